@@ -1,0 +1,70 @@
+/**
+ * Typed errors. Each carries a one-line message that says what went wrong, where (file, line or
+ * JSON path, source and field) and what was expected. `cli.ts` maps them to exit codes.
+ */
+
+/** Where a problem was found: a file (or URL / source name) and optionally a line or JSON path. */
+export type ErrorLocation = {
+  file: string;
+  line?: number;
+  path?: string;
+};
+
+function formatLocation(location: ErrorLocation): string {
+  const parts = [location.file];
+  if (location.line !== undefined) parts.push(`line ${location.line}`);
+  if (location.path !== undefined && location.path !== "") parts.push(location.path);
+  return parts.join(": ");
+}
+
+/** Base class: `message` is always a single line suitable for an operator. */
+export class TestrotaError extends Error {
+  readonly exitCode: number = 1;
+  constructor(message: string, options?: ErrorOptions) {
+    super(message.replace(/\s*\n\s*/g, " "), options);
+    this.name = new.target.name;
+  }
+}
+
+/** A configuration problem: one entry per `file: path: message`. */
+export class ConfigError extends TestrotaError {
+  override readonly exitCode = 78; // EX_CONFIG
+  readonly issues: readonly string[];
+  constructor(issues: readonly string[], options?: ErrorOptions) {
+    super(
+      issues.length === 1 ? (issues[0] ?? "") : `${issues.length} config problems: ${issues.join("; ")}`,
+      options,
+    );
+    this.issues = issues;
+  }
+}
+
+/** Input data (roster, sites, reference or incidence file) that is malformed. */
+export class InputError extends TestrotaError {
+  override readonly exitCode = 65; // EX_DATAERR
+  readonly location: ErrorLocation;
+  constructor(location: ErrorLocation, problem: string, options?: ErrorOptions) {
+    super(`${formatLocation(location)}: ${problem}`, options);
+    this.location = location;
+  }
+}
+
+/** The incidence source failed: unreachable, an error body, partial or stale data. */
+export class SourceError extends TestrotaError {
+  override readonly exitCode = 69; // EX_UNAVAILABLE
+  readonly source: string;
+  constructor(source: string, problem: string, options?: ErrorOptions) {
+    super(`source ${source}: ${problem}`, options);
+    this.source = source;
+  }
+}
+
+/** Another process holds the run lock for this week or data directory. */
+export class LockError extends TestrotaError {
+  override readonly exitCode = 75; // EX_TEMPFAIL
+}
+
+/** The run was aborted (SIGTERM, deadline); nothing was published. */
+export class AbortedError extends TestrotaError {
+  override readonly exitCode = 130;
+}
