@@ -26,14 +26,49 @@ const location = z
 
 const httpSchema = z
   .object({
-    connectTimeoutMs: z.number().int().positive().default(10_000).describe("TCP/TLS connect timeout per attempt."),
-    headersTimeoutMs: z.number().int().positive().default(30_000).describe("Time to wait for response headers per attempt."),
-    bodyTimeoutMs: z.number().int().positive().default(30_000).describe("Maximum idle time between body chunks per attempt."),
-    deadlineMs: z.number().int().positive().default(120_000).describe("Overall deadline for one fetch, all retries included."),
+    connectTimeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .default(10_000)
+      .describe("TCP/TLS connect timeout per attempt."),
+    headersTimeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .default(30_000)
+      .describe("Time to wait for response headers per attempt."),
+    bodyTimeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .default(30_000)
+      .describe("Maximum idle time between body chunks per attempt."),
+    deadlineMs: z
+      .number()
+      .int()
+      .positive()
+      .default(120_000)
+      .describe("Overall deadline for one fetch, all retries included."),
     maxAttempts: z.number().int().min(1).max(20).default(5).describe("Attempts per request (1 = no retry)."),
-    minBackoffMs: z.number().int().nonnegative().default(500).describe("First retry delay; doubles each attempt, with jitter."),
-    maxBackoffMs: z.number().int().positive().default(30_000).describe("Largest retry delay (also caps Retry-After)."),
-    maxResponseBytes: z.number().int().positive().default(50 * 1024 * 1024).describe("Responses larger than this fail."),
+    minBackoffMs: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(500)
+      .describe("First retry delay; doubles each attempt, with jitter."),
+    maxBackoffMs: z
+      .number()
+      .int()
+      .positive()
+      .default(30_000)
+      .describe("Largest retry delay (also caps Retry-After)."),
+    maxResponseBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(50 * 1024 * 1024)
+      .describe("Responses larger than this fail."),
   })
   .describe("HTTP client settings for the incidence source (proxy comes from HTTP(S)_PROXY / NO_PROXY).");
 
@@ -42,7 +77,9 @@ const ssiSource = z
     type: z.literal("ssi"),
     timeSeries: location.optional().describe("Municipality_cases_time_series.csv: path or URL."),
     testPos: location.optional().describe("Municipality_test_pos.csv: path or URL."),
-    zip: location.optional().describe("SSI's Data-Epidemiologiske-Rapport-*.zip holding the pair (instead of the two files)."),
+    zip: location
+      .optional()
+      .describe("SSI's Data-Epidemiologiske-Rapport-*.zip holding the pair (instead of the two files)."),
   })
   .refine((s) => (s.zip !== undefined) !== (s.timeSeries !== undefined && s.testPos !== undefined), {
     message: "expected either `zip` or both `timeSeries` and `testPos`",
@@ -52,7 +89,9 @@ const ssiSource = z
 const arcgisSource = z
   .object({
     type: z.literal("arcgis"),
-    url: location.describe("FeatureServer layer URL, e.g. https://…/FeatureServer/0 (the /query is appended)."),
+    url: location.describe(
+      "FeatureServer layer URL, e.g. https://…/FeatureServer/0 (the /query is appended).",
+    ),
     where: z.string().default("1=1").describe("ArcGIS `where` clause."),
     pageSize: z.number().int().positive().max(10_000).default(1000).describe("resultRecordCount per page."),
     fields: z
@@ -74,7 +113,10 @@ const csvSource = z
   .object({
     type: z.literal("csv"),
     url: location.describe("A `code;cases_7d;population` or `code;incidence` file."),
-    lastUpdate: z.string().optional().describe("Last day the file covers (YYYY-MM-DD), if the file does not say."),
+    lastUpdate: z
+      .string()
+      .optional()
+      .describe("Last day the file covers (YYYY-MM-DD), if the file does not say."),
   })
   .describe("A plain CSV with 7-day figures per municipality.");
 
@@ -87,7 +129,11 @@ const regionSchema = z.object({
     .min(1)
     .default(["monday", "tuesday", "wednesday", "thursday", "friday"])
     .describe("Weekdays on which tests are taken (and samples picked up the next pickup day)."),
-  labCapacityPerDay: z.number().int().positive().describe("Samples the region's lab can analyse per test day."),
+  labCapacityPerDay: z
+    .number()
+    .int()
+    .positive()
+    .describe("Samples the region's lab can analyse per test day."),
   pickupTime: z.string().regex(TIME, "expected HH:MM").default("08:00").describe("Local pickup time."),
   pickupDayOffset: z
     .number()
@@ -111,22 +157,38 @@ const overrideSchema = z.object({
 
 const workerSchema = z
   .object({
-    time: z.string().regex(TIME, "expected HH:MM").default("10:00").describe("Local time of the Wednesday run."),
+    time: z
+      .string()
+      .regex(TIME, "expected HH:MM")
+      .default("10:00")
+      .describe("Local time of the Wednesday run."),
     retryEveryMinutes: z
       .number()
       .int()
       .positive()
       .default(60)
       .describe("After a failed Wednesday run, try again this often the same day."),
-    lastAttempt: z.string().regex(TIME, "expected HH:MM").default("20:00").describe("No retry after this local time."),
+    lastAttempt: z
+      .string()
+      .regex(TIME, "expected HH:MM")
+      .default("20:00")
+      .describe("No retry after this local time."),
     catchUpWeeks: z
       .number()
       .int()
       .min(0)
       .max(8)
       .default(1)
-      .describe("A missed Wednesday at most this many weeks ago is run at start-up; older ones are reported."),
-    port: z.number().int().min(0).max(65_535).default(9464).describe("Port of /healthz, /readyz and /metrics."),
+      .describe(
+        "A missed Wednesday at most this many weeks ago is run at start-up; older ones are reported.",
+      ),
+    port: z
+      .number()
+      .int()
+      .min(0)
+      .max(65_535)
+      .default(9464)
+      .describe("Port of /healthz, /readyz and /metrics."),
     host: z.string().default("0.0.0.0").describe("Address the health server listens on."),
     shutdownGraceSeconds: z
       .number()
@@ -137,54 +199,86 @@ const workerSchema = z
   })
   .describe("The long-running worker (`testrota worker`).");
 
-export const configSchema = z.object({
-  timezone: z.string().default("Europe/Copenhagen").describe("Zone of the Wednesday classification and all dates."),
-  thresholdPer100k: z
-    .number()
-    .positive()
-    .default(20)
-    .describe("Red when the 7-day incidence per 100,000 is at least this (inclusive)."),
-  window: z
-    .object({
-      startOffsetDays: z.number().int().default(-8).describe("Window start relative to the Wednesday D."),
-      endOffsetDays: z.number().int().default(-2).describe("Window end relative to D (last complete day)."),
-    })
-    .refine((w) => w.endOffsetDays - w.startOffsetDays === 6, { message: "expected a 7-day window (end − start = 6)" })
-    .default({ startOffsetDays: -8, endOffsetDays: -2 })
-    .describe("Classification window: 7 complete days, by date."),
-  cycle: z
-    .object({
-      anchorWeek: isoWeekText.default("2020-W01").describe("An ISO week that is week 1 of the 6-week green cycle."),
-    })
-    .default({ anchorWeek: "2020-W01" })
-    .describe("The green 6-week test cycle."),
-  warmUpWeeks: z
-    .number()
-    .int()
-    .min(0)
-    .max(26)
-    .default(6)
-    .describe("Weeks of history classified from the same data when the store has no earlier state."),
-  source: z
-    .discriminatedUnion("type", [ssiSource, arcgisSource, csvSource])
-    .describe("Where the weekly incidence comes from."),
-  http: httpSchema.default(httpSchema.parse({})),
-  reference: location
-    .default("reference/municipalities.csv")
-    .describe("The 98 municipalities: code, name, region, population, aliases."),
-  regions: z.array(regionSchema).min(1).describe("Per region: test weekdays, lab capacity, pickups."),
-  sites: location.describe("Sites CSV: site_id;municipality_code;kind;name;address."),
-  roster: z
-    .object({
-      dir: location.describe("Folder with one roster CSV per municipality."),
-      pattern: z.string().default("{code}.csv").describe("File name per municipality; {code} is replaced."),
-    })
-    .describe("Roster exports from the municipalities' HR systems."),
-  overrides: z.array(overrideSchema).default([]).describe("STPS decisions (keep-green, force-red, limit-to-sites)."),
-  dataDir: z.string().default("data").describe("State (SQLite), raw captures, lock file."),
-  outDir: z.string().default("out").describe("Published week folders."),
-  worker: workerSchema.default(workerSchema.parse({})),
-});
+export const configSchema = z
+  .object({
+    timezone: z
+      .string()
+      .default("Europe/Copenhagen")
+      .describe("Zone of the Wednesday classification and all dates."),
+    thresholdPer100k: z
+      .number()
+      .positive()
+      .default(20)
+      .describe("Red when the 7-day incidence per 100,000 is at least this (inclusive)."),
+    window: z
+      .object({
+        startOffsetDays: z.number().int().default(-8).describe("Window start relative to the Wednesday D."),
+        endOffsetDays: z.number().int().default(-2).describe("Window end relative to D (last complete day)."),
+      })
+      .refine((w) => w.endOffsetDays - w.startOffsetDays === 6, {
+        message: "expected a 7-day window (end − start = 6)",
+      })
+      .default({ startOffsetDays: -8, endOffsetDays: -2 })
+      .describe("Classification window: 7 complete days, by date."),
+    cycle: z
+      .object({
+        anchorWeek: isoWeekText
+          .default("2020-W01")
+          .describe("An ISO week that is week 1 of the 6-week green cycle."),
+      })
+      .default({ anchorWeek: "2020-W01" })
+      .describe("The green 6-week test cycle."),
+    warmUpWeeks: z
+      .number()
+      .int()
+      .min(0)
+      .max(26)
+      .default(6)
+      .describe("Weeks of history classified from the same data when the store has no earlier state."),
+    source: z
+      .discriminatedUnion("type", [ssiSource, arcgisSource, csvSource])
+      .describe("Where the weekly incidence comes from."),
+    http: httpSchema.default(httpSchema.parse({})),
+    reference: location
+      .default("reference/municipalities.csv")
+      .describe("The 98 municipalities: code, name, region, population, aliases."),
+    regions: z.array(regionSchema).min(1).describe("Per region: test weekdays, lab capacity, pickups."),
+    sites: location.optional().describe("Sites CSV: site_id;municipality_code;kind;name;address."),
+    roster: z
+      .object({
+        dir: location.describe("Folder with one roster CSV per municipality."),
+        pattern: z.string().default("{code}.csv").describe("File name per municipality; {code} is replaced."),
+      })
+      .optional()
+      .describe("Roster exports from the municipalities' HR systems."),
+    demoRoster: z
+      .object({
+        seed: z.number().int().default(2020).describe("Seed of the deterministic generator."),
+        staffShare: z
+          .number()
+          .positive()
+          .max(0.1)
+          .default(0.017)
+          .describe("Care staff as a share of the population."),
+        referenceDate: z
+          .string()
+          .regex(/^\d{4}-\d{2}-\d{2}$/, "expected YYYY-MM-DD")
+          .default("2020-09-30")
+          .describe("Date around which new starters and leavers are generated."),
+      })
+      .optional()
+      .describe("Instead of `sites` + `roster`: a synthetic roster generated in memory (demo, benchmarks)."),
+    overrides: z
+      .array(overrideSchema)
+      .default([])
+      .describe("STPS decisions (keep-green, force-red, limit-to-sites)."),
+    dataDir: z.string().default("data").describe("State (SQLite), raw captures, lock file."),
+    outDir: z.string().default("out").describe("Published week folders."),
+    worker: workerSchema.default(workerSchema.parse({})),
+  })
+  .refine((c) => c.demoRoster !== undefined || (c.sites !== undefined && c.roster !== undefined), {
+    message: "expected `sites` and `roster`, or `demoRoster`",
+  });
 
 export type ConfigFile = z.input<typeof configSchema>;
 type ParsedConfig = z.output<typeof configSchema>;
@@ -211,7 +305,10 @@ export type ConfigOverrides = {
 };
 
 function formatPath(path: readonly PropertyKey[]): string {
-  return path.map((part) => (typeof part === "number" ? `[${part}]` : `.${String(part)}`)).join("").replace(/^\./, "");
+  return path
+    .map((part) => (typeof part === "number" ? `[${part}]` : `.${String(part)}`))
+    .join("")
+    .replace(/^\./, "");
 }
 
 function isUrl(text: string): boolean {
@@ -226,7 +323,9 @@ function resolveLocation(base: string, value: string): string {
 export function validateConfig(file: string, json: unknown): string[] {
   const result = configSchema.safeParse(json);
   if (result.success) return [];
-  return result.error.issues.map((issue) => `${file}: ${formatPath(issue.path) || "(root)"}: ${issue.message}`);
+  return result.error.issues.map(
+    (issue) => `${file}: ${formatPath(issue.path) || "(root)"}: ${issue.message}`,
+  );
 }
 
 /** Turns parsed JSON into a resolved Config or throws a ConfigError listing every problem. */
@@ -235,7 +334,8 @@ export function resolveConfig(file: string, json: unknown, overrides: ConfigOver
   if (!result.success) throw new ConfigError(validateConfig(file, json));
   const parsed = result.data;
   const base = dirname(resolve(file));
-  const weekdayNumber = (name: (typeof WEEKDAY_NAMES)[number]) => (WEEKDAY_NAMES.indexOf(name) + 1) as Weekday;
+  const weekdayNumber = (name: (typeof WEEKDAY_NAMES)[number]) =>
+    (WEEKDAY_NAMES.indexOf(name) + 1) as Weekday;
   const source = (() => {
     const s = parsed.source;
     if (s.type === "ssi") {
@@ -253,8 +353,8 @@ export function resolveConfig(file: string, json: unknown, overrides: ConfigOver
     configFile: resolve(file),
     source,
     reference: resolveLocation(base, parsed.reference),
-    sites: resolveLocation(base, parsed.sites),
-    roster: { ...parsed.roster, dir: resolveLocation(base, parsed.roster.dir) },
+    sites: parsed.sites && resolveLocation(base, parsed.sites),
+    roster: parsed.roster && { ...parsed.roster, dir: resolveLocation(base, parsed.roster.dir) },
     dataDir: resolve(overrides.dataDir ?? resolve(base, parsed.dataDir)),
     outDir: resolve(overrides.outDir ?? resolve(base, parsed.outDir)),
     cycle: { anchorWeek: parseIsoWeek(parsed.cycle.anchorWeek) as IsoWeek },
@@ -268,22 +368,22 @@ export function resolveConfig(file: string, json: unknown, overrides: ConfigOver
 }
 
 /** Reads and validates a config file; env vars TESTROTA_DATA_DIR / TESTROTA_OUT_DIR win over it. */
-export function loadConfig(
-  file: string,
-  env: NodeJS.ProcessEnv = {},
-  flags: ConfigOverrides = {},
-): Config {
+export function loadConfig(file: string, env: NodeJS.ProcessEnv = {}, flags: ConfigOverrides = {}): Config {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
   } catch (error) {
-    throw new ConfigError([`${file}: cannot read config file (${(error as Error).message})`], { cause: error });
+    throw new ConfigError([`${file}: cannot read config file (${(error as Error).message})`], {
+      cause: error,
+    });
   }
   let json: unknown;
   try {
     json = JSON.parse(text.replace(/^\uFEFF/, ""));
   } catch (error) {
-    throw new ConfigError([`${file}: (root): expected valid JSON (${(error as Error).message})`], { cause: error });
+    throw new ConfigError([`${file}: (root): expected valid JSON (${(error as Error).message})`], {
+      cause: error,
+    });
   }
   return resolveConfig(file, json, {
     dataDir: flags.dataDir ?? env.TESTROTA_DATA_DIR,

@@ -1,0 +1,162 @@
+import {
+  addWeeks,
+  classificationWindow,
+  compareWeeks,
+  formatIsoWeek,
+  weeksBetween, type IsoWeek, type WindowOffsets } from "./calendar.ts";
+import { GREEN, stepCadence, type CadenceEvent, type CadenceState } from "./cadence.ts";
+import { classifyWeek, type Classification, type Override } from "./classify.ts";
+import { observeWindow, type IncidenceDataset } from "./incidence.ts";
+import type { CycleSlot, DeferredTest, RedTestOrder, RegionPlanSettings, WeekPlan } from "./plan-types.ts";
+import { planWeek } from "./planner.ts";
+import type { Municipality } from "./reference.ts";
+import type { Site, StaffMember } from "./roster.ts";
+
+export type AssembleInput = {
+  /** The classification week W; the plan is for W+1. */
+  readonly week: IsoWeek;
+  readonly dataset: IncidenceDataset;
+  readonly municipalities: readonly Municipality[];
+  readonly thresholdPer100k: number;
+  readonly windowOffsets: WindowOffsets;
+  readonly overrides: readonly Override[];
+  /** Cadence after the last committed week before W, if the store has one. */
+  readonly previousCadence: { readonly week: IsoWeek; readonly states: ReadonlyMap<number, CadenceState> } | undefined;
+  /** Weeks of history to classify from the same data when no state for W−1 exists. */
+  readonly warmUpWeeks: number;
+  readonly regions: readonly RegionPlanSettings[];
+  readonly cycleAnchor: IsoWeek;
+  readonly sites: readonly Site[];
+  readonly staff: readonly StaffMember[];
+  readonly previousSlots: ReadonlyMap<string, CycleSlot>;
+  readonly carriedOver: readonly DeferredTest[];
+};
+
+export type CadenceOrigin =
+  | { readonly kind: "store"; readonly week: IsoWeek }
+  | { readonly kind: "warm-up"; readonly weeks: readonly IsoWeek[] }
+  | { readonly kind: "fresh" };
+
+export type AssembledWeek = {
+  readonly week: IsoWeek;
+  readonly testWeek: IsoWeek;
+  readonly classifications: readonly Classification[];
+  readonly cadence: ReadonlyMap<number, CadenceState>;
+  readonly events: ReadonlyMap<number, CadenceEvent>;
+  readonly cadenceOrigin: CadenceOrigin;
+  readonly redOrders: readonly RedTestOrder[];
+  readonly plan: WeekPlan;
+};
+
+export type AssembleResult = { readonly ok: true; readonly week: AssembledWeek } | { readonly ok: false; readonly problem: string };
+
+type Stepped = {
+  readonly states: Map<number, CadenceState>;
+  readonly events: Map<number, CadenceEvent>;
+  readonly redOrders: RedTestOrder[];
+};
+
+function stepAll(
+  states: ReadonlyMap<number, CadenceState>,
+  week: IsoWeek,
+  classifications: readonly Classification[],
+): Stepped {
+  const next = new Map<number, CadenceState>();
+  const events = new Map<number, CadenceEvent>();
+  const redOrders: RedTestOrder[] = [];
+  for (const c of classifications) {
+    const step = stepCadence(states.get(c.code) ?? GREEN, week, c.status, c.limitToSites);
+    next.set(c.code, step.state);
+    events.set(c.code, step.event);
+    if (step.redTestsNextWeek !== null) {
+      redOrders.push({
+        municipalityCode: c.code,
+        reason: step.redTestsNextWeek.reason,
+        limitToSites: step.redTestsNextWeek.limitToSites,
+      });
+    }
+  }
+  return { states: next, events, redOrders };
+}
+
+function classifyAt(input: AssembleInput, week: IsoWeek): { ok: true; value: Classification[] } | { ok: false; problem: string } {
+  const window = classificationWindow(week, input.windowOffsets);
+  const observed = observeWindow(input.dataset, window, input.municipalities);
+  if (!observed.ok) return { ok: false, problem: `week ${formatIsoWeek(week)}: ${observed.problem}` };
+  return {
+    ok: true,
+    value: classifyWeek({
+      week,
+      observations: observed.observations,
+      municipalities: input.municipalities,
+      thresholdPer100k: input.thresholdPer100k,
+      overrides: input.overrides,
+    }),
+  };
+}
+
+/**
+ * Where the cadence of W starts from: the store's state after W−1 when there is one; otherwise
+ * the same daily data is classified for up to `warmUpWeeks` earlier weeks (SSI's time series
+ * carries its history), so a municipality that turned red in W−1 still gets its week-1 tests.
+ * Pre-aggregated sources carry no history: every municipality then starts green.
+ */
+function startingCadence(input: AssembleInput): { states: ReadonlyMap<number, CadenceState>; origin: CadenceOrigin } {
+  const previous = input.previousCadence;
+  if (previous !== undefined && weeksBetween(previous.week, input.week) === 1) {
+    return { states: previous.states, origin: { kind: "store", week: previous.week } };
+  }
+  if (input.dataset.kind !== "daily" || input.warmUpWeeks === 0) {
+    return { states: new Map(), origin: { kind: "fresh" } };
+  }
+  let states: ReadonlyMap<number, CadenceState> = new Map();
+  const weeks: IsoWeek[] = [];
+  for (let back = input.warmUpWeeks; back >= 1; back--) {
+    const week = addWeeks(input.week, -back);
+    if (previous !== undefined && compareWeeks(week, previous.week) <= 0) continue;
+    const classified = classifyAt(input, week);
+    // Weeks before the file's first day cannot be classified: the warm-up starts later.
+    if (!classified.ok) continue;
+    states = stepAll(states, week, classified.value).states;
+    weeks.push(week);
+  }
+  return { states, origin: { kind: "warm-up", weeks } };
+}
+
+/**
+ * The pure heart of a weekly run: classify W, advance every municipality's cadence, and plan
+ * the rota of W+1 (green cycle share, week-1 tests of flows started in W−1, retests of
+ * municipalities still red at W's check). No IO: the caller fetched and will publish.
+ */
+export function assembleWeek(input: AssembleInput): AssembleResult {
+  const classified = classifyAt(input, input.week);
+  if (!classified.ok) return { ok: false, problem: classified.problem };
+  const start = startingCadence(input);
+  const stepped = stepAll(start.states, input.week, classified.value);
+  const testWeek = addWeeks(input.week, 1);
+  const plan = planWeek({
+    testWeek,
+    cycleAnchor: input.cycleAnchor,
+    regions: input.regions,
+    municipalities: input.municipalities,
+    sites: input.sites,
+    staff: input.staff,
+    redOrders: stepped.redOrders,
+    statusByCode: new Map(classified.value.map((c) => [c.code, { status: c.status, incidence: c.incidence }])),
+    previousSlots: input.previousSlots,
+    carriedOver: input.carriedOver,
+  });
+  return {
+    ok: true,
+    week: {
+      week: input.week,
+      testWeek,
+      classifications: classified.value,
+      cadence: stepped.states,
+      events: stepped.events,
+      cadenceOrigin: start.origin,
+      redOrders: stepped.redOrders,
+      plan,
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import type { CadenceEvent } from "../domain/cadence.ts";
+import type { DeferralReport, RegionQuality } from "../domain/plan-types.ts";
+
+/**
+ * What one run decided, without staff data: printed by the CLI, logged, written as
+ * `summary.json` and kept in the run ledger.
+ */
+export type RunReport = {
+  readonly week: string;
+  readonly testWeek: string;
+  readonly runId: string;
+  readonly trigger: string;
+  readonly generatedAt: string;
+  readonly outputDir: string;
+  /** False when the published folder already held byte-identical files. */
+  readonly changed: boolean;
+  readonly source: { readonly name: string; readonly lastDate: string | null; readonly window: { start: string; end: string } };
+  readonly cadenceOrigin: string;
+  readonly counts: {
+    readonly municipalities: number;
+    readonly red: number;
+    readonly green: number;
+    readonly overridden: number;
+    readonly staff: number;
+    readonly tests: number;
+    readonly testsByReason: Readonly<Record<string, number>>;
+    readonly deferred: number;
+    readonly gapViolations: number;
+  };
+  readonly redFlow: readonly { readonly code: number; readonly name: string; readonly event: CadenceEvent }[];
+  readonly deferrals: readonly DeferralReport[];
+  readonly quality: readonly RegionQuality[];
+};
+
+function ratio(value: number): string {
+  return value.toFixed(3);
+}
+
+/** A short human summary: week, red/green, tests planned, where the files are. */
+export function formatRunSummary(report: RunReport): string {
+  const c = report.counts;
+  const reasons = Object.entries(c.testsByReason)
+    .filter(([, n]) => n > 0)
+    .map(([reason, n]) => `${reason} ${n}`)
+    .join(", ");
+  const flows = report.redFlow.filter((f) => f.event !== "none" && f.event !== "in-flow");
+  const lines = [
+    `testrota ${report.week}: classified ${c.municipalities} municipalities (window ${report.source.window.start}…${report.source.window.end}): ${c.red} red, ${c.green} green${c.overridden > 0 ? `, ${c.overridden} under an override` : ""}`,
+    `  rota for ${report.testWeek}: ${c.tests} tests for ${c.staff} staff (${reasons || "none"}), ${c.deferred} deferred, ${c.gapViolations} gap violations`,
+  ];
+  if (flows.length > 0) {
+    lines.push(`  red flow: ${flows.map((f) => `${f.name} ${f.event}`).join("; ")}`);
+  }
+  const worst = report.quality.reduce(
+    (acc, q) => ({ cycle: Math.max(acc.cycle, q.cyclePeakRatio), red: Math.max(acc.red, q.redWeekPeakRatio) }),
+    { cycle: 0, red: 0 },
+  );
+  if (report.quality.length > 0) {
+    lines.push(`  evenness (peak ÷ even share, worst region): cycle ${ratio(worst.cycle)}, red weeks ${ratio(worst.red)}`);
+  }
+  lines.push(`  files: ${report.outputDir}${report.changed ? "" : " (unchanged: identical to the published week)"}`);
+  return lines.join("\n");
+}
