@@ -15,8 +15,6 @@ export type CsvColumns = {
   readonly optional?: readonly string[];
 };
 
-type ParsedRecord = { record: string[]; info: { lines: number } };
-
 /** Describes the header an input file must have, for error messages. */
 export function describeHeader(columns: CsvColumns): string {
   const optional = columns.optional ?? [];
@@ -24,38 +22,63 @@ export function describeHeader(columns: CsvColumns): string {
   return optional.length === 0 ? required : `${required} (optional: ${optional.join(";")})`;
 }
 
+const CSV_PROBLEMS: Partial<Record<CsvError["code"], string>> = {
+  CSV_RECORD_INCONSISTENT_FIELDS_LENGTH:
+    "malformed CSV: wrong number of fields, expected as many as the header",
+  INVALID_OPENING_QUOTE:
+    "malformed CSV: stray double quote in a field, expected quotes only around a whole field",
+  CSV_INVALID_CLOSING_QUOTE: "malformed CSV: text after a closing double quote, expected ; or end of line",
+};
+
+/**
+ * CSV parser messages are not passed on because they can quote a cell (a staff name). An
+ * unclosed quote is only noticed at the end of the file, so it is placed after the last good row.
+ */
+function describeCsvError(file: string, error: CsvError, lastGoodLine: number): InputError {
+  if (error.code === "CSV_QUOTE_NOT_CLOSED") {
+    return new InputError(
+      { file, line: lastGoodLine + 1 },
+      "malformed CSV: a quoted field starting here or below is never closed, expected a closing double quote",
+      { cause: error },
+    );
+  }
+  const line = typeof error["lines"] === "number" ? error["lines"] : undefined;
+  const problem = CSV_PROBLEMS[error.code] ?? `malformed CSV (${error.code}), expected ;-separated fields`;
+  return new InputError({ file, line }, problem, { cause: error });
+}
+
 /**
  * Parses a UTF-8 (optional BOM), `;`-separated file with a header line. Header names are matched
  * case-insensitively and trimmed because HR exports differ in spelling; unknown columns are
- * ignored. Malformed CSV and missing columns become `InputError`s naming the file and line. CSV
- * parser messages are not passed on because they can quote a cell (a staff name).
+ * ignored. Malformed CSV and missing columns become `InputError`s naming the file and line.
  */
 export function parseCsvTable(file: string, content: Buffer | string, expected: CsvColumns): CsvTable {
-  let records: ParsedRecord[];
+  // Line of each record, in parse order (a quoted field may span lines: its last line counts).
+  const lines: number[] = [];
+  let records: string[][];
   try {
     records = parse(content, {
       bom: true,
       delimiter: ";",
       trim: true,
       skip_empty_lines: true,
-      info: true,
-    }) as unknown as ParsedRecord[];
+      on_record: (fields, context) => {
+        lines.push(context.lines);
+        return fields;
+      },
+    });
   } catch (error) {
-    if (error instanceof CsvError) {
-      const line = typeof error["lines"] === "number" ? error["lines"] : undefined;
-      throw new InputError({ file, line }, `malformed CSV (${error.code}), expected ;-separated fields`, {
-        cause: error,
-      });
-    }
+    if (error instanceof CsvError) throw describeCsvError(file, error, lines.at(-1) ?? 0);
     throw error;
   }
+  const rows = records.map((fields, index): CsvRow => ({ line: lines[index] ?? 0, fields }));
 
-  const [head, ...data] = records;
+  const [head, ...data] = rows;
   if (head === undefined) {
     throw new InputError({ file }, `empty file, expected a header ${describeHeader(expected)} and rows`);
   }
   const positions = new Map<string, number>();
-  head.record.forEach((name, index) => {
+  head.fields.forEach((name, index) => {
     const key = name.trim().toLowerCase();
     if (!positions.has(key)) positions.set(key, index);
   });
@@ -67,7 +90,7 @@ export function parseCsvTable(file: string, content: Buffer | string, expected: 
   const missing = expected.required.filter((name) => !columns.has(name));
   if (missing.length > 0) {
     throw new InputError(
-      { file, line: head.info.lines },
+      { file, line: head.line },
       `header: missing column ${missing.join(", ")}, expected ${describeHeader(expected)}`,
     );
   }
@@ -76,6 +99,6 @@ export function parseCsvTable(file: string, content: Buffer | string, expected: 
   }
   return {
     columns,
-    rows: data.map((entry) => ({ line: entry.info.lines, fields: entry.record })),
+    rows: data,
   };
 }

@@ -107,13 +107,13 @@ type FetchState = {
 type ErrorFields = { code?: unknown; statusCode?: unknown; headers?: unknown };
 
 function fieldsOf(error: unknown): ErrorFields {
-  return typeof error === "object" && error !== null ? (error as ErrorFields) : {};
+  return typeof error === "object" && error !== null ? error : {};
 }
 
 function retryAfterMs(headers: unknown, now: number): number | undefined {
   if (typeof headers !== "object" || headers === null) return undefined;
   const value = (headers as Record<string, unknown>)["retry-after"];
-  const text = Array.isArray(value) ? value[0] : value;
+  const text: unknown = Array.isArray(value) ? (value as unknown[])[0] : value;
   if (typeof text !== "string" || text.trim() === "") return undefined;
   const seconds = Number(text.trim());
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
@@ -175,9 +175,12 @@ function recordAttempts(state: FetchState, logger: Logger): Dispatcher.Dispatche
  *
  * - Proxy from HTTP_PROXY / HTTPS_PROXY / NO_PROXY (`EnvHttpProxyAgent`), with connect, headers
  *   and body timeouts per attempt.
- * - Retry (undici's retry interceptor with our policy): network errors, timeouts, 5xx and 429, at
- *   most `maxAttempts` attempts, exponential backoff with jitter, `Retry-After` (seconds or HTTP
- *   date) honoured up to `maxBackoffMs`.
+ * - Retry (undici's retry interceptor): network errors, timeouts, 5xx and 429, at most
+ *   `maxAttempts` attempts, exponential backoff with jitter, `Retry-After` (seconds or HTTP date)
+ *   honoured up to `maxBackoffMs`. The policy callback is ours because undici's default has no
+ *   jitter and could not share the attempt budget with the one hand-written step: re-fetching a
+ *   2xx body that broke mid-stream (reset, or shorter than its Content-Length), which undici
+ *   only resumes with a Range request and fails on servers that answer 200 (see retryPolicy).
  * - One deadline per fetch, retries included; a server that never answers fails within it.
  * - Bodies over `maxResponseBytes` fail at once (by Content-Length) or when the count passes it.
  * - A body shorter than its Content-Length is an error and is retried.
@@ -238,7 +241,10 @@ export function createHttpClient(settings: HttpSettings, deps: HttpClientDeps): 
         callback(error);
         return;
       }
-      logger.info({ url: state.url, attempt: state.attempts, delayMs: Math.round(wait) }, "http retry scheduled");
+      logger.info(
+        { url: state.url, attempt: state.attempts, delayMs: Math.round(wait) },
+        "http retry scheduled",
+      );
       sleep(wait, signal).then(
         () => callback(null),
         (reason: unknown) => callback(reason instanceof Error ? reason : new Error(String(reason))),
@@ -261,7 +267,8 @@ export function createHttpClient(settings: HttpSettings, deps: HttpClientDeps): 
     const declared = headers["content-length"];
     const expected = typeof declared === "string" ? Number(declared) : undefined;
     if (expected !== undefined && expected > settings.maxResponseBytes) {
-      body.destroy();
+      // Destroying an unread body reports an abort error we have no use for.
+      body.on("error", () => undefined).destroy();
       throw new BodyProblem(
         "TESTROTA_TOO_LARGE",
         `response of ${expected} bytes (Content-Length) exceeds the ${settings.maxResponseBytes} byte limit`,
@@ -269,16 +276,28 @@ export function createHttpClient(settings: HttpSettings, deps: HttpClientDeps): 
     }
     const chunks: Buffer[] = [];
     let received = 0;
-    for await (const chunk of body as AsyncIterable<Buffer>) {
-      received += chunk.length;
-      if (received > settings.maxResponseBytes) {
-        body.destroy();
-        throw new BodyProblem(
-          "TESTROTA_TOO_LARGE",
-          `response exceeds the ${settings.maxResponseBytes} byte limit (more than ${received} bytes received)`,
-        );
+    try {
+      for await (const chunk of body as AsyncIterable<Buffer>) {
+        received += chunk.length;
+        if (received > settings.maxResponseBytes) {
+          // Leaving the loop destroys the body.
+          throw new BodyProblem(
+            "TESTROTA_TOO_LARGE",
+            `response exceeds the ${settings.maxResponseBytes} byte limit (more than ${received} bytes received)`,
+          );
+        }
+        chunks.push(chunk);
       }
-      chunks.push(chunk);
+    } catch (error) {
+      const { code } = fieldsOf(error);
+      if (error instanceof BodyProblem || code === "UND_ERR_ABORTED" || typeof code !== "string") throw error;
+      const cause = (error as Error).message;
+      throw new BodyProblem(
+        code,
+        expected === undefined
+          ? `body broke off after ${received} bytes (${cause}, ${code})`
+          : `truncated body: received ${received} of ${expected} bytes announced by Content-Length (${cause}, ${code})`,
+      );
     }
     // undici's parser already rejects a short HTTP/1.1 body; this also covers other transports.
     if (expected !== undefined && received !== expected) {
@@ -295,11 +314,9 @@ export function createHttpClient(settings: HttpSettings, deps: HttpClientDeps): 
     const message = error instanceof Error ? error.message : String(error);
     let what: string;
     if (typeof statusCode === "number") what = `HTTP ${statusCode}`;
-    else if (code === "UND_ERR_RES_CONTENT_LENGTH_MISMATCH" && !message.includes("Content-Length"))
-      what = `truncated body (${message})`;
-    else if (typeof code === "string" && code !== "TESTROTA_TOO_LARGE" && !message.includes(code))
-      what = `${message} (${code})`;
-    else what = message;
+    else if (error instanceof BodyProblem || typeof code !== "string" || message.includes(code))
+      what = message;
+    else what = `${message} (${code})`;
     const count = `${state.attempts} attempt${state.attempts === 1 ? "" : "s"}`;
     return `${what} after ${count}${state.note === undefined ? "" : `; ${state.note}`}`;
   }
@@ -332,19 +349,28 @@ export function createHttpClient(settings: HttpSettings, deps: HttpClientDeps): 
           // Only a body that broke after a 2xx reaches here retryable (see retryPolicy).
           const wait = state.inBody && !combined.aborted ? planRetry(error, state) : undefined;
           if (wait === undefined) throw error;
-          logger.info({ url: safeUrl, attempt: state.attempts, delayMs: Math.round(wait) }, "http retry scheduled");
+          logger.info(
+            { url: safeUrl, attempt: state.attempts, delayMs: Math.round(wait) },
+            "http retry scheduled",
+          );
           await sleep(wait, combined);
         }
       }
     } catch (error) {
       if (signal?.aborted === true) {
-        throw new AbortedError(`fetch of ${safeUrl} aborted after ${state.attempts} attempt(s)`, { cause: error });
+        throw new AbortedError(`fetch of ${safeUrl} aborted after ${state.attempts} attempt(s)`, {
+          cause: error,
+        });
       }
       if (deadline.aborted) {
         const count = `${state.attempts} attempt${state.attempts === 1 ? "" : "s"}`;
-        throw new SourceError(safeUrl, `no complete response within the ${settings.deadlineMs} ms deadline after ${count}`, {
-          cause: error,
-        });
+        throw new SourceError(
+          safeUrl,
+          `no complete response within the ${settings.deadlineMs} ms deadline after ${count}`,
+          {
+            cause: error,
+          },
+        );
       }
       throw new SourceError(safeUrl, describe(error, state), { cause: error });
     }
@@ -358,7 +384,9 @@ export function createHttpClient(settings: HttpSettings, deps: HttpClientDeps): 
       try {
         return JSON.parse(text) as unknown;
       } catch (error) {
-        throw new SourceError(redactUrl(url), `expected a JSON body (${(error as Error).message})`, { cause: error });
+        throw new SourceError(redactUrl(url), `expected a JSON body (${(error as Error).message})`, {
+          cause: error,
+        });
       }
     },
     async close() {

@@ -7,41 +7,37 @@
 import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { AbortedError, SourceError } from "../../src/errors.ts";
-import { createHttpClient, redactUrl, type HttpClient, type HttpSettings } from "../../src/sources/http-client.ts";
+import {
+  createHttpClient,
+  redactUrl,
+  type HttpClient,
+  type HttpSettings,
+} from "../../src/sources/http-client.ts";
 import { createCapturingLogger } from "../support/capturing-logger.ts";
+import { clearProxyEnv, FAST_HTTP_SETTINGS, TEST_USER_AGENT } from "../support/http-test-settings.ts";
 import { serveFile, startFaultServer, type FaultServer } from "../support/fault-server.ts";
 import { startRecordingProxy, type RecordingProxy } from "../support/recording-proxy.ts";
 
 const TIME_SERIES = "/work/shared/data/ssi/2020-09-09/Municipality_cases_time_series.csv";
 const timeSeriesBytes = readFileSync(TIME_SERIES);
 
-const FAST: HttpSettings = {
-  connectTimeoutMs: 2_000,
-  headersTimeoutMs: 5_000,
-  bodyTimeoutMs: 5_000,
-  deadlineMs: 10_000,
-  maxAttempts: 3,
-  minBackoffMs: 10,
-  maxBackoffMs: 50,
-  maxResponseBytes: 1_000_000,
-};
-
-const USER_AGENT = "testrota/0.0.0-test";
+const FAST: HttpSettings = { ...FAST_HTTP_SETTINGS, maxResponseBytes: 1_000_000 };
+const USER_AGENT = TEST_USER_AGENT;
 const PATH = "/ssi/Municipality_cases_time_series.csv";
 
 let server: FaultServer;
 let proxy: RecordingProxy | undefined;
 let client: HttpClient | undefined;
 
-function stubNoProxy() {
-  for (const name of ["HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy"]) {
-    vi.stubEnv(name, "");
-  }
-}
-
-function makeClient(settings: Partial<HttpSettings> = {}, extra: Parameters<typeof createHttpClient>[1] | object = {}) {
+function makeClient(
+  settings: Partial<HttpSettings> = {},
+  extra: Parameters<typeof createHttpClient>[1] | object = {},
+) {
   const captured = createCapturingLogger();
-  client = createHttpClient({ ...FAST, ...settings }, { logger: captured.logger, userAgent: USER_AGENT, ...extra });
+  client = createHttpClient(
+    { ...FAST, ...settings },
+    { logger: captured.logger, userAgent: USER_AGENT, ...extra },
+  );
   return { client, lines: captured.lines };
 }
 
@@ -55,7 +51,7 @@ async function failureOf(promise: Promise<unknown>): Promise<Error> {
 }
 
 beforeEach(async () => {
-  stubNoProxy();
+  clearProxyEnv();
   server = await startFaultServer({ [PATH]: { respond: serveFile(TIME_SERIES) } });
 });
 
@@ -132,6 +128,21 @@ describe("createHttpClient", () => {
     expect(waits[1]).toBe(45_000);
   });
 
+  it("gives up at once when Retry-After would pass the deadline", async () => {
+    server.setRoute(PATH, {
+      respond: serveFile(TIME_SERIES),
+      faults: [{ kind: "status", status: 503, headers: { "retry-after": "60" } }],
+    });
+    const { client } = makeClient({ maxBackoffMs: 120_000, deadlineMs: 5_000 });
+    const started = performance.now();
+    const error = await failureOf(client.getBytes(server.urlOf(PATH)));
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(error.message).toBe(
+      `source ${server.urlOf(PATH)}: HTTP 503 after 1 attempt; the next attempt (in 60000 ms) would pass the 5000 ms deadline`,
+    );
+    expect(server.requestsTo(PATH)).toHaveLength(1);
+  });
+
   it("backs off exponentially with jitter, capped at maxBackoffMs", async () => {
     server.setRoute(PATH, {
       respond: serveFile(TIME_SERIES),
@@ -190,17 +201,26 @@ describe("createHttpClient", () => {
 
   it("re-fetches the whole body after a connection reset mid-body", async () => {
     server.setRoute(PATH, { respond: serveFile(TIME_SERIES), faults: [{ kind: "reset-mid-body" }] });
-    const { client } = makeClient();
+    const { client, lines } = makeClient();
     const bytes = await client.getBytes(server.urlOf(PATH));
     expect(Buffer.from(bytes).equals(timeSeriesBytes)).toBe(true);
     const seen = server.requestsTo(PATH);
     expect(seen).toHaveLength(2);
     // The retry asks for the whole resource again (no Range resume the server would ignore).
     expect(seen[1]?.headers["range"]).toBeUndefined();
+    const attempts = lines.filter((line) => line.msg.startsWith("http attempt"));
+    expect(attempts.map((line) => [line.level, line["attempt"], line["status"]])).toEqual([
+      ["warn", 1, 200],
+      ["info", 2, 200],
+    ]);
+    expect(attempts[0]?.["error"]).toMatch(/ECONNRESET|other side closed/);
   });
 
   it("detects a truncated body (Content-Length larger than sent) and retries it", async () => {
-    server.setRoute(PATH, { respond: serveFile(TIME_SERIES), faults: [{ kind: "truncate", afterBytes: 1000 }] });
+    server.setRoute(PATH, {
+      respond: serveFile(TIME_SERIES),
+      faults: [{ kind: "truncate", afterBytes: 1000 }],
+    });
     const { client } = makeClient();
     const bytes = await client.getBytes(server.urlOf(PATH));
     expect(Buffer.from(bytes).equals(timeSeriesBytes)).toBe(true);
@@ -214,7 +234,9 @@ describe("createHttpClient", () => {
     const error = await failureOf(client.getBytes(server.urlOf(PATH)));
     expect(error).toBeInstanceOf(SourceError);
     expect(error.message).toMatch(/after 3 attempts$/);
-    expect(error.message).toMatch(/closed|content-length|truncated/i);
+    expect(error.message).toContain(
+      `truncated body: received 1000 of ${timeSeriesBytes.length} bytes announced by Content-Length`,
+    );
     expect(server.requestsTo(PATH)).toHaveLength(3);
   });
 
@@ -268,7 +290,10 @@ describe("createHttpClient", () => {
   it("keeps credentials and token/key values out of logs and errors", async () => {
     server.setRoute("/secret.csv", {
       respond: serveFile(TIME_SERIES),
-      faults: [{ kind: "status", status: 500 }, { kind: "status", status: 500 }],
+      faults: [
+        { kind: "status", status: 500 },
+        { kind: "status", status: 500 },
+      ],
     });
     const { client, lines } = makeClient({ maxAttempts: 2 });
     const url = `${server.origin.replace("//", "//alice:s3cret@")}/secret.csv?where=1%3D1&token=t0ps3cret&apiKey=k3y`;
@@ -300,9 +325,17 @@ describe("createHttpClient", () => {
 
 describe("redactUrl", () => {
   const cases = [
-    { name: "plain URL unchanged", url: "https://x.dk/a.csv?where=1%3D1&f=json", expected: "https://x.dk/a.csv?where=1%3D1&f=json" },
+    {
+      name: "plain URL unchanged",
+      url: "https://x.dk/a.csv?where=1%3D1&f=json",
+      expected: "https://x.dk/a.csv?where=1%3D1&f=json",
+    },
     { name: "user and password removed", url: "https://u:p@x.dk/a.csv", expected: "https://x.dk/a.csv" },
-    { name: "token value replaced", url: "https://x.dk/q?token=abc&f=json", expected: "https://x.dk/q?token=REDACTED&f=json" },
+    {
+      name: "token value replaced",
+      url: "https://x.dk/q?token=abc&f=json",
+      expected: "https://x.dk/q?token=REDACTED&f=json",
+    },
     { name: "key value replaced", url: "https://x.dk/q?key=abc", expected: "https://x.dk/q?key=REDACTED" },
     { name: "unparseable URL loses credentials", url: "//u:p@host/x", expected: "//host/x" },
   ];

@@ -1,6 +1,9 @@
 import { createLogger, type Logger } from "../../src/log.ts";
 
-export type CapturedLog = Readonly<Record<string, unknown>> & { readonly level: string; readonly msg: string };
+export type CapturedLog = Readonly<Record<string, unknown>> & {
+  readonly level: string;
+  readonly msg: string;
+};
 
 /** A real (pino) logger whose JSON lines are parsed into `lines`, for asserting what was logged. */
 export function createCapturingLogger(level = "debug"): { logger: Logger; lines: CapturedLog[] } {

@@ -119,7 +119,10 @@ async function answerFromHandlers(
   for (const [name, value] of Object.entries(recorded.headers)) {
     if (typeof value === "string") headers.set(name, value);
   }
-  const response = await getResponse([...handlers], new Request(recorded.url, { method: recorded.method, headers }));
+  const response = await getResponse(
+    [...handlers],
+    new Request(recorded.url, { method: recorded.method, headers }),
+  );
   if (response === undefined) return undefined;
   return {
     status: response.status,
@@ -128,7 +131,12 @@ async function answerFromHandlers(
   };
 }
 
-function sendPartial(response: ServerResponse, reply: RouteReply, afterBytes: number | undefined, end: "reset" | "close") {
+function sendPartial(
+  response: ServerResponse,
+  reply: RouteReply,
+  afterBytes: number | undefined,
+  end: "reset" | "close",
+) {
   const bytes = toBytes(reply.body);
   const cut = Math.min(afterBytes ?? Math.floor(bytes.length / 2), bytes.length - 1);
   response.writeHead(reply.status ?? 200, { ...reply.headers, "content-length": String(bytes.length) });
@@ -157,7 +165,9 @@ function sendReply(response: ServerResponse, reply: RouteReply) {
 }
 
 /** Starts the server on 127.0.0.1 with an ephemeral port. */
-export async function startFaultServer(initialRoutes: Readonly<Record<string, Route>> = {}): Promise<FaultServer> {
+export async function startFaultServer(
+  initialRoutes: Readonly<Record<string, Route>> = {},
+): Promise<FaultServer> {
   const routes = new Map<string, Route>(Object.entries(initialRoutes));
   const requests: RecordedRequest[] = [];
   const unhandled: RecordedRequest[] = [];
@@ -166,7 +176,12 @@ export async function startFaultServer(initialRoutes: Readonly<Record<string, Ro
   async function handle(incoming: IncomingMessage, response: ServerResponse) {
     const url = new URL(incoming.url ?? "/", origin);
     const attempt = requests.filter((r) => r.url.pathname === url.pathname).length + 1;
-    const recorded: RecordedRequest = { method: incoming.method ?? "GET", url, headers: incoming.headers, attempt };
+    const recorded: RecordedRequest = {
+      method: incoming.method ?? "GET",
+      url,
+      headers: incoming.headers,
+      attempt,
+    };
     requests.push(recorded);
     const route = routes.get(url.pathname);
     if (route === undefined) {

@@ -1,0 +1,192 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { DatabaseSync } from "node:sqlite";
+import type { Registry } from "prom-client";
+import type { Logger } from "../log.ts";
+
+/*
+ * /healthz: the process is alive (200 while it answers at all).
+ * /readyz: config loaded and the store writable; 503 with the reasons otherwise.
+ * /metrics: the worker's Prometheus registry in text format.
+ */
+
+export type ReadinessReport = {
+  readonly ready: boolean;
+  readonly reasons: readonly string[];
+  /** Extra state shown on /readyz (last run, pause flag…). */
+  readonly details: Readonly<Record<string, unknown>>;
+};
+
+export type ReadinessInputs = {
+  readonly configLoaded: () => boolean;
+  /** The state store's connection; undefined when the store could not be opened. */
+  readonly db: DatabaseSync | undefined;
+  /** The latest run as the ledger knows it (no staff data). */
+  readonly lastRun?: (() => unknown) | undefined;
+  readonly paused?: (() => boolean) | undefined;
+  /** How long the probe waits for another process's write lock (default 200 ms). */
+  readonly probeTimeoutMs?: number | undefined;
+};
+
+export type HealthServerOptions = {
+  readonly host: string;
+  /** 0 picks a free port (tests). */
+  readonly port: number;
+  readonly registry: Registry;
+  readonly readiness: () => ReadinessReport;
+  readonly logger?: Logger | undefined;
+};
+
+export type HealthServer = {
+  /** The port actually listened on. */
+  readonly port: number;
+  readonly url: string;
+  close(): Promise<void>;
+};
+
+type StoreProbe = { readonly writable: true; readonly note?: string } | { readonly writable: false; readonly problem: string };
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function isBusy(error: unknown): boolean {
+  return (error as { errcode?: number } | undefined)?.errcode === 5; // SQLITE_BUSY
+}
+
+/**
+ * A cheap write probe: take the write lock, rewrite the header's user_version with its own value,
+ * roll back. A read-only file or file system fails here; nothing is ever changed.
+ */
+export function probeStoreWritable(db: DatabaseSync, timeoutMs = 200): StoreProbe {
+  if (!db.isOpen) return { writable: false, problem: "state store is closed" };
+  // A transaction open on this connection means a run is writing right now.
+  if (db.isTransaction) return { writable: true, note: "a write is in progress" };
+  const previous = (db.prepare("PRAGMA busy_timeout").get() as { timeout?: number } | undefined)?.timeout ?? 0;
+  // The store is synchronous: a long busy wait would block /healthz too, so the probe waits briefly.
+  db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(timeoutMs))}`);
+  try {
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      const version = (db.prepare("PRAGMA user_version").get() as { user_version?: number } | undefined)?.user_version ?? 0;
+      db.exec(`PRAGMA user_version = ${Number(version)}`);
+    } finally {
+      if (db.isTransaction) db.exec("ROLLBACK");
+    }
+    return { writable: true };
+  } catch (error) {
+    if (isBusy(error)) return { writable: true, note: "another process is writing" };
+    return { writable: false, problem: `state store not writable: ${describe(error)}` };
+  } finally {
+    db.exec(`PRAGMA busy_timeout = ${Number(previous)}`);
+  }
+}
+
+/** Decides readiness: config loaded and store writable; includes the last run and pause flag. */
+export function assessReadiness(inputs: ReadinessInputs): ReadinessReport {
+  const reasons: string[] = [];
+  const details: Record<string, unknown> = {};
+  if (!inputs.configLoaded()) reasons.push("config not loaded");
+  if (inputs.db === undefined) {
+    reasons.push("state store not open");
+  } else {
+    try {
+      const probe = probeStoreWritable(inputs.db, inputs.probeTimeoutMs);
+      if (probe.writable) details.store = probe.note ?? "writable";
+      else reasons.push(probe.problem);
+    } catch (error) {
+      reasons.push(`state store check failed: ${describe(error)}`);
+    }
+  }
+  try {
+    if (inputs.lastRun !== undefined) details.lastRun = inputs.lastRun() ?? null;
+    if (inputs.paused !== undefined) details.paused = inputs.paused();
+  } catch (error) {
+    reasons.push(`run ledger unreadable: ${describe(error)}`);
+  }
+  return { ready: reasons.length === 0, reasons, details };
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown, head: boolean): void {
+  const text = `${JSON.stringify(body)}\n`;
+  response.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "cache-control": "no-store",
+    "content-length": Buffer.byteLength(text),
+  });
+  response.end(head ? undefined : text);
+}
+
+async function handle(options: HealthServerOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const method = request.method ?? "GET";
+  const head = method === "HEAD";
+  const path = new URL(request.url ?? "/", "http://localhost").pathname;
+  if (method !== "GET" && !head) {
+    response.setHeader("allow", "GET, HEAD");
+    sendJson(response, 405, { error: `method ${method} not allowed, expected GET or HEAD` }, false);
+    return;
+  }
+  switch (path) {
+    case "/healthz":
+      sendJson(response, 200, { status: "ok" }, head);
+      return;
+    case "/readyz": {
+      const report = options.readiness();
+      sendJson(
+        response,
+        report.ready ? 200 : 503,
+        { status: report.ready ? "ready" : "not-ready", reasons: report.reasons, ...report.details },
+        head,
+      );
+      return;
+    }
+    case "/metrics": {
+      const text = await options.registry.metrics();
+      response.writeHead(200, {
+        "content-type": options.registry.contentType,
+        "cache-control": "no-store",
+        "content-length": Buffer.byteLength(text),
+      });
+      response.end(head ? undefined : text);
+      return;
+    }
+    default:
+      sendJson(response, 404, { error: `no route ${path}, expected /healthz, /readyz or /metrics` }, head);
+  }
+}
+
+/** Starts the health server; resolves once it listens (rejects e.g. on EADDRINUSE). */
+export async function startHealthServer(options: HealthServerOptions): Promise<HealthServer> {
+  const logger = options.logger?.child({ component: "health-server" });
+  const server = createServer((request, response) => {
+    handle(options, request, response).catch((error: unknown) => {
+      logger?.error({ err: error, url: request.url }, "health endpoint failed");
+      if (!response.headersSent) sendJson(response, 500, { error: describe(error) }, false);
+      else response.destroy();
+    });
+  });
+  // Probes are short requests: do not let idle keep-alive sockets hold up shutdown.
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const hostForUrl = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  logger?.info({ host: address.address, port: address.port }, "health server listening");
+  let closing: Promise<void> | undefined;
+  return {
+    port: address.port,
+    url: `http://${hostForUrl}:${address.port}`,
+    close() {
+      closing ??= new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeIdleConnections();
+      });
+      return closing;
+    },
+  };
+}

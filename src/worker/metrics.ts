@@ -1,0 +1,118 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { formatIsoWeek } from "../domain/calendar.ts";
+import type { RunOutcome } from "./worker-types.ts";
+
+/*
+ * Prometheus metrics of the worker, on a registry of its own (nothing is registered on
+ * prom-client's global registry, nothing happens on import).
+ */
+
+export type WorkerMetrics = {
+  readonly registry: Registry;
+  readonly runsTotal: Counter<"outcome">;
+  readonly runDuration: Histogram;
+  readonly lastSuccess: Gauge<"week">;
+  readonly fetchAttempts: Counter;
+  readonly fetchFailures: Counter;
+  readonly municipalities: Gauge<"status">;
+  readonly testsPlanned: Gauge;
+  readonly testsDeferred: Gauge;
+  /** Weeks that currently have a last-success series, oldest first. */
+  readonly successWeeks: string[];
+  readonly keepWeeks: number;
+};
+
+export type MetricsOptions = {
+  /** Process metrics (CPU, memory, event loop, GC); on by default. */
+  readonly defaultMetrics?: boolean | undefined;
+  /** How many weeks keep a `testrota_last_success_timestamp_seconds` series (default 4). */
+  readonly keepWeeks?: number | undefined;
+};
+
+/** A fresh registry with the worker's metrics (and, by default, Node's process metrics). */
+export function createMetrics(options: MetricsOptions = {}): WorkerMetrics {
+  const registry = new Registry();
+  const registers = [registry];
+  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    runsTotal: new Counter({
+      name: "testrota_runs_total",
+      help: "Week runs by outcome (succeeded, failed, aborted, skipped).",
+      labelNames: ["outcome"],
+      registers,
+    }),
+    runDuration: new Histogram({
+      name: "testrota_run_duration_seconds",
+      help: "Duration of week runs.",
+      buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600],
+      registers,
+    }),
+    lastSuccess: new Gauge({
+      name: "testrota_last_success_timestamp_seconds",
+      help: "When the week's run last succeeded (Unix time), for the latest few weeks.",
+      labelNames: ["week"],
+      registers,
+    }),
+    fetchAttempts: new Counter({
+      name: "testrota_fetch_attempts_total",
+      help: "Requests to the incidence source (every retry counts).",
+      registers,
+    }),
+    fetchFailures: new Counter({
+      name: "testrota_fetch_failures_total",
+      help: "Failed requests to the incidence source.",
+      registers,
+    }),
+    municipalities: new Gauge({
+      name: "testrota_municipalities",
+      help: "Municipalities by effective status in the last successful run.",
+      labelNames: ["status"],
+      registers,
+    }),
+    testsPlanned: new Gauge({
+      name: "testrota_tests_planned",
+      help: "Tests planned by the last successful run.",
+      registers,
+    }),
+    testsDeferred: new Gauge({
+      name: "testrota_tests_deferred",
+      help: "Tests deferred for lack of capacity by the last successful run.",
+      registers,
+    }),
+    successWeeks: [],
+    keepWeeks: Math.max(1, options.keepWeeks ?? 4),
+  };
+}
+
+/** Records one run: outcome count and duration; on success the week's timestamp and counts. */
+export function recordRunOutcome(metrics: WorkerMetrics, outcome: RunOutcome, finishedAtMs: number): void {
+  metrics.runsTotal.inc({ outcome: outcome.status });
+  if (outcome.status === "skipped") return;
+  metrics.runDuration.observe(outcome.durationMs / 1000);
+  if (outcome.status !== "succeeded") return;
+  const week = formatIsoWeek(outcome.week);
+  metrics.lastSuccess.set({ week }, finishedAtMs / 1000);
+  const weeks = metrics.successWeeks;
+  if (!weeks.includes(week)) {
+    weeks.push(week);
+    weeks.sort();
+  }
+  // Keep the series count bounded: one label value per week would grow forever.
+  while (weeks.length > metrics.keepWeeks) {
+    const oldest = weeks.shift();
+    if (oldest !== undefined) metrics.lastSuccess.remove({ week: oldest });
+  }
+  if (outcome.summary !== undefined) {
+    metrics.municipalities.set({ status: "red" }, outcome.summary.red);
+    metrics.municipalities.set({ status: "green" }, outcome.summary.green);
+    metrics.testsPlanned.set(outcome.summary.tests);
+    metrics.testsDeferred.set(outcome.summary.deferred);
+  }
+}
+
+/** Counts one request to the incidence source. */
+export function recordFetchAttempt(metrics: WorkerMetrics, failed: boolean): void {
+  metrics.fetchAttempts.inc();
+  if (failed) metrics.fetchFailures.inc();
+}

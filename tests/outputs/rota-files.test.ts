@@ -1,0 +1,177 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { parse } from "csv-parse/sync";
+import ExcelJS from "exceljs";
+import { afterEach, describe, expect, it } from "vitest";
+import type { PlannedTest } from "../../src/domain/plan-types.ts";
+import type { Site, StaffMember } from "../../src/domain/roster.ts";
+import { buildRotaRows, renderRotaCsv, renderRotaXlsx, type RotaRow } from "../../src/outputs/rota-files.ts";
+
+const HEADER = ["employee_id", "name", "site_id", "site_name", "date", "weekday", "shift", "reason"];
+
+// 2020-W45: Monday 2 November … Sunday 8 November.
+const ROWS: RotaRow[] = [
+  {
+    employeeId: "E9",
+    name: "Ida",
+    siteId: "S2",
+    siteName: "Hjemmeplejen Syd",
+    date: "2020-11-03",
+    shift: "night",
+    reason: "cycle",
+  },
+  {
+    employeeId: "E2",
+    name: "Bo",
+    siteId: "S2",
+    siteName: "Hjemmeplejen Syd",
+    date: "2020-11-02",
+    shift: "evening",
+    reason: "red-week-1",
+  },
+  {
+    employeeId: "E5",
+    name: "",
+    siteId: "S1",
+    siteName: "Plejecenter; Nord",
+    date: "2020-11-02",
+    shift: "evening",
+    reason: "cycle",
+  },
+  {
+    employeeId: "E1",
+    name: 'Åse "Aase" Øst',
+    siteId: "S1",
+    siteName: "Plejecenter; Nord",
+    date: "2020-11-02",
+    shift: "night",
+    reason: "new-starter",
+  },
+  {
+    employeeId: "E3",
+    name: "Carl",
+    siteId: "S1",
+    siteName: "Plejecenter; Nord",
+    date: "2020-11-02",
+    shift: "day",
+    reason: "red-retest",
+  },
+  {
+    employeeId: "E4",
+    name: "Dorte",
+    siteId: "S1",
+    siteName: "Plejecenter; Nord",
+    date: "2020-11-02",
+    shift: "evening",
+    reason: "cycle",
+  },
+];
+
+// By date, shift (day, evening, night), site, employee.
+const EXPECTED = [
+  ["E3", "Carl", "S1", "Plejecenter; Nord", "2020-11-02", "monday", "day", "red-retest"],
+  ["E4", "Dorte", "S1", "Plejecenter; Nord", "2020-11-02", "monday", "evening", "cycle"],
+  ["E5", "", "S1", "Plejecenter; Nord", "2020-11-02", "monday", "evening", "cycle"],
+  ["E2", "Bo", "S2", "Hjemmeplejen Syd", "2020-11-02", "monday", "evening", "red-week-1"],
+  ["E1", 'Åse "Aase" Øst', "S1", "Plejecenter; Nord", "2020-11-02", "monday", "night", "new-starter"],
+  ["E9", "Ida", "S2", "Hjemmeplejen Syd", "2020-11-03", "tuesday", "night", "cycle"],
+];
+
+const CREATED_AT = new Date("2020-10-28T07:30:00Z");
+
+describe("renderRotaCsv", () => {
+  it("writes the contract columns, rows sorted by date, shift, site and employee", () => {
+    const parsed = parse(Buffer.from(renderRotaCsv(ROWS)), { bom: true, delimiter: ";" });
+    expect(parsed).toEqual([HEADER, ...EXPECTED]);
+  });
+});
+
+describe("renderRotaXlsx", () => {
+  const originalTz = process.env.TZ;
+  afterEach(() => {
+    if (originalTz === undefined) delete process.env.TZ;
+    else process.env.TZ = originalTz;
+  });
+
+  it("is byte-identical for identical input, whenever and in whatever time zone it is written", async () => {
+    process.env.TZ = "UTC";
+    const first = await renderRotaXlsx(ROWS, { sheetName: "2020-W45", createdAt: CREATED_AT });
+    // Zip entry times have a 2-second resolution: wait past it so a clock-stamped entry would differ.
+    await sleep(2_100);
+    process.env.TZ = "America/New_York";
+    const second = await renderRotaXlsx(ROWS, { sheetName: "2020-W45", createdAt: CREATED_AT });
+    expect(Buffer.from(second).equals(Buffer.from(first))).toBe(true);
+  });
+
+  it("changes when the creation date changes", async () => {
+    const first = await renderRotaXlsx(ROWS, { sheetName: "2020-W45", createdAt: CREATED_AT });
+    const later = await renderRotaXlsx(ROWS, {
+      sheetName: "2020-W45",
+      createdAt: new Date("2020-11-04T07:30:00Z"),
+    });
+    expect(Buffer.from(later).equals(Buffer.from(first))).toBe(false);
+  });
+
+  it("reads back with exceljs: same sheet, columns, rows and workbook dates", async () => {
+    const bytes = await renderRotaXlsx(ROWS, { sheetName: "2020-W45", createdAt: CREATED_AT });
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(Buffer.from(bytes) as unknown as ArrayBuffer);
+    const sheet = workbook.getWorksheet("2020-W45");
+    expect(sheet).toBeDefined();
+    const values: string[][] = [];
+    sheet?.eachRow({ includeEmpty: true }, (row) => {
+      values.push(HEADER.map((_, index) => row.getCell(index + 1).text));
+    });
+    expect(values).toEqual([HEADER, ...EXPECTED]);
+    expect(workbook.created.toISOString()).toBe(CREATED_AT.toISOString());
+    expect(workbook.modified.toISOString()).toBe(CREATED_AT.toISOString());
+  });
+});
+
+describe("buildRotaRows", () => {
+  const sites: Site[] = [
+    { id: "S1", municipalityCode: 101, kind: "nursing-home", name: "Egebakken", address: "Skolevej 1" },
+    {
+      id: "S2",
+      municipalityCode: 825,
+      kind: "home-care",
+      name: "Læsø Hjemmepleje",
+      address: "Doktorvejen 2",
+    },
+  ];
+  const staff: StaffMember[] = [
+    { employeeId: "E1", name: "Anna", siteId: "S1", shift: "day" },
+    { employeeId: "E2", siteId: "S2", shift: "night" },
+  ];
+  const test = (employeeId: string, siteId: string, municipalityCode: number): PlannedTest => ({
+    employeeId,
+    siteId,
+    municipalityCode,
+    regionCode: 1084,
+    date: "2020-11-03",
+    weekday: 2,
+    shift: "day",
+    reason: "cycle",
+  });
+
+  it("groups rows by municipality so each folder holds only its own staff", () => {
+    const rows = buildRotaRows([test("E1", "S1", 101), test("E2", "S2", 825)], staff, sites);
+    expect([...rows.keys()].sort()).toEqual([101, 825]);
+    expect(rows.get(101)).toEqual([
+      {
+        employeeId: "E1",
+        name: "Anna",
+        siteId: "S1",
+        siteName: "Egebakken",
+        date: "2020-11-03",
+        shift: "day",
+        reason: "cycle",
+      },
+    ]);
+    expect(rows.get(825)?.map((r) => [r.employeeId, r.name])).toEqual([["E2", ""]]);
+  });
+
+  it("refuses a test of an unknown employee without naming the employee", () => {
+    expect(() => buildRotaRows([test("E404", "S1", 101)], staff, sites)).toThrow(/site S1/);
+    expect(() => buildRotaRows([test("E404", "S1", 101)], staff, sites)).not.toThrow(/E404/);
+  });
+});
