@@ -20,8 +20,8 @@ const stampFile = join(root, "node_modules", ".testrota-installed");
 
 function lockDigest() {
   const hash = createHash("sha256");
+  // The lock file alone decides what is installed (npm ci installs exactly it).
   hash.update(readFileSync(lockFile));
-  hash.update(readFileSync(join(root, "package.json")));
   return hash.digest("hex");
 }
 

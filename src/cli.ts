@@ -46,7 +46,7 @@ function printReports(reports: readonly RunReport[], json: boolean, io: Io): voi
 }
 
 async function withApp<T>(config: Config, logger: Logger, fn: (app: App) => Promise<T>): Promise<T> {
-  const app = await createApp({ config, logger, env: process.env });
+  const app = await createApp({ config, logger, env: process.env, clock: createClock(process.env) });
   try {
     return await fn(app);
   } finally {

@@ -106,16 +106,54 @@ export type RegionQuality = {
   readonly regionCode: number;
   /** (a) over the 6-week green cycle: peak daily load ÷ ⌈cycle total ÷ test days in the cycle⌉. */
   readonly cyclePeakRatio: number;
-  /** (b) per week with red load: peak daily load ÷ ⌈week total ÷ test days⌉ (worst such week; 1 when none). */
+  /**
+   * (b) per week with red load: peak daily load ÷ ⌈week total ÷ test days⌉ (worst such week; 1 when
+   * none). A plan covers one test week, so this is that week's ratio when it carries red tests.
+   */
   readonly redWeekPeakRatio: number;
-  /** Bounds raised only to the largest single site-shift session that cannot be split. */
+  /**
+   * Bounds raised only to the largest single site-shift session that cannot be split. The planner
+   * splits sessions down to single tests, so this is 1 whenever the region has tests (0 without).
+   */
   readonly largestUnsplittableSession: number;
   readonly testWeekDailySpread: { readonly min: number; readonly max: number };
   /** Tests per shift in the test week. */
   readonly shiftTotals: Readonly<Record<Shift, number>>;
   readonly pickupsInTestWeek: number;
   readonly deferred: number;
+  /**
+   * Tests past their 6-week limit because of this plan: deferred tests whose latest date falls in
+   * or before the test week, tests moved off their cycle day, and new slots that cannot meet a
+   * deadline (a mover or new starter seen too late). 0 whenever capacity suffices.
+   */
   readonly gapViolations: number;
+  /** Tests planned in the test week (all reasons). */
+  readonly testWeekTotal: number;
+  /** Cycle slots of the region (its green cycle total over 6 weeks). */
+  readonly cycleTotal: number;
+  /** Test days in the 6-week cycle (6 × test weekdays). */
+  readonly cycleTestDays: number;
+  /** Mean number of distinct cycle days (pickups per cycle) per site with slots. */
+  readonly cyclePickupsPerSite: number;
+};
+
+/** What the plan changed in the cycle slots (stability report), and roster rows it could not plan. */
+export type SlotChanges = {
+  /** Previous slots kept unchanged. */
+  readonly kept: number;
+  /** New slots: staff without a previous slot (new starters, first run). */
+  readonly added: number;
+  /** Previous slots dropped: the employee left (end date before the test week) or is gone from the roster. */
+  readonly removed: number;
+  /** Staff whose site, shift or region test days changed: a new slot replaces the previous one. */
+  readonly moved: number;
+  /** Carried-over tests no longer owed because the employee left or is gone from the roster. */
+  readonly carriedOverDropped: number;
+  /**
+   * Roster rows not planned: a site not in the sites list, a municipality or region not configured,
+   * or an employee id already seen (the first row of an id is planned).
+   */
+  readonly skippedRows: number;
 };
 
 export type WeekPlan = {
@@ -128,4 +166,6 @@ export type WeekPlan = {
   readonly deferred: readonly DeferredTest[];
   readonly deferrals: readonly DeferralReport[];
   readonly quality: readonly RegionQuality[];
+  /** Slots kept / added / removed / moved by this plan. */
+  readonly changes: SlotChanges;
 };

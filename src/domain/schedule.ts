@@ -104,7 +104,9 @@ export function retryTimes(week: IsoWeek, settings: RetrySettings): number[] {
   if (settings.retryEveryMinutes <= 0) return [];
   const times: number[] = [];
   for (let k = 1; ; k += 1) {
-    const at = DateTime.fromMillis(start).plus({ minutes: k * settings.retryEveryMinutes }).toMillis();
+    const at = DateTime.fromMillis(start)
+      .plus({ minutes: k * settings.retryEveryMinutes })
+      .toMillis();
     if (at > end) return times;
     times.push(at);
   }

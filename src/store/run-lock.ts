@@ -7,7 +7,11 @@ import type { DatabaseSync } from "node:sqlite";
  */
 
 /** Who holds a lock: process id and host name, plus what it is doing. */
-export type LockHolder = { readonly pid: number; readonly host: string; readonly purpose?: string | undefined };
+export type LockHolder = {
+  readonly pid: number;
+  readonly host: string;
+  readonly purpose?: string | undefined;
+};
 
 export type LockRow = {
   readonly name: string;
@@ -67,9 +71,9 @@ function toRow(raw: RawRow): LockRow {
 }
 
 function readRow(db: DatabaseSync, name: string): LockRow | undefined {
-  const raw = db.prepare("SELECT name, holder, acquired_at, expires_at FROM locks WHERE name = ?").get(name) as
-    | RawRow
-    | undefined;
+  const raw = db
+    .prepare("SELECT name, holder, acquired_at, expires_at FROM locks WHERE name = ?")
+    .get(name) as RawRow | undefined;
   return raw === undefined ? undefined : toRow(raw);
 }
 
@@ -108,7 +112,10 @@ export function acquireRowLock(db: DatabaseSync, request: RowLockRequest): RowLo
       );
       outcome = { acquired: true, tookOverFrom: previous };
     } else {
-      outcome = { acquired: false, current: previous ?? toRow({ name: request.name, holder: "{}", acquired_at: 0, expires_at: 0 }) };
+      outcome = {
+        acquired: false,
+        current: previous ?? toRow({ name: request.name, holder: "{}", acquired_at: 0, expires_at: 0 }),
+      };
     }
     db.exec("COMMIT");
     return outcome;
@@ -128,6 +135,8 @@ export function releaseRowLock(db: DatabaseSync, name: string, holder: LockHolde
 /** Every lock row, expired ones included (for `testrota status`). */
 export function listRowLocks(db: DatabaseSync): LockRow[] {
   ensureLockTable(db);
-  const rows = db.prepare("SELECT name, holder, acquired_at, expires_at FROM locks ORDER BY name").all() as RawRow[];
+  const rows = db
+    .prepare("SELECT name, holder, acquired_at, expires_at FROM locks ORDER BY name")
+    .all() as RawRow[];
   return rows.map(toRow);
 }

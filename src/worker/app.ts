@@ -106,14 +106,21 @@ export async function createApp(options: AppOptions): Promise<App> {
     newRunId: () => randomUUID(),
   });
 
-  const runWeek: App["runWeek"] = async (week, runOptions) => {
-    try {
-      return await runOnce(depsFor(configured.source), week, runOptions);
-    } catch (error) {
-      recordFetchAttempt(metrics, true);
-      throw error;
-    }
+  // Every fetch of the incidence source counts in /metrics, whatever the run does afterwards.
+  const metered: IncidenceSource = {
+    name: configured.source.name,
+    async fetchIncidence(signal) {
+      try {
+        const result = await configured.source.fetchIncidence(signal);
+        recordFetchAttempt(metrics, false);
+        return result;
+      } catch (error) {
+        recordFetchAttempt(metrics, true);
+        throw error;
+      }
+    },
   };
+  const runWeek: App["runWeek"] = (week, runOptions) => runOnce(depsFor(metered), week, runOptions);
 
   const app: App = {
     store,

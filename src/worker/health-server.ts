@@ -44,7 +44,9 @@ export type HealthServer = {
   close(): Promise<void>;
 };
 
-type StoreProbe = { readonly writable: true; readonly note?: string } | { readonly writable: false; readonly problem: string };
+type StoreProbe =
+  | { readonly writable: true; readonly note?: string }
+  | { readonly writable: false; readonly problem: string };
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -62,13 +64,15 @@ export function probeStoreWritable(db: DatabaseSync, timeoutMs = 200): StoreProb
   if (!db.isOpen) return { writable: false, problem: "state store is closed" };
   // A transaction open on this connection means a run is writing right now.
   if (db.isTransaction) return { writable: true, note: "a write is in progress" };
-  const previous = (db.prepare("PRAGMA busy_timeout").get() as { timeout?: number } | undefined)?.timeout ?? 0;
+  const previous =
+    (db.prepare("PRAGMA busy_timeout").get() as { timeout?: number } | undefined)?.timeout ?? 0;
   // The store is synchronous: a long busy wait would block /healthz too, so the probe waits briefly.
   db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(timeoutMs))}`);
   try {
     db.exec("BEGIN IMMEDIATE");
     try {
-      const version = (db.prepare("PRAGMA user_version").get() as { user_version?: number } | undefined)?.user_version ?? 0;
+      const version =
+        (db.prepare("PRAGMA user_version").get() as { user_version?: number } | undefined)?.user_version ?? 0;
       db.exec(`PRAGMA user_version = ${Number(version)}`);
     } finally {
       if (db.isTransaction) db.exec("ROLLBACK");
@@ -117,7 +121,11 @@ function sendJson(response: ServerResponse, status: number, body: unknown, head:
   response.end(head ? undefined : text);
 }
 
-async function handle(options: HealthServerOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function handle(
+  options: HealthServerOptions,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
   const method = request.method ?? "GET";
   const head = method === "HEAD";
   const path = new URL(request.url ?? "/", "http://localhost").pathname;

@@ -132,18 +132,27 @@ function judge(path: string, text: string, now: number, foreignStaleAfterMs: num
     // O_EXCL creation and the write of the content are two steps: a fresh empty file is being written.
     const age = now - statSync(path).mtimeMs;
     if (age > UNREADABLE_STALE_MS) return { stale: true, why: "unreadable lock file" };
-    throw new LockError(`${path}: lock file is being written by another process; expected it to name its holder`);
+    throw new LockError(
+      `${path}: lock file is being written by another process; expected it to name its holder`,
+    );
   }
   if (holder.host === hostname()) {
     if (holder.pid === process.pid && !heldHere.has(path)) {
-      return { stale: true, why: `pid ${holder.pid} is this process: left by a former process with the same pid` };
+      return {
+        stale: true,
+        why: `pid ${holder.pid} is this process: left by a former process with the same pid`,
+      };
     }
-    if (!isProcessAlive(holder.pid)) return { stale: true, why: `pid ${holder.pid} is not running on this host` };
+    if (!isProcessAlive(holder.pid))
+      return { stale: true, why: `pid ${holder.pid} is not running on this host` };
     return { stale: false };
   }
   const started = Date.parse(holder.startedAt);
   if (Number.isFinite(started) && now - started > foreignStaleAfterMs) {
-    return { stale: true, why: `holder on host ${holder.host} started more than ${Math.round(foreignStaleAfterMs / 60_000)} min ago` };
+    return {
+      stale: true,
+      why: `holder on host ${holder.host} started more than ${Math.round(foreignStaleAfterMs / 60_000)} min ago`,
+    };
   }
   return { stale: false };
 }
@@ -239,13 +248,18 @@ export function acquireLockFile(options: LockFileOptions): HeldLockFile {
       throw new LockError(holder ? heldMessage(path, holder) : `${path}: held by another process`);
     }
     if (takeOver(path, existing, text, clock())) {
-      options.logger?.warn({ lockFile: path, previous: parseContent(existing), reason: verdict.why }, "stale lock file taken over");
+      options.logger?.warn(
+        { lockFile: path, previous: parseContent(existing), reason: verdict.why },
+        "stale lock file taken over",
+      );
       return held();
     }
   }
   const holder = readLockFile(options.dataDir);
   throw new LockError(
-    holder ? heldMessage(path, holder) : `${path}: could not take the lock after ${MAX_ATTEMPTS} attempts (another process is competing for it)`,
+    holder
+      ? heldMessage(path, holder)
+      : `${path}: could not take the lock after ${MAX_ATTEMPTS} attempts (another process is competing for it)`,
   );
 }
 
@@ -280,7 +294,11 @@ export async function withRunLock<T>(options: RunLockOptions, fn: () => Promise<
     }
     if (result.tookOverFrom !== undefined) {
       options.logger?.warn(
-        { lock: name, previous: result.tookOverFrom.holder, expiredAt: new Date(result.tookOverFrom.expiresAt).toISOString() },
+        {
+          lock: name,
+          previous: result.tookOverFrom.holder,
+          expiredAt: new Date(result.tookOverFrom.expiresAt).toISOString(),
+        },
         "stale store lock taken over",
       );
     }

@@ -80,7 +80,7 @@ function buildReport(
       red: classifications.filter((c) => c.status === "red").length,
       green: classifications.filter((c) => c.status === "green").length,
       overridden: classifications.filter((c) => c.overrideId !== null).length,
-      staff: inputs.staff.length,
+      staffCount: inputs.staff.length,
       tests: plan.tests.length,
       testsByReason,
       deferred: plan.deferrals.reduce((sum, d) => sum + d.count, 0),

@@ -21,7 +21,7 @@ export type RunReport = {
     readonly red: number;
     readonly green: number;
     readonly overridden: number;
-    readonly staff: number;
+    readonly staffCount: number;
     readonly tests: number;
     readonly testsByReason: Readonly<Record<string, number>>;
     readonly deferred: number;
@@ -46,7 +46,7 @@ export function formatRunSummary(report: RunReport): string {
   const flows = report.redFlow.filter((f) => f.event !== "none" && f.event !== "in-flow");
   const lines = [
     `testrota ${report.week}: classified ${c.municipalities} municipalities (window ${report.source.window.start}…${report.source.window.end}): ${c.red} red, ${c.green} green${c.overridden > 0 ? `, ${c.overridden} under an override` : ""}`,
-    `  rota for ${report.testWeek}: ${c.tests} tests for ${c.staff} staff (${reasons || "none"}), ${c.deferred} deferred, ${c.gapViolations} gap violations`,
+    `  rota for ${report.testWeek}: ${c.tests} tests for ${c.staffCount} staff (${reasons || "none"}), ${c.deferred} deferred, ${c.gapViolations} gap violations`,
   ];
   if (flows.length > 0) {
     lines.push(`  red flow: ${flows.map((f) => `${f.name} ${f.event}`).join("; ")}`);

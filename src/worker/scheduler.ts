@@ -119,11 +119,23 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     try {
       outcome = await deps.runWeek(week, { trigger, scheduledFor, signal });
     } catch (error) {
-      outcome = { week, runId: "", status: "failed", error: describe(error), durationMs: clock() - startedAt };
+      outcome = {
+        week,
+        runId: "",
+        status: "failed",
+        error: describe(error),
+        durationMs: clock() - startedAt,
+      };
     } finally {
       running.delete(key);
     }
-    const fields = { week: key, runId: outcome.runId, trigger, status: outcome.status, durationMs: outcome.durationMs };
+    const fields = {
+      week: key,
+      runId: outcome.runId,
+      trigger,
+      status: outcome.status,
+      durationMs: outcome.durationMs,
+    };
     if (outcome.status === "succeeded") {
       logger.info({ ...fields, summary: outcome.summary }, "run succeeded");
       clearRetry(key);
@@ -133,7 +145,9 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       logger.warn({ ...fields, error: outcome.error }, "run aborted by shutdown");
       return;
     }
-    logger.error({ ...fields, error: outcome.error }, `run ${outcome.status}`);
+    // Skipped: another process holds the week's lock; the retry finds the week done or free.
+    const level = outcome.status === "skipped" ? "warn" : "error";
+    logger[level]({ ...fields, error: outcome.error }, `run ${outcome.status}`);
     scheduleRetry(week);
   }
 

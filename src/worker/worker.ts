@@ -68,7 +68,11 @@ export function workerSettingsFromConfig(config: Config, firstWeek?: IsoWeek): W
  * The first week the installation answers for: the oldest week in the ledger, or (fresh install)
  * the week due now, so a new worker runs the current week and does not report years of misses.
  */
-export function chooseFirstWeek(ledgerWeeks: readonly string[], nowMs: number, settings: { time: string; zone: string }): IsoWeek {
+export function chooseFirstWeek(
+  ledgerWeeks: readonly string[],
+  nowMs: number,
+  settings: { time: string; zone: string },
+): IsoWeek {
   const weeks = ledgerWeeks.map((text) => parseIsoWeek(text)).filter((week) => week !== undefined);
   weeks.sort(compareWeeks);
   return weeks[0] ?? weekToRunAt(nowMs, settings);
@@ -170,11 +174,16 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
           { reason, graceSeconds: deps.settings.shutdownGraceSeconds },
           "run still in flight after the grace period: aborting it (nothing is published)",
         );
-        abort.abort(new AbortedError(`shutdown (${reason}): run aborted after the ${deps.settings.shutdownGraceSeconds} s grace period`));
+        abort.abort(
+          new AbortedError(
+            `shutdown (${reason}): run aborted after the ${deps.settings.shutdownGraceSeconds} s grace period`,
+          ),
+        );
         const wait = delay(deps.abortWaitMs ?? DEFAULT_ABORT_WAIT_MS);
         const settled = await Promise.race([inFlight.then(() => "finished" as const), wait.promise]);
         wait.cancel();
-        if (settled === "timeout") logger.error({ reason }, "aborted run did not stop in time: exiting without it");
+        if (settled === "timeout")
+          logger.error({ reason }, "aborted run did not stop in time: exiting without it");
       }
     }
     try {

@@ -26,19 +26,54 @@ const iso = (ms: number) => new Date(ms).toISOString();
 // March and ends on the last Sunday of October (2020: 29 March / 25 October; 2026: 29 March /
 // 25 October). So 10:00 local is 09:00Z in winter and 08:00Z in summer; 02:30 is 01:30Z / 00:30Z.
 const wednesdayRuns = [
-  { name: "2020-W13 (25 Mar, before spring-forward) 10:00", week: "2020-W13", time: "10:00", utc: "2020-03-25T09:00:00.000Z" },
-  { name: "2020-W14 (1 Apr, after spring-forward) 10:00", week: "2020-W14", time: "10:00", utc: "2020-04-01T08:00:00.000Z" },
-  { name: "2020-W43 (21 Oct, before fall-back) 10:00", week: "2020-W43", time: "10:00", utc: "2020-10-21T08:00:00.000Z" },
-  { name: "2020-W44 (28 Oct, after fall-back) 10:00", week: "2020-W44", time: "10:00", utc: "2020-10-28T09:00:00.000Z" },
+  {
+    name: "2020-W13 (25 Mar, before spring-forward) 10:00",
+    week: "2020-W13",
+    time: "10:00",
+    utc: "2020-03-25T09:00:00.000Z",
+  },
+  {
+    name: "2020-W14 (1 Apr, after spring-forward) 10:00",
+    week: "2020-W14",
+    time: "10:00",
+    utc: "2020-04-01T08:00:00.000Z",
+  },
+  {
+    name: "2020-W43 (21 Oct, before fall-back) 10:00",
+    week: "2020-W43",
+    time: "10:00",
+    utc: "2020-10-21T08:00:00.000Z",
+  },
+  {
+    name: "2020-W44 (28 Oct, after fall-back) 10:00",
+    week: "2020-W44",
+    time: "10:00",
+    utc: "2020-10-28T09:00:00.000Z",
+  },
   { name: "2026-W13 (25 Mar) 10:00", week: "2026-W13", time: "10:00", utc: "2026-03-25T09:00:00.000Z" },
   { name: "2026-W14 (1 Apr) 10:00", week: "2026-W14", time: "10:00", utc: "2026-04-01T08:00:00.000Z" },
   { name: "2026-W43 (21 Oct) 10:00", week: "2026-W43", time: "10:00", utc: "2026-10-21T08:00:00.000Z" },
   { name: "2026-W44 (28 Oct) 10:00", week: "2026-W44", time: "10:00", utc: "2026-10-28T09:00:00.000Z" },
-  { name: "2020-W13 02:30 (the hour that is skipped on the DST Sunday)", week: "2020-W13", time: "02:30", utc: "2020-03-25T01:30:00.000Z" },
+  {
+    name: "2020-W13 02:30 (the hour that is skipped on the DST Sunday)",
+    week: "2020-W13",
+    time: "02:30",
+    utc: "2020-03-25T01:30:00.000Z",
+  },
   { name: "2020-W14 02:30", week: "2020-W14", time: "02:30", utc: "2020-04-01T00:30:00.000Z" },
-  { name: "2020-W43 02:30 (the hour that repeats on the DST Sunday)", week: "2020-W43", time: "02:30", utc: "2020-10-21T00:30:00.000Z" },
+  {
+    name: "2020-W43 02:30 (the hour that repeats on the DST Sunday)",
+    week: "2020-W43",
+    time: "02:30",
+    utc: "2020-10-21T00:30:00.000Z",
+  },
   { name: "2020-W44 02:30", week: "2020-W44", time: "02:30", utc: "2020-10-28T01:30:00.000Z" },
-  { name: "2020-W53 (30 Dec, 53-week year) 10:00", week: "2020-W53", time: "10:00", utc: "2020-12-30T09:00:00.000Z" },
+  {
+    name: "2020-W53 (30 Dec, 53-week year) 10:00",
+    week: "2020-W53",
+    time: "10:00",
+    utc: "2020-12-30T09:00:00.000Z",
+  },
 ];
 
 describe("scheduledRunOf", () => {
@@ -51,7 +86,9 @@ describe("scheduledRunOf", () => {
   it("a run time inside a spring-forward gap on the Wednesday itself runs once, just after the jump", () => {
     // 22 March 2017, Tehran: 00:00 (+03:30) jumps to 01:00 (+04:30); 00:30 does not exist.
     // The jump happens at 2017-03-21T20:30Z; 30 minutes into the gap is 21:00Z.
-    expect(iso(scheduledRunOf(w("2017-W12"), { time: "00:30", zone: "Asia/Tehran" }))).toBe("2017-03-21T21:00:00.000Z");
+    expect(iso(scheduledRunOf(w("2017-W12"), { time: "00:30", zone: "Asia/Tehran" }))).toBe(
+      "2017-03-21T21:00:00.000Z",
+    );
   });
 
   it("a run time inside a fall-back fold on the Wednesday itself resolves to one of its two instants", () => {
@@ -123,8 +160,20 @@ describe("nextWednesdayRuns", () => {
     { name: "Copenhagen 10:00, autumn 2020", zone: CPH, time: "10:00", from: "2020-10-01", to: "2020-11-30" },
     { name: "Copenhagen 02:30, spring 2026", zone: CPH, time: "02:30", from: "2026-03-01", to: "2026-04-30" },
     { name: "Copenhagen 02:30, autumn 2026", zone: CPH, time: "02:30", from: "2026-10-01", to: "2026-11-30" },
-    { name: "Tehran 00:30 (gap on Wed 22 Mar 2017)", zone: "Asia/Tehran", time: "00:30", from: "2017-03-01", to: "2017-04-15" },
-    { name: "Tehran 23:30 (fold on Wed 21 Sep 2016)", zone: "Asia/Tehran", time: "23:30", from: "2016-09-01", to: "2016-10-15" },
+    {
+      name: "Tehran 00:30 (gap on Wed 22 Mar 2017)",
+      zone: "Asia/Tehran",
+      time: "00:30",
+      from: "2017-03-01",
+      to: "2017-04-15",
+    },
+    {
+      name: "Tehran 23:30 (fold on Wed 21 Sep 2016)",
+      zone: "Asia/Tehran",
+      time: "23:30",
+      from: "2016-09-01",
+      to: "2016-10-15",
+    },
   ];
   it.each(sweeps)("one fire per Wednesday: $name", ({ zone, time, from, to }) => {
     const start = DateTime.fromISO(from, { zone });
@@ -149,13 +198,33 @@ describe("nextWednesdayRuns", () => {
 describe("weekToRunAt", () => {
   const cases = [
     { name: "Wednesday noon: that week", now: "2020-09-30T12:00:00+02:00", week: "2020-W40" },
-    { name: "Wednesday exactly at the run time: that week", now: "2020-09-30T10:00:00+02:00", week: "2020-W40" },
-    { name: "Wednesday a second before: the week before", now: "2020-09-30T09:59:59+02:00", week: "2020-W39" },
+    {
+      name: "Wednesday exactly at the run time: that week",
+      now: "2020-09-30T10:00:00+02:00",
+      week: "2020-W40",
+    },
+    {
+      name: "Wednesday a second before: the week before",
+      now: "2020-09-30T09:59:59+02:00",
+      week: "2020-W39",
+    },
     { name: "Tuesday: the week before", now: "2020-09-29T23:00:00+02:00", week: "2020-W39" },
-    { name: "Monday of the next week, before its Wednesday", now: "2020-10-05T00:30:00+02:00", week: "2020-W40" },
-    { name: "after fall-back, Wednesday 09:30 winter time: the week before", now: "2020-10-28T09:30:00+01:00", week: "2020-W43" },
+    {
+      name: "Monday of the next week, before its Wednesday",
+      now: "2020-10-05T00:30:00+02:00",
+      week: "2020-W40",
+    },
+    {
+      name: "after fall-back, Wednesday 09:30 winter time: the week before",
+      now: "2020-10-28T09:30:00+01:00",
+      week: "2020-W43",
+    },
     { name: "Monday 4 Jan 2021: still 2020-W53", now: "2021-01-04T12:00:00+01:00", week: "2020-W53" },
-    { name: "Wednesday 6 Jan 2021 after 10:00: 2021-W01", now: "2021-01-06T10:00:00+01:00", week: "2021-W01" },
+    {
+      name: "Wednesday 6 Jan 2021 after 10:00: 2021-W01",
+      now: "2021-01-06T10:00:00+01:00",
+      week: "2021-W01",
+    },
   ];
   it.each(cases)("$name", ({ now, week }) => {
     expect(formatIsoWeek(weekToRunAt(at(now), { time: "10:00", zone: CPH }))).toBe(week);
@@ -172,7 +241,15 @@ describe("decideCatchUp", () => {
     run: string[];
     missed: string[];
   }[] = [
-    { name: "fresh install on Wednesday noon", now: "2020-09-30T12:00:00+02:00", catchUpWeeks: 1, firstWeek: "2020-W40", ledger: {}, run: ["2020-W40"], missed: [] },
+    {
+      name: "fresh install on Wednesday noon",
+      now: "2020-09-30T12:00:00+02:00",
+      catchUpWeeks: 1,
+      firstWeek: "2020-W40",
+      ledger: {},
+      run: ["2020-W40"],
+      missed: [],
+    },
     {
       name: "Wednesday before the run time: only last week, if it is not done",
       now: "2020-09-30T09:00:00+02:00",
@@ -205,7 +282,13 @@ describe("decideCatchUp", () => {
       now: "2020-10-22T08:00:00+02:00",
       catchUpWeeks: 2,
       firstWeek: "2020-W38",
-      ledger: { "2020-W38": "succeeded", "2020-W39": "succeeded", "2020-W40": "succeeded", "2020-W41": "failed", "2020-W42": "aborted" },
+      ledger: {
+        "2020-W38": "succeeded",
+        "2020-W39": "succeeded",
+        "2020-W40": "succeeded",
+        "2020-W41": "failed",
+        "2020-W42": "aborted",
+      },
       run: ["2020-W41", "2020-W42", "2020-W43"],
       missed: [],
     },
@@ -231,7 +314,12 @@ describe("decideCatchUp", () => {
       now: "2020-09-30T11:00:00+02:00",
       catchUpWeeks: 1,
       firstWeek: "2020-W38",
-      ledger: { "2020-W38": "succeeded", "2020-W39": "succeeded", "2020-W40": "succeeded", "2020-W41": "succeeded" },
+      ledger: {
+        "2020-W38": "succeeded",
+        "2020-W39": "succeeded",
+        "2020-W40": "succeeded",
+        "2020-W41": "succeeded",
+      },
       run: [],
       missed: [],
     },
@@ -257,7 +345,12 @@ describe("decideCatchUp", () => {
   it.each(cases)("$name", ({ now, catchUpWeeks, firstWeek, ledger, run, missed }) => {
     const decision = decideCatchUp(
       at(now),
-      { time: "10:00", zone: CPH, catchUpWeeks, firstWeek: firstWeek === undefined ? undefined : w(firstWeek) },
+      {
+        time: "10:00",
+        zone: CPH,
+        catchUpWeeks,
+        firstWeek: firstWeek === undefined ? undefined : w(firstWeek),
+      },
       (week) => ledger[formatIsoWeek(week)],
     );
     expect(decision.run.map(formatIsoWeek)).toEqual(run);
@@ -272,7 +365,10 @@ describe("retryTimes", () => {
       week: "2020-W40",
       retryEveryMinutes: 60,
       lastAttempt: "20:00",
-      expected: Array.from({ length: 10 }, (_, i) => `2020-09-30T${String(9 + i).padStart(2, "0")}:00:00.000Z`),
+      expected: Array.from(
+        { length: 10 },
+        (_, i) => `2020-09-30T${String(9 + i).padStart(2, "0")}:00:00.000Z`,
+      ),
     },
     {
       name: "every 90 minutes until 13:00 in winter time",
@@ -281,11 +377,25 @@ describe("retryTimes", () => {
       lastAttempt: "13:00",
       expected: ["2020-10-28T10:30:00.000Z", "2020-10-28T12:00:00.000Z"],
     },
-    { name: "last attempt at the run time: no retry", week: "2020-W40", retryEveryMinutes: 60, lastAttempt: "10:00", expected: [] },
-    { name: "last attempt before the run time: no retry", week: "2020-W40", retryEveryMinutes: 30, lastAttempt: "09:00", expected: [] },
+    {
+      name: "last attempt at the run time: no retry",
+      week: "2020-W40",
+      retryEveryMinutes: 60,
+      lastAttempt: "10:00",
+      expected: [],
+    },
+    {
+      name: "last attempt before the run time: no retry",
+      week: "2020-W40",
+      retryEveryMinutes: 30,
+      lastAttempt: "09:00",
+      expected: [],
+    },
   ];
   it.each(cases)("$name", ({ week, retryEveryMinutes, lastAttempt, expected }) => {
-    expect(retryTimes(w(week), { time: "10:00", zone: CPH, retryEveryMinutes, lastAttempt }).map(iso)).toEqual(expected);
+    expect(
+      retryTimes(w(week), { time: "10:00", zone: CPH, retryEveryMinutes, lastAttempt }).map(iso),
+    ).toEqual(expected);
   });
 });
 

@@ -162,16 +162,15 @@ describe("generateDemoInput", () => {
     }
   });
 
-  it("scales to a German-sized list of 400 districts in seconds", () => {
+  // Speed at this scale is measured by `npm run bench`, not asserted here.
+  it("generates a German-sized list of 400 districts at the target staff share", () => {
     const districts = Array.from({ length: 400 }, (_, i) => ({
       code: 1001 + i,
       name: `Kreis ${i + 1}`,
       population: 100_000 + ((i * 7_919) % 150_000),
     }));
     const expectedStaff = districts.reduce((sum, d) => sum + d.population * 0.017, 0);
-    const started = performance.now();
     const big = generateDemoInput({ municipalities: districts, seed: 1, referenceDate: REFERENCE_DATE });
-    expect(performance.now() - started).toBeLessThan(10_000);
     expect(Math.abs(big.staff.length - expectedStaff) / expectedStaff).toBeLessThan(0.02);
     expect(big.sites.length).toBeGreaterThan(400 * 2);
   });

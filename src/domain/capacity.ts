@@ -1,0 +1,146 @@
+import { packBundles, type SiteBundle } from "./group-packing.ts";
+
+/**
+ * One region's tests owed in the test week, as parallel arrays (one entry per test, at most one
+ * per staff member). A fixed test belongs on one test day (a cycle slot, or a red test replacing
+ * that week's cycle test); a flexible one may go on any test day of the week (red tests of staff
+ * whose cycle test is another week, tests carried over from earlier weeks).
+ */
+export type WeekDemand = {
+  readonly count: number;
+  /** Test-day index in the week (0 = first test weekday) or -1 for a flexible test. */
+  readonly fixedDay: Int32Array;
+  readonly site: Int32Array;
+  readonly shift: Uint8Array;
+  /** Priority order: negative when test `a` goes before test `b` (see planner priorities). */
+  readonly compare: (a: number, b: number) => number;
+};
+
+export type WeekPlacement = {
+  /** Test-day index of each test, or -1 when deferred. */
+  readonly day: Int32Array;
+  /** 1 for fixed tests moved off their day because that day was over capacity. */
+  readonly moved: Uint8Array;
+  readonly movedCount: number;
+  readonly deferredCount: number;
+};
+
+function sortedByPriority(items: Iterable<number>, compare: (a: number, b: number) => number): Int32Array {
+  return Int32Array.from(items).sort(compare);
+}
+
+function bundlesBySite(
+  items: Iterable<number>,
+  demand: WeekDemand,
+  preferred: Map<number, number[]>,
+): SiteBundle[] {
+  const groupsBySite = new Map<number, number[][]>();
+  for (const item of items) {
+    const site = demand.site[item] ?? 0;
+    let groups = groupsBySite.get(site);
+    if (groups === undefined) {
+      groups = [[], [], []];
+      groupsBySite.set(site, groups);
+    }
+    groups[demand.shift[item] ?? 0]?.push(item);
+  }
+  return [...groupsBySite].map(([site, groups]) => ({ groups, preferredDays: preferred.get(site) ?? [] }));
+}
+
+/**
+ * The lowest water level λ (≤ capacity) such that filling every day up to λ takes `amount` tests:
+ * red and carried-over tests go on top of the fixed load where it is lowest, so the peak is
+ * ⌈week total ÷ test days⌉ unless fixed tests alone make a day higher.
+ */
+export function waterLevel(loads: Int32Array, amount: number, capacity: number): number {
+  const roomAt = (level: number): number => loads.reduce((sum, load) => sum + Math.max(0, level - load), 0);
+  let low = 0;
+  let high = capacity;
+  if (roomAt(high) < amount) return high;
+  while (low < high) {
+    const middle = Math.floor((low + high) / 2);
+    if (roomAt(middle) >= amount) high = middle;
+    else low = middle + 1;
+  }
+  return low;
+}
+
+/**
+ * Places one region's tests of the week within the lab capacity per test day:
+ * 1. when the week's demand exceeds capacity × test days, the tests of lowest priority beyond it
+ *    are deferred (returned as day −1): nothing is dropped;
+ * 2. a day whose fixed tests alone exceed capacity moves its lowest-priority tests to other days
+ *    of the same week (best fit by site; each counts as a move, as it leaves its 6-week day);
+ * 3. flexible tests are water-filled on top ({@link waterLevel}) and packed by site and shift,
+ *    preferring days the site already has tests on ({@link packBundles}).
+ */
+export function placeWeek(demand: WeekDemand, testDays: number, capacity: number): WeekPlacement {
+  const count = demand.count;
+  const day = new Int32Array(count);
+  const moved = new Uint8Array(count);
+  const kept = new Uint8Array(count).fill(1);
+  let deferredCount = 0;
+  const weekCapacity = testDays * capacity;
+  if (count > weekCapacity) {
+    const order = sortedByPriority(
+      Array.from({ length: count }, (_, i) => i),
+      demand.compare,
+    );
+    for (let rank = Math.max(0, weekCapacity); rank < count; rank++) kept[order[rank] ?? 0] = 0;
+    deferredCount = count - Math.max(0, weekCapacity);
+  }
+
+  const loads = new Int32Array(testDays);
+  const flexible: number[] = [];
+  const fixedByDay: number[][] = Array.from({ length: testDays }, () => []);
+  for (let item = 0; item < count; item++) {
+    if (kept[item] === 0) {
+      day[item] = -1;
+      continue;
+    }
+    const fixed = demand.fixedDay[item] ?? -1;
+    day[item] = fixed;
+    if (fixed < 0) flexible.push(item);
+    else {
+      fixedByDay[fixed]?.push(item);
+      loads[fixed] = (loads[fixed] ?? 0) + 1;
+    }
+  }
+
+  const overflow: number[] = [];
+  fixedByDay.forEach((items, fixed) => {
+    if (items.length <= capacity) return;
+    const order = sortedByPriority(items, demand.compare);
+    for (let rank = capacity; rank < order.length; rank++) overflow.push(order[rank] ?? 0);
+    loads[fixed] = capacity;
+  });
+  let movedCount = 0;
+  if (overflow.length > 0) {
+    const room = new Int32Array(testDays);
+    for (let d = 0; d < testDays; d++) room[d] = capacity - (loads[d] ?? 0);
+    packBundles(bundlesBySite(overflow, demand, new Map()), room, day);
+    for (const item of overflow) {
+      moved[item] = 1;
+      movedCount += 1;
+      loads[day[item] ?? 0] = (loads[day[item] ?? 0] ?? 0) + 1;
+    }
+  }
+
+  if (flexible.length > 0) {
+    const level = waterLevel(loads, flexible.length, capacity);
+    const room = new Int32Array(testDays);
+    for (let d = 0; d < testDays; d++) room[d] = Math.max(0, level - (loads[d] ?? 0));
+    const siteDays = new Map<number, number[]>();
+    fixedByDay.forEach((items, fixed) => {
+      for (const item of items) {
+        if (moved[item] === 1) continue;
+        const site = demand.site[item] ?? 0;
+        const days = siteDays.get(site);
+        if (days === undefined) siteDays.set(site, [fixed]);
+        else if (!days.includes(fixed)) days.push(fixed);
+      }
+    });
+    packBundles(bundlesBySite(flexible, demand, siteDays), room, day);
+  }
+  return { day, moved, movedCount, deferredCount };
+}

@@ -1,0 +1,92 @@
+/**
+ * The tests of one site to place on days: its shift groups (member indices, one group per shift)
+ * and the days the site already has sessions on. Keeping a site on few days keeps pickups low.
+ */
+export type SiteBundle = {
+  readonly groups: readonly (readonly number[])[];
+  readonly preferredDays: readonly number[];
+};
+
+type Cursor = { readonly ids: readonly number[]; next: number };
+
+type OpenBundle = { readonly cursors: readonly Cursor[]; remaining: number; readonly order: number };
+
+/**
+ * Puts up to `limit` members of the bundle on `day`: whole shift groups first (a session is only
+ * split when it must be), then part of the first group left over.
+ */
+function placeInto(bundle: OpenBundle, day: number, limit: number, dayOf: Int32Array): number {
+  let placed = 0;
+  for (const cursor of bundle.cursors) {
+    const left = cursor.ids.length - cursor.next;
+    if (left > 0 && left <= limit - placed) {
+      for (; cursor.next < cursor.ids.length; cursor.next++) dayOf[cursor.ids[cursor.next] ?? 0] = day;
+      placed += left;
+    }
+  }
+  for (const cursor of bundle.cursors) {
+    for (; placed < limit && cursor.next < cursor.ids.length; cursor.next++, placed++) {
+      dayOf[cursor.ids[cursor.next] ?? 0] = day;
+    }
+  }
+  bundle.remaining -= placed;
+  return placed;
+}
+
+/** The day with the least room that still takes `size` (best fit); -1 when none does. */
+function bestFit(room: Int32Array, size: number): number {
+  let best = -1;
+  for (let day = 0; day < room.length; day++) {
+    const free = room[day] ?? 0;
+    if (free >= size && (best < 0 || free < (room[best] ?? 0))) best = day;
+  }
+  return best;
+}
+
+function mostRoom(room: Int32Array): number {
+  let best = 0;
+  for (let day = 1; day < room.length; day++) if ((room[day] ?? 0) > (room[best] ?? 0)) best = day;
+  return best;
+}
+
+/**
+ * Places every member of `bundles` on a day, writing the day into `dayOf[member]` and taking the
+ * room it uses from `room` (one entry per day). The rules keep loads at the room given and
+ * pickups per site low:
+ * 1. each site first fills the days it already has sessions on (its preferred days), in order;
+ * 2. what is left, largest site first, goes whole to the day with the least room that still
+ *    fits it (best fit); a site that fits nowhere fills the day with the most room and the rest
+ *    continues the same way, so a large site is split only as far as needed.
+ * Callers give at least as much room as members; should room run out, the rest goes to the day
+ * with the most room (its room turns negative) and the count of such members is returned.
+ */
+export function packBundles(bundles: readonly SiteBundle[], room: Int32Array, dayOf: Int32Array): number {
+  if (room.length === 0)
+    return bundles.reduce((sum, b) => sum + b.groups.reduce((n, g) => n + g.length, 0), 0);
+  const open: OpenBundle[] = bundles.map((bundle, order) => {
+    const cursors = bundle.groups.filter((ids) => ids.length > 0).map((ids) => ({ ids, next: 0 }));
+    return { cursors, remaining: cursors.reduce((sum, c) => sum + c.ids.length, 0), order };
+  });
+  open.forEach((bundle, index) => {
+    for (const day of bundles[index]?.preferredDays ?? []) {
+      const free = room[day] ?? 0;
+      if (bundle.remaining === 0) break;
+      if (free > 0) room[day] = free - placeInto(bundle, day, Math.min(free, bundle.remaining), dayOf);
+    }
+  });
+  const pending = open
+    .filter((b) => b.remaining > 0)
+    .sort((a, b) => b.remaining - a.remaining || a.order - b.order);
+  let overflow = 0;
+  for (const bundle of pending) {
+    while (bundle.remaining > 0) {
+      const fit = bestFit(room, bundle.remaining);
+      const day = fit >= 0 ? fit : mostRoom(room);
+      const free = room[day] ?? 0;
+      const limit = fit >= 0 || free <= 0 ? bundle.remaining : free;
+      if (free <= 0) overflow += bundle.remaining;
+      room[day] = free - placeInto(bundle, day, limit, dayOf);
+    }
+  }
+  return overflow;
+}

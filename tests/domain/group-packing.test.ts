@@ -1,0 +1,86 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { packBundles, type SiteBundle } from "../../src/domain/group-packing.ts";
+
+/** Bundles with consecutive member ids from group sizes. */
+function bundlesOf(
+  sizes: readonly (readonly number[])[],
+  preferred: readonly (readonly number[])[] = [],
+): SiteBundle[] {
+  let next = 0;
+  return sizes.map((groups, index) => ({
+    groups: groups.map((size) => Array.from({ length: size }, () => next++)),
+    preferredDays: preferred[index] ?? [],
+  }));
+}
+
+describe("packBundles", () => {
+  it("places every member within the room given, when there is enough room", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(fc.nat({ max: 30 }), { minLength: 1, maxLength: 3 }), { maxLength: 12 }),
+        fc.array(fc.nat({ max: 60 }), { minLength: 1, maxLength: 10 }),
+        fc.nat({ max: 20 }),
+        (sizes, extraRoom, seedDay) => {
+          const bundles = bundlesOf(
+            sizes,
+            sizes.map((_, i) => [(seedDay + i) % extraRoom.length]),
+          );
+          const members = sizes.flat().reduce((a, b) => a + b, 0);
+          // Spread exactly `members` plus extra room over the days.
+          const room = Int32Array.from(extraRoom);
+          for (let i = 0; i < members; i++) room[i % room.length] = (room[i % room.length] ?? 0) + 1;
+          const initial = Int32Array.from(room);
+          const dayOf = new Int32Array(members).fill(-1);
+          expect(packBundles(bundles, room, dayOf)).toBe(0);
+          const used = new Int32Array(room.length);
+          for (const day of dayOf) {
+            expect(day).toBeGreaterThanOrEqual(0);
+            used[day] = (used[day] ?? 0) + 1;
+          }
+          used.forEach((count, day) => {
+            expect(count).toBeLessThanOrEqual(initial[day] ?? 0);
+            expect(room[day]).toBe((initial[day] ?? 0) - count);
+          });
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it.each([
+    {
+      name: "a site goes whole to the day with the least room that fits it",
+      sizes: [[4, 2]],
+      room: [10, 6, 7],
+      preferred: [],
+      expected: [1, 1, 1, 1, 1, 1],
+    },
+    {
+      name: "a site fills its preferred day first, the rest goes where it fits",
+      sizes: [[3, 2]],
+      room: [2, 9, 3],
+      preferred: [[0]],
+      expected: [2, 2, 2, 0, 0],
+    },
+    {
+      name: "a site that fits nowhere fills the roomiest day and continues, keeping shift groups whole where it can",
+      sizes: [[5, 3]],
+      room: [4, 4],
+      preferred: [],
+      // The group of 3 stays whole on day 0 with one of the 5; the other 4 of the 5 go to day 1.
+      expected: [0, 1, 1, 1, 1, 0, 0, 0],
+    },
+  ])("$name", ({ sizes, room, preferred, expected }) => {
+    const dayOf = new Int32Array(expected.length).fill(-1);
+    packBundles(bundlesOf(sizes, preferred), Int32Array.from(room), dayOf);
+    expect([...dayOf]).toEqual(expected);
+  });
+
+  it("reports members placed beyond the room when room runs out", () => {
+    const dayOf = new Int32Array(5).fill(-1);
+    const room = Int32Array.from([1, 2]);
+    expect(packBundles(bundlesOf([[5]]), room, dayOf)).toBe(2);
+    expect([...room].reduce((a, b) => a + b, 0)).toBe(-2);
+  });
+});

@@ -1,0 +1,265 @@
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { describeFailure, main } from "../../src/cli.ts";
+import { formatIsoWeek, type IsoWeek } from "../../src/domain/calendar.ts";
+import { ConfigError, InputError } from "../../src/errors.ts";
+import { generateDemoInput, writeDemoInput } from "../../src/roster/generate-demo.ts";
+import { readReference } from "../../src/roster/read-reference.ts";
+import { createApp } from "../../src/worker/app.ts";
+import { createCapturingLogger } from "../support/capturing-logger.ts";
+import { createRunFixture, SHARED_SSI, type RunFixture } from "../support/run-fixture.ts";
+
+const W39: IsoWeek = { year: 2020, week: 39 };
+const W40: IsoWeek = { year: 2020, week: 40 };
+const SMALL_ROSTER = { seed: 7, staffShare: 0.004, referenceDate: "2020-09-30" };
+
+let fixture: RunFixture | undefined;
+afterEach(() => {
+  fixture?.cleanup();
+  fixture = undefined;
+});
+
+function useFixture(patch?: (json: Record<string, unknown>) => void): RunFixture {
+  fixture = createRunFixture((json) => {
+    json.demoRoster = SMALL_ROSTER;
+    patch?.(json);
+  });
+  return fixture;
+}
+
+function listFiles(dir: string, prefix = ""): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory()
+      ? listFiles(join(dir, entry.name), `${prefix}${entry.name}/`)
+      : [`${prefix}${entry.name}`],
+  );
+}
+
+function readCsv(path: string): string[][] {
+  const text = readFileSync(path, "utf8");
+  expect(text.startsWith("\uFEFF")).toBe(true);
+  return text
+    .slice(1)
+    .split("\r\n")
+    .filter((line) => line !== "")
+    .map((line) => line.split(";"));
+}
+
+/** Incidence per municipality code for a window, recomputed by hand from the raw SSI rows. */
+function handIncidence(
+  date: string,
+  start: string,
+  end: string,
+): Map<number, { cases: number; population: number }> {
+  const strip = (s: string) => s.replace(/^\uFEFF/, "").trim();
+  const testPos = readFileSync(join(SHARED_SSI, date, "Municipality_test_pos.csv"), "utf8")
+    .split(/\r?\n/)
+    .slice(1);
+  const codeByName = new Map<string, number>([["Copenhagen", 101]]);
+  const population = new Map<number, number>();
+  for (const line of testPos) {
+    const cells = line.split(";").map(strip);
+    if (cells.length < 5 || cells[0] === "411") continue;
+    codeByName.set(cells[1] ?? "", Number(cells[0]));
+    population.set(Number(cells[0]), Number((cells[4] ?? "").replace(/\./g, "")));
+  }
+  const [header = "", ...rows] = readFileSync(
+    join(SHARED_SSI, date, "Municipality_cases_time_series.csv"),
+    "utf8",
+  ).split(/\r?\n/);
+  const names = header.split(";").map(strip);
+  const cases = new Map<number, number>([...population.keys()].map((code) => [code, 0]));
+  for (const row of rows) {
+    const cells = row.split(";").map(strip);
+    const day = cells[0] ?? "";
+    if (day < start || day > end) continue;
+    names.forEach((name, i) => {
+      const code = codeByName.get(name);
+      if (i > 0 && code !== undefined) cases.set(code, (cases.get(code) ?? 0) + Number(cells[i]));
+    });
+  }
+  return new Map(
+    [...population].map(([code, pop]) => [code, { cases: cases.get(code) ?? 0, population: pop }]),
+  );
+}
+
+describe("a weekly run from the real SSI files", () => {
+  it("publishes every file of DESIGN §5 for 2020-W40, with incidence as recomputed by hand", async () => {
+    const fx = useFixture();
+    const app = await createApp({ config: fx.config(), logger: createCapturingLogger().logger, env: {} });
+    try {
+      const report = await app.runWeek(W40, { trigger: "cli" });
+      expect(report.testWeek).toBe("2020-W41");
+      const dir = join(fx.outDir, "2020-W40");
+      const files = listFiles(dir).sort();
+      for (const m of app.municipalities) {
+        expect(files).toContain(`municipalities/${m.code}/rota.csv`);
+        expect(files).toContain(`municipalities/${m.code}/rota.xlsx`);
+      }
+      for (const region of [1081, 1082, 1083, 1084, 1085]) {
+        expect(files).toContain(`regions/${region}/pickups.csv`);
+        expect(files).toContain(`regions/${region}/pickups.json`);
+      }
+      expect(files).toEqual(expect.arrayContaining(["classification.csv", "summary.json", "manifest.json"]));
+
+      // The manifest lists every other file with its SHA-256.
+      const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as {
+        files: { path: string; sha256: string }[];
+      };
+      expect(manifest.files.map((f) => f.path).sort()).toEqual(files.filter((f) => f !== "manifest.json"));
+      for (const entry of manifest.files) {
+        const digest = createHash("sha256")
+          .update(readFileSync(join(dir, entry.path)))
+          .digest("hex");
+        expect(digest, entry.path).toBe(entry.sha256);
+      }
+
+      // Window D−8 … D−2 for Wednesday 2020-09-30: 2020-09-22 … 2020-09-28.
+      const expected = handIncidence("2020-09-30", "2020-09-22", "2020-09-28");
+      const [header, ...rows] = readCsv(join(dir, "classification.csv"));
+      expect(header).toEqual([
+        "municipality_code",
+        "municipality",
+        "region_code",
+        "window_start",
+        "window_end",
+        "cases_7d",
+        "population",
+        "incidence_per_100k",
+        "raw_status",
+        "status",
+        "override",
+      ]);
+      expect(rows).toHaveLength(98);
+      for (const row of rows) {
+        const hand = expected.get(Number(row[0]));
+        expect(hand, row[0]).toBeDefined();
+        if (hand === undefined) continue;
+        const incidence = (hand.cases * 100_000) / hand.population;
+        expect(row.slice(3, 8)).toEqual([
+          "2020-09-22",
+          "2020-09-28",
+          String(hand.cases),
+          String(hand.population),
+          incidence.toFixed(2),
+        ]);
+        expect(row[8]).toBe(hand.cases * 100_000 >= 20 * hand.population ? "red" : "green");
+      }
+      expect(report.counts.red).toBe(rows.filter((r) => r[9] === "red").length);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("re-running the same week with the same inputs gives byte-identical files", async () => {
+    const fx = useFixture();
+    const first = await createApp({ config: fx.config(), logger: createCapturingLogger().logger, env: {} });
+    await first.runWeek(W40, { trigger: "cli" });
+    await first.close();
+    const dir = join(fx.outDir, "2020-W40");
+    const before = new Map(listFiles(dir).map((f) => [f, readFileSync(join(dir, f))]));
+    const second = await createApp({ config: fx.config(), logger: createCapturingLogger().logger, env: {} });
+    const report = await second.runWeek(W40, { trigger: "cli" });
+    await second.close();
+    expect(report.changed).toBe(false);
+    const after = new Map(listFiles(dir).map((f) => [f, readFileSync(join(dir, f))]));
+    expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
+    for (const [file, bytes] of before) expect(after.get(file)?.equals(bytes), file).toBe(true);
+  });
+
+  it("keeps staff names and ids out of logs, pickups, classification and summary", async () => {
+    const fx = useFixture();
+    const { logger, lines } = createCapturingLogger("debug");
+    const app = await createApp({ config: fx.config(), logger, env: {} });
+    await app.runWeek(W40, { trigger: "cli" });
+    await app.close();
+    const reference = await readReference(fx.config().reference);
+    const { staff, sites } = generateDemoInput({ municipalities: reference, ...SMALL_ROSTER });
+    const dir = join(fx.outDir, "2020-W40");
+    const shared = [
+      JSON.stringify(lines),
+      readFileSync(join(dir, "classification.csv"), "utf8"),
+      readFileSync(join(dir, "summary.json"), "utf8"),
+      ...listFiles(dir)
+        .filter((f) => f.startsWith("regions/"))
+        .map((f) => readFileSync(join(dir, f), "utf8")),
+    ].join("\n");
+    const leaked = staff.filter(
+      (s) => shared.includes(s.employeeId) || (s.name !== undefined && shared.includes(s.name)),
+    );
+    expect(leaked).toEqual([]);
+    // Each municipality's rota holds only its own staff.
+    const siteMunicipality = new Map(sites.map((s) => [s.id, s.municipalityCode]));
+    const municipalityOf = new Map(staff.map((s) => [s.employeeId, siteMunicipality.get(s.siteId)]));
+    for (const file of listFiles(dir).filter((f) => f.endsWith("rota.csv"))) {
+      const code = Number(file.split("/")[1]);
+      const [, ...rows] = readCsv(join(dir, file));
+      for (const row of rows) expect(municipalityOf.get(row[0] ?? ""), file).toBe(code);
+    }
+  });
+});
+
+describe("bad input gets a clear error and publishes nothing", () => {
+  it("bad config: names the file and the JSON path; exit code 78", async () => {
+    const fx = useFixture((json) => {
+      json.thresholdPer100k = "twenty";
+    });
+    const error = await main(["run", "--week", "2020-W40", "--config", fx.configFile], {
+      stdout: () => undefined,
+      stderr: () => undefined,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    const failure = describeFailure(error);
+    expect(failure.code).toBe(78);
+    expect(failure.message).toContain(`${fx.configFile}: thresholdPer100k:`);
+    expect(failure.message).not.toContain("\n");
+    expect(existsSync(fx.outDir)).toBe(false);
+  });
+
+  it("a roster row with an unknown site: file and line named, the last published week stays intact", async () => {
+    const fx = useFixture();
+    const reference = await readReference(fx.config().reference);
+    const input = generateDemoInput({ municipalities: reference, ...SMALL_ROSTER });
+    const { sitesPath, rosterDir } = await writeDemoInput(join(fx.dir, "input"), input, reference);
+    const patched = JSON.parse(readFileSync(fx.configFile, "utf8")) as Record<string, unknown>;
+    delete patched.demoRoster;
+    patched.sites = sitesPath;
+    patched.roster = { dir: rosterDir };
+    writeFileSync(fx.configFile, JSON.stringify(patched));
+
+    const good = await createApp({ config: fx.config(), logger: createCapturingLogger().logger, env: {} });
+    await good.runWeek(W39, { trigger: "cli" });
+    await good.close();
+    const published = join(fx.outDir, "2020-W39", "manifest.json");
+    const manifestBefore = readFileSync(published);
+
+    const rosterFile = join(rosterDir, "101.csv");
+    const lines = readFileSync(rosterFile, "utf8").split("\n");
+    lines[4] = (lines[4] ?? "").replace(/S0101-[A-Z]+\d+/, "S9999-XX99");
+    writeFileSync(rosterFile, lines.join("\n"));
+    const bad = await createApp({ config: fx.config(), logger: createCapturingLogger().logger, env: {} });
+    const error = await bad.runWeek(W40, { trigger: "cli" }).catch((e: unknown) => e);
+    await bad.close();
+    expect(error).toBeInstanceOf(InputError);
+    expect(describeFailure(error).message).toMatch(/101\.csv: line 5: .*S9999-XX99/);
+    expect(existsSync(join(fx.outDir, "2020-W40"))).toBe(false);
+    expect(readFileSync(published).equals(manifestBefore)).toBe(true);
+  });
+
+  it("a truncated SSI file: file and line named, nothing published", async () => {
+    const fx = useFixture();
+    const file = join(fx.dir, "demo", "ssi", "2020-09-30", "Municipality_cases_time_series.csv");
+    const bytes = readFileSync(file);
+    writeFileSync(file, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
+    const app = await createApp({ config: fx.config(), logger: createCapturingLogger().logger, env: {} });
+    const error = await app.runWeek(W40, { trigger: "cli" }).catch((e: unknown) => e);
+    const run = app.store.getRun(W40);
+    await app.close();
+    expect(error).toBeInstanceOf(InputError);
+    expect(describeFailure(error).message).toMatch(/Municipality_cases_time_series\.csv: line \d+: /);
+    expect(existsSync(join(fx.outDir, formatIsoWeek(W40)))).toBe(false);
+    expect(run?.status).toBe("failed");
+  });
+});
