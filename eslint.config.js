@@ -78,10 +78,22 @@ export default tseslint.config(
       "no-restricted-syntax": [
         "error",
         { selector: "ExportDefaultDeclaration", message: "Use named exports only." },
-        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: "Time is an argument." },
-        { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: "Time is an argument." },
-        { selector: "CallExpression[callee.object.name='DateTime'][callee.property.name='now']", message: "Time is an argument." },
-        { selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']", message: "Randomness is an argument." },
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: "Time is an argument.",
+        },
+        {
+          selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']",
+          message: "Time is an argument.",
+        },
+        {
+          selector: "CallExpression[callee.object.name='DateTime'][callee.property.name='now']",
+          message: "Time is an argument.",
+        },
+        {
+          selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']",
+          message: "Randomness is an argument.",
+        },
       ],
     },
   },

@@ -522,7 +522,7 @@ async function runAutumn(): Promise<void> {
   const carried = new Set(plan.deferred.map((d) => d.employeeId));
   const carriedPlanned = next.tests.filter((t) => carried.has(t.employeeId)).length;
   console.log(
-    `week 42 with the ${carried.size} carried over: ${carriedPlanned} of them planned first, ${next.deferred.filter((d) => carried.has(d.employeeId)).length} deferred again, ${next.tests.length} tests in all, ${next.deferred.length} deferred`,
+    `week 42 with the ${carried.size} carried over: ${carriedPlanned} of them planned first, ${next.deferred.filter((d) => carried.has(d.employeeId)).length} deferred again, ${next.changes.carriedOverDropped} no longer owed (left); ${next.tests.length} tests in all, ${next.deferred.length} deferred`,
   );
 }
 

@@ -14,7 +14,9 @@ const readme = readFileSync(readmePath, "utf8");
 const docs = renderConfigDocs(readme);
 const stale = [
   docs.readme !== readme ? "README.md" : undefined,
-  readFileSync(schemaPath, { encoding: "utf8", flag: "a+" }) !== docs.schema ? "docs/config.schema.json" : undefined,
+  readFileSync(schemaPath, { encoding: "utf8", flag: "a+" }) !== docs.schema
+    ? "docs/config.schema.json"
+    : undefined,
 ].filter((f) => f !== undefined);
 
 if (check) {

@@ -2,7 +2,7 @@
 import { parseArgs } from "node:util";
 import { createClock } from "./clock.ts";
 import { defaultConfigPath, loadConfig, type Config } from "./config.ts";
-import { formatIsoWeek, parseIsoWeek, weekAt, type IsoWeek } from "./domain/calendar.ts";
+import { parseIsoWeek, weekAt, type IsoWeek } from "./domain/calendar.ts";
 import { ConfigError, TestrotaError } from "./errors.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { createApp, type App } from "./worker/app.ts";
@@ -33,7 +33,8 @@ const DEMO_WEEK = "2020-W40";
 
 function requireWeek(text: string | undefined, flag: string): IsoWeek {
   const week = text === undefined ? undefined : parseIsoWeek(text);
-  if (week === undefined) throw new ConfigError([`${flag}: got ${JSON.stringify(text ?? "")}, expected an ISO week like 2020-W44`]);
+  if (week === undefined)
+    throw new ConfigError([`${flag}: got ${JSON.stringify(text ?? "")}, expected an ISO week like 2020-W44`]);
   return week;
 }
 
@@ -45,7 +46,7 @@ function printReports(reports: readonly RunReport[], json: boolean, io: Io): voi
   for (const report of reports) io.stdout(`${formatRunSummary(report)}\n`);
 }
 
-async function withApp<T>(config: Config, logger: Logger, fn: (app: App) => Promise<T>): Promise<T> {
+async function withApp<T>(config: Config, logger: Logger, fn: (app: App) => Promise<T> | T): Promise<T> {
   const app = await createApp({ config, logger, env: process.env, clock: createClock(process.env) });
   try {
     return await fn(app);
@@ -93,7 +94,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     case "validate": {
       return withApp(config, logger, async (app) => {
         const result = await app.validateInputs();
-        io.stdout(`${configFile}: ok (${result.municipalities} municipalities, ${result.sites} sites, ${result.staff} staff)\n`);
+        io.stdout(
+          `${configFile}: ok (${result.municipalities} municipalities, ${result.sites} sites, ${result.staff} staff)\n`,
+        );
         return 0;
       });
     }
@@ -134,7 +137,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       });
     }
     case "status": {
-      return withApp(config, logger, async (app) => {
+      return withApp(config, logger, (app) => {
         const status = app.status(clock());
         io.stdout(values.json ? `${JSON.stringify(status, null, 2)}\n` : status.text);
         return 0;
@@ -142,7 +145,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     }
     case "override": {
       const [action] = rest;
-      return withApp(config, logger, async (app) => {
+      return withApp(config, logger, (app) => {
         const text = app.override(action, {
           id: values.id,
           municipality: values.municipality,
@@ -160,7 +163,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     }
     case "pause":
     case "resume": {
-      return withApp(config, logger, async (app) => {
+      return withApp(config, logger, (app) => {
         app.setPaused(command === "pause", {
           note: values.note ?? "",
           author: values.author ?? process.env.USER ?? "unknown",

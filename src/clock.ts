@@ -14,7 +14,9 @@ export function createClock(env: NodeJS.ProcessEnv, realNow: () => number = Date
   if (fixed === undefined || fixed === "") return realNow;
   const start = DateTime.fromISO(fixed, { setZone: true });
   if (!start.isValid) {
-    throw new ConfigError([`TESTROTA_NOW: got ${JSON.stringify(fixed)}, expected an ISO instant like 2020-09-30T12:00:00+02:00`]);
+    throw new ConfigError([
+      `TESTROTA_NOW: got ${JSON.stringify(fixed)}, expected an ISO instant like 2020-09-30T12:00:00+02:00`,
+    ]);
   }
   const offset = start.toMillis() - realNow();
   return () => realNow() + offset;

@@ -42,7 +42,9 @@ function rowsOf(schema: JsonSchema, prefix: string, required: boolean, rows: str
   const variants = schema.anyOf ?? schema.oneOf;
   if (variants !== undefined && variants.every((v) => v.properties !== undefined)) {
     // A discriminated union (the source types): document each variant's keys.
-    rows.push(`| \`${prefix}\` | one of the variants below | ${required ? "yes" : "no"} | | ${cell(schema.description ?? "")} |`);
+    rows.push(
+      `| \`${prefix}\` | one of the variants below | ${required ? "yes" : "no"} | | ${cell(schema.description ?? "")} |`,
+    );
     for (const variant of variants) {
       const tag = variant.properties?.type?.const;
       rowsOf({ ...variant, description: undefined }, `${prefix}{type=${String(tag)}}`, true, rows);
@@ -51,7 +53,9 @@ function rowsOf(schema: JsonSchema, prefix: string, required: boolean, rows: str
   }
   if (schema.properties !== undefined) {
     if (prefix !== "" && !prefix.endsWith("}")) {
-      rows.push(`| \`${prefix}\` | object | ${required ? "yes" : "no"} | | ${cell(schema.description ?? "")} |`);
+      rows.push(
+        `| \`${prefix}\` | object | ${required ? "yes" : "no"} | | ${cell(schema.description ?? "")} |`,
+      );
     }
     for (const [key, child] of Object.entries(schema.properties)) {
       if (key === "$schema") continue;
@@ -61,7 +65,9 @@ function rowsOf(schema: JsonSchema, prefix: string, required: boolean, rows: str
     return;
   }
   if (schema.type === "array" && schema.items?.properties !== undefined) {
-    rows.push(`| \`${prefix}\` | object[] | ${required ? "yes" : "no"} | | ${cell(schema.description ?? "")} |`);
+    rows.push(
+      `| \`${prefix}\` | object[] | ${required ? "yes" : "no"} | | ${cell(schema.description ?? "")} |`,
+    );
     rowsOf({ ...schema.items, description: undefined }, `${prefix}[]`, true, rows);
     return;
   }
@@ -75,7 +81,11 @@ function rowsOf(schema: JsonSchema, prefix: string, required: boolean, rows: str
 export function configReferenceTable(): string {
   const rows: string[] = [];
   rowsOf(configJsonSchema(), "", true, rows);
-  return ["| key | type | required | default | description |", "| --- | --- | --- | --- | --- |", ...rows].join("\n");
+  return [
+    "| key | type | required | default | description |",
+    "| --- | --- | --- | --- | --- |",
+    ...rows,
+  ].join("\n");
 }
 
 /** README with the reference table replaced between its markers, and the schema file text. */

@@ -3,7 +3,10 @@ import {
   classificationWindow,
   compareWeeks,
   formatIsoWeek,
-  weeksBetween, type IsoWeek, type WindowOffsets } from "./calendar.ts";
+  weeksBetween,
+  type IsoWeek,
+  type WindowOffsets,
+} from "./calendar.ts";
 import { GREEN, stepCadence, type CadenceEvent, type CadenceState } from "./cadence.ts";
 import { classifyWeek, type Classification, type Override } from "./classify.ts";
 import { observeWindow, type IncidenceDataset } from "./incidence.ts";
@@ -21,7 +24,8 @@ export type AssembleInput = {
   readonly windowOffsets: WindowOffsets;
   readonly overrides: readonly Override[];
   /** Cadence after the last committed week before W, if the store has one. */
-  readonly previousCadence: { readonly week: IsoWeek; readonly states: ReadonlyMap<number, CadenceState> } | undefined;
+  readonly previousCadence:
+    { readonly week: IsoWeek; readonly states: ReadonlyMap<number, CadenceState> } | undefined;
   /** Weeks of history to classify from the same data when no state for W−1 exists. */
   readonly warmUpWeeks: number;
   readonly regions: readonly RegionPlanSettings[];
@@ -48,7 +52,8 @@ export type AssembledWeek = {
   readonly plan: WeekPlan;
 };
 
-export type AssembleResult = { readonly ok: true; readonly week: AssembledWeek } | { readonly ok: false; readonly problem: string };
+export type AssembleResult =
+  { readonly ok: true; readonly week: AssembledWeek } | { readonly ok: false; readonly problem: string };
 
 type Stepped = {
   readonly states: Map<number, CadenceState>;
@@ -79,7 +84,10 @@ function stepAll(
   return { states: next, events, redOrders };
 }
 
-function classifyAt(input: AssembleInput, week: IsoWeek): { ok: true; value: Classification[] } | { ok: false; problem: string } {
+function classifyAt(
+  input: AssembleInput,
+  week: IsoWeek,
+): { ok: true; value: Classification[] } | { ok: false; problem: string } {
   const window = classificationWindow(week, input.windowOffsets);
   const observed = observeWindow(input.dataset, window, input.municipalities);
   if (!observed.ok) return { ok: false, problem: `week ${formatIsoWeek(week)}: ${observed.problem}` };
@@ -101,7 +109,10 @@ function classifyAt(input: AssembleInput, week: IsoWeek): { ok: true; value: Cla
  * carries its history), so a municipality that turned red in W−1 still gets its week-1 tests.
  * Pre-aggregated sources carry no history: every municipality then starts green.
  */
-function startingCadence(input: AssembleInput): { states: ReadonlyMap<number, CadenceState>; origin: CadenceOrigin } {
+function startingCadence(input: AssembleInput): {
+  states: ReadonlyMap<number, CadenceState>;
+  origin: CadenceOrigin;
+} {
   const previous = input.previousCadence;
   if (previous !== undefined && weeksBetween(previous.week, input.week) === 1) {
     return { states: previous.states, origin: { kind: "store", week: previous.week } };
@@ -142,7 +153,9 @@ export function assembleWeek(input: AssembleInput): AssembleResult {
     sites: input.sites,
     staff: input.staff,
     redOrders: stepped.redOrders,
-    statusByCode: new Map(classified.value.map((c) => [c.code, { status: c.status, incidence: c.incidence }])),
+    statusByCode: new Map(
+      classified.value.map((c) => [c.code, { status: c.status, incidence: c.incidence }]),
+    ),
     previousSlots: input.previousSlots,
     carriedOver: input.carriedOver,
   });

@@ -10,7 +10,11 @@ import type { Status } from "./classify.ts";
  */
 export type CadenceState =
   | { readonly phase: "green" }
-  | { readonly phase: "red-flow"; readonly flowStart: IsoWeek; readonly limitToSites: readonly string[] | null };
+  | {
+      readonly phase: "red-flow";
+      readonly flowStart: IsoWeek;
+      readonly limitToSites: readonly string[] | null;
+    };
 
 export const GREEN: CadenceState = { phase: "green" };
 
@@ -21,7 +25,10 @@ export type CadenceEvent = "none" | "flow-started" | "week-1-next" | "retest-nex
 export type CadenceStep = {
   readonly state: CadenceState;
   /** Red tests the run of this week publishes for the next week (the test week), if any. */
-  readonly redTestsNextWeek: { readonly reason: RedTestReason; readonly limitToSites: readonly string[] | null } | null;
+  readonly redTestsNextWeek: {
+    readonly reason: RedTestReason;
+    readonly limitToSites: readonly string[] | null;
+  } | null;
   readonly event: CadenceEvent;
 };
 
@@ -44,7 +51,11 @@ export function stepCadence(
 ): CadenceStep {
   if (previous.phase === "green") {
     if (status === "red") {
-      return { state: { phase: "red-flow", flowStart: week, limitToSites }, redTestsNextWeek: null, event: "flow-started" };
+      return {
+        state: { phase: "red-flow", flowStart: week, limitToSites },
+        redTestsNextWeek: null,
+        event: "flow-started",
+      };
     }
     return { state: GREEN, redTestsNextWeek: null, event: "none" };
   }

@@ -9,7 +9,15 @@ export type IsoDate = string;
 /** ISO weekday: 1 = Monday … 7 = Sunday. */
 export type Weekday = 1 | 2 | 3 | 4 | 5 | 6 | 7;
 
-export const WEEKDAY_NAMES = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] as const;
+export const WEEKDAY_NAMES = [
+  "monday",
+  "tuesday",
+  "wednesday",
+  "thursday",
+  "friday",
+  "saturday",
+  "sunday",
+] as const;
 export type WeekdayName = (typeof WEEKDAY_NAMES)[number];
 
 /** The classification day: every run classifies on the Wednesday of its ISO week. */
@@ -19,10 +27,7 @@ const WEEK_PATTERN = /^(\d{4})-W(\d{2})$/;
 const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 
 function mondayOf(week: IsoWeek): DateTime {
-  return DateTime.fromObject(
-    { weekYear: week.year, weekNumber: week.week, weekday: 1 },
-    { zone: "utc" },
-  );
+  return DateTime.fromObject({ weekYear: week.year, weekNumber: week.week, weekday: 1 }, { zone: "utc" });
 }
 
 function dateTimeOf(date: IsoDate): DateTime {
@@ -68,7 +73,11 @@ export function weekRange(from: IsoWeek, to: IsoWeek): IsoWeek[] {
 
 /** The date of `weekday` in `week`. */
 export function dateInWeek(week: IsoWeek, weekday: Weekday): IsoDate {
-  return mondayOf(week).plus({ days: weekday - 1 }).toISODate() ?? "";
+  return (
+    mondayOf(week)
+      .plus({ days: weekday - 1 })
+      .toISODate() ?? ""
+  );
 }
 
 /** The Wednesday on which `week` is classified. */

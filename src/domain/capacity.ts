@@ -16,6 +16,7 @@ export type WeekDemand = {
   readonly compare: (a: number, b: number) => number;
 };
 
+/** Where each test of a region's week went (see {@link placeWeek}). */
 export type WeekPlacement = {
   /** Test-day index of each test, or -1 when deferred. */
   readonly day: Int32Array;

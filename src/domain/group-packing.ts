@@ -12,25 +12,31 @@ type Cursor = { readonly ids: readonly number[]; next: number };
 type OpenBundle = { readonly cursors: readonly Cursor[]; remaining: number; readonly order: number };
 
 /**
- * Puts up to `limit` members of the bundle on `day`: whole shift groups first (a session is only
- * split when it must be), then part of the first group left over.
+ * Puts `limit` members of the bundle on `day` (all that are left when they fit). A site that must
+ * be split is split in every shift in proportion (largest remainders), so both parts keep the
+ * site's shift mix and each day stays balanced across shifts; pickups are per site and date, so
+ * this costs no extra pickup.
  */
 function placeInto(bundle: OpenBundle, day: number, limit: number, dayOf: Int32Array): number {
-  let placed = 0;
-  for (const cursor of bundle.cursors) {
-    const left = cursor.ids.length - cursor.next;
-    if (left > 0 && left <= limit - placed) {
-      for (; cursor.next < cursor.ids.length; cursor.next++) dayOf[cursor.ids[cursor.next] ?? 0] = day;
-      placed += left;
-    }
+  const total = bundle.remaining;
+  const count = Math.min(limit, total);
+  const left = bundle.cursors.map((cursor) => cursor.ids.length - cursor.next);
+  const take = left.map((n) => (count >= total ? n : Math.floor((n * count) / total)));
+  let rest = count - take.reduce((sum, n) => sum + n, 0);
+  const byRemainder = left
+    .map((n, index) => ({ index, fraction: (n * count) / total - (take[index] ?? 0) }))
+    .sort((a, b) => b.fraction - a.fraction || a.index - b.index);
+  for (const { index } of byRemainder) {
+    if (rest === 0) break;
+    take[index] = (take[index] ?? 0) + 1;
+    rest -= 1;
   }
-  for (const cursor of bundle.cursors) {
-    for (; placed < limit && cursor.next < cursor.ids.length; cursor.next++, placed++) {
-      dayOf[cursor.ids[cursor.next] ?? 0] = day;
-    }
-  }
-  bundle.remaining -= placed;
-  return placed;
+  bundle.cursors.forEach((cursor, index) => {
+    const end = cursor.next + (take[index] ?? 0);
+    for (; cursor.next < end; cursor.next++) dayOf[cursor.ids[cursor.next] ?? 0] = day;
+  });
+  bundle.remaining -= count;
+  return count;
 }
 
 /** The day with the least room that still takes `size` (best fit); -1 when none does. */
@@ -56,7 +62,8 @@ function mostRoom(room: Int32Array): number {
  * 1. each site first fills the days it already has sessions on (its preferred days), in order;
  * 2. what is left, largest site first, goes whole to the day with the least room that still
  *    fits it (best fit); a site that fits nowhere fills the day with the most room and the rest
- *    continues the same way, so a large site is split only as far as needed.
+ *    continues the same way, so a large site is split only as far as needed (each shift in
+ *    proportion, see `placeInto`).
  * Callers give at least as much room as members; should room run out, the rest goes to the day
  * with the most room (its room turns negative) and the count of such members is returned.
  */

@@ -110,7 +110,10 @@ function observeDaily(
     });
   }
   if (missing.length > 0) {
-    return { ok: false, problem: `partial data: no figures for ${missing.length} municipalities (${missing.join(", ")})` };
+    return {
+      ok: false,
+      problem: `partial data: no figures for ${missing.length} municipalities (${missing.join(", ")})`,
+    };
   }
   return { ok: true, observations };
 }
@@ -144,7 +147,10 @@ function observeTotals(
     });
   }
   if (missing.length > 0) {
-    return { ok: false, problem: `partial data: no figures for ${missing.length} municipalities (${missing.join(", ")})` };
+    return {
+      ok: false,
+      problem: `partial data: no figures for ${missing.length} municipalities (${missing.join(", ")})`,
+    };
   }
   return { ok: true, observations };
 }

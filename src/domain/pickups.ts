@@ -10,6 +10,7 @@ export type SiteWeekSessions = {
   readonly sessions: readonly { readonly date: IsoDate; readonly samples: number }[];
 };
 
+/** The region's pickup settings (from config). */
 export type PickupSettings = {
   readonly pickupTime: string;
   /** Days after the test date the samples are collected (1 = next morning). */

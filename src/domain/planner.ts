@@ -725,12 +725,19 @@ export function planWeek(input: PlanInput): WeekPlan {
  * with one slot: only the first plannable row counts, the others are reported as skipped. Rare,
  * so it is handled by planning again without them rather than checked row by row.
  */
-function planWithoutRepeatedIds(input: PlanInput, plannable: readonly StaffMember[], skipped: number): WeekPlan {
+function planWithoutRepeatedIds(
+  input: PlanInput,
+  plannable: readonly StaffMember[],
+  skipped: number,
+): WeekPlan {
   const seen = new Set<string>();
   const staff = plannable.filter((member) => !seen.has(member.employeeId) && seen.add(member.employeeId));
   const plan = planWeek({ ...input, staff });
   const repeated = plannable.length - staff.length;
-  return { ...plan, changes: { ...plan.changes, skippedRows: plan.changes.skippedRows + skipped + repeated } };
+  return {
+    ...plan,
+    changes: { ...plan.changes, skippedRows: plan.changes.skippedRows + skipped + repeated },
+  };
 }
 
 /** Pickups per region: sites in input order, one per test date (see `planSitePickups`). */

@@ -1,6 +1,6 @@
 import ExcelJS from "exceljs";
 import { unzipSync, zipSync, type Zippable } from "fflate";
-import { WEEKDAY_NAMES, weekdayOf, type IsoDate } from "../domain/calendar.ts";
+import { WEEKDAY_NAMES, type IsoDate, type Weekday } from "../domain/calendar.ts";
 import type { PlannedTest, TestReason } from "../domain/plan-types.ts";
 import { SHIFTS, type Shift, type Site, type StaffMember } from "../domain/roster.ts";
 import { renderCsv } from "./csv-file.ts";
@@ -25,6 +25,8 @@ export type RotaRow = {
   readonly siteId: string;
   readonly siteName: string;
   readonly date: IsoDate;
+  /** ISO weekday of `date`, as planned (carried, not recomputed: rotas run to millions of rows). */
+  readonly weekday: Weekday;
   readonly shift: Shift;
   readonly reason: TestReason;
 };
@@ -46,7 +48,10 @@ export function buildRotaRows(
   staff: readonly StaffMember[],
   sites: readonly Site[],
 ): Map<number, RotaRow[]> {
-  const staffById = new Map(staff.map((member) => [member.employeeId, member]));
+  // Only the tested staff are looked up: a national roster is far larger than one week's tests.
+  const tested = new Set(tests.map((test) => test.employeeId));
+  const staffById = new Map<string, StaffMember>();
+  for (const member of staff) if (tested.has(member.employeeId)) staffById.set(member.employeeId, member);
   const siteById = new Map(sites.map((site) => [site.id, site]));
   const byMunicipality = new Map<number, RotaRow[]>();
   for (const test of tests) {
@@ -63,6 +68,7 @@ export function buildRotaRows(
       siteId: site.id,
       siteName: site.name,
       date: test.date,
+      weekday: test.weekday,
       shift: test.shift,
       reason: test.reason,
     });
@@ -87,7 +93,7 @@ function sortRotaRows(rows: readonly RotaRow[]): RotaRow[] {
 }
 
 function toCells(row: RotaRow): string[] {
-  const weekday = WEEKDAY_NAMES[weekdayOf(row.date) - 1] ?? "";
+  const weekday = WEEKDAY_NAMES[row.weekday - 1] ?? "";
   return [row.employeeId, row.name, row.siteId, row.siteName, row.date, weekday, row.shift, row.reason];
 }
 

@@ -107,7 +107,8 @@ export type StateStore = {
   loadClassifications(week: IsoWeek): Classification[];
   loadCadence(week: IsoWeek): Map<number, CadenceState> | undefined;
   loadPlannedTests(testWeek: IsoWeek): PlannedTest[];
-  loadSlots(): Map<string, CycleSlot>;
+  /** Cycle slots after the latest committed week before `week` (what `week` plans from). */
+  loadSlotsBefore(week: IsoWeek): Map<string, CycleSlot>;
   /** Tests still owed after the latest committed week before `week` (what `week` must carry). */
   loadDeferredBefore(week: IsoWeek): DeferredTest[];
   loadDeferralReports(week: IsoWeek): DeferralReport[];
@@ -124,6 +125,9 @@ export type StateStore = {
  * Schema migrations, applied in order; `PRAGMA user_version` holds how many have run.
  * Append new migrations, never edit a released one.
  */
+/** Weeks of cycle-slot snapshots kept (re-runs of recent weeks start from the week before). */
+const SLOT_SNAPSHOTS = 4;
+
 const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE run_attempts (
@@ -189,11 +193,13 @@ const MIGRATIONS: readonly string[] = [
   );
 
   CREATE TABLE cycle_slots (
-    employee_id TEXT PRIMARY KEY,
+    week TEXT NOT NULL,
+    employee_id TEXT NOT NULL,
     cycle_week INTEGER NOT NULL,
     weekday INTEGER NOT NULL,
     shift TEXT NOT NULL,
-    site_id TEXT NOT NULL
+    site_id TEXT NOT NULL,
+    PRIMARY KEY (week, employee_id)
   );
 
   CREATE TABLE deferred_tests (
@@ -462,15 +468,20 @@ function createStore(db: DatabaseSync, path: string): StateStore {
       );
     }
 
-    // Slots describe the state after the latest run: replaced as a whole. Deferred tests are kept
-    // per run week, so that re-running a week starts from what the week before it left owed.
-    db.exec("DELETE FROM cycle_slots");
+    // Slots and deferred tests are kept per run week, so that re-running a week starts from what
+    // the week before it left (same inputs → same plan, same reported changes). Slot snapshots of
+    // all but the latest SLOT_SNAPSHOTS weeks are pruned: they are the bulk of the store.
+    db.prepare("DELETE FROM cycle_slots WHERE week = ?").run(weekText);
     const insertSlot = db.prepare(
-      "INSERT INTO cycle_slots (employee_id, cycle_week, weekday, shift, site_id) VALUES (?, ?, ?, ?, ?)",
+      "INSERT INTO cycle_slots (week, employee_id, cycle_week, weekday, shift, site_id) VALUES (?, ?, ?, ?, ?, ?)",
     );
     for (const [employeeId, slot] of input.plan.slots) {
-      insertSlot.run(employeeId, slot.cycleWeek, slot.weekday, slot.shift, slot.siteId);
+      insertSlot.run(weekText, employeeId, slot.cycleWeek, slot.weekday, slot.shift, slot.siteId);
     }
+    db.prepare(
+      `DELETE FROM cycle_slots WHERE week NOT IN
+         (SELECT DISTINCT week FROM cycle_slots ORDER BY week DESC LIMIT ${SLOT_SNAPSHOTS})`,
+    ).run();
 
     db.prepare("DELETE FROM deferred_tests WHERE week = ?").run(weekText);
     const insertDeferred = db.prepare(
@@ -619,8 +630,14 @@ function createStore(db: DatabaseSync, path: string): StateStore {
         }));
     },
 
-    loadSlots() {
-      const rows = db.prepare("SELECT * FROM cycle_slots ORDER BY employee_id").all();
+    loadSlotsBefore(w) {
+      const rows = db
+        .prepare(
+          `SELECT * FROM cycle_slots
+           WHERE week = (SELECT MAX(week) FROM cycle_slots WHERE week < ?)
+           ORDER BY employee_id`,
+        )
+        .all(formatIsoWeek(w));
       return new Map(
         rows.map((row): [string, CycleSlot] => [
           text(row, "employee_id"),

@@ -19,7 +19,13 @@ import { readLockFile } from "./lock.ts";
 import { createMetrics, recordFetchAttempt } from "./metrics.ts";
 import { runOnce, type RunDeps } from "./run-once.ts";
 import type { RunReport } from "./run-report.ts";
-import { chooseFirstWeek, createLedgerView, startWorker, workerSettingsFromConfig, type RunningWorker } from "./worker.ts";
+import {
+  chooseFirstWeek,
+  createLedgerView,
+  startWorker,
+  workerSettingsFromConfig,
+  type RunningWorker,
+} from "./worker.ts";
 import type { Clock, RunOutcome, RunTrigger } from "./worker-types.ts";
 
 export type AppOptions = {
@@ -47,7 +53,10 @@ export type OverrideArgs = {
 export type App = {
   readonly store: StateStore;
   readonly municipalities: readonly Municipality[];
-  runWeek(week: IsoWeek, options: { trigger: RunTrigger; scheduledFor?: number; signal?: AbortSignal }): Promise<RunReport>;
+  runWeek(
+    week: IsoWeek,
+    options: { trigger: RunTrigger; scheduledFor?: number; signal?: AbortSignal },
+  ): Promise<RunReport>;
   replay(from: IsoWeek, to: IsoWeek, options: { offline: boolean }): Promise<RunReport[]>;
   validateInputs(): Promise<{ municipalities: number; sites: number; staff: number }>;
   startWorker(clock: Clock): Promise<RunningWorker>;
@@ -58,7 +67,9 @@ export type App = {
 };
 
 function packageVersion(): string {
-  const json = JSON.parse(readFileSync(join(import.meta.dirname, "..", "..", "package.json"), "utf8")) as { version: string };
+  const json = JSON.parse(readFileSync(join(import.meta.dirname, "..", "..", "package.json"), "utf8")) as {
+    version: string;
+  };
   return json.version;
 }
 
@@ -66,9 +77,15 @@ function packageVersion(): string {
  * A source that reads back the payloads captured by an earlier run of `week` (offline replay):
  * the SSI adapter is given a reader that serves the captured bytes by their original location.
  */
-async function createCapturedSource(config: Config, week: IsoWeek, municipalities: readonly Municipality[]): Promise<IncidenceSource> {
+async function createCapturedSource(
+  config: Config,
+  week: IsoWeek,
+  municipalities: readonly Municipality[],
+): Promise<IncidenceSource> {
   if (config.source.type !== "ssi") {
-    throw new ConfigError([`${config.configFile}: source.type: offline replay needs captured SSI files, got ${config.source.type}`]);
+    throw new ConfigError([
+      `${config.configFile}: source.type: offline replay needs captured SSI files, got ${config.source.type}`,
+    ]);
   }
   const payloads = await loadRawPayloads(config.dataDir, week);
   const byOrigin = new Map(payloads.map((p) => [p.origin, p.bytes]));
@@ -77,7 +94,11 @@ async function createCapturedSource(config: Config, week: IsoWeek, municipalitie
     readLocation: (location) => {
       const bytes = byOrigin.get(location);
       if (bytes === undefined) {
-        return Promise.reject(new ConfigError([`${config.dataDir}: no captured payload of ${formatIsoWeek(week)} for ${location}`]));
+        return Promise.reject(
+          new ConfigError([
+            `${config.dataDir}: no captured payload of ${formatIsoWeek(week)} for ${location}`,
+          ]),
+        );
       }
       return Promise.resolve(bytes);
     },
@@ -128,17 +149,24 @@ export async function createApp(options: AppOptions): Promise<App> {
     runWeek,
     async replay(from, to, replayOptions) {
       const weeks = weekRange(from, to);
-      if (weeks.length === 0) throw new ConfigError([`--from/--to: ${formatIsoWeek(from)} is after ${formatIsoWeek(to)}`]);
+      if (weeks.length === 0)
+        throw new ConfigError([`--from/--to: ${formatIsoWeek(from)} is after ${formatIsoWeek(to)}`]);
       const reports: RunReport[] = [];
       for (const week of weeks) {
-        const source = replayOptions.offline ? await createCapturedSource(config, week, municipalities) : configured.source;
+        const source = replayOptions.offline
+          ? await createCapturedSource(config, week, municipalities)
+          : configured.source;
         reports.push(await runOnce(depsFor(source), week, { trigger: "replay" }));
       }
       return reports;
     },
     async validateInputs() {
       const loaded = await inputs.load();
-      return { municipalities: loaded.municipalities.length, sites: loaded.sites.length, staff: loaded.staff.length };
+      return {
+        municipalities: loaded.municipalities.length,
+        sites: loaded.sites.length,
+        staff: loaded.staff.length,
+      };
     },
     async startWorker(workerClock) {
       const settings = workerSettingsFromConfig(
@@ -166,21 +194,37 @@ export async function createApp(options: AppOptions): Promise<App> {
               runId: report.runId,
               status: "succeeded",
               durationMs: Date.now() - started,
-              summary: { red: report.counts.red, green: report.counts.green, tests: report.counts.tests, deferred: report.counts.deferred },
+              summary: {
+                red: report.counts.red,
+                green: report.counts.green,
+                tests: report.counts.tests,
+                deferred: report.counts.deferred,
+              },
             };
           } catch (error) {
             const message = error instanceof Error ? error.message : String(error);
             const latest = store.getRun(week);
-            const status = latest?.status === "aborted" ? "aborted" : error instanceof Error && error.name === "LockError" ? "skipped" : "failed";
-            return { week, runId: latest?.runId ?? "", status, error: message, durationMs: Date.now() - started };
+            const status =
+              latest?.status === "aborted"
+                ? "aborted"
+                : error instanceof Error && error.name === "LockError"
+                  ? "skipped"
+                  : "failed";
+            return {
+              week,
+              runId: latest?.runId ?? "",
+              status,
+              error: message,
+              durationMs: Date.now() - started,
+            };
           }
         },
       });
     },
     status(nowMs) {
       const runs = store.listRuns(10);
-      const nextRuns = nextWednesdayRuns(nowMs, { time: config.worker.time, zone: config.timezone }, 3).map((ms) =>
-        new Date(ms).toISOString(),
+      const nextRuns = nextWednesdayRuns(nowMs, { time: config.worker.time, zone: config.timezone }, 3).map(
+        (ms) => new Date(ms).toISOString(),
       );
       const lock = readLockFile(config.dataDir);
       const paused = store.getPaused();
@@ -190,7 +234,10 @@ export async function createApp(options: AppOptions): Promise<App> {
         `lock: ${lock ? `held by pid ${lock.pid} on ${lock.host} since ${lock.startedAt} (${lock.purpose})` : "free"}`,
         `next runs: ${nextRuns.join(", ")}`,
         "last runs:",
-        ...runs.map((r) => `  ${r.week}  ${r.status.padEnd(9)} ${r.trigger.padEnd(8)} ${r.startedAt}${r.error ? `  ${r.error}` : ""}`),
+        ...runs.map(
+          (r) =>
+            `  ${r.week}  ${r.status.padEnd(9)} ${r.trigger.padEnd(8)} ${r.startedAt}${r.error ? `  ${r.error}` : ""}`,
+        ),
       ];
       return { text: `${lines.join("\n")}\n`, runs, nextRuns, lock, paused };
     },
@@ -213,15 +260,25 @@ export async function createApp(options: AppOptions): Promise<App> {
       if (action === "add") {
         const problems: string[] = [];
         const code = Number(args.municipality);
-        if (!municipalities.some((m) => m.code === code)) problems.push(`--municipality: got ${JSON.stringify(args.municipality ?? "")}, expected one of the 98 municipality codes`);
-        if (!OVERRIDE_ACTIONS.includes(args.action as OverrideAction)) problems.push(`--action: got ${JSON.stringify(args.action ?? "")}, expected ${OVERRIDE_ACTIONS.join(" | ")}`);
+        if (!municipalities.some((m) => m.code === code))
+          problems.push(
+            `--municipality: got ${JSON.stringify(args.municipality ?? "")}, expected one of the 98 municipality codes`,
+          );
+        if (!OVERRIDE_ACTIONS.includes(args.action as OverrideAction))
+          problems.push(
+            `--action: got ${JSON.stringify(args.action ?? "")}, expected ${OVERRIDE_ACTIONS.join(" | ")}`,
+          );
         const from = args.from === undefined ? undefined : parseIsoWeek(args.from);
         const to = args.to === undefined ? undefined : parseIsoWeek(args.to);
         if (from === undefined) problems.push("--from: expected an ISO week like 2020-W44");
         if (to === undefined) problems.push("--to: expected an ISO week like 2020-W46");
         if (!args.reason) problems.push("--reason: expected the reason of the decision");
-        const siteIds = (args.sites ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "");
-        if (args.action === "limit-to-sites" && siteIds.length === 0) problems.push("--sites: expected site ids for limit-to-sites");
+        const siteIds = (args.sites ?? "")
+          .split(",")
+          .map((s) => s.trim())
+          .filter((s) => s !== "");
+        if (args.action === "limit-to-sites" && siteIds.length === 0)
+          problems.push("--sites: expected site ids for limit-to-sites");
         if (problems.length > 0 || from === undefined || to === undefined) throw new ConfigError(problems);
         const id = args.id ?? `ovr-${code}-${formatIsoWeek(from)}-${args.action ?? ""}`;
         store.addOverride({

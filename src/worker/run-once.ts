@@ -49,10 +49,22 @@ function buildReport(
   deps: RunDeps,
   assembled: AssembledWeek,
   inputs: RunInputs,
-  meta: { runId: string; trigger: RunTrigger; generatedAt: string; outputDir: string; changed: boolean; lastDate: string | null },
+  meta: {
+    runId: string;
+    trigger: RunTrigger;
+    generatedAt: string;
+    outputDir: string;
+    changed: boolean;
+    lastDate: string | null;
+  },
 ): RunReport {
   const { classifications, plan } = assembled;
-  const testsByReason: Record<string, number> = { cycle: 0, "new-starter": 0, "red-week-1": 0, "red-retest": 0 };
+  const testsByReason: Record<string, number> = {
+    cycle: 0,
+    "new-starter": 0,
+    "red-week-1": 0,
+    "red-retest": 0,
+  };
   for (const test of plan.tests) testsByReason[test.reason] = (testsByReason[test.reason] ?? 0) + 1;
   const first = classifications[0];
   const origin = assembled.cadenceOrigin;
@@ -89,6 +101,7 @@ function buildReport(
     redFlow: classifications
       .map((c) => ({ code: c.code, name: c.name, event: assembled.events.get(c.code) ?? "none" }))
       .filter((f) => f.event !== "none"),
+    planChanges: plan.changes,
     deferrals: plan.deferrals,
     quality: plan.quality,
   };
@@ -105,12 +118,19 @@ export async function runOnce(deps: RunDeps, week: IsoWeek, options: RunOptions)
   const runId = deps.newRunId();
   const weekText = formatIsoWeek(week);
   const log = deps.logger.child({ runId, week: weekText });
-  const scheduledFor = options.scheduledFor ?? scheduledRunOf(week, { time: config.worker.time, zone: config.timezone });
+  const scheduledFor =
+    options.scheduledFor ?? scheduledRunOf(week, { time: config.worker.time, zone: config.timezone });
   const generatedAt = DateTime.fromMillis(scheduledFor, { zone: config.timezone }).toISO() ?? "";
   const iso = (ms: number) => new Date(ms).toISOString();
 
   return withRunLock({ dataDir: config.dataDir, db: store.db, week, logger: log }, async () => {
-    store.beginRun({ week, runId, trigger: options.trigger, scheduledFor: iso(scheduledFor), startedAt: iso(deps.clock()) });
+    store.beginRun({
+      week,
+      runId,
+      trigger: options.trigger,
+      scheduledFor: iso(scheduledFor),
+      startedAt: iso(deps.clock()),
+    });
     log.info({ trigger: options.trigger, scheduledFor: generatedAt }, "run started");
     try {
       const inputs = await deps.inputs.load();
@@ -134,7 +154,7 @@ export async function runOnce(deps: RunDeps, week: IsoWeek, options: RunOptions)
         cycleAnchor: config.cycle.anchorWeek,
         sites: inputs.sites,
         staff: inputs.staff,
-        previousSlots: store.loadSlots(),
+        previousSlots: store.loadSlotsBefore(week),
         carriedOver: store.loadDeferredBefore(week),
       });
       if (!result.ok) throw new SourceError(deps.source.name, result.problem);
@@ -154,10 +174,15 @@ export async function runOnce(deps: RunDeps, week: IsoWeek, options: RunOptions)
         week: draft.week,
         test_week: draft.testWeek,
         generated_at: generatedAt,
-        source: { name: deps.source.name, data_last_date: lastDate, window: classificationWindow(week, config.window) },
+        source: {
+          name: deps.source.name,
+          data_last_date: lastDate,
+          window: classificationWindow(week, config.window),
+        },
         cadence_origin: draft.cadenceOrigin,
         counts: draft.counts,
         red_flow: draft.redFlow,
+        plan_changes: draft.planChanges,
         deferrals: draft.deferrals,
         quality: draft.quality,
         inputs: { digest: inputs.digest, roster: inputs.rosterOrigin },
@@ -191,14 +216,32 @@ export async function runOnce(deps: RunDeps, week: IsoWeek, options: RunOptions)
         throw error;
       }
       const report = { ...draft, outputDir: prepared.dir, changed: prepared.changed };
-      store.finishRun({ week, runId, status: "succeeded", finishedAt: iso(deps.clock()), summary: report.counts });
-      log.info({ counts: report.counts, outputDir: report.outputDir, changed: report.changed }, "run succeeded");
+      store.finishRun({
+        week,
+        runId,
+        status: "succeeded",
+        finishedAt: iso(deps.clock()),
+        summary: report.counts,
+      });
+      log.info(
+        { counts: report.counts, outputDir: report.outputDir, changed: report.changed },
+        "run succeeded",
+      );
       return report;
     } catch (error) {
       const aborted = error instanceof AbortedError || options.signal?.aborted === true;
       const message = error instanceof Error ? error.message : String(error);
-      store.finishRun({ week, runId, status: aborted ? "aborted" : "failed", finishedAt: iso(deps.clock()), error: message });
-      log.error({ err: error instanceof TestrotaError ? { type: error.name, message } : error }, "run failed");
+      store.finishRun({
+        week,
+        runId,
+        status: aborted ? "aborted" : "failed",
+        finishedAt: iso(deps.clock()),
+        error: message,
+      });
+      log.error(
+        { err: error instanceof TestrotaError ? { type: error.name, message } : error },
+        "run failed",
+      );
       throw aborted && !(error instanceof AbortedError)
         ? new AbortedError(`run of ${weekText} aborted: ${message}`, { cause: error })
         : error;

@@ -1,5 +1,5 @@
 import type { CadenceEvent } from "../domain/cadence.ts";
-import type { DeferralReport, RegionQuality } from "../domain/plan-types.ts";
+import type { DeferralReport, RegionQuality, SlotChanges } from "../domain/plan-types.ts";
 
 /**
  * What one run decided, without staff data: printed by the CLI, logged, written as
@@ -14,7 +14,11 @@ export type RunReport = {
   readonly outputDir: string;
   /** False when the published folder already held byte-identical files. */
   readonly changed: boolean;
-  readonly source: { readonly name: string; readonly lastDate: string | null; readonly window: { start: string; end: string } };
+  readonly source: {
+    readonly name: string;
+    readonly lastDate: string | null;
+    readonly window: { start: string; end: string };
+  };
   readonly cadenceOrigin: string;
   readonly counts: {
     readonly municipalities: number;
@@ -28,6 +32,8 @@ export type RunReport = {
     readonly gapViolations: number;
   };
   readonly redFlow: readonly { readonly code: number; readonly name: string; readonly event: CadenceEvent }[];
+  /** What the roster changed in the cycle slots since the previous run (stability). */
+  readonly planChanges: SlotChanges;
   readonly deferrals: readonly DeferralReport[];
   readonly quality: readonly RegionQuality[];
 };
@@ -48,16 +54,38 @@ export function formatRunSummary(report: RunReport): string {
     `testrota ${report.week}: classified ${c.municipalities} municipalities (window ${report.source.window.start}…${report.source.window.end}): ${c.red} red, ${c.green} green${c.overridden > 0 ? `, ${c.overridden} under an override` : ""}`,
     `  rota for ${report.testWeek}: ${c.tests} tests for ${c.staffCount} staff (${reasons || "none"}), ${c.deferred} deferred, ${c.gapViolations} gap violations`,
   ];
-  if (flows.length > 0) {
-    lines.push(`  red flow: ${flows.map((f) => `${f.name} ${f.event}`).join("; ")}`);
+  const EVENT_TEXT: Partial<Record<CadenceEvent, string>> = {
+    "flow-started": "turned red (week −1)",
+    "week-1-next": "all staff tested next week (week 1)",
+    "retest-next": "still red at the check: retest next week",
+    "flow-ended": "green at the check: back to the 6-week cycle",
+  };
+  for (const [event, text] of Object.entries(EVENT_TEXT)) {
+    const names = flows.filter((f) => f.event === event).map((f) => f.name);
+    if (names.length === 0) continue;
+    const shown = names.slice(0, 5).join(", ");
+    lines.push(
+      `  ${text}: ${names.length} (${shown}${names.length > 5 ? `, +${names.length - 5} more` : ""})`,
+    );
   }
+  const ch = report.planChanges;
+  lines.push(
+    `  cycle slots: ${ch.kept} kept, ${ch.added} added, ${ch.removed} removed, ${ch.moved} moved${ch.skippedRows > 0 ? `, ${ch.skippedRows} roster rows not planned` : ""}`,
+  );
   const worst = report.quality.reduce(
-    (acc, q) => ({ cycle: Math.max(acc.cycle, q.cyclePeakRatio), red: Math.max(acc.red, q.redWeekPeakRatio) }),
+    (acc, q) => ({
+      cycle: Math.max(acc.cycle, q.cyclePeakRatio),
+      red: Math.max(acc.red, q.redWeekPeakRatio),
+    }),
     { cycle: 0, red: 0 },
   );
   if (report.quality.length > 0) {
-    lines.push(`  evenness (peak ÷ even share, worst region): cycle ${ratio(worst.cycle)}, red weeks ${ratio(worst.red)}`);
+    lines.push(
+      `  evenness (peak ÷ even share, worst region): cycle ${ratio(worst.cycle)}, red weeks ${ratio(worst.red)}`,
+    );
   }
-  lines.push(`  files: ${report.outputDir}${report.changed ? "" : " (unchanged: identical to the published week)"}`);
+  lines.push(
+    `  files: ${report.outputDir}${report.changed ? "" : " (unchanged: identical to the published week)"}`,
+  );
   return lines.join("\n");
 }

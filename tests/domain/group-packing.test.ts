@@ -57,19 +57,20 @@ describe("packBundles", () => {
       expected: [1, 1, 1, 1, 1, 1],
     },
     {
+      // Day 0 takes 2 of 5: one of each shift (3 × 2/5 = 1.2, 2 × 2/5 = 0.8, largest remainder).
       name: "a site fills its preferred day first, the rest goes where it fits",
       sizes: [[3, 2]],
       room: [2, 9, 3],
       preferred: [[0]],
-      expected: [2, 2, 2, 0, 0],
+      expected: [0, 2, 2, 0, 2],
     },
     {
-      name: "a site that fits nowhere fills the roomiest day and continues, keeping shift groups whole where it can",
+      // 4 of 8 on day 0, each shift in proportion: 5 × 4/8 = 2.5 → 3 (tie to the first), 3 × 4/8 = 1.5 → 1.
+      name: "a site that fits nowhere fills the roomiest day and continues, splitting each shift in proportion",
       sizes: [[5, 3]],
       room: [4, 4],
       preferred: [],
-      // The group of 3 stays whole on day 0 with one of the 5; the other 4 of the 5 go to day 1.
-      expected: [0, 1, 1, 1, 1, 0, 0, 0],
+      expected: [0, 0, 0, 1, 1, 0, 1, 1],
     },
   ])("$name", ({ sizes, room, preferred, expected }) => {
     const dayOf = new Int32Array(expected.length).fill(-1);

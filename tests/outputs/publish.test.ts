@@ -232,6 +232,7 @@ describe("preparePublish", () => {
         deferred: [],
         deferrals: [],
         quality: [],
+        changes: { kept: 0, added: 0, removed: 0, moved: 0, carriedOverDropped: 0, skippedRows: 0 },
       };
       const input = { week, runId: "r1", classifications: [], cadence: new Map(), plan, inputDigest: "d" };
 

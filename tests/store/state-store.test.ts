@@ -103,6 +103,7 @@ const PLAN: WeekPlan = {
     },
   ],
   quality: [],
+  changes: { kept: 0, added: 0, removed: 0, moved: 0, carriedOverDropped: 0, skippedRows: 0 },
 };
 
 function commitInput(overrides: Partial<CommitWeekInput> = {}): CommitWeekInput {
@@ -197,7 +198,8 @@ describe("commitWeek and readers", () => {
     expect(store.loadClassifications(W44)).toEqual(CLASSIFICATIONS);
     expect(store.loadCadence(W44)).toEqual(CADENCE);
     expect(store.loadPlannedTests(W45)).toEqual(PLAN.tests);
-    expect(store.loadSlots()).toEqual(SLOTS);
+    expect(store.loadSlotsBefore(W45)).toEqual(SLOTS);
+    expect(store.loadSlotsBefore(W44).size).toBe(0);
     expect(store.loadDeferredBefore(W45)).toEqual(PLAN.deferred);
     expect(store.loadDeferredBefore(W44)).toEqual([]);
     expect(store.loadDeferralReports(W44)).toEqual(PLAN.deferrals);
@@ -209,7 +211,7 @@ describe("commitWeek and readers", () => {
     expect(store.loadCadence(W44)).toBeUndefined();
     expect(store.loadClassifications(W44)).toEqual([]);
     expect(store.loadPlannedTests(W45)).toEqual([]);
-    expect(store.loadSlots().size).toBe(0);
+    expect(store.loadSlotsBefore(W45).size).toBe(0);
     expect(store.loadDeferredBefore(W45)).toEqual([]);
   });
 
@@ -238,7 +240,7 @@ describe("commitWeek and readers", () => {
     store.commitWeek(commitInput({ classifications: CLASSIFICATIONS.slice(1), plan: smaller }));
     expect(store.loadClassifications(W44)).toEqual(CLASSIFICATIONS.slice(1));
     expect(store.loadPlannedTests(W45)).toEqual(PLAN.tests.slice(1));
-    expect([...store.loadSlots().keys()]).toEqual(["E0002"]);
+    expect([...store.loadSlotsBefore(W45).keys()]).toEqual(["E0002"]);
     expect(store.loadDeferredBefore(W45)).toEqual([]);
     expect(store.loadDeferralReports(W44)).toEqual([]);
   });
@@ -305,7 +307,7 @@ describe("commitWeek and readers", () => {
     expect(dumpState(store.db)).toEqual(before);
     expect(store.loadCadence(W45)).toBeUndefined();
     expect(store.lastCommittedWeek()).toEqual(W44);
-    expect(store.loadSlots()).toEqual(SLOTS);
+    expect(store.loadSlotsBefore(W45)).toEqual(SLOTS);
   });
 
   it("refuses classifications of another week", () => {
