@@ -4,6 +4,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["tests/**/*.test.ts"],
+    globalSetup: ["tests/setup/report-node.ts"],
     setupFiles: ["tests/setup/node-version.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
