@@ -48,6 +48,7 @@ import { readReference } from "../src/roster/read-reference.ts";
 import { readRoster } from "../src/roster/read-roster.ts";
 import { readSites } from "../src/roster/read-sites.ts";
 import { parseSsiPair } from "../src/sources/ssi.ts";
+import { createSeededRandom } from "../src/roster/seeded-random.ts";
 
 const ROOT = join(fileURLToPath(import.meta.url), "..", "..");
 const REFERENCE = join(ROOT, "config", "reference", "municipalities.csv");
@@ -98,21 +99,9 @@ function collectGarbage(): void {
   if (gc !== undefined) gc();
 }
 
-/** mulberry32: deterministic synthetic district sizes. */
-function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** 400 synthetic districts in 16 regions, populations log-normal around 208,000 (83 M in all). */
 function germanDistricts(): Municipality[] {
-  const random = createRandom(49);
+  const random = createSeededRandom(49);
   return Array.from({ length: 400 }, (_, i) => {
     const gaussian = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
     return {

@@ -3,6 +3,7 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import { z } from "zod";
 import { parseIsoWeek, WEEKDAY_NAMES, type IsoWeek, type Weekday } from "./domain/calendar.ts";
 import { OVERRIDE_ACTIONS, type Override } from "./domain/classify.ts";
+import type { RegionPlanSettings } from "./domain/plan-types.ts";
 import { ConfigError } from "./errors.ts";
 
 /*
@@ -283,13 +284,8 @@ export const configSchema = z
 export type ConfigFile = z.input<typeof configSchema>;
 type ParsedConfig = z.output<typeof configSchema>;
 
-export type RegionConfig = {
-  readonly code: number;
-  readonly testWeekdays: readonly Weekday[];
-  readonly labCapacityPerDay: number;
-  readonly pickupTime: string;
-  readonly pickupDayOffset: number;
-};
+/** A region as the planner reads it (weekday names turned into ISO weekday numbers). */
+export type RegionConfig = RegionPlanSettings;
 
 /** The validated configuration with absolute paths and parsed weeks. */
 export type Config = Omit<ParsedConfig, "overrides" | "cycle" | "regions"> & {

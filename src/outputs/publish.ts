@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync } from "node:fs";
 import { mkdir, open, readFile, readdir, rename, rm, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { writeDurably } from "./durable-write.ts";
 
 const MANIFEST = "manifest.json";
 
@@ -68,16 +69,6 @@ function buildManifest(folder: string, files: ReadonlyMap<string, Uint8Array>): 
     }))
     .sort((a, b) => compareText(a.path, b.path));
   return { folder, files: entries };
-}
-
-async function writeDurably(path: string, bytes: Uint8Array): Promise<void> {
-  const handle = await open(path, "w");
-  try {
-    await handle.writeFile(bytes);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 async function syncDirectory(path: string): Promise<void> {

@@ -4,6 +4,7 @@ import { stringify } from "csv-stringify/sync";
 import { addDays } from "../domain/calendar.ts";
 import type { IsoDate } from "../domain/calendar.ts";
 import type { Shift, Site, SiteKind, StaffMember } from "../domain/roster.ts";
+import { createSeededRandom, type Random } from "./seeded-random.ts";
 
 /** Care staff as a share of the population (Danish municipal care: about 100,000 of 5.8 million). */
 export const DEFAULT_STAFF_SHARE = 0.017;
@@ -78,20 +79,6 @@ export type DemoOptions = {
 };
 
 export type DemoInput = { readonly sites: Site[]; readonly staff: StaffMember[] };
-
-type Random = () => number;
-
-/** mulberry32: a tiny, fast, seedable PRNG; returns floats in [0, 1). */
-function createRandom(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One stream per municipality, so adding a municipality does not reshuffle the others. */
 function seedFor(seed: number, code: number): number {
@@ -212,7 +199,7 @@ export function generateDemoInput(options: DemoOptions): DemoInput {
   const staff: StaffMember[] = [];
 
   for (const municipality of options.municipalities) {
-    const random = createRandom(seedFor(options.seed, municipality.code));
+    const random = createSeededRandom(seedFor(options.seed, municipality.code));
     const total = staffCountFor(random, municipality.population, share);
     const nursingHomeStaff = Math.min(
       total - MIN_STAFF_PER_SITE,

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { mkdir, open, readFile, readdir, rename, rm, stat } from "node:fs/promises";
+import { mkdir, readFile, readdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { gunzip, gzip } from "node:zlib";
@@ -7,6 +7,7 @@ import { z } from "zod";
 import { formatIsoWeek, type IsoWeek } from "../domain/calendar.ts";
 import { InputError } from "../errors.ts";
 import type { RawPayload } from "../sources/source.ts";
+import { writeDurably } from "../outputs/durable-write.ts";
 
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
@@ -47,16 +48,6 @@ function sha256Hex(bytes: Uint8Array): string {
 function assertSegment(kind: string, value: string): void {
   if (value === "" || value.startsWith(".") || /[/\\\0]/.test(value) || value.length > 200) {
     throw new Error(`raw capture: ${kind} ${JSON.stringify(value)} is not a safe file name`);
-  }
-}
-
-async function writeDurably(path: string, bytes: Uint8Array): Promise<void> {
-  const handle = await open(path, "w");
-  try {
-    await handle.writeFile(bytes);
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }
 

@@ -11,6 +11,7 @@ import type { Logger } from "../log.ts";
 import { createInputLoader } from "../roster/load-inputs.ts";
 import { readReference } from "../roster/read-reference.ts";
 import { createIncidenceSource } from "../sources/create-source.ts";
+import { redactUrl } from "../sources/http-client.ts";
 import type { IncidenceSource } from "../sources/source.ts";
 import { createSsiSource } from "../sources/ssi.ts";
 import { loadRawPayloads } from "../store/raw-capture.ts";
@@ -92,12 +93,12 @@ async function createCapturedSource(
   return createSsiSource(config.source, {
     municipalities,
     readLocation: (location) => {
-      const bytes = byOrigin.get(location);
+      // Captures are keyed by the redacted origin (no credentials on disk), so look up the same.
+      const origin = redactUrl(location);
+      const bytes = byOrigin.get(origin);
       if (bytes === undefined) {
         return Promise.reject(
-          new ConfigError([
-            `${config.dataDir}: no captured payload of ${formatIsoWeek(week)} for ${location}`,
-          ]),
+          new ConfigError([`${config.dataDir}: no captured payload of ${formatIsoWeek(week)} for ${origin}`]),
         );
       }
       return Promise.resolve(bytes);

@@ -13,6 +13,7 @@ import type { PlanInput, RedTestOrder, RegionPlanSettings, WeekPlan } from "../.
 import { planWeek } from "../../src/domain/planner.ts";
 import type { Municipality } from "../../src/domain/reference.ts";
 import { SHIFTS, type Shift, type Site, type SiteKind, type StaffMember } from "../../src/domain/roster.ts";
+import { createSeededRandom } from "../../src/roster/seeded-random.ts";
 
 /** A random planning world: regions with test weekdays, municipalities, sites and staff per shift. */
 export type WorldSpec = {
@@ -102,18 +103,6 @@ export function buildWorld(spec: WorldSpec, capacity: number): World {
   return { regions, municipalities, sites, staff, incidence };
 }
 
-/** mulberry32: a small seeded PRNG for the simulation's events. */
-function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export type SimulatedWeek = {
   readonly input: PlanInput;
   readonly plan: WeekPlan;
@@ -140,7 +129,7 @@ export type SimulationOptions = {
  * change the roster a little, plan W+1 with the previous plan's slots and deferred tests.
  */
 export function simulateWeeks(options: SimulationOptions): SimulatedWeek[] {
-  const random = createRandom(options.seed);
+  const random = createSeededRandom(options.seed);
   const { world } = options;
   let staff = [...world.staff];
   const sitesByMunicipality = new Map<number, Site[]>();
