@@ -80,9 +80,13 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     },
   });
   const [command, ...rest] = positionals;
-  if (values.help || command === undefined) {
+  if (values.help) {
     io.stdout(USAGE);
-    return command === undefined && !values.help ? 64 : 0;
+    return 0;
+  }
+  if (command === undefined) {
+    io.stderr(USAGE);
+    return 64;
   }
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? (command === "worker" ? "info" : "warn") });
   const configFile = values.config ?? defaultConfigPath(process.env);

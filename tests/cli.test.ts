@@ -17,7 +17,11 @@ const SMALL_ROSTER = { seed: 7, staffShare: 0.004, referenceDate: "2020-09-30" }
 /** Run of 2020-W40 (Wednesday 2020-09-30): the window D−8 … D−2. */
 const W40_WINDOW = { start: "2020-09-22", end: "2020-09-28" } as const;
 
-type Captured = { stdout: string; stderr: string; io: { stdout: (t: string) => void; stderr: (t: string) => void } };
+type Captured = {
+  stdout: string;
+  stderr: string;
+  io: { stdout: (t: string) => void; stderr: (t: string) => void };
+};
 
 function captureIo(): Captured {
   const captured: Captured = {
@@ -122,7 +126,10 @@ function handRawStatus(start: string, end: string): Map<number, "red" | "green">
     });
   }
   return new Map(
-    [...population].map(([code, pop]) => [code, (cases.get(code) ?? 0) * 100_000 >= 20 * pop ? "red" : "green"]),
+    [...population].map(([code, pop]) => [
+      code,
+      (cases.get(code) ?? 0) * 100_000 >= 20 * pop ? "red" : "green",
+    ]),
   );
 }
 
@@ -317,7 +324,11 @@ describe("override", () => {
     // Every other municipality keeps the data's status and has no override.
     for (const [code, row] of rows) {
       if (code === 101 || code === greenCode) continue;
-      expect(row, String(code)).toMatchObject({ raw_status: raw.get(code), status: raw.get(code), override: "" });
+      expect(row, String(code)).toMatchObject({
+        raw_status: raw.get(code),
+        status: raw.get(code),
+        override: "",
+      });
     }
 
     const removed = await cli(fx, ["override", "remove", "--id", id ?? "", "--author", "tester"]);
@@ -347,7 +358,9 @@ describe("override", () => {
     const issues = (error as ConfigError).issues;
     expect(issues).toHaveLength(2);
     expect(issues.some((issue) => issue.startsWith("--municipality:") && issue.includes("999"))).toBe(true);
-    expect(issues.some((issue) => issue.startsWith("--action:") && issue.includes("paint-it-red"))).toBe(true);
+    expect(issues.some((issue) => issue.startsWith("--action:") && issue.includes("paint-it-red"))).toBe(
+      true,
+    );
     expect(describeFailure(error).code).toBe(78);
     // The rejected decision was not stored.
     expect((await cli(fx, ["override", "list"])).stdout).not.toContain("999");
@@ -360,11 +373,15 @@ describe("pause, resume and status", () => {
     const before = await cli(fx, ["status"]);
     expect(before.stdout).toMatch(/^paused: no$/m);
 
-    expect((await cli(fx, ["pause", "--note", "SSI numbers known wrong", "--author", "tester"])).code).toBe(0);
+    expect((await cli(fx, ["pause", "--note", "SSI numbers known wrong", "--author", "tester"])).code).toBe(
+      0,
+    );
     const paused = await cli(fx, ["status"]);
     expect(paused.stdout).toMatch(/^paused: yes \(SSI numbers known wrong, by tester at .+\)$/m);
     const json = await cli(fx, ["status", "--json"]);
-    expect(JSON.parse(json.stdout)).toMatchObject({ paused: { paused: true, note: "SSI numbers known wrong" } });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      paused: { paused: true, note: "SSI numbers known wrong" },
+    });
 
     expect((await cli(fx, ["resume"])).code).toBe(0);
     expect((await cli(fx, ["status"])).stdout).toMatch(/^paused: no$/m);

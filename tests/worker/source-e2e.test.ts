@@ -128,7 +128,12 @@ describe("the ssi source over HTTP", () => {
     }));
     expect(report.week).toBe("2020-W40");
     expect(classificationOf(fx).equals(fromDisk)).toBe(true);
-    expect(fromDisk.toString("utf8").split("\r\n").filter((l) => l !== "")).toHaveLength(99);
+    expect(
+      fromDisk
+        .toString("utf8")
+        .split("\r\n")
+        .filter((l) => l !== ""),
+    ).toHaveLength(99);
     // Each file was fetched once, with the token; the token never reached the logs.
     for (const path of [SERIES_PATH, TEST_POS_PATH]) {
       const requests = server.requestsTo(path);
@@ -156,7 +161,7 @@ describe("the ssi source over HTTP", () => {
       respond: serveFile(join(DATA, "Municipality_test_pos.csv")),
       faults: Array.from({ length: 10 }, () => down),
     });
-    const requestsBefore = server.requestsTo(SERIES_PATH).length;
+    const countsBefore = [SERIES_PATH, TEST_POS_PATH].map((path) => server.requestsTo(path).length);
     const { error, run, lines } = await withApp(fx, async (app, logLines) => ({
       error: await app.runWeek(W40, { trigger: "cli" }).catch((e: unknown) => e),
       run: app.store.getRun(W40),
@@ -167,14 +172,20 @@ describe("the ssi source over HTTP", () => {
     const failure = describeFailure(error);
     expect(failure.code).toBe(69);
     expect(failure.message).not.toContain("\n");
-    expect(failure.message).toMatch(
-      new RegExp(`${server.origin.replace(/[.]/g, "\\.")}/ssi/2020-09-30/Municipality_(cases_time_series|test_pos)\\.csv`),
+    // The two files are fetched in parallel: the first to give up names its URL (redacted).
+    const named = [SERIES_PATH, TEST_POS_PATH].filter((path) =>
+      failure.message.includes(`${server.urlOf(path)}?token=REDACTED`),
     );
+    expect(named).toHaveLength(1);
     expect(failure.message).toContain("500");
     expect(failure.message).not.toContain(SECRET);
     expect(JSON.stringify(lines)).not.toContain(SECRET);
-    // maxAttempts 3: the time series was asked exactly three more times.
-    expect(server.requestsTo(SERIES_PATH).length - requestsBefore).toBe(3);
+    // maxAttempts 3: the file that failed the run was asked exactly three times, the other at most.
+    const attempts = [SERIES_PATH, TEST_POS_PATH].map(
+      (path, i) => server.requestsTo(path).length - (countsBefore[i] ?? 0),
+    );
+    expect(attempts[named[0] === SERIES_PATH ? 0 : 1]).toBe(3);
+    expect(Math.max(...attempts)).toBeLessThanOrEqual(3);
 
     expect(existsSync(join(fx.outDir, "2020-W40"))).toBe(false);
     expect(readdirSync(fx.outDir)).toEqual(["2020-W39"]);
