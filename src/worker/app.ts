@@ -16,6 +16,7 @@ import type { IncidenceSource } from "../sources/source.ts";
 import { createSsiSource } from "../sources/ssi.ts";
 import { loadRawPayloads } from "../store/raw-capture.ts";
 import { openStateStore, type StateStore } from "../store/state-store.ts";
+import { listRowLocks } from "../store/run-lock.ts";
 import { readLockFile } from "./lock.ts";
 import { createMetrics, recordFetchAttempt } from "./metrics.ts";
 import { runOnce, type RunDeps } from "./run-once.ts";
@@ -61,7 +62,14 @@ export type App = {
   replay(from: IsoWeek, to: IsoWeek, options: { offline: boolean }): Promise<RunReport[]>;
   validateInputs(): Promise<{ municipalities: number; sites: number; staff: number }>;
   startWorker(clock: Clock): Promise<RunningWorker>;
-  status(nowMs: number): { text: string; runs: unknown; nextRuns: string[]; lock: unknown; paused: unknown };
+  status(nowMs: number): {
+    text: string;
+    runs: unknown;
+    nextRuns: string[];
+    lock: unknown;
+    weekLocks: unknown;
+    paused: unknown;
+  };
   override(action: string | undefined, args: OverrideArgs): string;
   setPaused(paused: boolean, info: { note: string; author: string; at: string }): void;
   close(): Promise<void>;
@@ -228,11 +236,17 @@ export async function createApp(options: AppOptions): Promise<App> {
         (ms) => new Date(ms).toISOString(),
       );
       const lock = readLockFile(config.dataDir);
+      // Week locks in the store that have not expired (also those of other hosts sharing the data).
+      const weekLocks = listRowLocks(store.db).filter((row) => row.expiresAt >= Date.now());
       const paused = store.getPaused();
       const lines = [
         `data: ${config.dataDir}`,
         `paused: ${paused.paused ? `yes (${paused.note ?? ""}, by ${paused.author ?? "?"} at ${paused.at ?? "?"})` : "no"}`,
         `lock: ${lock ? `held by pid ${lock.pid} on ${lock.host} since ${lock.startedAt} (${lock.purpose})` : "free"}`,
+        ...weekLocks.map(
+          (row) =>
+            `week lock: ${row.name} held by pid ${row.holder.pid} on ${row.holder.host} since ${new Date(row.acquiredAt).toISOString()}`,
+        ),
         `next runs: ${nextRuns.join(", ")}`,
         "last runs:",
         ...runs.map(
@@ -240,7 +254,7 @@ export async function createApp(options: AppOptions): Promise<App> {
             `  ${r.week}  ${r.status.padEnd(9)} ${r.trigger.padEnd(8)} ${r.startedAt}${r.error ? `  ${r.error}` : ""}`,
         ),
       ];
-      return { text: `${lines.join("\n")}\n`, runs, nextRuns, lock, paused };
+      return { text: `${lines.join("\n")}\n`, runs, nextRuns, lock, weekLocks, paused };
     },
     override(action, args) {
       if (action === "list") {
