@@ -1,9 +1,7 @@
 import {
   addWeeks,
   classificationWindow,
-  compareWeeks,
   formatIsoWeek,
-  weeksBetween,
   type IsoWeek,
   type WindowOffsets,
 } from "./calendar.ts";
@@ -23,9 +21,8 @@ export type AssembleInput = {
   readonly thresholdPer100k: number;
   readonly windowOffsets: WindowOffsets;
   readonly overrides: readonly Override[];
-  /** Cadence after the last committed week before W, if the store has one. */
-  readonly previousCadence:
-    { readonly week: IsoWeek; readonly states: ReadonlyMap<number, CadenceState> } | undefined;
+  /** Cadence after W−1, when the store has that week. */
+  readonly previousCadence: ReadonlyMap<number, CadenceState> | undefined;
   /** Weeks of history to classify from the same data when no state for W−1 exists. */
   readonly warmUpWeeks: number;
   readonly regions: readonly RegionPlanSettings[];
@@ -113,9 +110,8 @@ function startingCadence(input: AssembleInput): {
   states: ReadonlyMap<number, CadenceState>;
   origin: CadenceOrigin;
 } {
-  const previous = input.previousCadence;
-  if (previous !== undefined && weeksBetween(previous.week, input.week) === 1) {
-    return { states: previous.states, origin: { kind: "store", week: previous.week } };
+  if (input.previousCadence !== undefined) {
+    return { states: input.previousCadence, origin: { kind: "store", week: addWeeks(input.week, -1) } };
   }
   if (input.dataset.kind !== "daily" || input.warmUpWeeks === 0) {
     return { states: new Map(), origin: { kind: "fresh" } };
@@ -124,7 +120,6 @@ function startingCadence(input: AssembleInput): {
   const weeks: IsoWeek[] = [];
   for (let back = input.warmUpWeeks; back >= 1; back--) {
     const week = addWeeks(input.week, -back);
-    if (previous !== undefined && compareWeeks(week, previous.week) <= 0) continue;
     const classified = classifyAt(input, week);
     // Weeks before the file's first day cannot be classified: the warm-up starts later.
     if (!classified.ok) continue;

@@ -139,8 +139,6 @@ export async function runOnce(deps: RunDeps, week: IsoWeek, options: RunOptions)
       await saveRawPayloads(config.dataDir, week, runId, fetched.payloads);
       throwIfAborted(options.signal, week);
 
-      const previousWeek = addWeeks(week, -1);
-      const previousStates = store.loadCadence(previousWeek);
       const result = assembleWeek({
         week,
         dataset: fetched.dataset,
@@ -148,7 +146,7 @@ export async function runOnce(deps: RunDeps, week: IsoWeek, options: RunOptions)
         thresholdPer100k: config.thresholdPer100k,
         windowOffsets: config.window,
         overrides: overridesOf(deps),
-        previousCadence: previousStates && { week: previousWeek, states: previousStates },
+        previousCadence: store.loadCadence(addWeeks(week, -1)),
         warmUpWeeks: config.warmUpWeeks,
         regions: config.regions,
         cycleAnchor: config.cycle.anchorWeek,
