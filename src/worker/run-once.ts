@@ -31,7 +31,7 @@ export type RunDeps = {
 
 export type RunOptions = {
   readonly trigger: RunTrigger;
-  /** The Wednesday run time the run belongs to; defaults to the configured time of `week`. */
+  /** When this attempt was due (schedule, retry or catch-up), for the ledger; defaults to the week's Wednesday run time. */
   readonly scheduledFor?: number | undefined;
   readonly signal?: AbortSignal | undefined;
 };
@@ -118,9 +118,11 @@ export async function runOnce(deps: RunDeps, week: IsoWeek, options: RunOptions)
   const runId = deps.newRunId();
   const weekText = formatIsoWeek(week);
   const log = deps.logger.child({ runId, week: weekText });
-  const scheduledFor =
-    options.scheduledFor ?? scheduledRunOf(week, { time: config.worker.time, zone: config.timezone });
-  const generatedAt = DateTime.fromMillis(scheduledFor, { zone: config.timezone }).toISO() ?? "";
+  // Files carry the week's Wednesday run time, whatever fired the run (schedule, retry, catch-up,
+  // CLI): the same week with the same inputs gives byte-identical files.
+  const weekRunTime = scheduledRunOf(week, { time: config.worker.time, zone: config.timezone });
+  const scheduledFor = options.scheduledFor ?? weekRunTime;
+  const generatedAt = DateTime.fromMillis(weekRunTime, { zone: config.timezone }).toISO() ?? "";
   const iso = (ms: number) => new Date(ms).toISOString();
 
   return withRunLock({ dataDir: config.dataDir, db: store.db, week, logger: log }, async () => {
@@ -131,7 +133,7 @@ export async function runOnce(deps: RunDeps, week: IsoWeek, options: RunOptions)
       scheduledFor: iso(scheduledFor),
       startedAt: iso(deps.clock()),
     });
-    log.info({ trigger: options.trigger, scheduledFor: generatedAt }, "run started");
+    log.info({ trigger: options.trigger, scheduledFor: iso(scheduledFor) }, "run started");
     try {
       const inputs = await deps.inputs.load();
       throwIfAborted(options.signal, week);
@@ -191,7 +193,7 @@ export async function runOnce(deps: RunDeps, week: IsoWeek, options: RunOptions)
         regionCodes: config.regions.map((r) => r.code),
         sites: inputs.sites,
         staff: inputs.staff,
-        generatedAt: new Date(scheduledFor),
+        generatedAt: new Date(weekRunTime),
         summary,
       });
       throwIfAborted(options.signal, week);
