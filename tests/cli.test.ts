@@ -9,11 +9,16 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { describeFailure, main } from "../src/cli.ts";
 import { ConfigError, InputError } from "../src/errors.ts";
-import { generateDemoInput, writeDemoInput } from "../src/roster/generate-demo.ts";
+import { generateDemoInput } from "../src/roster/generate-demo.ts";
 import { readReference } from "../src/roster/read-reference.ts";
-import { createRunFixture, SHARED_SSI, type RunFixture } from "./support/run-fixture.ts";
+import {
+  createRunFixture,
+  SHARED_SSI,
+  SMALL_ROSTER,
+  useFileRoster,
+  type RunFixture,
+} from "./support/run-fixture.ts";
 
-const SMALL_ROSTER = { seed: 7, staffShare: 0.004, referenceDate: "2020-09-30" };
 /** Run of 2020-W40 (Wednesday 2020-09-30): the window D−8 … D−2. */
 const W40_WINDOW = { start: "2020-09-22", end: "2020-09-28" } as const;
 
@@ -185,14 +190,7 @@ describe("validate", () => {
 
   it("names the roster file and line of a row with an unknown shift (exit 65)", async () => {
     const fx = useFixture();
-    const reference = await readReference(fx.config().reference);
-    const input = generateDemoInput({ municipalities: reference, ...SMALL_ROSTER });
-    const { sitesPath, rosterDir } = await writeDemoInput(join(fx.dir, "input"), input, reference);
-    const json = JSON.parse(readFileSync(fx.configFile, "utf8")) as Record<string, unknown>;
-    delete json.demoRoster;
-    json.sites = sitesPath;
-    json.roster = { dir: rosterDir };
-    writeFileSync(fx.configFile, JSON.stringify(json));
+    const { rosterDir } = await useFileRoster(fx);
 
     // The written files are valid as they are.
     expect((await cli(fx, ["validate"])).code).toBe(0);

@@ -2,6 +2,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { loadConfig, type Config } from "../../src/config.ts";
+import { generateDemoInput, writeDemoInput } from "../../src/roster/generate-demo.ts";
+import { readReference } from "../../src/roster/read-reference.ts";
 
 export const REPO = resolve(import.meta.dirname, "..", "..");
 export const SHARED_SSI = resolve(REPO, "..", "shared", "data", "ssi");
@@ -43,4 +45,23 @@ export function createRunFixture(
     config: () => loadConfig(configFile),
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+/** The demo roster the end-to-end tests use: small enough to keep a run around a second. */
+export const SMALL_ROSTER = { seed: 7, staffShare: 0.004, referenceDate: "2020-09-30" } as const;
+
+/**
+ * Writes the fixture's synthetic roster out as HR-export files (`sites.csv`, `roster/<code>.csv`)
+ * and points the config at them instead of `demoRoster`, so tests can corrupt a real file.
+ */
+export async function useFileRoster(fixture: RunFixture): Promise<{ sitesPath: string; rosterDir: string }> {
+  const reference = await readReference(fixture.config().reference);
+  const input = generateDemoInput({ municipalities: reference, ...SMALL_ROSTER });
+  const written = await writeDemoInput(join(fixture.dir, "input"), input, reference);
+  const json = JSON.parse(readFileSync(fixture.configFile, "utf8")) as Record<string, unknown>;
+  delete json.demoRoster;
+  json.sites = written.sitesPath;
+  json.roster = { dir: written.rosterDir };
+  writeFileSync(fixture.configFile, JSON.stringify(json));
+  return written;
 }

@@ -5,15 +5,20 @@ import { afterEach, describe, expect, it } from "vitest";
 import { describeFailure, main } from "../../src/cli.ts";
 import { formatIsoWeek, type IsoWeek } from "../../src/domain/calendar.ts";
 import { ConfigError, InputError } from "../../src/errors.ts";
-import { generateDemoInput, writeDemoInput } from "../../src/roster/generate-demo.ts";
+import { generateDemoInput } from "../../src/roster/generate-demo.ts";
 import { readReference } from "../../src/roster/read-reference.ts";
 import { createApp } from "../../src/worker/app.ts";
 import { createCapturingLogger } from "../support/capturing-logger.ts";
-import { createRunFixture, SHARED_SSI, type RunFixture } from "../support/run-fixture.ts";
+import {
+  createRunFixture,
+  SHARED_SSI,
+  SMALL_ROSTER,
+  useFileRoster,
+  type RunFixture,
+} from "../support/run-fixture.ts";
 
 const W39: IsoWeek = { year: 2020, week: 39 };
 const W40: IsoWeek = { year: 2020, week: 40 };
-const SMALL_ROSTER = { seed: 7, staffShare: 0.004, referenceDate: "2020-09-30" };
 
 let fixture: RunFixture | undefined;
 afterEach(() => {
@@ -220,14 +225,7 @@ describe("bad input gets a clear error and publishes nothing", () => {
 
   it("a roster row with an unknown site: file and line named, the last published week stays intact", async () => {
     const fx = useFixture();
-    const reference = await readReference(fx.config().reference);
-    const input = generateDemoInput({ municipalities: reference, ...SMALL_ROSTER });
-    const { sitesPath, rosterDir } = await writeDemoInput(join(fx.dir, "input"), input, reference);
-    const patched = JSON.parse(readFileSync(fx.configFile, "utf8")) as Record<string, unknown>;
-    delete patched.demoRoster;
-    patched.sites = sitesPath;
-    patched.roster = { dir: rosterDir };
-    writeFileSync(fx.configFile, JSON.stringify(patched));
+    const { rosterDir } = await useFileRoster(fx);
 
     const good = await createApp({ config: fx.config(), logger: createCapturingLogger().logger, env: {} });
     await good.runWeek(W39, { trigger: "cli" });
