@@ -1,3 +1,4 @@
+import type { InfoRecord } from "csv-parse";
 import { CsvError, parse } from "csv-parse/sync";
 import { InputError } from "../errors.ts";
 
@@ -53,25 +54,27 @@ function describeCsvError(file: string, error: CsvError, lastGoodLine: number): 
  * ignored. Malformed CSV and missing columns become `InputError`s naming the file and line.
  */
 export function parseCsvTable(file: string, content: Buffer | string, expected: CsvColumns): CsvTable {
-  // Line of each record, in parse order (a quoted field may span lines: its last line counts).
-  const lines: number[] = [];
-  let records: string[][];
+  // Each record carries its line (a quoted field may span lines: its last line counts).
+  let lastLine = 0;
+  let rows: CsvRow[];
   try {
-    records = parse(content, {
+    // csv-parse's typings without `columns` say string[] records even when on_record maps
+    // them; here it maps each to its CsvRow, so the whole table is built in one pass.
+    const toRow = (fields: string[], context: InfoRecord): CsvRow => {
+      lastLine = context.lines;
+      return { line: context.lines, fields };
+    };
+    rows = parse(content, {
       bom: true,
       delimiter: ";",
       trim: true,
       skip_empty_lines: true,
-      on_record: (fields, context) => {
-        lines.push(context.lines);
-        return fields;
-      },
-    });
+      on_record: toRow as unknown as (fields: string[], context: InfoRecord) => string[],
+    }) as unknown as CsvRow[];
   } catch (error) {
-    if (error instanceof CsvError) throw describeCsvError(file, error, lines.at(-1) ?? 0);
+    if (error instanceof CsvError) throw describeCsvError(file, error, lastLine);
     throw error;
   }
-  const rows = records.map((fields, index): CsvRow => ({ line: lines[index] ?? 0, fields }));
 
   const [head, ...data] = rows;
   if (head === undefined) {

@@ -12,8 +12,7 @@ import type { CsvTable } from "./parse-csv-table.ts";
 
 const REQUIRED_COLUMNS = ["employee_id", "site_id", "shift"] as const;
 const OPTIONAL_COLUMNS = ["name", "start_date", "end_date"] as const;
-const ROSTER_COLUMNS = [...REQUIRED_COLUMNS, ...OPTIONAL_COLUMNS] as const;
-type RosterColumn = (typeof ROSTER_COLUMNS)[number];
+type RosterColumn = (typeof REQUIRED_COLUMNS)[number] | (typeof OPTIONAL_COLUMNS)[number];
 
 /** Placeholder in the configured file name pattern, e.g. `{code}.csv` → `101.csv`. */
 const CODE_PLACEHOLDER = "{code}";
@@ -115,18 +114,30 @@ function readStaffRows(
   staff: StaffMember[],
 ): void {
   const { path, municipality } = file;
-  const positions = ROSTER_COLUMNS.map((column) => table.columns.get(column));
+  const at = (column: RosterColumn): number | undefined => table.columns.get(column);
+  const [employeeId, name, siteId, shift, startDate, endDate] = [
+    at("employee_id"),
+    at("name"),
+    at("site_id"),
+    at("shift"),
+    at("start_date"),
+    at("end_date"),
+  ];
   const firstLineById = new Map<string, number>();
 
   for (const row of table.rows) {
-    const raw: Partial<Record<RosterColumn, string>> = {};
-    ROSTER_COLUMNS.forEach((column, index) => {
-      const position = positions[index];
-      const value = position === undefined ? undefined : row.fields[position];
-      // Optional columns may be absent or empty: both mean "not given".
-      raw[column] =
-        value === "" && (OPTIONAL_COLUMNS as readonly string[]).includes(column) ? undefined : value;
-    });
+    const { fields } = row;
+    const cell = (position: number | undefined) => (position === undefined ? undefined : fields[position]);
+    // Optional columns may be absent or empty; both mean "not given".
+    const optional = (position: number | undefined) => cell(position) || undefined;
+    const raw: Partial<Record<RosterColumn, string>> = {
+      employee_id: cell(employeeId),
+      name: optional(name),
+      site_id: cell(siteId),
+      shift: cell(shift),
+      start_date: optional(startDate),
+      end_date: optional(endDate),
+    };
     const result = schema.safeParse(raw);
     if (!result.success) {
       const issue = result.error.issues[0];
