@@ -47,6 +47,13 @@ export type AssembledWeek = {
   readonly cadenceOrigin: CadenceOrigin;
   readonly redOrders: readonly RedTestOrder[];
   readonly plan: WeekPlan;
+  /**
+   * Provisional plan of W+2 (`lookahead/`): its green cycle share, carried-over tests and the
+   * week-1 tests of flows that started in W, which follow from W's classification alone.
+   * Retests of W+2 depend on the check of W+1 and are not in it; the run of W+1 publishes the
+   * final rota of W+2.
+   */
+  readonly lookahead: WeekPlan;
 };
 
 export type AssembleResult =
@@ -140,19 +147,36 @@ export function assembleWeek(input: AssembleInput): AssembleResult {
   const start = startingCadence(input);
   const stepped = stepAll(start.states, input.week, classified.value);
   const testWeek = addWeeks(input.week, 1);
-  const plan = planWeek({
-    testWeek,
+  const statusByCode = new Map(
+    classified.value.map((c) => [c.code, { status: c.status, incidence: c.incidence }]),
+  );
+  const frame = {
     cycleAnchor: input.cycleAnchor,
     regions: input.regions,
     municipalities: input.municipalities,
     sites: input.sites,
     staff: input.staff,
+    statusByCode,
+  };
+  const plan = planWeek({
+    ...frame,
+    testWeek,
     redOrders: stepped.redOrders,
-    statusByCode: new Map(
-      classified.value.map((c) => [c.code, { status: c.status, incidence: c.incidence }]),
-    ),
     previousSlots: input.previousSlots,
     carriedOver: input.carriedOver,
+  });
+  const startedNow: RedTestOrder[] = [];
+  for (const [code, state] of stepped.states) {
+    if (stepped.events.get(code) === "flow-started" && state.phase === "red-flow") {
+      startedNow.push({ municipalityCode: code, reason: "red-week-1", limitToSites: state.limitToSites });
+    }
+  }
+  const lookahead = planWeek({
+    ...frame,
+    testWeek: addWeeks(input.week, 2),
+    redOrders: startedNow,
+    previousSlots: plan.slots,
+    carriedOver: plan.deferred,
   });
   return {
     ok: true,
@@ -165,6 +189,7 @@ export function assembleWeek(input: AssembleInput): AssembleResult {
       cadenceOrigin: start.origin,
       redOrders: stepped.redOrders,
       plan,
+      lookahead,
     },
   };
 }

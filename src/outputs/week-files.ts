@@ -21,8 +21,9 @@ export type WeekFilesInput = {
 
 /**
  * Every file of a week's folder except `manifest.json` (added on publish): classification,
- * one rota per municipality (CSV + XLSX, header-only when nobody is tested), one pickup schedule
- * per region (CSV + JSON) and the summary.
+ * one rota per municipality (CSV + XLSX, header-only when nobody is tested), the provisional
+ * rota of the week after under `lookahead/`, one pickup schedule per region (CSV + JSON) and the
+ * summary.
  */
 export async function renderWeekFiles(input: WeekFilesInput): Promise<Map<string, Uint8Array>> {
   const files = new Map<string, Uint8Array>();
@@ -35,6 +36,13 @@ export async function renderWeekFiles(input: WeekFilesInput): Promise<Map<string
     const folder = `municipalities/${municipality.code}`;
     files.set(`${folder}/rota.csv`, renderRotaCsv(rows));
     files.set(`${folder}/rota.xlsx`, await renderRotaXlsx(rows, { sheetName, createdAt: input.generatedAt }));
+  }
+  // Provisional rota of the week after (see AssembledWeek.lookahead): CSV only, same columns.
+  const lookaheadRows = buildRotaRows(assembled.lookahead.tests, input.staff, input.sites);
+  const lookaheadFolder = `lookahead/${formatIsoWeek(assembled.lookahead.testWeek)}`;
+  for (const municipality of input.municipalities) {
+    const rows = lookaheadRows.get(municipality.code) ?? [];
+    files.set(`${lookaheadFolder}/municipalities/${municipality.code}/rota.csv`, renderRotaCsv(rows));
   }
   const pickupsByRegion = buildPickupRows(assembled.plan.pickups, input.sites);
   for (const regionCode of input.regionCodes) {

@@ -183,6 +183,12 @@ export async function runOnce(deps: RunDeps, week: IsoWeek, options: RunOptions)
         counts: draft.counts,
         red_flow: draft.redFlow,
         plan_changes: draft.planChanges,
+        lookahead: {
+          test_week: formatIsoWeek(assembled.lookahead.testWeek),
+          provisional: true,
+          tests: assembled.lookahead.tests.length,
+          deferred: assembled.lookahead.deferrals.reduce((sum, d) => sum + d.count, 0),
+        },
         deferrals: draft.deferrals,
         quality: draft.quality,
         inputs: { digest: inputs.digest, roster: inputs.rosterOrigin },

@@ -86,6 +86,17 @@ describe("assembleWeek: where the cadence starts", () => {
     expect(result.week.redOrders).toEqual([]);
   });
 
+  it("puts the week-1 tests of a flow starting in W into the provisional look-ahead of W+2", () => {
+    // Classify W−1 instead: A turns red there (the store says green before). W is its week 0 and
+    // W+1 its week 1: those tests are certain already, so they are in W−1's look-ahead.
+    const result = assembleWeek(input({ week: PREVIOUS, previousCadence: new Map([[101, GREEN]]) }));
+    if (!result.ok) throw new Error(result.problem);
+    expect(result.week.events.get(101)).toBe("flow-started");
+    expect(result.week.plan.tests.filter((t) => t.reason === "red-week-1")).toEqual([]);
+    expect(result.week.lookahead.testWeek).toEqual({ year: 2020, week: 41 });
+    expect(result.week.lookahead.tests.map((t) => [t.employeeId, t.reason])).toEqual([["E1", "red-week-1"]]);
+  });
+
   it("refuses a week the data does not cover (stale)", () => {
     const result = assembleWeek(input({ week: { year: 2020, week: 41 } }));
     expect(result.ok).toBe(false);

@@ -108,6 +108,8 @@ describe("a weekly run from the real SSI files", () => {
         expect(files).toContain(`regions/${region}/pickups.json`);
       }
       expect(files).toEqual(expect.arrayContaining(["classification.csv", "summary.json", "manifest.json"]));
+      // The provisional rota of W+2 sits beside the final one, one file per municipality.
+      expect(files.filter((f) => f.startsWith("lookahead/2020-W42/municipalities/"))).toHaveLength(98);
 
       // The manifest lists every other file with its SHA-256.
       const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as {
@@ -199,7 +201,7 @@ describe("a weekly run from the real SSI files", () => {
     const siteMunicipality = new Map(sites.map((s) => [s.id, s.municipalityCode]));
     const municipalityOf = new Map(staff.map((s) => [s.employeeId, siteMunicipality.get(s.siteId)]));
     for (const file of listFiles(dir).filter((f) => f.endsWith("rota.csv"))) {
-      const code = Number(file.split("/")[1]);
+      const code = Number(/municipalities\/(\d+)\//.exec(file)?.[1]);
       const [, ...rows] = readCsv(join(dir, file));
       for (const row of rows) expect(municipalityOf.get(row[0] ?? ""), file).toBe(code);
     }
