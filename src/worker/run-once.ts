@@ -101,6 +101,10 @@ function buildReport(
     redFlow: classifications
       .map((c) => ({ code: c.code, name: c.name, event: assembled.events.get(c.code) ?? "none" }))
       .filter((f) => f.event !== "none"),
+    lookahead: {
+      testWeek: formatIsoWeek(assembled.lookahead.testWeek),
+      tests: assembled.lookahead.tests.length,
+    },
     planChanges: plan.changes,
     deferrals: plan.deferrals,
     quality: plan.quality,
@@ -184,9 +188,9 @@ export async function runOnce(deps: RunDeps, week: IsoWeek, options: RunOptions)
         red_flow: draft.redFlow,
         plan_changes: draft.planChanges,
         lookahead: {
-          test_week: formatIsoWeek(assembled.lookahead.testWeek),
+          test_week: draft.lookahead.testWeek,
           provisional: true,
-          tests: assembled.lookahead.tests.length,
+          tests: draft.lookahead.tests,
           deferred: assembled.lookahead.deferrals.reduce((sum, d) => sum + d.count, 0),
         },
         deferrals: draft.deferrals,

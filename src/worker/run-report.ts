@@ -32,6 +32,8 @@ export type RunReport = {
     readonly gapViolations: number;
   };
   readonly redFlow: readonly { readonly code: number; readonly name: string; readonly event: CadenceEvent }[];
+  /** The provisional rota of the week after the test week (`lookahead/`). */
+  readonly lookahead: { readonly testWeek: string; readonly tests: number };
   /** What the roster changed in the cycle slots since the previous run (stability). */
   readonly planChanges: SlotChanges;
   readonly deferrals: readonly DeferralReport[];
@@ -68,6 +70,9 @@ export function formatRunSummary(report: RunReport): string {
       `  ${text}: ${names.length} (${shown}${names.length > 5 ? `, +${names.length - 5} more` : ""})`,
     );
   }
+  lines.push(
+    `  provisional look-ahead for ${report.lookahead.testWeek}: ${report.lookahead.tests} tests (lookahead/; retests follow next week's check)`,
+  );
   const ch = report.planChanges;
   lines.push(
     `  cycle slots: ${ch.kept} kept, ${ch.added} added, ${ch.removed} removed, ${ch.moved} moved${ch.skippedRows > 0 ? `, ${ch.skippedRows} roster rows not planned` : ""}`,
