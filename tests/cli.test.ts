@@ -11,13 +11,8 @@ import { describeFailure, main } from "../src/cli.ts";
 import { ConfigError, InputError } from "../src/errors.ts";
 import { generateDemoInput } from "../src/roster/generate-demo.ts";
 import { readReference } from "../src/roster/read-reference.ts";
-import {
-  createRunFixture,
-  SHARED_SSI,
-  SMALL_ROSTER,
-  useFileRoster,
-  type RunFixture,
-} from "./support/run-fixture.ts";
+import { handCounts, readPublishedCsv } from "./support/published-files.ts";
+import { createRunFixture, SMALL_ROSTER, useFileRoster, type RunFixture } from "./support/run-fixture.ts";
 
 /** Run of 2020-W40 (Wednesday 2020-09-30): the window D−8 … D−2. */
 const W40_WINDOW = { start: "2020-09-22", end: "2020-09-28" } as const;
@@ -86,54 +81,19 @@ async function cliFailure(fixture: RunFixture, args: readonly string[]): Promise
   );
 }
 
-function readCsvRows(path: string): string[][] {
-  const text = readFileSync(path, "utf8");
-  expect(text.startsWith("\uFEFF")).toBe(true);
-  return text
-    .slice(1)
-    .split("\r\n")
-    .filter((line) => line !== "")
-    .map((line) => line.split(";"));
-}
-
-/** classification.csv as objects keyed by its header. */
 function readClassification(outDir: string, week: string): Map<number, Record<string, string>> {
-  const [header = [], ...rows] = readCsvRows(join(outDir, week, "classification.csv"));
+  const [header = [], ...rows] = readPublishedCsv(join(outDir, week, "classification.csv"));
   return new Map(
     rows.map((row) => [Number(row[0]), Object.fromEntries(header.map((name, i) => [name, row[i] ?? ""]))]),
   );
 }
 
-/** Raw status per municipality code recomputed from SSI's files of 30 September 2020. */
+/** Raw status per municipality code recomputed by hand from SSI's files of 30 September 2020. */
 function handRawStatus(start: string, end: string): Map<number, "red" | "green"> {
-  const dir = join(SHARED_SSI, "2020-09-30");
-  const strip = (s: string) => s.replace(/^\uFEFF/, "").trim();
-  const codeByName = new Map<string, number>([["Copenhagen", 101]]);
-  const population = new Map<number, number>();
-  for (const line of readFileSync(join(dir, "Municipality_test_pos.csv"), "utf8").split(/\r?\n/).slice(1)) {
-    const cells = line.split(";").map(strip);
-    if (cells.length < 5 || cells[0] === "411") continue;
-    codeByName.set(cells[1] ?? "", Number(cells[0]));
-    population.set(Number(cells[0]), Number((cells[4] ?? "").replace(/\./g, "")));
-  }
-  const [header = "", ...rows] = readFileSync(join(dir, "Municipality_cases_time_series.csv"), "utf8").split(
-    /\r?\n/,
-  );
-  const names = header.split(";").map(strip);
-  const cases = new Map<number, number>();
-  for (const row of rows) {
-    const cells = row.split(";").map(strip);
-    const day = cells[0] ?? "";
-    if (day < start || day > end) continue;
-    names.forEach((name, i) => {
-      const code = codeByName.get(name);
-      if (i > 0 && code !== undefined) cases.set(code, (cases.get(code) ?? 0) + Number(cells[i]));
-    });
-  }
   return new Map(
-    [...population].map(([code, pop]) => [
+    [...handCounts("2020-09-30", start, end)].map(([code, c]) => [
       code,
-      (cases.get(code) ?? 0) * 100_000 >= 20 * pop ? "red" : "green",
+      c.cases * 100_000 >= 20 * c.population ? "red" : "green",
     ]),
   );
 }

@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -17,6 +16,7 @@ import { readReference } from "../../src/roster/read-reference.ts";
 import { createApp } from "../../src/worker/app.ts";
 import type { RunReport } from "../../src/worker/run-report.ts";
 import { createCapturingLogger } from "../support/capturing-logger.ts";
+import { readPublishedCsv } from "../support/published-files.ts";
 import { createRunFixture, type RunFixture } from "../support/run-fixture.ts";
 
 /*
@@ -41,13 +41,9 @@ const statusByWeek = new Map<string, Map<number, string>>();
 /** Rota rows per test week (folder W holds the rota of W+1). */
 const rotaByTestWeek = new Map<string, RotaRow[]>();
 
-function csvRows(path: string): string[][] {
-  return readFileSync(path, "utf8")
-    .replace(/^\uFEFF/, "")
-    .split("\r\n")
-    .filter((l) => l !== "")
-    .slice(1)
-    .map((l) => l.split(";"));
+/** Data rows of a published CSV (header dropped). */
+function dataRows(path: string): string[][] {
+  return readPublishedCsv(path).slice(1);
 }
 
 beforeAll(async () => {
@@ -76,11 +72,11 @@ beforeAll(async () => {
     const dir = join(fixture.outDir, formatIsoWeek(week));
     statusByWeek.set(
       formatIsoWeek(week),
-      new Map(csvRows(join(dir, "classification.csv")).map((r) => [Number(r[0]), r[9] ?? ""])),
+      new Map(dataRows(join(dir, "classification.csv")).map((r) => [Number(r[0]), r[9] ?? ""])),
     );
     const rows: RotaRow[] = [];
     for (const m of municipalities) {
-      for (const r of csvRows(join(dir, "municipalities", String(m.code), "rota.csv"))) {
+      for (const r of dataRows(join(dir, "municipalities", String(m.code), "rota.csv"))) {
         rows.push({
           employeeId: r[0] ?? "",
           siteId: r[2] ?? "",

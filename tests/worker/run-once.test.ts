@@ -9,13 +9,8 @@ import { generateDemoInput } from "../../src/roster/generate-demo.ts";
 import { readReference } from "../../src/roster/read-reference.ts";
 import { createApp } from "../../src/worker/app.ts";
 import { createCapturingLogger } from "../support/capturing-logger.ts";
-import {
-  createRunFixture,
-  SHARED_SSI,
-  SMALL_ROSTER,
-  useFileRoster,
-  type RunFixture,
-} from "../support/run-fixture.ts";
+import { handCounts, readPublishedCsv } from "../support/published-files.ts";
+import { createRunFixture, SMALL_ROSTER, useFileRoster, type RunFixture } from "../support/run-fixture.ts";
 
 const W39: IsoWeek = { year: 2020, week: 39 };
 const W40: IsoWeek = { year: 2020, week: 40 };
@@ -39,54 +34,6 @@ function listFiles(dir: string, prefix = ""): string[] {
     entry.isDirectory()
       ? listFiles(join(dir, entry.name), `${prefix}${entry.name}/`)
       : [`${prefix}${entry.name}`],
-  );
-}
-
-function readCsv(path: string): string[][] {
-  const text = readFileSync(path, "utf8");
-  expect(text.startsWith("\uFEFF")).toBe(true);
-  return text
-    .slice(1)
-    .split("\r\n")
-    .filter((line) => line !== "")
-    .map((line) => line.split(";"));
-}
-
-/** Incidence per municipality code for a window, recomputed by hand from the raw SSI rows. */
-function handIncidence(
-  date: string,
-  start: string,
-  end: string,
-): Map<number, { cases: number; population: number }> {
-  const strip = (s: string) => s.replace(/^\uFEFF/, "").trim();
-  const testPos = readFileSync(join(SHARED_SSI, date, "Municipality_test_pos.csv"), "utf8")
-    .split(/\r?\n/)
-    .slice(1);
-  const codeByName = new Map<string, number>([["Copenhagen", 101]]);
-  const population = new Map<number, number>();
-  for (const line of testPos) {
-    const cells = line.split(";").map(strip);
-    if (cells.length < 5 || cells[0] === "411") continue;
-    codeByName.set(cells[1] ?? "", Number(cells[0]));
-    population.set(Number(cells[0]), Number((cells[4] ?? "").replace(/\./g, "")));
-  }
-  const [header = "", ...rows] = readFileSync(
-    join(SHARED_SSI, date, "Municipality_cases_time_series.csv"),
-    "utf8",
-  ).split(/\r?\n/);
-  const names = header.split(";").map(strip);
-  const cases = new Map<number, number>([...population.keys()].map((code) => [code, 0]));
-  for (const row of rows) {
-    const cells = row.split(";").map(strip);
-    const day = cells[0] ?? "";
-    if (day < start || day > end) continue;
-    names.forEach((name, i) => {
-      const code = codeByName.get(name);
-      if (i > 0 && code !== undefined) cases.set(code, (cases.get(code) ?? 0) + Number(cells[i]));
-    });
-  }
-  return new Map(
-    [...population].map(([code, pop]) => [code, { cases: cases.get(code) ?? 0, population: pop }]),
   );
 }
 
@@ -124,8 +71,8 @@ describe("a weekly run from the real SSI files", () => {
       }
 
       // Window D−8 … D−2 for Wednesday 2020-09-30: 2020-09-22 … 2020-09-28.
-      const expected = handIncidence("2020-09-30", "2020-09-22", "2020-09-28");
-      const [header, ...rows] = readCsv(join(dir, "classification.csv"));
+      const expected = handCounts("2020-09-30", "2020-09-22", "2020-09-28");
+      const [header, ...rows] = readPublishedCsv(join(dir, "classification.csv"));
       expect(header).toEqual([
         "municipality_code",
         "municipality",
@@ -202,7 +149,7 @@ describe("a weekly run from the real SSI files", () => {
     const municipalityOf = new Map(staff.map((s) => [s.employeeId, siteMunicipality.get(s.siteId)]));
     for (const file of listFiles(dir).filter((f) => f.endsWith("rota.csv"))) {
       const code = Number(/municipalities\/(\d+)\//.exec(file)?.[1]);
-      const [, ...rows] = readCsv(join(dir, file));
+      const [, ...rows] = readPublishedCsv(join(dir, file));
       for (const row of rows) expect(municipalityOf.get(row[0] ?? ""), file).toBe(code);
     }
   });
