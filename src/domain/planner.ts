@@ -24,7 +24,7 @@ import type {
 } from "./plan-types.ts";
 import { planSitePickups, type SiteWeekSessions } from "./pickups.ts";
 import { measureRegionQuality } from "./quality.ts";
-import type { Shift, SiteKind, StaffMember } from "./roster.ts";
+import { isEmployedOn, type Shift, type SiteKind, type StaffMember } from "./roster.ts";
 
 /** The green cycle: every staff member once every 6 weeks. */
 export const CYCLE_WEEKS = 6;
@@ -304,13 +304,6 @@ type RegionDemand = {
 
 function emptyDemand(): RegionDemand {
   return { member: [], fixedDay: [], reason: [], latest: [], carried: [] };
-}
-
-function isEmployedOn(member: StaffMember, date: IsoDate): boolean {
-  return (
-    (member.startDate === undefined || member.startDate <= date) &&
-    (member.endDate === undefined || member.endDate >= date)
-  );
 }
 
 type DemandContext = {

@@ -2,6 +2,7 @@ import type { IsoDate } from "../domain/calendar.ts";
 import type { Pickup } from "../domain/plan-types.ts";
 import type { Site } from "../domain/roster.ts";
 import { renderCsv } from "./csv-file.ts";
+import { compareText } from "./compare-text.ts";
 
 /**
  * Column contract of `pickups.csv` (add columns at the end, never rename): `date` is the pickup
@@ -59,10 +60,6 @@ export function buildPickupRows(
     byRegion.set(pickup.regionCode, rows);
   }
   return byRegion;
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Rows in the order a driver works through them: pickup date, time, site, test date. */

@@ -3,6 +3,7 @@ import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync } from "
 import { mkdir, open, readFile, readdir, rename, rm, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { writeDurably } from "./durable-write.ts";
+import { compareText } from "./compare-text.ts";
 
 const MANIFEST = "manifest.json";
 
@@ -40,10 +41,6 @@ export type PreparedPublish = PublishResult & {
   /** Drops the prepared files; the published folder stays as it was. */
   discard(): void;
 };
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 function isSafeSegment(segment: string): boolean {
   return segment !== "" && !segment.startsWith(".") && !/[\\\0]/.test(segment);

@@ -4,6 +4,7 @@ import { WEEKDAY_NAMES, type IsoDate, type Weekday } from "../domain/calendar.ts
 import type { PlannedTest, TestReason } from "../domain/plan-types.ts";
 import { SHIFTS, type Shift, type Site, type StaffMember } from "../domain/roster.ts";
 import { renderCsv } from "./csv-file.ts";
+import { compareText } from "./compare-text.ts";
 
 /** Column contract of `rota.csv` / `rota.xlsx` (add columns at the end, never rename). */
 export const ROTA_COLUMNS = [
@@ -75,10 +76,6 @@ export function buildRotaRows(
     byMunicipality.set(test.municipalityCode, rows);
   }
   return byMunicipality;
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Rows by date, then shift in the day's order (day, evening, night), then site, then employee. */
