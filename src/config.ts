@@ -281,7 +281,6 @@ export const configSchema = z
     message: "expected `sites` and `roster`, or `demoRoster`",
   });
 
-export type ConfigFile = z.input<typeof configSchema>;
 type ParsedConfig = z.output<typeof configSchema>;
 
 /** A region as the planner reads it (weekday names turned into ISO weekday numbers). */

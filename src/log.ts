@@ -6,14 +6,7 @@ export type { Logger };
  * Field names that may carry staff data. Staff names and ids appear only in their own
  * municipality's rota files, never in logs: pino censors these wherever they occur.
  */
-export const REDACTED_FIELDS = [
-  "name",
-  "employeeId",
-  "employee_id",
-  "staff",
-  "staffName",
-  "members",
-] as const;
+const REDACTED_FIELDS = ["name", "employeeId", "employee_id", "staff", "staffName", "members"] as const;
 
 const redactPaths = REDACTED_FIELDS.flatMap((field) => [field, `*.${field}`, `*[*].${field}`]);
 

@@ -21,7 +21,7 @@ export const WEEKDAY_NAMES = [
 export type WeekdayName = (typeof WEEKDAY_NAMES)[number];
 
 /** The classification day: every run classifies on the Wednesday of its ISO week. */
-export const CLASSIFICATION_WEEKDAY: Weekday = 3;
+const CLASSIFICATION_WEEKDAY: Weekday = 3;
 
 const WEEK_PATTERN = /^(\d{4})-W(\d{2})$/;
 const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
@@ -98,17 +98,6 @@ export function daysBetween(from: IsoDate, to: IsoDate): number {
 /** True when `text` is a real calendar date in `YYYY-MM-DD` form. */
 export function isIsoDate(text: string): boolean {
   return DATE_PATTERN.test(text) && dateTimeOf(text).isValid;
-}
-
-/** The ISO week that contains `date`. */
-export function weekOfDate(date: IsoDate): IsoWeek {
-  const day = dateTimeOf(date);
-  return { year: day.weekYear, week: day.weekNumber };
-}
-
-/** ISO weekday (1 = Monday) of `date`. */
-export function weekdayOf(date: IsoDate): Weekday {
-  return dateTimeOf(date).weekday as Weekday;
 }
 
 /** The local calendar date of an instant in `zone` (e.g. Europe/Copenhagen). */
