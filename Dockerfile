@@ -47,6 +47,7 @@ RUN echo 'testrota:x:10001:10001:testrota:/app:/usr/sbin/nologin' >> /etc/passwd
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json package-lock.json ./
 COPY src ./src
+COPY reference ./reference
 COPY config ./config
 
 USER 10001:10001

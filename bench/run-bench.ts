@@ -55,8 +55,8 @@ import { parseSsiPair } from "../src/sources/ssi.ts";
 import { createSeededRandom } from "../src/roster/seeded-random.ts";
 
 const ROOT = join(fileURLToPath(import.meta.url), "..", "..");
-const REFERENCE = join(ROOT, "config", "reference", "municipalities.csv");
-const SSI_DIR = "/work/shared/data/ssi/2020-09-30";
+const REFERENCE = join(ROOT, "reference", "municipalities.csv");
+const SSI_DIR = join(ROOT, "config", "demo", "ssi", "2020-09-30");
 const TEST_WEEK: IsoWeek = { year: 2020, week: 41 };
 const CYCLE_ANCHOR: IsoWeek = { year: 2020, week: 1 };
 const SEED = 2020;

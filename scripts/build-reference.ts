@@ -1,8 +1,8 @@
 /**
- * Rebuilds `config/reference/municipalities.csv`, the 98 municipalities the product reads at run
- * time, from the archived public sources in `../shared/data` (see config/reference/README.md):
+ * Rebuilds `reference/municipalities.csv`, the 98 municipalities the product reads at run time,
+ * from the archived public sources copied into the repository (see reference/README.md):
  *
- *   node scripts/with-node24.mjs node scripts/build-reference.ts [shared-data-dir] [output-file]
+ *   node scripts/with-node24.mjs node scripts/build-reference.ts [hierarchy-csv] [ssi-dir] [output-file]
  *
  * - codes, names and regions: Danmarks Statistik's geographic hierarchy (NIVEAU 1 = region with
  *   short code 81–85, DAGI code 1081–1085; NIVEAU 3 = municipality, under the region row above it);
@@ -23,7 +23,7 @@ const POPULATION_DATE = "2020-09-30";
 
 /**
  * Spellings SSI used besides Statistics Denmark's names: `Copenhagen` in every
- * `Municipality_cases_time_series.csv`; the others are listed in shared/data/README.md as names
+ * `Municipality_cases_time_series.csv`; the others are listed in reference/README.md as names
  * that differ between SSI files, kept so that such files still join on the code.
  */
 const KNOWN_ALIASES: ReadonlyMap<number, readonly string[]> = new Map([
@@ -101,12 +101,10 @@ function readTestPos(text: string): Map<number, { name: string; population: numb
 }
 
 /** Builds the reference rows and checks them against every archived SSI date. */
-async function buildRows(dataDir: string): Promise<Row[]> {
-  const municipalities = readHierarchy(
-    await readFile(join(dataDir, "dk", "DST_geografisk_hieraki.csv"), "utf8"),
-  );
-  const ssiDir = join(dataDir, "ssi");
-  const dates = (await readdir(ssiDir)).sort();
+async function buildRows(hierarchyFile: string, ssiDir: string): Promise<Row[]> {
+  const municipalities = readHierarchy(await readFile(hierarchyFile, "utf8"));
+  // Only the dated 2020 folders: the later-format pair (`late/`) uses another header.
+  const dates = (await readdir(ssiDir)).filter((entry) => /^\d{4}-\d{2}-\d{2}$/.test(entry)).sort();
   const population = readTestPos(
     await readFile(join(ssiDir, POPULATION_DATE, "Municipality_test_pos.csv"), "utf8"),
   );
@@ -143,8 +141,8 @@ async function buildRows(dataDir: string): Promise<Row[]> {
 }
 
 /** Writes the reference CSV (UTF-8, `;`-separated) and returns the number of rows. */
-async function buildReference(dataDir: string, output: string): Promise<number> {
-  const rows = await buildRows(dataDir);
+async function buildReference(hierarchyFile: string, ssiDir: string, output: string): Promise<number> {
+  const rows = await buildRows(hierarchyFile, ssiDir);
   const csv = stringify(
     rows.map((r) => [r.code, r.name, r.regionCode, r.regionName, r.population, r.aliases.join("|")]),
     {
@@ -159,7 +157,10 @@ async function buildReference(dataDir: string, output: string): Promise<number> 
 }
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const dataDir = resolve(process.argv[2] ?? join(root, "..", "shared", "data"));
-const output = resolve(process.argv[3] ?? join(root, "config", "reference", "municipalities.csv"));
-const count = await buildReference(dataDir, output);
+const hierarchyFile = resolve(
+  process.argv[2] ?? join(root, "reference", "sources", "DST_geografisk_hieraki.csv"),
+);
+const ssiDir = resolve(process.argv[3] ?? join(root, "config", "demo", "ssi"));
+const output = resolve(process.argv[4] ?? join(root, "reference", "municipalities.csv"));
+const count = await buildReference(hierarchyFile, ssiDir, output);
 console.log(`wrote ${count} municipalities to ${output}`);

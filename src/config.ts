@@ -12,6 +12,9 @@ import { ConfigError } from "./errors.ts";
  * (`npm run docs:config`). Relative paths are resolved against the config file's folder.
  */
 
+/** The reference table shipped with testrota, outside `config/` so a mounted config never hides it. */
+export const BUNDLED_REFERENCE = resolve(import.meta.dirname, "..", "reference", "municipalities.csv");
+
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 const WEEK = /^\d{4}-W\d{2}$/;
 
@@ -241,8 +244,10 @@ export const configSchema = z
       .describe("Where the weekly incidence comes from."),
     http: httpSchema.default(httpSchema.parse({})),
     reference: location
-      .default("reference/municipalities.csv")
-      .describe("The 98 municipalities: code, name, region, population, aliases."),
+      .optional()
+      .describe(
+        "The 98 municipalities: code, name, region, population, aliases. Default: the file bundled with testrota (`reference/municipalities.csv` of the installation).",
+      ),
     regions: z.array(regionSchema).min(1).describe("Per region: test weekdays, lab capacity, pickups."),
     sites: location.optional().describe("Sites CSV: site_id;municipality_code;kind;name;address."),
     roster: z
@@ -287,8 +292,9 @@ type ParsedConfig = z.output<typeof configSchema>;
 export type RegionConfig = RegionPlanSettings;
 
 /** The validated configuration with absolute paths and parsed weeks. */
-export type Config = Omit<ParsedConfig, "overrides" | "cycle" | "regions"> & {
+export type Config = Omit<ParsedConfig, "overrides" | "cycle" | "regions" | "reference"> & {
   readonly configFile: string;
+  readonly reference: string;
   readonly cycle: { readonly anchorWeek: IsoWeek };
   readonly regions: readonly RegionConfig[];
   readonly overrides: readonly Override[];
@@ -347,7 +353,7 @@ export function resolveConfig(file: string, json: unknown, overrides: ConfigOver
     ...parsed,
     configFile: resolve(file),
     source,
-    reference: resolveLocation(base, parsed.reference),
+    reference: parsed.reference === undefined ? BUNDLED_REFERENCE : resolveLocation(base, parsed.reference),
     sites: parsed.sites && resolveLocation(base, parsed.sites),
     roster: parsed.roster && { ...parsed.roster, dir: resolveLocation(base, parsed.roster.dir) },
     dataDir: resolve(overrides.dataDir ?? resolve(base, parsed.dataDir)),

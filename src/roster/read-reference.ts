@@ -81,7 +81,7 @@ function parseRecords(file: string, content: Buffer): ParsedRecord[] {
 }
 
 /**
- * Reads the reference table (`config/reference/municipalities.csv`): exactly the 98
+ * Reads the reference table (`reference/municipalities.csv`): exactly the 98
  * municipalities with code, name, DAGI region, population and the other spellings SSI uses.
  * Every bad row is an `InputError` naming the file, the line and what was expected.
  */

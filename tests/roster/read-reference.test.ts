@@ -1,6 +1,6 @@
 /*
  * The bundled reference table against its sources (Statistics Denmark's hierarchy and SSI's
- * test_pos population), read independently here from shared/data, plus bad-row errors.
+ * test_pos population), read independently here from the copies in the repository, plus bad-row errors.
  */
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { readFileSync } from "node:fs";
@@ -11,8 +11,9 @@ import { InputError } from "../../src/errors.ts";
 import { readReference, readReferenceTable } from "../../src/roster/read-reference.ts";
 
 const ROOT = join(import.meta.dirname, "..", "..");
-const DATA = join(ROOT, "..", "shared", "data");
-const REFERENCE = join(ROOT, "config", "reference", "municipalities.csv");
+const DST_FILE = join(ROOT, "reference", "sources", "DST_geografisk_hieraki.csv");
+const SSI_DIR = join(ROOT, "config", "demo", "ssi");
+const REFERENCE = join(ROOT, "reference", "municipalities.csv");
 
 function rows(path: string): string[][] {
   return readFileSync(path, "utf8")
@@ -27,7 +28,7 @@ function rows(path: string): string[][] {
 function dstMunicipalities(): Map<number, { name: string; regionCode: number; regionName: string }> {
   const result = new Map<number, { name: string; regionCode: number; regionName: string }>();
   let region = { code: 0, name: "" };
-  for (const [, kode, niveau, titel] of rows(join(DATA, "dk", "DST_geografisk_hieraki.csv"))) {
+  for (const [, kode, niveau, titel] of rows(DST_FILE)) {
     if (niveau === "1") region = { code: 1000 + Number(kode), name: titel ?? "" };
     if (niveau === "3")
       result.set(Number(kode), { name: titel ?? "", regionCode: region.code, regionName: region.name });
@@ -38,14 +39,14 @@ function dstMunicipalities(): Map<number, { name: string; regionCode: number; re
 /** SSI test_pos of 2020-09-30: code → Befolkningstal. */
 function testPosPopulation(): Map<number, number> {
   return new Map(
-    rows(join(DATA, "ssi", "2020-09-30", "Municipality_test_pos.csv")).map(([code, , , , population]) => [
+    rows(join(SSI_DIR, "2020-09-30", "Municipality_test_pos.csv")).map(([code, , , , population]) => [
       Number(code),
       Number((population ?? "").replaceAll(".", "")),
     ]),
   );
 }
 
-describe("config/reference/municipalities.csv", () => {
+describe("reference/municipalities.csv", () => {
   it("holds exactly DST's municipalities without Christiansø, with DST's names and regions", async () => {
     const dst = dstMunicipalities();
     expect(dst.has(411)).toBe(true);
@@ -83,7 +84,7 @@ describe("config/reference/municipalities.csv", () => {
     );
     expect(names.get("Copenhagen")).toBe(101);
     for (const date of ["2020-09-09", "2020-09-23", "2020-09-30"]) {
-      const header = readFileSync(join(DATA, "ssi", date, "Municipality_cases_time_series.csv"), "utf8")
+      const header = readFileSync(join(SSI_DIR, date, "Municipality_cases_time_series.csv"), "utf8")
         .replace(/^\uFEFF/, "")
         .split("\n")[0]
         ?.split(";")

@@ -20,7 +20,7 @@ import { clearProxyEnv, FAST_HTTP_SETTINGS, TEST_USER_AGENT } from "../support/h
 
 type ArcgisSettings = Extract<Config["source"], { type: "arcgis" }>;
 
-const REFERENCE = fileURLToPath(new URL("../../config/reference/municipalities.csv", import.meta.url));
+const REFERENCE = fileURLToPath(new URL("../../reference/municipalities.csv", import.meta.url));
 const LAYER = "/arcgis/rest/services/Kommuner/FeatureServer/0";
 const QUERY = `${LAYER}/query`;
 

@@ -16,8 +16,8 @@ import { createIncidenceSource } from "../../src/sources/create-source.ts";
 import { serveFile, startFaultServer, type FaultServer } from "../support/fault-server.ts";
 import { clearProxyEnv, TEST_USER_AGENT } from "../support/http-test-settings.ts";
 
-const REFERENCE = fileURLToPath(new URL("../../config/reference/municipalities.csv", import.meta.url));
-const DATA = "/work/shared/data/ssi/2020-09-09";
+const REFERENCE = fileURLToPath(new URL("../../reference/municipalities.csv", import.meta.url));
+const DATA = fileURLToPath(new URL("../../config/demo/ssi/2020-09-09", import.meta.url));
 
 let municipalities: Municipality[];
 let server: FaultServer;

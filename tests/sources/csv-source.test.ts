@@ -19,7 +19,7 @@ import { createReadLocation } from "../../src/sources/read-location.ts";
 import { startFaultServer, type FaultServer } from "../support/fault-server.ts";
 import { clearProxyEnv, FAST_HTTP_SETTINGS, TEST_USER_AGENT } from "../support/http-test-settings.ts";
 
-const REFERENCE = fileURLToPath(new URL("../../config/reference/municipalities.csv", import.meta.url));
+const REFERENCE = fileURLToPath(new URL("../../reference/municipalities.csv", import.meta.url));
 
 let municipalities: Municipality[];
 let dir: string;

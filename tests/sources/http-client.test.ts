@@ -5,6 +5,7 @@
  * requests sent through a custom dispatcher, so nothing here is mocked below the socket.
  */
 import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { AbortedError, SourceError } from "../../src/errors.ts";
 import {
@@ -18,7 +19,9 @@ import { clearProxyEnv, FAST_HTTP_SETTINGS, TEST_USER_AGENT } from "../support/h
 import { serveFile, startFaultServer, type FaultServer } from "../support/fault-server.ts";
 import { startRecordingProxy, type RecordingProxy } from "../support/recording-proxy.ts";
 
-const TIME_SERIES = "/work/shared/data/ssi/2020-09-09/Municipality_cases_time_series.csv";
+const TIME_SERIES = fileURLToPath(
+  new URL("../../config/demo/ssi/2020-09-09/Municipality_cases_time_series.csv", import.meta.url),
+);
 const timeSeriesBytes = readFileSync(TIME_SERIES);
 
 const FAST: HttpSettings = { ...FAST_HTTP_SETTINGS, maxResponseBytes: 1_000_000 };

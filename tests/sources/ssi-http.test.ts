@@ -20,8 +20,8 @@ import { createSsiSource } from "../../src/sources/ssi.ts";
 import { serveFile, startFaultServer, type FaultServer } from "../support/fault-server.ts";
 import { clearProxyEnv, FAST_HTTP_SETTINGS, TEST_USER_AGENT } from "../support/http-test-settings.ts";
 
-const REFERENCE = fileURLToPath(new URL("../../config/reference/municipalities.csv", import.meta.url));
-const DATA = "/work/shared/data/ssi/2020-09-09";
+const REFERENCE = fileURLToPath(new URL("../../reference/municipalities.csv", import.meta.url));
+const DATA = fileURLToPath(new URL("../../config/demo/ssi/2020-09-09", import.meta.url));
 const TIME_SERIES = `${DATA}/Municipality_cases_time_series.csv`;
 const TEST_POS = `${DATA}/Municipality_test_pos.csv`;
 const SERIES_PATH = "/ssi/2020-09-09/Municipality_cases_time_series.csv";

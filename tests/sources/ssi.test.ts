@@ -1,5 +1,5 @@
 /*
- * The SSI adapter against SSI's real files of 2020 (shared/data/ssi) and synthetic pairs.
+ * The SSI adapter against SSI's real files of 2020 (the demo copies in config/demo/ssi) and synthetic pairs.
  * Expectations are computed independently here with a minimal parser of the raw lines, never
  * from the adapter's own output.
  */
@@ -16,8 +16,8 @@ import { readReference } from "../../src/roster/read-reference.ts";
 import { createSsiSource, parseSsiPair } from "../../src/sources/ssi.ts";
 
 const ROOT = join(import.meta.dirname, "..", "..");
-const SSI_DIR = join(ROOT, "..", "shared", "data", "ssi");
-const REFERENCE = join(ROOT, "config", "reference", "municipalities.csv");
+const SSI_DIR = join(ROOT, "config", "demo", "ssi");
+const REFERENCE = join(ROOT, "reference", "municipalities.csv");
 const SERIES = "Municipality_cases_time_series.csv";
 const TEST_POS = "Municipality_test_pos.csv";
 

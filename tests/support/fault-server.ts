@@ -1,8 +1,8 @@
 /*
  * A real HTTP server on 127.0.0.1 for exercising the production undici client end to end.
  *
- * msw does not intercept undici requests sent through a custom dispatcher (see
- * /work/shared/notes/http-testing.md), so tests point the real client (EnvHttpProxyAgent + retry
+ * msw does not intercept undici requests sent through a custom dispatcher (measured on these
+ * machines with msw 3 and undici 8), so tests point the real client (EnvHttpProxyAgent + retry
  * interceptor) at this server. Routes are keyed by path; each route answers with a plain route
  * function or with msw handlers (run through msw's `getResponse`), and may inject a fault per
  * attempt. Every request is recorded; a request to an unknown route gets HTTP 599 and lands in

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { SHARED_SSI } from "./run-fixture.ts";
+import { DEMO_SSI } from "./run-fixture.ts";
 
 /**
  * A published CSV, header row first, split by the contract's own rules (UTF-8 with BOM, `;`,
@@ -27,7 +27,7 @@ export function handCounts(
   start: string,
   end: string,
 ): Map<number, { cases: number; population: number }> {
-  const dir = join(SHARED_SSI, date);
+  const dir = join(DEMO_SSI, date);
   const strip = (s: string) => s.replace(/^\uFEFF/, "").trim();
   const codeByName = new Map<string, number>([["Copenhagen", 101]]);
   const population = new Map<number, number>();

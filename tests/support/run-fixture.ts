@@ -6,7 +6,7 @@ import { generateDemoInput, writeDemoInput } from "../../src/roster/generate-dem
 import { readReference } from "../../src/roster/read-reference.ts";
 
 export const REPO = resolve(import.meta.dirname, "..", "..");
-export const SHARED_SSI = resolve(REPO, "..", "shared", "data", "ssi");
+export const DEMO_SSI = resolve(REPO, "config", "demo", "ssi");
 
 export type RunFixture = {
   readonly dir: string;
@@ -18,14 +18,13 @@ export type RunFixture = {
 };
 
 /**
- * A throw-away installation: the bundled config (reference, regions, demo SSI data) copied into a
+ * A throw-away installation: the bundled config (regions, demo SSI data) copied into a
  * temp folder with its own data and output directories, adjusted by `patch`.
  */
 export function createRunFixture(
   patch: (json: Record<string, unknown>) => void = () => undefined,
 ): RunFixture {
   const dir = mkdtempSync(join(tmpdir(), "testrota-run-"));
-  cpSync(join(REPO, "config", "reference"), join(dir, "reference"), { recursive: true });
   cpSync(join(REPO, "config", "demo"), join(dir, "demo"), { recursive: true });
   const json = JSON.parse(readFileSync(join(REPO, "config", "testrota.json"), "utf8")) as Record<
     string,

@@ -15,12 +15,12 @@ import { createApp, type App } from "../../src/worker/app.ts";
 import { createCapturingLogger, type CapturedLog } from "../support/capturing-logger.ts";
 import { serveFile, startFaultServer, type Fault, type FaultServer } from "../support/fault-server.ts";
 import { clearProxyEnv } from "../support/http-test-settings.ts";
-import { createRunFixture, SHARED_SSI, type RunFixture } from "../support/run-fixture.ts";
+import { createRunFixture, DEMO_SSI, type RunFixture } from "../support/run-fixture.ts";
 
 const W39: IsoWeek = { year: 2020, week: 39 };
 const W40: IsoWeek = { year: 2020, week: 40 };
 const SMALL_ROSTER = { seed: 7, staffShare: 0.004, referenceDate: "2020-09-30" };
-const DATA = join(SHARED_SSI, "2020-09-30");
+const DATA = join(DEMO_SSI, "2020-09-30");
 const SERIES_PATH = "/ssi/2020-09-30/Municipality_cases_time_series.csv";
 const TEST_POS_PATH = "/ssi/2020-09-30/Municipality_test_pos.csv";
 /** An access token in the query, as a real feed might need: it must never be printed or logged. */
