@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync } from "node:fs";
 import { mkdir, open, readFile, readdir, rename, rm, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { writeDurably } from "./durable-write.ts";
+import { writeDurably } from "../lib/durable-write.ts";
 import { compareText } from "./compare-text.ts";
 
 const MANIFEST = "manifest.json";

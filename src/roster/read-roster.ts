@@ -7,8 +7,8 @@ import type { Municipality } from "../domain/reference.ts";
 import { SHIFTS } from "../domain/roster.ts";
 import type { Site, StaffMember } from "../domain/roster.ts";
 import { ConfigError, InputError } from "../errors.ts";
-import { parseCsvTable } from "./parse-csv-table.ts";
-import type { CsvTable } from "./parse-csv-table.ts";
+import { parseCsvTable } from "../lib/csv-table.ts";
+import type { CsvTable } from "../lib/csv-table.ts";
 
 const REQUIRED_COLUMNS = ["employee_id", "site_id", "shift"] as const;
 const OPTIONAL_COLUMNS = ["name", "start_date", "end_date"] as const;

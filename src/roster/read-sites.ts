@@ -4,7 +4,7 @@ import type { Municipality } from "../domain/reference.ts";
 import { SITE_KINDS } from "../domain/roster.ts";
 import type { Site } from "../domain/roster.ts";
 import { InputError } from "../errors.ts";
-import { parseCsvTable } from "./parse-csv-table.ts";
+import { parseCsvTable } from "../lib/csv-table.ts";
 
 const SITE_COLUMNS = ["site_id", "municipality_code", "kind", "name", "address"] as const;
 type SiteColumn = (typeof SITE_COLUMNS)[number];

@@ -5,7 +5,8 @@ import { isIsoDate, localDate, type IsoDate } from "../domain/calendar.ts";
 import { incidencePer100k, type WindowTotalsDataset, type WindowTotalsRow } from "../domain/incidence.ts";
 import { CHRISTIANSOE_CODE, type Municipality } from "../domain/reference.ts";
 import { SourceError } from "../errors.ts";
-import { redactUrl, type HttpClient } from "./http-client.ts";
+import type { HttpClient } from "./http-client.ts";
+import { redactUrl } from "../lib/redact-url.ts";
 import type { IncidenceSource, RawPayload } from "./source.ts";
 
 export type ArcgisSourceSettings = Extract<Config["source"], { type: "arcgis" }>;

@@ -4,8 +4,8 @@ import { isIsoDate } from "../domain/calendar.ts";
 import { incidencePer100k, type WindowTotalsDataset, type WindowTotalsRow } from "../domain/incidence.ts";
 import { CHRISTIANSOE_CODE, type Municipality } from "../domain/reference.ts";
 import { InputError, SourceError } from "../errors.ts";
-import { parseCsvTable } from "../roster/parse-csv-table.ts";
-import { redactUrl } from "./http-client.ts";
+import { parseCsvTable } from "../lib/csv-table.ts";
+import { redactUrl } from "../lib/redact-url.ts";
 import type { IncidenceSource, ReadLocation } from "./source.ts";
 
 export type CsvSourceSettings = Extract<Config["source"], { type: "csv" }>;

@@ -2,6 +2,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { EnvHttpProxyAgent, interceptors, request, type Dispatcher, type RetryHandler } from "undici";
 import { AbortedError, SourceError } from "../errors.ts";
 import type { Logger } from "../log.ts";
+import { redactUrl } from "../lib/redact-url.ts";
 
 /** The config `http` section: timeouts per attempt, overall deadline, retry and size limits. */
 export type HttpSettings = {
@@ -55,25 +56,6 @@ const RETRYABLE_CODES = new Set([
 
 /** Server errors and rate limiting are retried; other statuses fail at once. */
 const RETRYABLE_STATUSES = [429, ...Array.from({ length: 100 }, (_, i) => 500 + i)];
-
-const SECRET_PARAM = /token|key|secret|password|passwd|signature|sig$/i;
-
-/** The URL as it may appear in logs, errors and payload origins: no user:pass, no token/key values. */
-export function redactUrl(url: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return url.replace(/\/\/[^/@\s]*@/, "//");
-  }
-  parsed.username = "";
-  parsed.password = "";
-  // Only a touched query is re-serialised; an untouched one keeps its original encoding.
-  for (const name of new Set(parsed.searchParams.keys())) {
-    if (SECRET_PARAM.test(name)) parsed.searchParams.set(name, "REDACTED");
-  }
-  return parsed.toString();
-}
 
 /** A failure found while reading the body; `code` feeds the same retry decision as undici's. */
 class BodyProblem extends Error {

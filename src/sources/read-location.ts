@@ -1,7 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { AbortedError, SourceError } from "../errors.ts";
-import { redactUrl, type HttpClient } from "./http-client.ts";
+import type { HttpClient } from "./http-client.ts";
+import { redactUrl } from "../lib/redact-url.ts";
 import type { ReadLocation } from "./source.ts";
 
 export type ReadLocationDeps = {

@@ -4,7 +4,7 @@ import { addDays, isIsoDate, type IsoDate } from "../domain/calendar.ts";
 import type { DailyCasesDataset } from "../domain/incidence.ts";
 import { CHRISTIANSOE_CODE, type Municipality } from "../domain/reference.ts";
 import { AbortedError, ConfigError, InputError, SourceError, TestrotaError } from "../errors.ts";
-import { redactUrl } from "./http-client.ts";
+import { redactUrl } from "../lib/redact-url.ts";
 import type { IncidenceSource, RawPayload, ReadLocation } from "./source.ts";
 
 /** The name of this source in logs, errors and the run ledger. */

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { formatIsoWeek, type IsoWeek } from "../domain/calendar.ts";
 import { InputError } from "../errors.ts";
 import type { RawPayload } from "../sources/source.ts";
-import { writeDurably } from "../outputs/durable-write.ts";
+import { writeDurably } from "../lib/durable-write.ts";
 
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);

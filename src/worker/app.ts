@@ -11,7 +11,7 @@ import type { Logger } from "../log.ts";
 import { createInputLoader } from "../roster/load-inputs.ts";
 import { readReference } from "../roster/read-reference.ts";
 import { createIncidenceSource } from "../sources/create-source.ts";
-import { redactUrl } from "../sources/http-client.ts";
+import { redactUrl } from "../lib/redact-url.ts";
 import type { IncidenceSource } from "../sources/source.ts";
 import { createSsiSource } from "../sources/ssi.ts";
 import { loadRawPayloads } from "../store/raw-capture.ts";
@@ -28,7 +28,8 @@ import {
   workerSettingsFromConfig,
   type RunningWorker,
 } from "./worker.ts";
-import type { Clock, RunOutcome, RunTrigger } from "./worker-types.ts";
+import type { Clock } from "../clock.ts";
+import type { RunOutcome, RunTrigger } from "./worker-types.ts";
 
 export type AppOptions = {
   readonly config: Config;

@@ -6,7 +6,7 @@ import { formatIsoWeek, type IsoWeek } from "../domain/calendar.ts";
 import { LockError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { acquireRowLock, releaseRowLock, type LockHolder } from "../store/run-lock.ts";
-import type { Clock } from "./worker-types.ts";
+import type { Clock } from "../clock.ts";
 
 /*
  * One writer per data directory. Two locks, both released in `finally`:

@@ -12,7 +12,8 @@ import {
   type RetrySettings,
 } from "../domain/schedule.ts";
 import type { Logger } from "../log.ts";
-import type { Clock, LedgerView, RunOutcome, RunTrigger, RunWeek } from "./worker-types.ts";
+import type { Clock } from "../clock.ts";
+import type { LedgerView, RunOutcome, RunTrigger, RunWeek } from "./worker-types.ts";
 
 export type SchedulerSettings = CatchUpSettings & RetrySettings;
 

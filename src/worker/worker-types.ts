@@ -40,5 +40,3 @@ export type LedgerView = {
   isPaused(): boolean;
 };
 
-/** Epoch milliseconds now. */
-export type Clock = () => number;

@@ -8,7 +8,8 @@ import { listRowLocks } from "../store/run-lock.ts";
 import { assessReadiness, startHealthServer } from "./health-server.ts";
 import { createMetrics, recordRunOutcome, type WorkerMetrics } from "./metrics.ts";
 import { createScheduler, type CronScheduler, type Scheduler, type SchedulerSettings } from "./scheduler.ts";
-import type { Clock, LedgerView, RunWeek } from "./worker-types.ts";
+import type { Clock } from "../clock.ts";
+import type { LedgerView, RunWeek } from "./worker-types.ts";
 
 export type WorkerSettings = SchedulerSettings & {
   readonly host: string;

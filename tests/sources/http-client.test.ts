@@ -8,12 +8,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { AbortedError, SourceError } from "../../src/errors.ts";
-import {
-  createHttpClient,
-  redactUrl,
-  type HttpClient,
-  type HttpSettings,
-} from "../../src/sources/http-client.ts";
+import { createHttpClient, type HttpClient, type HttpSettings } from "../../src/sources/http-client.ts";
 import { createCapturingLogger } from "../support/capturing-logger.ts";
 import { clearProxyEnv, FAST_HTTP_SETTINGS, TEST_USER_AGENT } from "../support/http-test-settings.ts";
 import { serveFile, startFaultServer, type FaultServer } from "../support/fault-server.ts";
@@ -323,26 +318,5 @@ describe("createHttpClient", () => {
     await direct.getBytes(server.urlOf(PATH));
     expect(proxy.requests).toHaveLength(1);
     expect(server.requestsTo(PATH)).toHaveLength(2);
-  });
-});
-
-describe("redactUrl", () => {
-  const cases = [
-    {
-      name: "plain URL unchanged",
-      url: "https://x.dk/a.csv?where=1%3D1&f=json",
-      expected: "https://x.dk/a.csv?where=1%3D1&f=json",
-    },
-    { name: "user and password removed", url: "https://u:p@x.dk/a.csv", expected: "https://x.dk/a.csv" },
-    {
-      name: "token value replaced",
-      url: "https://x.dk/q?token=abc&f=json",
-      expected: "https://x.dk/q?token=REDACTED&f=json",
-    },
-    { name: "key value replaced", url: "https://x.dk/q?key=abc", expected: "https://x.dk/q?key=REDACTED" },
-    { name: "unparseable URL loses credentials", url: "//u:p@host/x", expected: "//host/x" },
-  ];
-  it.each(cases)("$name", ({ url, expected }) => {
-    expect(redactUrl(url)).toBe(expected);
   });
 });
