@@ -39,4 +39,3 @@ export type LedgerView = {
   lastOutcome(week: IsoWeek): LedgerStatus | undefined;
   isPaused(): boolean;
 };
-
