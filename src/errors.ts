@@ -68,3 +68,34 @@ export class LockError extends TestrotaError {
 export class AbortedError extends TestrotaError {
   override readonly exitCode = 130;
 }
+
+/** What went wrong with the state store or an output folder on disk. */
+export type StorageFault = "missing" | "read-only" | "full" | "corrupt" | "newer-schema" | "io";
+
+/**
+ * Exit code per storage fault (sysexits.h), so an operator's script can tell them apart:
+ * 66 the database vanished (EX_NOINPUT), 77 read-only or no permission (EX_NOPERM), 74 disk full
+ * or another I/O error (EX_IOERR), 72 a corrupt database (EX_OSFILE), 76 a store written by a
+ * newer testrota (EX_PROTOCOL).
+ */
+export const STORAGE_EXIT_CODES: Readonly<Record<StorageFault, number>> = {
+  missing: 66,
+  "read-only": 77,
+  full: 74,
+  io: 74,
+  corrupt: 72,
+  "newer-schema": 76,
+};
+
+/** The state store or an output folder cannot be used; the message names the path. */
+export class StorageError extends TestrotaError {
+  override readonly exitCode: number;
+  readonly fault: StorageFault;
+  readonly path: string;
+  constructor(fault: StorageFault, path: string, problem: string, options?: ErrorOptions) {
+    super(`${path}: ${problem}`, options);
+    this.fault = fault;
+    this.path = path;
+    this.exitCode = STORAGE_EXIT_CODES[fault];
+  }
+}
