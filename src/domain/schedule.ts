@@ -36,8 +36,12 @@ export type RetrySettings = RunTimeSettings & {
   readonly lastAttempt: string;
 };
 
-/** What the run ledger says about a week (undefined: never attempted). */
-export type LedgerStatus = "running" | "succeeded" | "failed" | "aborted";
+/**
+ * What the run ledger says about a week (undefined: never attempted). `crashed`: the ledger said
+ * `running` but the run's holder is gone (killed, power loss); the week is due again like a
+ * failed one.
+ */
+export type LedgerStatus = "running" | "succeeded" | "failed" | "aborted" | "crashed";
 
 export type CatchUpDecision = {
   /** Weeks to run now, oldest first: due, inside the catch-up window, not succeeded or running. */
