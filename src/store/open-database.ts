@@ -1,6 +1,16 @@
-import { accessSync, chmodSync, constants, existsSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  accessSync,
+  chmodSync,
+  constants,
+  existsSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
+import type { StorageError } from "../errors.ts";
 import { createFileIfAbsent, makeDirectory, modesFor, type FileModes } from "./file-modes.ts";
 import { migrate } from "./schema.ts";
 import { asStorageError, sqlitePrimaryCode, storageError } from "./storage-fault.ts";
@@ -75,7 +85,7 @@ function checkNotVanished(path: string, reinitialise: boolean): void {
 }
 
 /** A read-only error when `path` or its folder cannot be written (SQLite needs both for WAL). */
-function notWritable(path: string, cause?: unknown): unknown {
+function notWritable(path: string, cause?: unknown): StorageError | undefined {
   for (const target of [path, dirname(path)]) {
     try {
       accessSync(target, constants.R_OK | constants.W_OK);
