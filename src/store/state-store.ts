@@ -1,8 +1,9 @@
+import { statSync } from "node:fs";
 import type { DatabaseSync } from "node:sqlite";
 import { openStoreDatabase, type OpenStoreOptions } from "./open-database.ts";
 import { createOperatorState, type OperatorState } from "./operator-state.ts";
 import { createRunLedger, type RunLedger } from "./run-ledger.ts";
-import { asStorageError } from "./storage-fault.ts";
+import { asStorageError, storageError } from "./storage-fault.ts";
 import { createWeekState, type WeekState } from "./week-state.ts";
 
 export type { OpenStoreOptions } from "./open-database.ts";
@@ -32,8 +33,24 @@ export type StateStore = RunLedger &
     close(): void;
   };
 
-/** Wraps every method so that disk and database faults become StorageErrors about `path`. */
+/** The file's identity, to notice it being deleted or replaced under the open connection. */
+function fileIdentity(path: string): string | undefined {
+  try {
+    const info = statSync(path);
+    return `${info.dev}:${info.ino}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Wraps every method so that disk and database faults become StorageErrors about `path`. A
+ * database file deleted or replaced while open would take writes into a file no one sees again
+ * (SQLite does not notice in WAL mode): every call first checks that the file is still the one
+ * opened.
+ */
 function guardFaults<T extends object>(parts: T, path: string): T {
+  const opened = fileIdentity(path);
   const guarded: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(parts)) {
     if (typeof value !== "function") {
@@ -42,6 +59,13 @@ function guardFaults<T extends object>(parts: T, path: string): T {
     }
     const method = value as (...args: unknown[]) => unknown;
     guarded[name] = (...args: unknown[]) => {
+      if (name !== "close" && fileIdentity(path) !== opened) {
+        throw storageError(
+          "missing",
+          path,
+          "the state store file was deleted or replaced while testrota had it open; restore it from a backup",
+        );
+      }
       try {
         return method(...args);
       } catch (error) {

@@ -67,10 +67,11 @@ export function classifyStorageFault(error: unknown): StorageFault | undefined {
   return typeof code === "string" ? ERRNO_FAULTS.get(code) : undefined;
 }
 
-function detailOf(error: unknown): string {
+function detailOf(error: unknown, path: string): string {
   if (isSqliteError(error)) return error.errstr ?? error.message;
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return typeof code === "string" ? code : "";
+  const { code, path: where } = (error ?? {}) as NodeJS.ErrnoException;
+  const on = typeof where === "string" && where !== path ? ` on ${where}` : "";
+  return `${code ?? "error"}${on}`;
 }
 
 /**
@@ -81,7 +82,7 @@ export function asStorageError(error: unknown, path: string, action: string): un
   if (error instanceof StorageError) return error;
   const fault = classifyStorageFault(error);
   if (fault === undefined) return error;
-  return storageError(fault, path, `${PROBLEMS[fault]} (${detailOf(error)} while ${action})`, error);
+  return storageError(fault, path, `${PROBLEMS[fault]} (${detailOf(error, path)} while ${action})`, error);
 }
 
 /** A StorageError of `fault` about `path`; `problem` is the one-line explanation. */
