@@ -1,18 +1,26 @@
 import { createHash, randomBytes } from "node:crypto";
-import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync } from "node:fs";
-import { mkdir, open, readFile, readdir, rename, rm, stat } from "node:fs/promises";
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { chmod, mkdir, open, readFile, readdir, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { writeDurably } from "../lib/durable-write.ts";
+import { makeDirectory, modesFor, type FileModes } from "../store/file-modes.ts";
+import { asStorageError } from "../store/storage-fault.ts";
+import type { PublishedDigest, StepHook } from "../store/week-state.ts";
 import { compareText } from "./compare-text.ts";
 
+/*
+ * Publishing a week folder so that a crash at any point leaves either the previous folder or the
+ * new one complete and recorded, never a mix: the files are prepared in a hidden temp folder, the
+ * store records the week with the folder's digest and commits, and only then is the folder swapped
+ * in. A crash after the commit leaves a prepared folder the store knows: `reconcilePublished`
+ * (reconcile-published.ts; on start and before every run) swaps it in.
+ */
+
 const MANIFEST = "manifest.json";
-
 const SUFFIX_BYTES = 6;
-/** `.old-<folder>-<suffix>`: a published folder moved aside during a replace. */
-const OLD_PATTERN = new RegExp(`^\\.old-(.+)-[0-9a-f]{${SUFFIX_BYTES * 2}}$`);
-
-/** Leftovers of other folders are only removed once surely abandoned (another week may be mid-publish). */
-const STALE_AFTER_MS = 60 * 60 * 1000;
+/** `.tmp-<folder>-<suffix>` (prepared) or `.old-<folder>-<suffix>` (moved aside during a swap). */
+const LEFTOVER = new RegExp(`^\\.(tmp|old)-(.+)-[0-9a-f]{${SUFFIX_BYTES * 2}}$`);
+/** Where reconcile puts folders the store does not know (never a week folder name). */
+export const SET_ASIDE_FOLDER = "set-aside";
 
 export type ManifestEntry = { readonly path: string; readonly sha256: string; readonly bytes: number };
 
@@ -25,16 +33,31 @@ export type PublishInput = {
   readonly folder: string;
   /** Relative POSIX path (e.g. `regions/1084/pickups.csv`) → content. */
   readonly files: ReadonlyMap<string, Uint8Array>;
+  /** Permission bits removed from files (0666) and folders (0777) written; default 0o027. */
+  readonly umask?: number | undefined;
 };
 
 export type PublishResult = {
   /** The published folder. */
   readonly dir: string;
   readonly manifest: PublishManifest;
+  /** SHA-256 of the folder's `manifest.json`: the folder's identity, recorded by the store. */
+  readonly digest: string;
   /** False when the folder already held exactly these files and was left untouched. */
   readonly changed: boolean;
 };
 
+export type PublishWeekInput = PublishInput & {
+  /**
+   * Records the week with its folder's digest and commits (synchronously, e.g. `store.commitWeek`
+   * with `published`). If it throws, nothing is published; once it returns, the folder is swapped in.
+   */
+  readonly record: (published: PublishedDigest) => void;
+  /** Called at each named step (tests kill the process there). */
+  readonly onStep?: StepHook | undefined;
+};
+
+/** The older path: prepared files made visible by `commit()` inside the caller's transaction. */
 export type PreparedPublish = PublishResult & {
   /** Makes the folder visible with synchronous renames only (safe inside a SQLite transaction). */
   commit(): void;
@@ -47,7 +70,7 @@ function isSafeSegment(segment: string): boolean {
 }
 
 function assertSafePaths(input: PublishInput): void {
-  if (!isSafeSegment(input.folder) || input.folder.includes("/")) {
+  if (!isSafeSegment(input.folder) || input.folder.includes("/") || input.folder === SET_ASIDE_FOLDER) {
     throw new Error(`publish: folder ${JSON.stringify(input.folder)} must be a plain name, e.g. 2020-W44`);
   }
   for (const path of input.files.keys()) {
@@ -57,27 +80,22 @@ function assertSafePaths(input: PublishInput): void {
   }
 }
 
+function sha256(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
 function buildManifest(folder: string, files: ReadonlyMap<string, Uint8Array>): PublishManifest {
   const entries = [...files.entries()]
-    .map(([path, bytes]) => ({
-      path,
-      sha256: createHash("sha256").update(bytes).digest("hex"),
-      bytes: bytes.byteLength,
-    }))
+    .map(([path, bytes]) => ({ path, sha256: sha256(bytes), bytes: bytes.byteLength }))
     .sort((a, b) => compareText(a.path, b.path));
   return { folder, files: entries };
 }
 
-async function syncDirectory(path: string): Promise<void> {
-  const handle = await open(path, "r");
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+export function suffix(): string {
+  return randomBytes(SUFFIX_BYTES).toString("hex");
 }
 
-function syncDirectorySync(path: string): void {
+export function syncDirectory(path: string): void {
   const fd = openSync(path, "r");
   try {
     fsyncSync(fd);
@@ -86,44 +104,37 @@ function syncDirectorySync(path: string): void {
   }
 }
 
-/**
- * Repairs what a crashed publish left behind, for this folder always (the run lock makes this
- * process the only one publishing it) and for other folders once stale: temp folders are removed;
- * a set-aside `.old-` folder whose week is missing (crash between the two renames) is put back,
- * otherwise removed.
- */
-async function repairLeftovers(outDir: string, folder: string): Promise<void> {
-  const entries = await readdir(outDir, { withFileTypes: true });
-  for (const entry of entries) {
-    const name = entry.name;
-    if (!entry.isDirectory() || !(name.startsWith(".tmp-") || name.startsWith(".old-"))) continue;
-    const path = join(outDir, name);
-    const ours = name.startsWith(`.tmp-${folder}-`) || name.startsWith(`.old-${folder}-`);
-    if (!ours) {
-      const info = await stat(path).catch(() => undefined);
-      if (info === undefined || Date.now() - info.mtimeMs <= STALE_AFTER_MS) continue;
-    }
-    const original = OLD_PATTERN.exec(name)?.[1];
-    if (original !== undefined && !existsSync(join(outDir, original))) {
-      await rename(path, join(outDir, original));
-    } else {
-      await rm(path, { recursive: true, force: true });
-    }
+async function writeFileDurably(path: string, bytes: Uint8Array, mode: number): Promise<void> {
+  const handle = await open(path, "wx", mode);
+  try {
+    await handle.chmod(mode);
+    await handle.writeFile(bytes);
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }
 
-/** True when `dir` holds exactly the manifest and the files given, byte for byte. */
-async function holdsSameFiles(
-  dir: string,
-  manifestBytes: Uint8Array,
-  files: ReadonlyMap<string, Uint8Array>,
-): Promise<boolean> {
+/** The digest of `dir` (SHA-256 of its manifest), or undefined when it has none. */
+export function folderDigest(dir: string): string | undefined {
   try {
+    return sha256(readFileSync(join(dir, MANIFEST)));
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when `dir` holds exactly the files its manifest lists, byte for byte, and has `digest`. */
+export async function isComplete(dir: string, digest: string): Promise<boolean> {
+  try {
+    const manifestBytes = await readFile(join(dir, MANIFEST));
+    if (sha256(manifestBytes) !== digest) return false;
+    const manifest = JSON.parse(manifestBytes.toString("utf8")) as PublishManifest;
     const listed = await readdir(dir, { recursive: true, withFileTypes: true });
-    if (listed.filter((entry) => entry.isFile()).length !== files.size + 1) return false;
-    if (!Buffer.from(manifestBytes).equals(await readFile(join(dir, MANIFEST)))) return false;
-    for (const [path, bytes] of files) {
-      if (!Buffer.from(bytes).equals(await readFile(join(dir, ...path.split("/"))))) return false;
+    if (listed.filter((entry) => entry.isFile()).length !== manifest.files.length + 1) return false;
+    for (const entry of manifest.files) {
+      const bytes = await readFile(join(dir, ...entry.path.split("/")));
+      if (bytes.byteLength !== entry.bytes || sha256(bytes) !== entry.sha256) return false;
     }
     return true;
   } catch {
@@ -131,101 +142,156 @@ async function holdsSameFiles(
   }
 }
 
-/**
- * Writes every file (and `manifest.json`) into a hidden temp folder `<outDir>/.tmp-<folder>-…`,
- * fsynced, without touching the published folder. `commit()` then swaps it in with renames only,
- * so a caller can make the files visible inside its store transaction. On any failure the temp
- * folder is removed and the published folder is untouched.
- */
-export async function preparePublish(input: PublishInput): Promise<PreparedPublish> {
+type Prepared = { readonly tempDir: string; readonly manifest: PublishManifest; readonly digest: string };
+
+/** Writes every file and then `manifest.json` into a new hidden temp folder, all fsynced. */
+async function prepareFolder(input: PublishInput, modes: FileModes, step: StepHook): Promise<Prepared> {
   assertSafePaths(input);
   const { outDir, folder, files } = input;
-  await mkdir(outDir, { recursive: true });
-  await repairLeftovers(outDir, folder);
-
-  const dir = join(outDir, folder);
-  const tempDir = join(outDir, `.tmp-${folder}-${randomBytes(SUFFIX_BYTES).toString("hex")}`);
+  step("prepare:start");
   const manifest = buildManifest(folder, files);
   const manifestBytes = new TextEncoder().encode(`${JSON.stringify(manifest, null, 2)}\n`);
-  let changed: boolean;
+  const tempDir = join(outDir, `.tmp-${folder}-${suffix()}`);
   try {
-    await mkdir(tempDir);
+    makeDirectory(outDir, modes);
+    await mkdir(tempDir, { mode: modes.dir });
+    await chmod(tempDir, modes.dir);
+    step("prepare:tmp-created");
     const directories = new Set([tempDir]);
     for (const entry of manifest.files) {
       const path = join(tempDir, ...entry.path.split("/"));
-      const parent = dirname(path);
-      if (!directories.has(parent)) {
-        await mkdir(parent, { recursive: true });
+      for (let parent = dirname(path); !directories.has(parent); parent = dirname(parent)) {
         directories.add(parent);
       }
+      await mkdir(dirname(path), { recursive: true, mode: modes.dir });
       const bytes = files.get(entry.path);
       if (bytes === undefined) throw new Error(`publish: ${entry.path} vanished while writing`);
-      await writeDurably(path, bytes);
+      await writeFileDurably(path, bytes, modes.file);
+      step("prepare:file");
     }
-    await writeDurably(join(tempDir, MANIFEST), manifestBytes);
-    for (const directory of directories) await syncDirectory(directory);
-    changed = !(await holdsSameFiles(dir, manifestBytes, files));
+    for (const directory of directories) await chmod(directory, modes.dir);
+    await writeFileDurably(join(tempDir, MANIFEST), manifestBytes, modes.file);
+    step("prepare:manifest");
+    for (const directory of directories) syncDirectory(directory);
+    syncDirectory(outDir);
+    step("prepare:synced");
   } catch (error) {
-    await rm(tempDir, { recursive: true, force: true });
+    rmSync(tempDir, { recursive: true, force: true });
+    throw asStorageError(error, outDir, `writing week ${folder}`);
+  }
+  return { tempDir, manifest, digest: sha256(manifestBytes) };
+}
+
+/**
+ * Puts `source` in place as `outDir/folder` with renames only; the folder it replaces goes to
+ * `.old-…` first and is removed last. Directories cannot be swapped atomically with rename(2):
+ * between the two renames the week is absent, never half-written, and reconcile completes it.
+ */
+export function swapIn(outDir: string, folder: string, source: string, step: StepHook): void {
+  const dir = join(outDir, folder);
+  let aside: string | undefined;
+  if (existsSync(dir)) {
+    aside = join(outDir, `.old-${folder}-${suffix()}`);
+    renameSync(dir, aside);
+    step("swap:aside");
+  }
+  renameSync(source, dir);
+  step("swap:in");
+  syncDirectory(outDir);
+  step("swap:synced");
+  if (aside !== undefined) rmSync(aside, { recursive: true, force: true });
+  step("cleanup:done");
+}
+
+/**
+ * Publishes a week folder after recording it: prepare the files (hidden, fsynced), `record` the
+ * week with the folder's digest (the store commits), then swap the folder in. A failure before
+ * the record publishes nothing; a failure or crash after it leaves the prepared folder for
+ * `reconcilePublished` to swap in. Storage faults are StorageErrors naming the out folder.
+ */
+export async function publishWeek(input: PublishWeekInput): Promise<PublishResult> {
+  const step = input.onStep ?? (() => undefined);
+  const modes = modesFor(input.umask);
+  const prepared = await prepareFolder(input, modes, step);
+  const dir = join(input.outDir, input.folder);
+  const previousDigest = folderDigest(dir) ?? null;
+  try {
+    input.record({ folder: input.folder, digest: prepared.digest, previousDigest });
+  } catch (error) {
+    rmSync(prepared.tempDir, { recursive: true, force: true });
     throw error;
   }
+  const changed = previousDigest !== prepared.digest || !(await isComplete(dir, prepared.digest));
+  try {
+    if (changed) swapIn(input.outDir, input.folder, prepared.tempDir, step);
+    else rmSync(prepared.tempDir, { recursive: true, force: true });
+  } catch (error) {
+    // Recorded but not swapped in: the prepared folder stays for reconcile to finish the job.
+    throw asStorageError(error, input.outDir, `publishing week ${input.folder}`);
+  }
+  return { dir, manifest: prepared.manifest, digest: prepared.digest, changed };
+}
 
+export type Leftover = { readonly name: string; readonly kind: "tmp" | "old" };
+export type FolderEntries = { visible: boolean; leftovers: Leftover[] };
+
+/** Week folders under `outDir` with the `.tmp-`/`.old-` leftovers of each. */
+export async function listFolders(outDir: string): Promise<Map<string, FolderEntries>> {
+  const folders = new Map<string, FolderEntries>();
+  const entriesOf = (folder: string): FolderEntries => {
+    const found = folders.get(folder) ?? { visible: false, leftovers: [] };
+    folders.set(folder, found);
+    return found;
+  };
+  const names = (await readdir(outDir, { withFileTypes: true }))
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort(compareText);
+  for (const name of names) {
+    const leftover = LEFTOVER.exec(name);
+    if (leftover !== null) {
+      entriesOf(leftover[2] ?? "").leftovers.push({ name, kind: leftover[1] === "tmp" ? "tmp" : "old" });
+    } else if (/^\d{4}-W\d{2}$/.test(name)) {
+      entriesOf(name).visible = true;
+    }
+  }
+  return folders;
+}
+
+/**
+ * The older path (run-once until it moves to {@link publishWeek}): writes the folder hidden and
+ * returns `commit()` to make it visible inside the caller's store transaction. Only this folder's
+ * own leftovers are repaired here; other folders are reconcile's job.
+ */
+export async function preparePublish(input: PublishInput): Promise<PreparedPublish> {
+  const { outDir, folder } = input;
+  const dir = join(outDir, folder);
+  const modes = modesFor(input.umask);
+  if (existsSync(outDir)) {
+    for (const entry of (await listFolders(outDir)).get(folder)?.leftovers ?? []) {
+      const path = join(outDir, entry.name);
+      if (entry.kind === "old" && !existsSync(dir)) renameSync(path, dir);
+      else await rm(path, { recursive: true, force: true });
+    }
+  }
+  const prepared = await prepareFolder(input, modes, () => undefined);
+  const changed = !(await isComplete(dir, prepared.digest));
   let state: "prepared" | "committed" | "discarded" = "prepared";
   const discard = (): void => {
     if (state !== "prepared") return;
     state = "discarded";
-    rmSync(tempDir, { recursive: true, force: true });
+    rmSync(prepared.tempDir, { recursive: true, force: true });
   };
   const commit = (): void => {
     if (state !== "prepared") throw new Error(`publish: ${folder} was already ${state}`);
     try {
-      if (!existsSync(dir)) {
-        renameSync(tempDir, dir);
-      } else if (changed) {
-        // Directories cannot be swapped atomically with rename(2) alone: the old folder is moved
-        // aside first, so for a moment the week is absent, but never half-written.
-        const oldDir = join(outDir, `.old-${folder}-${randomBytes(SUFFIX_BYTES).toString("hex")}`);
-        renameSync(dir, oldDir);
-        try {
-          renameSync(tempDir, dir);
-        } catch (error) {
-          renameSync(oldDir, dir);
-          throw error;
-        }
-        try {
-          rmSync(oldDir, { recursive: true, force: true });
-        } catch {
-          // The new folder is in place; a leftover `.old-` folder is removed by the next publish.
-        }
-      } else {
-        rmSync(tempDir, { recursive: true, force: true });
-        state = "committed";
-        return;
-      }
-      try {
-        syncDirectorySync(outDir);
-      } catch {
-        // The rename has happened and is visible: failing now would roll back the caller's record
-        // of a folder that is already published. Durability of the rename is left to the kernel.
-      }
+      if (changed) swapIn(outDir, folder, prepared.tempDir, () => undefined);
+      else rmSync(prepared.tempDir, { recursive: true, force: true });
       state = "committed";
     } catch (error) {
-      state = "discarded";
-      rmSync(tempDir, { recursive: true, force: true });
-      throw error;
+      discard();
+      throw asStorageError(error, outDir, `publishing week ${folder}`);
     }
   };
-  return { dir, manifest, changed, commit, discard };
-}
-
-/** Publishes a week folder atomically: {@link preparePublish} then commit (or discard on failure). */
-export async function publishWeekFolder(input: PublishInput): Promise<PublishResult> {
-  const prepared = await preparePublish(input);
-  try {
-    prepared.commit();
-  } catch (error) {
-    prepared.discard();
-    throw error;
-  }
-  return { dir: prepared.dir, manifest: prepared.manifest, changed: prepared.changed };
+  return { dir, manifest: prepared.manifest, digest: prepared.digest, changed, commit, discard };
 }

@@ -1,24 +1,32 @@
-import { mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
-import { join } from "node:path";
 import type { DatabaseSync } from "node:sqlite";
+import type { Clock } from "../clock.ts";
 import { formatIsoWeek, type IsoWeek } from "../domain/calendar.ts";
+import type { LedgerStatus } from "../domain/schedule.ts";
 import { LockError } from "../errors.ts";
 import type { Logger } from "../log.ts";
-import { acquireRowLock, releaseRowLock, type LockHolder } from "../store/run-lock.ts";
-import type { Clock } from "../clock.ts";
+import {
+  acquireRunLock,
+  beatWeekLockRow,
+  claimWeekLockRow,
+  readRunLockHolder,
+  releaseWeekLockRow,
+  runLockPath,
+  type LockHolder,
+  type RunLockHolder,
+} from "../store/run-lock.ts";
+import { asStorageError } from "../store/storage-fault.ts";
 
 /*
- * One writer per data directory. Two locks, both released in `finally`:
- * 1. an OS-level lock file `<dataDir>/testrota.lock`, created exclusively (O_EXCL), naming its
- *    holder; a file left by a dead process on this host is taken over with a warning;
- * 2. a row per week in the state store (see store/run-lock.ts), which also holds when the data
- *    directory is shared between hosts and expires if its holder vanished.
+ * One writer per data directory: a run holds `<dataDir>/run.lock`, an OS lock the kernel releases
+ * when the process ends however it ends (see store/run-lock.ts), plus a row for its week in the
+ * state store with a unique owner token and a heartbeat, for `status`. A week recorded as running
+ * whose lock is not held was left by a crash and reads as `crashed`: it is due again.
  */
 
-export const LOCK_FILE_NAME = "testrota.lock";
+export { RUN_LOCK_FILE } from "../store/run-lock.ts";
 
-/** What the lock file says about its holder. */
+/** What `status` shows about the holder of the run lock. */
 export type LockFileContent = {
   readonly pid: number;
   readonly host: string;
@@ -27,289 +35,138 @@ export type LockFileContent = {
   readonly purpose: string;
 };
 
-export type HeldLockFile = {
-  readonly path: string;
-  readonly content: LockFileContent;
-  /** Removes the file if it is still ours; safe to call twice. */
-  release(): void;
-};
-
-export type LockFileOptions = {
-  readonly dataDir: string;
-  /** What the holder does, e.g. `run 2020-W44`. */
-  readonly purpose: string;
-  readonly clock?: Clock | undefined;
-  readonly logger?: Logger | undefined;
-  /** A holder on another host cannot be probed: its lock is stale only after this long. */
-  readonly foreignStaleAfterMs?: number | undefined;
-};
-
 export type RunLockOptions = {
   readonly dataDir: string;
+  /** The state store's connection (it keeps the week's lock row). */
   readonly db: DatabaseSync;
   readonly week: IsoWeek;
   /** Defaults to this process on this host. */
   readonly holder?: LockHolder | undefined;
-  /** Wall-clock time for lock ages; use the real clock, not a simulated one. */
+  /** Wall-clock time for lock times and heartbeats; use the real clock, not a simulated one. */
   readonly clock?: Clock | undefined;
   readonly logger?: Logger | undefined;
-  /** Lifetime of the store row; a run longer than this can be taken over. */
-  readonly ttlMs?: number | undefined;
+  /** How often the week row's heartbeat is written (default 30 s). */
+  readonly heartbeatMs?: number | undefined;
+  readonly umask?: number | undefined;
 };
 
-const DEFAULT_FOREIGN_STALE_MS = 6 * 60 * 60 * 1000;
-const DEFAULT_ROW_TTL_MS = 6 * 60 * 60 * 1000;
-/** A lock file still empty or half-written after this long was left by a crash. */
-const UNREADABLE_STALE_MS = 10_000;
-const TAKEOVER_STALE_MS = 30_000;
-const MAX_ATTEMPTS = 3;
+const DEFAULT_HEARTBEAT_MS = 30_000;
 
-/**
- * Locks this process holds (file paths and row names): a lock naming our own pid that is not
- * listed here was left by a former process that had the same pid (e.g. a restarted container).
- */
-const heldHere = new Set<string>();
+/** The name of a week's lock, e.g. `week:2020-W44` (the one place this name is spelt). */
+export function weekLockName(week: IsoWeek): string {
+  return `week:${formatIsoWeek(week)}`;
+}
 
-/** The lock file's path in `dataDir`. */
+/** The run lock's path in `dataDir`. */
 export function lockFilePath(dataDir: string): string {
-  return join(dataDir, LOCK_FILE_NAME);
+  return runLockPath(dataDir);
 }
 
-/** True when a process with `pid` exists on this host (EPERM: exists, owned by someone else). */
-export function isProcessAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-function errorCode(error: unknown): string | undefined {
-  return (error as NodeJS.ErrnoException | undefined)?.code;
-}
-
-function parseContent(text: string): LockFileContent | undefined {
-  try {
-    const value = JSON.parse(text) as Partial<LockFileContent>;
-    if (typeof value.pid !== "number" || typeof value.host !== "string") return undefined;
-    return {
-      pid: value.pid,
-      host: value.host,
-      startedAt: typeof value.startedAt === "string" ? value.startedAt : "an unknown time",
-      purpose: typeof value.purpose === "string" ? value.purpose : "unknown",
-    };
-  } catch {
-    return undefined;
-  }
-}
-
-/** The holder named by `<dataDir>/testrota.lock`, or undefined when there is none (or it is unreadable). */
+/** The live holder of the data directory's run lock, or undefined when it is free. */
 export function readLockFile(dataDir: string): LockFileContent | undefined {
-  try {
-    return parseContent(readFileSync(lockFilePath(dataDir), "utf8"));
-  } catch (error) {
-    if (errorCode(error) === "ENOENT") return undefined;
-    throw error;
-  }
-}
-
-function describeActivity(purpose: string): string {
-  const run = /^run (\d{4}-W\d{2})$/.exec(purpose);
-  return run ? `week ${run[1]} is being run` : `the data directory is in use (${purpose})`;
-}
-
-function heldMessage(path: string, holder: LockFileContent): string {
-  return `${describeActivity(holder.purpose)} by pid ${holder.pid} on host ${holder.host} since ${holder.startedAt} (lock file ${path})`;
-}
-
-type Staleness = { readonly stale: true; readonly why: string } | { readonly stale: false };
-
-function judge(path: string, text: string, now: number, foreignStaleAfterMs: number): Staleness {
-  const holder = parseContent(text);
-  if (holder === undefined) {
-    // O_EXCL creation and the write of the content are two steps: a fresh empty file is being written.
-    const age = now - statSync(path).mtimeMs;
-    if (age > UNREADABLE_STALE_MS) return { stale: true, why: "unreadable lock file" };
-    throw new LockError(
-      `${path}: lock file is being written by another process; expected it to name its holder`,
-    );
-  }
-  if (holder.host === hostname()) {
-    if (holder.pid === process.pid && !heldHere.has(path)) {
-      return {
-        stale: true,
-        why: `pid ${holder.pid} is this process: left by a former process with the same pid`,
-      };
-    }
-    if (!isProcessAlive(holder.pid))
-      return { stale: true, why: `pid ${holder.pid} is not running on this host` };
-    return { stale: false };
-  }
-  const started = Date.parse(holder.startedAt);
-  if (Number.isFinite(started) && now - started > foreignStaleAfterMs) {
-    return {
-      stale: true,
-      why: `holder on host ${holder.host} started more than ${Math.round(foreignStaleAfterMs / 60_000)} min ago`,
-    };
-  }
-  return { stale: false };
-}
-
-function readText(path: string): string | undefined {
-  try {
-    return readFileSync(path, "utf8");
-  } catch (error) {
-    if (errorCode(error) === "ENOENT") return undefined;
-    throw error;
-  }
+  const holder = readRunLockHolder(dataDir);
+  if (holder === undefined) return undefined;
+  return { pid: holder.pid, host: holder.host, startedAt: holder.startedAt, purpose: holder.purpose };
 }
 
 /**
- * Replaces a stale lock file whose text is `expected`. A `.takeover` mutex file makes sure two
- * processes that both found the same stale file do not both take it over.
+ * The ledger status of `week` as the scheduler must see it: `running` only while a live process
+ * holds the week's lock; a `running` record without one was left by a crash.
  */
-function takeOver(path: string, expected: string, content: string, now: number): boolean {
-  const mutex = `${path}.takeover`;
-  try {
-    writeFileSync(mutex, String(process.pid), { flag: "wx" });
-  } catch (error) {
-    if (errorCode(error) !== "EEXIST") throw error;
-    const age = now - statSync(mutex).mtimeMs;
-    if (age <= TAKEOVER_STALE_MS) return false;
-    unlinkSync(mutex);
-    return false;
-  }
-  try {
-    if (readText(path) !== expected) return false;
-    unlinkSync(path);
-    try {
-      writeFileSync(path, content, { flag: "wx" });
-      return true;
-    } catch (error) {
-      if (errorCode(error) === "EEXIST") return false;
-      throw error;
-    }
-  } finally {
-    unlinkSync(mutex);
-  }
+export function ledgerStatusOf(
+  status: LedgerStatus | undefined,
+  week: IsoWeek,
+  holder: RunLockHolder | undefined,
+): LedgerStatus | undefined {
+  if (status !== "running") return status;
+  return holder?.name === weekLockName(week) ? "running" : "crashed";
 }
 
-/**
- * Takes `<dataDir>/testrota.lock` (O_EXCL). A file left by a process that is no longer alive on
- * this host (or, for another host, older than `foreignStaleAfterMs`) is taken over with a
- * warning; a live holder makes this throw a LockError naming it.
- */
-export function acquireLockFile(options: LockFileOptions): HeldLockFile {
+function describeActivity(holder: RunLockHolder | undefined): string {
+  const week = /^week:(\d{4}-W\d{2})$/.exec(holder?.name ?? "")?.[1];
+  return week !== undefined ? `week ${week} is being run` : "the data directory is in use";
+}
+
+function heldMessage(path: string, holder: RunLockHolder | undefined): string {
+  if (holder === undefined) return `the data directory is in use by another process (lock ${path})`;
+  const purpose = /^week:/.test(holder.name) ? "" : ` (${holder.purpose})`;
+  return `${describeActivity(holder)}${purpose} by pid ${holder.pid} on host ${holder.host} since ${holder.startedAt} (lock ${path})`;
+}
+
+type LockScope = { readonly name: string; readonly purpose: string };
+
+async function withLock<T>(
+  options: Omit<RunLockOptions, "week">,
+  scope: LockScope,
+  fn: () => Promise<T>,
+): Promise<T> {
   const clock = options.clock ?? Date.now;
-  const path = lockFilePath(options.dataDir);
-  mkdirSync(options.dataDir, { recursive: true });
-  const content: LockFileContent = {
-    pid: process.pid,
-    host: hostname(),
-    startedAt: new Date(clock()).toISOString(),
-    purpose: options.purpose,
-  };
-  const text = `${JSON.stringify(content)}\n`;
-  const held = (): HeldLockFile => {
-    heldHere.add(path);
-    let released = false;
-    return {
-      path,
-      content,
-      release() {
-        if (released) return;
-        released = true;
-        heldHere.delete(path);
-        // Remove only our own file: never one a successor wrote after judging us stale.
-        if (readText(path) === text) unlinkSync(path);
-      },
-    };
-  };
-  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
-    try {
-      writeFileSync(path, text, { flag: "wx" });
-      return held();
-    } catch (error) {
-      if (errorCode(error) !== "EEXIST") throw error;
-    }
-    const existing = readText(path);
-    if (existing === undefined) continue;
-    let verdict: Staleness;
-    try {
-      verdict = judge(path, existing, clock(), options.foreignStaleAfterMs ?? DEFAULT_FOREIGN_STALE_MS);
-    } catch (error) {
-      if (errorCode(error) === "ENOENT") continue;
-      throw error;
-    }
-    if (!verdict.stale) {
-      const holder = parseContent(existing);
-      throw new LockError(holder ? heldMessage(path, holder) : `${path}: held by another process`);
-    }
-    if (takeOver(path, existing, text, clock())) {
-      options.logger?.warn(
-        { lockFile: path, previous: parseContent(existing), reason: verdict.why },
-        "stale lock file taken over",
-      );
-      return held();
-    }
-  }
-  const holder = readLockFile(options.dataDir);
-  throw new LockError(
-    holder
-      ? heldMessage(path, holder)
-      : `${path}: could not take the lock after ${MAX_ATTEMPTS} attempts (another process is competing for it)`,
-  );
-}
-
-/**
- * Runs `fn` holding the data directory's lock file and the store's lock row of `week`; both are
- * released in `finally`. The loser gets a LockError like
- * "week 2020-W44 is being run by pid 123 on host x since 2020-10-28T09:00:00.000Z".
- */
-export async function withRunLock<T>(options: RunLockOptions, fn: () => Promise<T>): Promise<T> {
-  const clock = options.clock ?? Date.now;
-  const key = formatIsoWeek(options.week);
-  const purpose = `run ${key}`;
-  const holder: LockHolder = { ...(options.holder ?? { pid: process.pid, host: hostname() }), purpose };
-  const file = acquireLockFile({ dataDir: options.dataDir, purpose, clock, logger: options.logger });
+  const self = options.holder ?? { pid: process.pid, host: hostname() };
+  const result = acquireRunLock({
+    dataDir: options.dataDir,
+    name: scope.name,
+    holder: { ...self, purpose: scope.purpose },
+    now: clock(),
+    umask: options.umask,
+  });
+  if (!result.acquired) throw new LockError(heldMessage(result.path, result.holder));
+  const { lock } = result;
+  const { db } = options;
+  const storePath = db.location() ?? "state store";
   try {
-    const name = `week:${key}`;
-    const rowKey = `${options.dataDir}#${name}`;
-    const result = acquireRowLock(options.db, {
-      name,
-      holder,
-      now: clock(),
-      ttlMs: options.ttlMs ?? DEFAULT_ROW_TTL_MS,
-      isStale: (other) =>
-        other.host === hostname() &&
-        (other.pid === process.pid ? !heldHere.has(rowKey) : !isProcessAlive(other.pid)),
-    });
-    if (!result.acquired) {
-      const other = result.current.holder;
-      throw new LockError(
-        `week ${key} is being run by pid ${other.pid} on host ${other.host} since ${new Date(result.current.acquiredAt).toISOString()} (store lock ${name})`,
-      );
+    let crashed;
+    try {
+      crashed = claimWeekLockRow(db, lock.holder, clock());
+    } catch (error) {
+      throw asStorageError(error, storePath, "recording the run lock");
     }
-    if (result.tookOverFrom !== undefined) {
+    for (const row of crashed) {
       options.logger?.warn(
-        {
-          lock: name,
-          previous: result.tookOverFrom.holder,
-          expiredAt: new Date(result.tookOverFrom.expiresAt).toISOString(),
-        },
-        "stale store lock taken over",
+        { lock: row.name, previous: row.holder, lastHeartbeat: new Date(row.heartbeatAt).toISOString() },
+        "lock row of a run whose process is gone removed (the run crashed)",
       );
     }
-    heldHere.add(rowKey);
+    const heartbeat = setInterval(() => {
+      try {
+        beatWeekLockRow(db, lock.holder.token, clock());
+      } catch (error) {
+        options.logger?.warn({ err: asStorageError(error, storePath, "heartbeat") }, "lock heartbeat failed");
+      }
+    }, options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
+    heartbeat.unref();
     try {
       return await fn();
     } finally {
-      heldHere.delete(rowKey);
-      releaseRowLock(options.db, name, holder);
+      clearInterval(heartbeat);
+      try {
+        releaseWeekLockRow(db, lock.holder.token);
+      } catch (error) {
+        // The OS lock is released below regardless; a row left here reads as not live.
+        options.logger?.warn({ err: asStorageError(error, storePath, "releasing") }, "lock row not removed");
+      }
     }
   } finally {
-    file.release();
+    lock.release();
   }
+}
+
+/**
+ * Runs `fn` holding the data directory's run lock and the store's lock row of `week`; both are
+ * released in `finally`, and by the OS if the process dies. The loser gets a LockError like
+ * "week 2020-W44 is being run by pid 123 on host x since 2020-10-28T09:00:00.000Z (lock …/run.lock)".
+ */
+export function withRunLock<T>(options: RunLockOptions, fn: () => Promise<T>): Promise<T> {
+  const name = weekLockName(options.week);
+  return withLock(options, { name, purpose: `run ${formatIsoWeek(options.week)}` }, fn);
+}
+
+/**
+ * Runs `fn` holding the data directory's run lock for something other than a week's run (e.g.
+ * `reconcile` at start-up): no run of any week can start meanwhile.
+ */
+export function withDataDirLock<T>(
+  options: Omit<RunLockOptions, "week"> & { readonly purpose: string },
+  fn: () => Promise<T>,
+): Promise<T> {
+  return withLock(options, { name: `data:${options.purpose}`, purpose: options.purpose }, fn);
 }

@@ -1,11 +1,13 @@
+import { dirname } from "node:path";
 import type { DatabaseSync } from "node:sqlite";
 import type { Config } from "../config.ts";
-import { compareWeeks, formatIsoWeek, parseIsoWeek, type IsoWeek } from "../domain/calendar.ts";
+import { compareWeeks, parseIsoWeek, type IsoWeek } from "../domain/calendar.ts";
 import { weekToRunAt, type LedgerStatus } from "../domain/schedule.ts";
 import { AbortedError } from "../errors.ts";
 import type { Logger } from "../log.ts";
-import { listRowLocks } from "../store/run-lock.ts";
+import { readRunLockHolder, type RunLockHolder } from "../store/run-lock.ts";
 import { assessReadiness, startHealthServer } from "./health-server.ts";
+import { ledgerStatusOf } from "./lock.ts";
 import { createMetrics, recordRunOutcome, type WorkerMetrics } from "./metrics.ts";
 import { createScheduler, type CronScheduler, type Scheduler, type SchedulerSettings } from "./scheduler.ts";
 import type { Clock } from "../clock.ts";
@@ -81,24 +83,25 @@ export function chooseFirstWeek(
 
 /** The narrow parts of the state store the ledger view reads. */
 export type LedgerSource = {
-  readonly db: DatabaseSync;
+  /** The store's file: the run lock lives in its folder, the data directory. */
+  readonly path: string;
   getRun(week: IsoWeek): { readonly status: LedgerStatus } | undefined;
   getPaused(): { readonly paused: boolean };
 };
 
 /**
- * The scheduler's view of the store. A week recorded as running without a live lock row was left
- * by a process that died mid-run: it reads as aborted, so the week can run again.
+ * The scheduler's view of the store. A week recorded as running while no live process holds its
+ * lock was left by a process that died mid-run: it reads as crashed, so the week runs again.
+ * `readHolder` reads the live holder of the run lock (default: probe the data directory's lock).
  */
-export function createLedgerView(store: LedgerSource, realNow: Clock = Date.now): LedgerView {
+export function createLedgerView(
+  store: LedgerSource,
+  readHolder: () => RunLockHolder | undefined = () => readRunLockHolder(dirname(store.path)),
+): LedgerView {
   return {
     lastOutcome(week) {
       const status = store.getRun(week)?.status;
-      if (status !== "running") return status;
-      const name = `week:${formatIsoWeek(week)}`;
-      const now = realNow();
-      const live = listRowLocks(store.db).some((row) => row.name === name && row.expiresAt >= now);
-      return live ? "running" : "aborted";
+      return status === "running" ? ledgerStatusOf(status, week, readHolder()) : status;
     },
     isPaused() {
       return store.getPaused().paused;

@@ -1,186 +1,166 @@
-import { createHash } from "node:crypto";
-import { mkdir, mkdtemp, readFile, readdir, rename, rm, stat, utimes, writeFile } from "node:fs/promises";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { preparePublish, publishWeekFolder } from "../../src/outputs/publish.ts";
+import { StorageError } from "../../src/errors.ts";
+import { preparePublish, publishWeek, type PublishWeekInput } from "../../src/outputs/publish.ts";
+import { reconcilePublished } from "../../src/outputs/reconcile-published.ts";
 import { openStateStore } from "../../src/store/state-store.ts";
+import type { PublishedDigest, PublishedWeek } from "../../src/store/week-state.ts";
+import { createCapturingLogger } from "../support/capturing-logger.ts";
+import {
+  expectedDigest,
+  expectedEntries,
+  FOLDER,
+  readTree,
+  sha256,
+  V1,
+  V2,
+  versionIn,
+} from "../fixtures/store/week-folders.ts";
 
 const encoder = new TextEncoder();
-const FOLDER = "2020-W44";
+const D1 = expectedDigest(FOLDER, V1);
+const D2 = expectedDigest(FOLDER, V2);
 
-function filesOf(entries: Record<string, string>): Map<string, Uint8Array> {
-  return new Map(Object.entries(entries).map(([path, text]) => [path, encoder.encode(text)]));
-}
-
-const V1 = filesOf({
-  "summary.json": '{"week":"2020-W44"}\n',
-  "classification.csv": "\uFEFFmunicipality_code;status\r\n101;red\r\n",
-  "municipalities/101/rota.csv": "\uFEFFemployee_id\r\nE1\r\n",
-  "regions/1084/pickups.csv": "\uFEFFdate\r\n2020-11-03\r\n",
+let outDir: string;
+let recorded: PublishedDigest[];
+beforeEach(async () => {
+  outDir = join(await mkdtemp(join(tmpdir(), "publish-")), "out");
+  recorded = [];
+});
+afterEach(async () => {
+  await rm(join(outDir, ".."), { recursive: true, force: true });
 });
 
-const V2 = filesOf({
-  "summary.json": '{"week":"2020-W44","rerun":true}\n',
-  "classification.csv": "\uFEFFmunicipality_code;status\r\n101;green\r\n",
-  "regions/1084/pickups.csv": "\uFEFFdate\r\n2020-11-03\r\n",
-});
-
-/** Every file under `dir` (relative POSIX path → bytes). */
-async function readTree(dir: string): Promise<Map<string, Buffer>> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  const tree = new Map<string, Buffer>();
-  for (const entry of entries.filter((e) => e.isFile())) {
-    const full = join(entry.parentPath, entry.name);
-    tree.set(
-      full
-        .slice(dir.length + 1)
-        .split("\\")
-        .join("/"),
-      await readFile(full),
-    );
-  }
-  return tree;
-}
-
-function sha256(bytes: Uint8Array): string {
-  return createHash("sha256").update(bytes).digest("hex");
-}
-
-/** The manifest entries computed here, independently of the code under test. */
-function expectedEntries(files: Map<string, Uint8Array>): { path: string; sha256: string; bytes: number }[] {
-  return [...files.keys()].sort().map((path) => {
-    const bytes = files.get(path) ?? new Uint8Array();
-    return { path, sha256: sha256(bytes), bytes: bytes.byteLength };
+function publish(files: Map<string, Uint8Array>, extra: Partial<PublishWeekInput> = {}) {
+  return publishWeek({
+    outDir,
+    folder: FOLDER,
+    files,
+    record: (published) => recorded.push(published),
+    ...extra,
   });
 }
 
-let outDir: string;
-beforeEach(async () => {
-  outDir = await mkdtemp(join(tmpdir(), "publish-"));
-});
-afterEach(async () => {
-  await rm(outDir, { recursive: true, force: true });
-});
+const dir = () => join(outDir, FOLDER);
+const listing = () => readdirSync(outDir).sort();
 
-describe("publishWeekFolder", () => {
-  it("publishes every file with a manifest of SHA-256s and sizes, sorted by path", async () => {
-    const result = await publishWeekFolder({ outDir, folder: FOLDER, files: V1 });
-    expect(result.changed).toBe(true);
-    expect(result.dir).toBe(join(outDir, FOLDER));
+describe("publishWeek", () => {
+  it("records the folder's digest, then publishes every file with a manifest of SHA-256s and sizes", async () => {
+    const result = await publish(V1);
+    expect(result).toMatchObject({ dir: dir(), digest: D1, changed: true });
+    expect(recorded).toEqual([{ folder: FOLDER, digest: D1, previousDigest: null }]);
 
-    const tree = await readTree(result.dir);
+    const tree = readTree(dir()) ?? new Map<string, Buffer>();
     expect([...tree.keys()].sort()).toEqual([...V1.keys(), "manifest.json"].sort());
     for (const [path, bytes] of V1) expect(tree.get(path)?.equals(bytes)).toBe(true);
+    const manifestBytes = tree.get("manifest.json") ?? Buffer.alloc(0);
+    expect(JSON.parse(manifestBytes.toString("utf8"))).toEqual({
+      folder: FOLDER,
+      files: expectedEntries(V1),
+    });
+    expect(sha256(manifestBytes)).toBe(D1);
+    expect(result.manifest).toEqual({ folder: FOLDER, files: expectedEntries(V1) });
+    expect(listing()).toEqual([FOLDER]);
+  });
 
-    const manifest = JSON.parse(tree.get("manifest.json")?.toString("utf8") ?? "") as {
-      folder: string;
-      files: { path: string; sha256: string; bytes: number }[];
-    };
-    expect(manifest).toEqual({ folder: FOLDER, files: expectedEntries(V1) });
-    // The manifest on disk also matches the files on disk.
-    for (const entry of manifest.files)
-      expect(sha256(tree.get(entry.path) ?? Buffer.alloc(0))).toBe(entry.sha256);
-    expect(result.manifest).toEqual(manifest);
-    expect(await readdir(outDir)).toEqual([FOLDER]);
+  it.each([
+    { name: "default umask 027: files 0640, folders 0750", umask: undefined, file: 0o640, folder: 0o750 },
+    { name: "umask 077: files 0600, folders 0700", umask: 0o077, file: 0o600, folder: 0o700 },
+  ])("sets permissions explicitly, $name", async ({ umask, file, folder }) => {
+    await publish(V1, { umask });
+    const mode = (path: string) => statSync(path).mode & 0o777;
+    expect(mode(outDir)).toBe(folder);
+    expect(mode(dir())).toBe(folder);
+    expect(mode(join(dir(), "municipalities"))).toBe(folder);
+    expect(mode(join(dir(), "municipalities", "101"))).toBe(folder);
+    expect(mode(join(dir(), "municipalities", "101", "rota.csv"))).toBe(file);
+    expect(mode(join(dir(), "manifest.json"))).toBe(file);
   });
 
   it("leaves the folder untouched when the same files are published again", async () => {
-    await publishWeekFolder({ outDir, folder: FOLDER, files: V1 });
-    const before = await readTree(join(outDir, FOLDER));
-    const inode = (await stat(join(outDir, FOLDER))).ino;
-
-    const again = await publishWeekFolder({ outDir, folder: FOLDER, files: new Map([...V1].reverse()) });
-
+    await publish(V1);
+    const inode = statSync(dir()).ino;
+    const again = await publish(new Map([...V1].reverse()));
     expect(again.changed).toBe(false);
-    expect((await stat(join(outDir, FOLDER))).ino).toBe(inode);
-    expect(await readTree(join(outDir, FOLDER))).toEqual(before);
-    expect(await readdir(outDir)).toEqual([FOLDER]);
+    expect(recorded[1]).toEqual({ folder: FOLDER, digest: D1, previousDigest: D1 });
+    expect(statSync(dir()).ino).toBe(inode);
+    expect(versionIn(dir())).toBe("V1");
+    expect(listing()).toEqual([FOLDER]);
   });
 
-  it("republishes a folder whose published files were altered", async () => {
-    await publishWeekFolder({ outDir, folder: FOLDER, files: V1 });
-    await rm(join(outDir, FOLDER, "municipalities", "101", "rota.csv"));
-    const again = await publishWeekFolder({ outDir, folder: FOLDER, files: V1 });
+  it("republishes a folder whose files were altered although its manifest was not", async () => {
+    await publish(V1);
+    rmSync(join(dir(), "municipalities", "101", "rota.csv"));
+    const again = await publish(V1);
     expect(again.changed).toBe(true);
-    expect((await readTree(join(outDir, FOLDER))).has("municipalities/101/rota.csv")).toBe(true);
+    expect(versionIn(dir())).toBe("V1");
   });
 
   it("replaces a folder with different files, dropping files no longer produced", async () => {
-    await publishWeekFolder({ outDir, folder: FOLDER, files: V1 });
-    const result = await publishWeekFolder({ outDir, folder: FOLDER, files: V2 });
-
+    await publish(V1);
+    const result = await publish(V2);
     expect(result.changed).toBe(true);
-    const tree = await readTree(join(outDir, FOLDER));
-    expect([...tree.keys()].sort()).toEqual([...V2.keys(), "manifest.json"].sort());
-    for (const [path, bytes] of V2) expect(tree.get(path)?.equals(bytes)).toBe(true);
-    expect(result.manifest.files).toEqual(expectedEntries(V2));
-    expect(await readdir(outDir)).toEqual([FOLDER]);
+    expect(recorded[1]).toEqual({ folder: FOLDER, digest: D2, previousDigest: D1 });
+    expect(versionIn(dir())).toBe("V2");
+    expect(listing()).toEqual([FOLDER]);
   });
 
-  it("keeps the previous folder intact and leaves no temp folder when writing fails midway", async () => {
-    await publishWeekFolder({ outDir, folder: FOLDER, files: V1 });
-    const before = await readTree(join(outDir, FOLDER));
+  it("keeps the previous folder, leaves no temp folder and records nothing when writing fails midway", async () => {
+    await publish(V1);
     // Sorted last, so the other files are already written when the OS refuses this name (> 255 bytes).
     const failing = new Map([...V2, [`zz/${"x".repeat(300)}.csv`, encoder.encode("boom")]]);
-
-    await expect(publishWeekFolder({ outDir, folder: FOLDER, files: failing })).rejects.toThrow(
-      /ENAMETOOLONG/,
-    );
-
-    expect(await readTree(join(outDir, FOLDER))).toEqual(before);
-    expect(await readdir(outDir)).toEqual([FOLDER]);
+    await expect(publish(failing)).rejects.toThrow(/ENAMETOOLONG/);
+    expect(recorded).toHaveLength(1);
+    expect(versionIn(dir())).toBe("V1");
+    expect(listing()).toEqual([FOLDER]);
   });
 
-  it("never shows a week when the first publish of it fails", async () => {
-    const failing = new Map([...V1, [`zz/${"x".repeat(300)}.csv`, encoder.encode("boom")]]);
-    await expect(publishWeekFolder({ outDir, folder: FOLDER, files: failing })).rejects.toThrow();
-    expect(await readdir(outDir)).toEqual([]);
-  });
-
-  it("cleans up folders left by a crashed publish", async () => {
-    const leftovers = [
-      `.tmp-${FOLDER}-dead01`,
-      `.old-${FOLDER}-dead02`,
-      ".tmp-2020-W43-dead03",
-      ".tmp-2020-W45-live04",
-    ];
-    for (const name of leftovers) {
-      await mkdir(join(outDir, name, "municipalities"), { recursive: true });
-      await writeFile(join(outDir, name, "summary.json"), "{}");
+  it("publishes nothing when the store cannot record the week (data disk full)", async () => {
+    await publish(V1);
+    const store = openStateStore(join(outDir, "..", "data", "testrota.sqlite"));
+    try {
+      // A database that may not grow: what a full data disk looks like to SQLite.
+      const pages = Number(store.db.prepare("PRAGMA page_count").get()?.page_count);
+      store.db.exec(`PRAGMA max_page_count = ${pages}`);
+      const plan = {
+        testWeek: { year: 2020, week: 45 },
+        tests: [],
+        pickups: [],
+        slots: new Map(),
+        deferred: [],
+        deferrals: [],
+        quality: [],
+        changes: { kept: 0, added: 0, removed: 0, moved: 0, carriedOverDropped: 0, skippedRows: 0 },
+      };
+      const attempt = publish(V2, {
+        record: (published) =>
+          store.commitWeek({
+            week: { year: 2020, week: 44 },
+            runId: "r1",
+            classifications: [],
+            cadence: new Map(),
+            plan,
+            inputDigest: "x".repeat(5000),
+            published,
+          }),
+      });
+      await expect(attempt).rejects.toBeInstanceOf(StorageError);
+      await expect(attempt).rejects.toMatchObject({ fault: "full", exitCode: 74, path: store.path });
+      expect(store.listPublished()).toEqual([]);
+    } finally {
+      store.close();
     }
-    const longAgo = new Date("2020-10-21T06:00:00Z");
-    await utimes(join(outDir, ".tmp-2020-W43-dead03"), longAgo, longAgo);
-
-    await publishWeekFolder({ outDir, folder: FOLDER, files: V1 });
-
-    // A fresh temp folder of another week may belong to a publish in progress: it stays.
-    expect((await readdir(outDir)).sort()).toEqual([".tmp-2020-W45-live04", FOLDER]);
+    expect(versionIn(dir())).toBe("V1");
+    expect(listing()).toEqual([FOLDER]);
   });
 
-  it("puts back a week moved aside by a publish that crashed between its two renames", async () => {
-    await publishWeekFolder({ outDir, folder: "2020-W43", files: V1 });
-    const before = await readTree(join(outDir, "2020-W43"));
-    const aside = join(outDir, ".old-2020-W43-0123456789ab");
-    await rename(join(outDir, "2020-W43"), aside);
-    await writeFile(join(outDir, ".tmp-2020-W43-0123456789ac"), "");
-    const longAgo = new Date("2020-10-21T06:00:00Z");
-    await utimes(aside, longAgo, longAgo);
-
-    await publishWeekFolder({ outDir, folder: FOLDER, files: V2 });
-
-    expect((await readdir(outDir)).sort()).toEqual([".tmp-2020-W43-0123456789ac", "2020-W43", FOLDER]);
-    expect(await readTree(join(outDir, "2020-W43"))).toEqual(before);
-  });
-
-  it("restores its own set-aside folder before comparing, so an identical re-run changes nothing", async () => {
-    await publishWeekFolder({ outDir, folder: FOLDER, files: V1 });
-    await rename(join(outDir, FOLDER), join(outDir, `.old-${FOLDER}-0123456789ab`));
-
-    const again = await publishWeekFolder({ outDir, folder: FOLDER, files: V1 });
-
-    expect(again.changed).toBe(false);
-    expect(await readdir(outDir)).toEqual([FOLDER]);
+  it("never shows a week when its first publish fails", async () => {
+    const failing = new Map([...V1, [`zz/${"x".repeat(300)}.csv`, encoder.encode("boom")]]);
+    await expect(publish(failing)).rejects.toThrow();
+    expect(listing()).toEqual([]);
   });
 
   it.each([
@@ -190,38 +170,206 @@ describe("publishWeekFolder", () => {
     { name: "the reserved manifest name", path: "manifest.json" },
     { name: "a backslash", path: "regions\\1084.csv" },
   ])("refuses a file path with $name", async ({ path }) => {
-    await expect(
-      publishWeekFolder({ outDir, folder: FOLDER, files: new Map([[path, encoder.encode("x")]]) }),
-    ).rejects.toThrow(/file path/);
-    expect(await readdir(outDir)).toEqual([]);
+    await expect(publish(new Map([[path, encoder.encode("x")]]))).rejects.toThrow(/file path/);
+    expect(existsSync(outDir)).toBe(false);
+    expect(recorded).toEqual([]);
   });
 
-  it.each([".hidden", "a/b", ""])("refuses the folder name %j", async (folder) => {
-    await expect(publishWeekFolder({ outDir, folder, files: V1 })).rejects.toThrow(/folder/);
+  it.each([".hidden", "a/b", "", "set-aside"])("refuses the folder name %j", async (folder) => {
+    await expect(publishWeek({ outDir, folder, files: V1, record: (p) => recorded.push(p) })).rejects.toThrow(
+      /folder/,
+    );
   });
 });
 
-describe("preparePublish", () => {
+describe("reconcilePublished", () => {
+  function place(name: string, files: Map<string, Uint8Array>, folder = FOLDER): void {
+    const manifest = { folder, files: expectedEntries(files) };
+    for (const [path, bytes] of [
+      ...files,
+      ["manifest.json", encoder.encode(`${JSON.stringify(manifest, null, 2)}\n`)] as const,
+    ]) {
+      mkdirSync(join(outDir, name, path, ".."), { recursive: true });
+      writeFileSync(join(outDir, name, path), bytes);
+    }
+  }
+  const record = (digest: string | null, previousDigest: string | null = null): PublishedWeek[] => [
+    { folder: FOLDER, digest, previousDigest },
+  ];
+  const TMP = `.tmp-${FOLDER}-0123456789ab`;
+  const OLD = `.old-${FOLDER}-ba9876543210`;
+
+  const cases: {
+    name: string;
+    setup: () => void;
+    store: PublishedWeek[];
+    version: string;
+    listing: string[];
+    report: { completed?: string[]; missing?: string[]; removed?: string[]; setAside?: number };
+  }[] = [
+    {
+      name: "consistent: nothing to do",
+      setup: () => place(FOLDER, V1),
+      store: record(D1),
+      version: "V1",
+      listing: [FOLDER],
+      report: {},
+    },
+    {
+      name: "crash after the commit, before the swap: the recorded folder is swapped in",
+      setup: () => {
+        place(FOLDER, V1);
+        place(TMP, V2);
+      },
+      store: record(D2, D1),
+      version: "V2",
+      listing: [FOLDER],
+      report: { completed: [FOLDER] },
+    },
+    {
+      name: "crash between the two renames: the recorded folder is swapped in, the old one removed",
+      setup: () => {
+        place(OLD, V1);
+        place(TMP, V2);
+      },
+      store: record(D2, D1),
+      version: "V2",
+      listing: [FOLDER],
+      report: { completed: [FOLDER], removed: [OLD] },
+    },
+    {
+      name: "crash before the commit: the unrecorded prepared folder is removed",
+      setup: () => {
+        place(FOLDER, V1);
+        place(TMP, V2);
+      },
+      store: record(D1),
+      version: "V1",
+      listing: [FOLDER],
+      report: { removed: [TMP] },
+    },
+    {
+      name: "crash after the swap, before removing the old folder",
+      setup: () => {
+        place(FOLDER, V2);
+        place(OLD, V1);
+      },
+      store: record(D2, D1),
+      version: "V2",
+      listing: [FOLDER],
+      report: { removed: [OLD] },
+    },
+    {
+      name: "a folder the store does not know is set aside, not deleted",
+      setup: () => place(FOLDER, V1),
+      store: [],
+      version: "absent",
+      listing: ["set-aside"],
+      report: { setAside: 1 },
+    },
+    {
+      name: "a folder with another digest than the store's and nothing to replace it: set aside, reported missing",
+      setup: () => {
+        place(FOLDER, V1);
+        // A prepared folder of the recorded version that lost a file is not taken.
+        place(TMP, V2);
+        rmSync(join(outDir, TMP, "summary.json"));
+      },
+      store: record(D2, D1),
+      version: "absent",
+      listing: ["set-aside"],
+      report: { missing: [FOLDER], removed: [TMP], setAside: 1 },
+    },
+    {
+      name: "a recorded week whose folder is gone is reported missing",
+      setup: () => mkdirSync(outDir),
+      store: record(D1),
+      version: "absent",
+      listing: [],
+      report: { missing: [FOLDER] },
+    },
+    {
+      name: "recorded before digests were kept: left as it is, leftovers removed",
+      setup: () => {
+        place(FOLDER, V2);
+        place(OLD, V1);
+        place(TMP, V1);
+      },
+      store: record(null),
+      version: "V2",
+      listing: [FOLDER],
+      report: { removed: [OLD, TMP] },
+    },
+    {
+      name: "recorded before digests were kept and moved aside by a crash: put back",
+      setup: () => place(OLD, V1),
+      store: record(null),
+      version: "V1",
+      listing: [FOLDER],
+      report: { completed: [FOLDER] },
+    },
+  ];
+
+  it.each(cases)("$name", async ({ setup, store, version, listing: names, report }) => {
+    setup();
+    const { logger, lines } = createCapturingLogger();
+    const result = await reconcilePublished({ outDir, store: { listPublished: () => store }, logger });
+    expect(versionIn(dir())).toBe(version);
+    expect(listing()).toEqual(names);
+    expect({ ...result, setAside: result.setAside.length }).toEqual({
+      completed: report.completed ?? [],
+      missing: report.missing ?? [],
+      removed: report.removed ?? [],
+      setAside: report.setAside ?? 0,
+    });
+    for (const aside of result.setAside) {
+      // Set aside whole, under a name that says which week and which version it was.
+      expect(aside.to.startsWith(join(outDir, "set-aside", `${FOLDER}-${D1.slice(0, 12)}-`))).toBe(true);
+      expect(versionIn(aside.to)).toBe("V1");
+      expect(
+        lines.some((line) => line.level === "warn" && line.folder === FOLDER && line.to === aside.to),
+      ).toBe(true);
+    }
+  });
+
+  it("does nothing when the out folder does not exist yet", async () => {
+    const result = await reconcilePublished({ outDir, store: { listPublished: () => record(D1) } });
+    expect(result).toEqual({ completed: [], missing: [], removed: [], setAside: [] });
+    expect(existsSync(outDir)).toBe(false);
+  });
+});
+
+describe("preparePublish (the older path, inside the store transaction)", () => {
   it("writes nothing visible until commit, then renames into place", async () => {
     const prepared = await preparePublish({ outDir, folder: FOLDER, files: V1 });
-    expect((await readdir(outDir)).filter((name) => !name.startsWith("."))).toEqual([]);
+    expect(listing().filter((name) => !name.startsWith("."))).toEqual([]);
     prepared.commit();
-    expect(await readdir(outDir)).toEqual([FOLDER]);
+    expect(listing()).toEqual([FOLDER]);
+    expect(versionIn(dir())).toBe("V1");
     expect(() => prepared.commit()).toThrow(/already committed/);
   });
 
   it("discard removes the prepared files and leaves the published folder alone", async () => {
-    await publishWeekFolder({ outDir, folder: FOLDER, files: V1 });
-    const before = await readTree(join(outDir, FOLDER));
+    await publish(V1);
     const prepared = await preparePublish({ outDir, folder: FOLDER, files: V2 });
     prepared.discard();
-    expect(await readdir(outDir)).toEqual([FOLDER]);
-    expect(await readTree(join(outDir, FOLDER))).toEqual(before);
+    expect(listing()).toEqual([FOLDER]);
+    expect(versionIn(dir())).toBe("V1");
     expect(() => prepared.commit()).toThrow(/already discarded/);
   });
 
+  it("repairs its own folder's leftovers first: a set-aside week is put back, temp folders removed", async () => {
+    await publish(V1);
+    renameSync(dir(), join(outDir, `.old-${FOLDER}-0123456789ab`));
+    mkdirSync(join(outDir, `.tmp-${FOLDER}-0123456789ac`));
+    const prepared = await preparePublish({ outDir, folder: FOLDER, files: V1 });
+    expect(prepared.changed).toBe(false);
+    prepared.commit();
+    expect(listing()).toEqual([FOLDER]);
+  });
+
   it("commits inside the store transaction; a failed transaction publishes nothing", async () => {
-    const store = openStateStore(join(outDir, ".state", "state.sqlite"));
+    const store = openStateStore(join(outDir, "..", "state", "state.sqlite"));
     try {
       const week = { year: 2020, week: 44 };
       const plan = {
@@ -235,7 +383,6 @@ describe("preparePublish", () => {
         changes: { kept: 0, added: 0, removed: 0, moved: 0, carriedOverDropped: 0, skippedRows: 0 },
       };
       const input = { week, runId: "r1", classifications: [], cadence: new Map(), plan, inputDigest: "d" };
-
       const failing = await preparePublish({ outDir, folder: "2020-W43", files: V1 });
       const badClassification = {
         week: { year: 2019, week: 1 },
@@ -260,7 +407,7 @@ describe("preparePublish", () => {
       const prepared = await preparePublish({ outDir, folder: FOLDER, files: V1 });
       store.commitWeek({ ...input, publish: () => prepared.commit() });
       expect(store.lastCommittedWeek()).toEqual(week);
-      expect((await readdir(outDir)).filter((name) => !name.startsWith("."))).toEqual([FOLDER]);
+      expect(listing().filter((name) => !name.startsWith("."))).toEqual([FOLDER]);
     } finally {
       store.close();
     }

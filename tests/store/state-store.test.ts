@@ -7,7 +7,7 @@ import type { CadenceState } from "../../src/domain/cadence.ts";
 import type { IsoWeek } from "../../src/domain/calendar.ts";
 import type { Classification } from "../../src/domain/classify.ts";
 import type { CycleSlot, WeekPlan } from "../../src/domain/plan-types.ts";
-import { InputError } from "../../src/errors.ts";
+import { InputError, StorageError } from "../../src/errors.ts";
 import { openStateStore, type CommitWeekInput, type StateStore } from "../../src/store/state-store.ts";
 
 const W44: IsoWeek = { year: 2020, week: 44 };
@@ -183,8 +183,10 @@ describe("openStateStore", () => {
     const raw = new DatabaseSync(path);
     raw.exec("PRAGMA user_version = 999");
     raw.close();
-    expect(() => openStateStore(path)).toThrow(InputError);
-    expect(() => openStateStore(path)).toThrow(/schema version 999/);
+    expect(() => openStateStore(path)).toThrow(StorageError);
+    expect(() => openStateStore(path)).toThrow(
+      `${path}: schema version 999 is newer than this build supports (2); run a newer testrota`,
+    );
     store = openStateStore(join(dir, "other.sqlite"));
   });
 });

@@ -1,20 +1,23 @@
-import { spawn, spawnSync, type ChildProcessByStdio } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import type { Readable, Writable } from "node:stream";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { parseIsoWeek, type IsoWeek } from "../../src/domain/calendar.ts";
-import { LockError } from "../../src/errors.ts";
-import { acquireRowLock, listRowLocks } from "../../src/store/run-lock.ts";
+import { decideCatchUp } from "../../src/domain/schedule.ts";
+import { LockError, StorageError } from "../../src/errors.ts";
+import { CRASHED_NOTE } from "../../src/store/run-ledger.ts";
+import { listRowLocks } from "../../src/store/run-lock.ts";
+import { openStateStore, type StateStore } from "../../src/store/state-store.ts";
 import {
-  acquireLockFile,
-  isProcessAlive,
   lockFilePath,
   readLockFile,
+  weekLockName,
+  withDataDirLock,
   withRunLock,
 } from "../../src/worker/lock.ts";
+import { createLedgerView } from "../../src/worker/worker.ts";
 import { createCapturingLogger } from "../support/capturing-logger.ts";
 
 const HOLDER = join(import.meta.dirname, "../fixtures/worker/hold-run-lock.ts");
@@ -25,289 +28,302 @@ function w(text: string): IsoWeek {
   return week;
 }
 
-/** A pid that certainly belonged to a process that has exited. */
-function deadPid(): number {
-  const child = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], {
-    encoding: "utf8",
-  });
-  const pid = Number(child.stdout);
-  expect(isProcessAlive(pid)).toBe(false);
-  return pid;
+/** True when this machine lets us start a process in a new PID namespace (root, util-linux). */
+function canUnsharePid(): boolean {
+  return spawnSync("unshare", ["--pid", "--fork", "true"], { stdio: "ignore" }).status === 0;
 }
 
 let dataDir: string;
-let db: DatabaseSync;
-let children: ChildProcessByStdio<Writable, Readable, null>[] = [];
+let store: StateStore;
+let children: ReturnType<typeof spawn>[] = [];
 
 beforeEach(() => {
   dataDir = mkdtempSync(join(tmpdir(), "testrota-lock-"));
-  db = new DatabaseSync(join(dataDir, "state.db"), { timeout: 5_000 });
-  db.exec("PRAGMA journal_mode = WAL");
+  store = openStateStore(join(dataDir, "testrota.sqlite"));
 });
 
 afterEach(() => {
-  for (const child of children) if (child.exitCode === null) child.kill();
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill();
   children = [];
-  db.close();
+  store.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** Starts a second "worker" process that takes the lock of `week` and holds it until released. */
-async function startHolder(week: string) {
-  const child = spawn(process.execPath, [HOLDER, dataDir, week], { stdio: ["pipe", "pipe", "inherit"] });
+type Started = { output: () => string; waitFor(text: string): Promise<void>; exited: Promise<number | null> };
+
+function startProcess(command: string, args: string[]): Started & { child: ReturnType<typeof spawn> } {
+  const child = spawn(command, args, { stdio: ["pipe", "pipe", "inherit"] });
   children.push(child);
   let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const waitFor = (text: string) =>
     new Promise<void>((resolve, reject) => {
       const check = () => {
         if (output.includes(text)) resolve();
       };
-      child.stdout.on("data", (chunk: Buffer) => {
-        output += chunk.toString();
-        check();
-      });
-      child.once("exit", (code) =>
-        output.includes(text) ? resolve() : reject(new Error(`holder exited ${code} before "${text}"`)),
+      child.stdout?.on("data", check);
+      void exited.then((code) =>
+        output.includes(text) ? resolve() : reject(new Error(`exited ${code} before "${text}": ${output}`)),
       );
       check();
     });
-  await waitFor("locked");
+  return { child, output: () => output, waitFor, exited };
+}
+
+/** A second "worker" process that takes the lock of `week`, begins a run and holds it. */
+async function startHolder(week: string, namespace = false) {
+  const args = [HOLDER, "hold", dataDir, week];
+  const started = namespace
+    ? startProcess("unshare", ["--pid", "--fork", process.execPath, ...args])
+    : startProcess(process.execPath, args);
+  await started.waitFor("locked");
+  const pid = Number(/locked (\d+)/.exec(started.output())?.[1]);
   return {
-    pid: child.pid ?? -1,
+    pid,
     async release() {
-      child.stdin.end();
-      await waitFor("released");
-      await new Promise((resolve) =>
-        child.exitCode !== null ? resolve(undefined) : child.once("exit", resolve),
-      );
-      return child.exitCode;
+      started.child.stdin?.end();
+      await started.waitFor("released");
+      return started.exited;
+    },
+    async kill() {
+      started.child.kill("SIGKILL");
+      await started.exited;
     },
   };
 }
+
+/** Runs the fixture's one-shot attempt; resolves with its exit code and output. */
+async function tryInProcess(week: string, namespace = false) {
+  const args = [HOLDER, "try", dataDir, week];
+  const started = namespace
+    ? startProcess("unshare", ["--pid", "--fork", process.execPath, ...args])
+    : startProcess(process.execPath, args);
+  const code = await started.exited;
+  return { code, output: started.output() };
+}
+
+const HELD = (week: string, pid: number) =>
+  new RegExp(
+    `^week ${week} is being run by pid ${pid} on host ${hostname()} since \\d{4}-\\d{2}-\\d{2}T[^ ]+ \\(lock ${lockFilePath(dataDir).replaceAll("/", "\\/")}\\)$`,
+  );
 
 describe("withRunLock across processes", () => {
   it("two workers on one data directory: only one runs, the other gets a LockError naming the holder", async () => {
     const holder = await startHolder("2020-W44");
     let ran = 0;
-    const attempt = withRunLock({ dataDir, db, week: w("2020-W44") }, () => {
+    const attempt = withRunLock({ dataDir, db: store.db, week: w("2020-W44") }, () => {
       ran += 1;
       return Promise.resolve();
     });
     await expect(attempt).rejects.toBeInstanceOf(LockError);
-    await expect(attempt).rejects.toThrow(
-      new RegExp(
-        `^week 2020-W44 is being run by pid ${holder.pid} on host ${hostname()} since \\d{4}-\\d{2}-\\d{2}T`,
-      ),
-    );
+    await expect(attempt).rejects.toThrow(HELD("2020-W44", holder.pid));
     expect(ran).toBe(0);
     // One writer per data directory: another week waits too.
-    await expect(withRunLock({ dataDir, db, week: w("2020-W45") }, () => Promise.resolve())).rejects.toThrow(
-      /week 2020-W44 is being run by pid/,
-    );
+    await expect(
+      withRunLock({ dataDir, db: store.db, week: w("2020-W45") }, () => Promise.resolve()),
+    ).rejects.toThrow(HELD("2020-W44", holder.pid));
     expect(await holder.release()).toBe(0);
-    await withRunLock({ dataDir, db, week: w("2020-W44") }, () => {
+    await withRunLock({ dataDir, db: store.db, week: w("2020-W44") }, () => {
       ran += 1;
       return Promise.resolve();
     });
     expect(ran).toBe(1);
-    expect(existsSync(lockFilePath(dataDir))).toBe(false);
-    expect(listRowLocks(db)).toEqual([]);
+    expect(readLockFile(dataDir)).toBeUndefined();
+    expect(listRowLocks(store.db)).toEqual([]);
   });
 
-  it("the lock file names the holder while held", async () => {
+  it("names the holder while held (for status) and nothing after release", async () => {
     const holder = await startHolder("2020-W40");
     expect(readLockFile(dataDir)).toMatchObject({
       pid: holder.pid,
       host: hostname(),
       purpose: "run 2020-W40",
     });
-    expect(listRowLocks(db).map((row) => [row.name, row.holder.pid])).toEqual([
-      ["week:2020-W40", holder.pid],
+    expect(listRowLocks(store.db).map((row) => [row.name, row.holder.pid, row.live])).toEqual([
+      ["week:2020-W40", holder.pid, true],
     ]);
     await holder.release();
     expect(readLockFile(dataDir)).toBeUndefined();
+    expect(listRowLocks(store.db)).toEqual([]);
   });
-});
 
-describe("lock file", () => {
-  it("a stale lock file of a dead pid is taken over with a warning", async () => {
-    const pid = deadPid();
-    writeFileSync(
-      lockFilePath(dataDir),
-      JSON.stringify({
-        pid,
-        host: hostname(),
-        startedAt: "2020-10-28T09:00:00.000Z",
-        purpose: "run 2020-W44",
-      }),
+  it("a SIGKILLed holder releases the lock at once; its week reads crashed and is caught up", async () => {
+    const holder = await startHolder("2020-W40");
+    const view = createLedgerView(store);
+    expect(view.lastOutcome(w("2020-W40"))).toBe("running");
+    await holder.kill();
+
+    // No expiry to wait for: the kernel released the lock with the process.
+    expect(readLockFile(dataDir)).toBeUndefined();
+    expect(listRowLocks(store.db).map((row) => [row.name, row.holder.pid, row.live])).toEqual([
+      ["week:2020-W40", holder.pid, false],
+    ]);
+    expect(view.lastOutcome(w("2020-W40"))).toBe("crashed");
+    // Wednesday 30 September 2020, 12:00 Copenhagen: W40 is due again at the worker's next start.
+    const decision = decideCatchUp(
+      Date.parse("2020-09-30T10:00:00Z"),
+      { time: "10:00", zone: "Europe/Copenhagen", catchUpWeeks: 1, firstWeek: w("2020-W40") },
+      (week) => view.lastOutcome(week),
     );
+    expect(decision.run).toEqual([w("2020-W40")]);
+
     const { logger, lines } = createCapturingLogger();
-    let sawOwnLock = false;
-    await withRunLock({ dataDir, db, week: w("2020-W44"), logger }, () => {
-      sawOwnLock = readLockFile(dataDir)?.pid === process.pid;
-      return Promise.resolve();
-    });
-    expect(sawOwnLock).toBe(true);
-    const warning = lines.find((line) => line.msg === "stale lock file taken over");
-    expect(warning?.level).toBe("warn");
-    expect(warning?.reason).toBe(`pid ${pid} is not running on this host`);
-    expect(existsSync(lockFilePath(dataDir))).toBe(false);
-  });
-
-  it("is not re-entrant within one process", () => {
-    const held = acquireLockFile({ dataDir, purpose: "run 2020-W40" });
-    expect(() => acquireLockFile({ dataDir, purpose: "run 2020-W41" })).toThrow(
-      new RegExp(`week 2020-W40 is being run by pid ${process.pid}`),
-    );
-    held.release();
-    acquireLockFile({ dataDir, purpose: "run 2020-W41" }).release();
-  });
-
-  it("a file naming this pid that this process does not hold was left by a former process", () => {
-    writeFileSync(
-      lockFilePath(dataDir),
-      JSON.stringify({
-        pid: process.pid,
-        host: hostname(),
-        startedAt: "2020-10-28T09:00:00.000Z",
-        purpose: "worker",
-      }),
-    );
-    const held = acquireLockFile({ dataDir, purpose: "run 2020-W40" });
-    expect(readLockFile(dataDir)?.purpose).toBe("run 2020-W40");
-    held.release();
-  });
-
-  const foreign = [
-    { name: "another host, recent: held", startedAgoMs: 60_000, takenOver: false },
-    {
-      name: "another host, older than the stale limit: taken over",
-      startedAgoMs: 7 * 3600_000,
-      takenOver: true,
-    },
-  ];
-  it.each(foreign)("$name", ({ startedAgoMs, takenOver }) => {
-    const now = Date.parse("2020-10-28T12:00:00Z");
-    writeFileSync(
-      lockFilePath(dataDir),
-      JSON.stringify({
-        pid: 1,
-        host: "other-host",
-        startedAt: new Date(now - startedAgoMs).toISOString(),
-        purpose: "run 2020-W44",
-      }),
-    );
-    const take = () =>
-      acquireLockFile({
-        dataDir,
-        purpose: "run 2020-W44",
-        clock: () => now,
-        foreignStaleAfterMs: 6 * 3600_000,
+    await withRunLock({ dataDir, db: store.db, week: w("2020-W40"), logger }, () => {
+      store.beginRun({
+        week: w("2020-W40"),
+        runId: "next",
+        trigger: "catch-up",
+        scheduledFor: "s",
+        startedAt: "t",
       });
-    if (takenOver) {
-      const held = take();
-      expect(readLockFile(dataDir)?.host).toBe(hostname());
-      held.release();
-    } else {
-      expect(take).toThrow(/week 2020-W44 is being run by pid 1 on host other-host since/);
-    }
-  });
-
-  it("an unreadable lock file is being written (recent) or left by a crash (old)", () => {
-    const path = lockFilePath(dataDir);
-    writeFileSync(path, "");
-    expect(() => acquireLockFile({ dataDir, purpose: "run 2020-W44" })).toThrow(LockError);
-    const old = new Date(Date.now() - 60_000);
-    utimesSync(path, old, old);
-    const held = acquireLockFile({ dataDir, purpose: "run 2020-W44" });
-    expect(JSON.parse(readFileSync(path, "utf8"))).toMatchObject({ pid: process.pid });
-    held.release();
-  });
-
-  it("release leaves a lock file that is no longer ours alone", () => {
-    const held = acquireLockFile({ dataDir, purpose: "run 2020-W44" });
-    const successor = JSON.stringify({
-      pid: 1,
-      host: "other-host",
-      startedAt: "2020-10-28T09:00:00.000Z",
-      purpose: "x",
-    });
-    writeFileSync(lockFilePath(dataDir), successor);
-    held.release();
-    expect(readFileSync(lockFilePath(dataDir), "utf8")).toBe(successor);
-  });
-});
-
-describe("store lock row", () => {
-  const now = Date.parse("2020-10-28T09:00:00Z");
-
-  it("a live holder on another host blocks the week until its row expires", () => {
-    const other = { pid: 123, host: "x" };
-    expect(acquireRowLock(db, { name: "week:2020-W44", holder: other, now, ttlMs: 3600_000 }).acquired).toBe(
-      true,
-    );
-    const attempt = () =>
-      withRunLock({ dataDir, db, week: w("2020-W44"), clock: () => now + 60_000 }, () => Promise.resolve());
-    return expect(attempt()).rejects.toThrow(
-      /^week 2020-W44 is being run by pid 123 on host x since 2020-10-28T09:00:00.000Z/,
-    );
-  });
-
-  it("an expired row is taken over, and released afterwards", async () => {
-    acquireRowLock(db, { name: "week:2020-W44", holder: { pid: 123, host: "x" }, now, ttlMs: 3600_000 });
-    const { logger, lines } = createCapturingLogger();
-    let rows: string[] = [];
-    await withRunLock({ dataDir, db, week: w("2020-W44"), logger, clock: () => now + 2 * 3600_000 }, () => {
-      rows = listRowLocks(db).map((row) => `${row.name} ${row.holder.pid}`);
+      store.finishRun({ week: w("2020-W40"), runId: "next", status: "succeeded", finishedAt: "u" });
       return Promise.resolve();
     });
-    expect(rows).toEqual([`week:2020-W44 ${process.pid}`]);
-    expect(lines.some((line) => line.msg === "stale store lock taken over")).toBe(true);
-    expect(listRowLocks(db)).toEqual([]);
+    const warning = lines.find(
+      (line) => line.msg === "lock row of a run whose process is gone removed (the run crashed)",
+    );
+    expect(warning?.previous).toEqual({ pid: holder.pid, host: hostname(), purpose: "run 2020-W40" });
+    expect(store.listAttempts(w("2020-W40")).map((r) => [r.runId, r.status, r.finishedAt, r.error])).toEqual([
+      [`run-${holder.pid}`, "crashed", "t", CRASHED_NOTE],
+      ["next", "succeeded", "u", null],
+    ]);
   });
 
-  it("an unexpired row of a dead pid on this host is taken over", async () => {
-    acquireRowLock(db, {
-      name: "week:2020-W44",
-      holder: { pid: deadPid(), host: hostname() },
-      now,
-      ttlMs: 3600_000,
-    });
+  it.skipIf(!canUnsharePid())(
+    "holds across PID namespaces: a contender in its own namespace is refused, and the other way round",
+    async () => {
+      const holder = await startHolder("2020-W44");
+      const fromNamespace = await tryInProcess("2020-W44", true);
+      expect(fromNamespace.code).toBe(75);
+      expect(fromNamespace.output.trim()).toMatch(HELD("2020-W44", holder.pid));
+      await holder.release();
+
+      // The holder is pid 1 of its own namespace; this process still sees the lock held.
+      const namespaced = await startHolder("2020-W45", true);
+      expect(namespaced.pid).toBe(1);
+      const fromHost = await tryInProcess("2020-W45");
+      expect(fromHost.code).toBe(75);
+      expect(fromHost.output.trim()).toMatch(HELD("2020-W45", 1));
+      await namespaced.kill();
+      expect((await tryInProcess("2020-W45")).output).toBe("ran\n");
+    },
+  );
+});
+
+describe("withRunLock in one process", () => {
+  it.each([
+    { name: "a live process (pid 1, as after a container restart)", pid: 1 },
+    { name: "this very process", pid: process.pid },
+  ])("a lock left naming $name does not block: only a held lock counts", async ({ pid }) => {
+    // What a holder that died leaves: its row in run.lock, no lock held.
+    const lock = new DatabaseSync(lockFilePath(dataDir));
+    lock.exec(`CREATE TABLE holder (id INTEGER PRIMARY KEY CHECK (id = 1), token TEXT NOT NULL, name TEXT NOT NULL,
+      pid INTEGER NOT NULL, host TEXT NOT NULL, purpose TEXT NOT NULL, started_at TEXT NOT NULL)`);
+    lock
+      .prepare(
+        "INSERT INTO holder VALUES (1, 'dead-token', 'week:2020-W44', ?, ?, 'run 2020-W44', '2020-10-28T09:00:00.000Z')",
+      )
+      .run(pid, hostname());
+    lock.close();
+    expect(readLockFile(dataDir)).toBeUndefined();
     let ran = false;
-    await withRunLock({ dataDir, db, week: w("2020-W44"), clock: () => now + 60_000 }, () => {
+    await withRunLock({ dataDir, db: store.db, week: w("2020-W44") }, () => {
       ran = true;
       return Promise.resolve();
     });
     expect(ran).toBe(true);
   });
 
-  it("both locks are released when the run throws", async () => {
-    await expect(
-      withRunLock({ dataDir, db, week: w("2020-W44") }, () => Promise.reject(new Error("boom"))),
-    ).rejects.toThrow("boom");
-    expect(existsSync(lockFilePath(dataDir))).toBe(false);
-    expect(listRowLocks(db)).toEqual([]);
+  it("is not re-entrant: a second run inside the first is refused naming this process", async () => {
+    await withRunLock({ dataDir, db: store.db, week: w("2020-W40") }, async () => {
+      await expect(
+        withRunLock({ dataDir, db: store.db, week: w("2020-W41") }, () => Promise.resolve()),
+      ).rejects.toThrow(HELD("2020-W40", process.pid));
+      await expect(
+        withDataDirLock({ dataDir, db: store.db, purpose: "reconcile" }, () => Promise.resolve()),
+      ).rejects.toThrow(/^week 2020-W40 is being run by pid/);
+    });
+    await withDataDirLock({ dataDir, db: store.db, purpose: "reconcile" }, async () => {
+      await expect(
+        withRunLock({ dataDir, db: store.db, week: w("2020-W41") }, () => Promise.resolve()),
+      ).rejects.toThrow(
+        new RegExp(`^the data directory is in use \\(reconcile\\) by pid ${process.pid} on host`),
+      );
+    });
   });
 
-  it("two connections deciding at once: exactly one gets the row", () => {
-    const second = new DatabaseSync(join(dataDir, "state.db"), { timeout: 5_000 });
+  it("both the lock and the week row are released when the run throws", async () => {
+    await expect(
+      withRunLock({ dataDir, db: store.db, week: w("2020-W44") }, () => Promise.reject(new Error("boom"))),
+    ).rejects.toThrow("boom");
+    expect(readLockFile(dataDir)).toBeUndefined();
+    expect(listRowLocks(store.db)).toEqual([]);
+  });
+
+  it("keeps a heartbeat in the week row while the run lasts", async () => {
+    vi.useFakeTimers();
     try {
-      const a = acquireRowLock(db, {
-        name: "week:2020-W44",
-        holder: { pid: 1, host: "a" },
-        now,
-        ttlMs: 60_000,
-      });
-      const b = acquireRowLock(second, {
-        name: "week:2020-W44",
-        holder: { pid: 2, host: "b" },
-        now,
-        ttlMs: 60_000,
-      });
-      expect([a.acquired, b.acquired]).toEqual([true, false]);
-      expect(b.acquired ? undefined : b.current.holder).toMatchObject({ pid: 1, host: "a" });
+      let now = Date.parse("2020-10-28T09:00:00Z");
+      const rows: [number, number][] = [];
+      await withRunLock(
+        { dataDir, db: store.db, week: w("2020-W44"), clock: () => now, heartbeatMs: 30_000 },
+        () => {
+          const read = () => {
+            const row = listRowLocks(store.db)[0];
+            rows.push([row?.acquiredAt ?? 0, row?.heartbeatAt ?? 0]);
+          };
+          read();
+          now += 31_000;
+          vi.advanceTimersByTime(30_000);
+          read();
+          return Promise.resolve();
+        },
+      );
+      const start = Date.parse("2020-10-28T09:00:00Z");
+      expect(rows).toEqual([
+        [start, start],
+        [start, start + 31_000],
+      ]);
     } finally {
-      second.close();
+      vi.useRealTimers();
     }
+  });
+
+  it("the lock week name is spelt in one place", () => {
+    expect(weekLockName(w("2020-W04"))).toBe("week:2020-W04");
+  });
+});
+
+describe("run lock on disk", () => {
+  it("creates the data directory 0750 and the lock file 0640", async () => {
+    const fresh = join(dataDir, "fresh", "data");
+    await withRunLock({ dataDir: fresh, db: store.db, week: w("2020-W44") }, () => Promise.resolve());
+    expect(statSync(join(dataDir, "fresh")).mode & 0o777).toBe(0o750);
+    expect(statSync(fresh).mode & 0o777).toBe(0o750);
+    expect(statSync(lockFilePath(fresh)).mode & 0o777).toBe(0o640);
+  });
+
+  it.each([
+    {
+      name: "a folder in the lock's place",
+      damage: () => mkdirSync(lockFilePath(dataDir)),
+      fault: "io",
+      exitCode: 74,
+    },
+    {
+      name: "a lock file that is not a database",
+      damage: () => writeFileSync(lockFilePath(dataDir), "garbage ".repeat(200)),
+      fault: "corrupt",
+      exitCode: 72,
+    },
+  ])("$name is a StorageError naming run.lock", async ({ damage, fault, exitCode }) => {
+    damage();
+    const attempt = withRunLock({ dataDir, db: store.db, week: w("2020-W44") }, () => Promise.resolve());
+    await expect(attempt).rejects.toBeInstanceOf(StorageError);
+    await expect(attempt).rejects.toMatchObject({ fault, exitCode, path: lockFilePath(dataDir) });
+    await expect(attempt).rejects.toThrow(new RegExp(`^${lockFilePath(dataDir)}: `));
   });
 });

@@ -14,7 +14,8 @@ import {
   type WorkerSettings,
 } from "../../src/worker/worker.ts";
 import type { LedgerView, RunOutcome, RunWeek } from "../../src/worker/worker-types.ts";
-import { acquireRowLock } from "../../src/store/run-lock.ts";
+import { acquireRunLock } from "../../src/store/run-lock.ts";
+import { weekLockName } from "../../src/worker/lock.ts";
 import { createCapturingLogger } from "../support/capturing-logger.ts";
 
 function w(text: string): IsoWeek {
@@ -192,7 +193,7 @@ describe("startWorker / stop", () => {
 describe("createLedgerView", () => {
   function storeWith(status: LedgerStatus | undefined) {
     return {
-      db,
+      path: join(dir, "testrota.sqlite"),
       getRun: () => (status === undefined ? undefined : { status }),
       getPaused: () => ({ paused: true }),
     };
@@ -201,19 +202,30 @@ describe("createLedgerView", () => {
   it.each([
     { status: "succeeded" as const, expected: "succeeded" },
     { status: "failed" as const, expected: "failed" },
+    { status: "crashed" as const, expected: "crashed" },
     { status: undefined, expected: undefined },
   ])("passes $status through", ({ status, expected }) => {
     expect(createLedgerView(storeWith(status)).lastOutcome(w("2020-W40"))).toBe(expected);
   });
 
-  it("running with a live lock row stays running; without one it reads as aborted (the process died)", () => {
-    const view = createLedgerView(storeWith("running"), () => START);
-    expect(view.lastOutcome(w("2020-W40"))).toBe("aborted");
-    acquireRowLock(db, { name: "week:2020-W40", holder: { pid: 1, host: "h" }, now: START, ttlMs: 60_000 });
-    expect(view.lastOutcome(w("2020-W40"))).toBe("running");
-    expect(createLedgerView(storeWith("running"), () => START + 120_000).lastOutcome(w("2020-W40"))).toBe(
-      "aborted",
-    );
+  it("running while the week's run lock is held stays running; otherwise it reads as crashed (the process died)", () => {
+    const view = createLedgerView(storeWith("running"));
+    expect(view.lastOutcome(w("2020-W40"))).toBe("crashed");
+    const held = acquireRunLock({
+      dataDir: dir,
+      name: weekLockName(w("2020-W40")),
+      holder: { pid: 1, host: "h" },
+      now: START,
+    });
+    if (!held.acquired) throw new Error("run lock not acquired");
+    try {
+      expect(view.lastOutcome(w("2020-W40"))).toBe("running");
+      // The lock is held, but for another week: W41's `running` record was left by a crash.
+      expect(view.lastOutcome(w("2020-W41"))).toBe("crashed");
+    } finally {
+      held.lock.release();
+    }
+    expect(view.lastOutcome(w("2020-W40"))).toBe("crashed");
     expect(view.isPaused()).toBe(true);
   });
 });

@@ -1,0 +1,217 @@
+import type { DatabaseSync } from "node:sqlite";
+import { num } from "./row-codecs.ts";
+import { storageError } from "./storage-fault.ts";
+
+/**
+ * Schema migrations, applied in order; `PRAGMA user_version` holds how many have run, so a store
+ * at version N has had exactly the first N applied. Append new migrations, never edit a released
+ * one: a store in the field may be at any earlier version.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: the first released schema.
+  `
+  CREATE TABLE run_attempts (
+    attempt INTEGER PRIMARY KEY AUTOINCREMENT,
+    week TEXT NOT NULL,
+    run_id TEXT NOT NULL UNIQUE,
+    trigger TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('running', 'succeeded', 'failed', 'aborted')),
+    scheduled_for TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    error TEXT,
+    summary TEXT
+  );
+  CREATE INDEX run_attempts_by_week ON run_attempts (week, attempt);
+
+  CREATE TABLE committed_weeks (
+    week TEXT PRIMARY KEY,
+    run_id TEXT NOT NULL,
+    test_week TEXT NOT NULL,
+    input_digest TEXT NOT NULL
+  );
+
+  CREATE TABLE classifications (
+    week TEXT NOT NULL,
+    code INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    region_code INTEGER NOT NULL,
+    window_start TEXT NOT NULL,
+    window_end TEXT NOT NULL,
+    cases_7d INTEGER,
+    population INTEGER NOT NULL,
+    incidence REAL NOT NULL,
+    raw_status TEXT NOT NULL CHECK (raw_status IN ('red', 'green')),
+    status TEXT NOT NULL CHECK (status IN ('red', 'green')),
+    override_id TEXT,
+    limit_to_sites TEXT,
+    PRIMARY KEY (week, code)
+  );
+
+  CREATE TABLE cadence_states (
+    week TEXT NOT NULL,
+    code INTEGER NOT NULL,
+    phase TEXT NOT NULL CHECK (phase IN ('green', 'red-flow')),
+    flow_start TEXT,
+    limit_to_sites TEXT,
+    PRIMARY KEY (week, code)
+  );
+
+  CREATE TABLE planned_tests (
+    test_week TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    run_week TEXT NOT NULL,
+    employee_id TEXT NOT NULL,
+    site_id TEXT NOT NULL,
+    municipality_code INTEGER NOT NULL,
+    region_code INTEGER NOT NULL,
+    date TEXT NOT NULL,
+    weekday INTEGER NOT NULL,
+    shift TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    PRIMARY KEY (test_week, seq)
+  );
+
+  CREATE TABLE cycle_slots (
+    week TEXT NOT NULL,
+    employee_id TEXT NOT NULL,
+    cycle_week INTEGER NOT NULL,
+    weekday INTEGER NOT NULL,
+    shift TEXT NOT NULL,
+    site_id TEXT NOT NULL,
+    PRIMARY KEY (week, employee_id)
+  );
+
+  CREATE TABLE deferred_tests (
+    week TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    employee_id TEXT NOT NULL,
+    site_id TEXT NOT NULL,
+    municipality_code INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    due_week TEXT NOT NULL,
+    latest_date TEXT NOT NULL,
+    PRIMARY KEY (week, seq)
+  );
+
+  CREATE TABLE deferral_reports (
+    week TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    municipality_code INTEGER NOT NULL,
+    region_code INTEGER NOT NULL,
+    site_kind TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    gap_violations INTEGER NOT NULL,
+    PRIMARY KEY (week, seq)
+  );
+
+  CREATE TABLE overrides (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    municipality_code INTEGER NOT NULL,
+    from_week TEXT NOT NULL,
+    to_week TEXT NOT NULL,
+    action TEXT NOT NULL,
+    site_ids TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    author TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    removed_at TEXT,
+    removed_by TEXT,
+    removal_note TEXT
+  );
+
+  CREATE TABLE pause_events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    paused INTEGER NOT NULL CHECK (paused IN (0, 1)),
+    note TEXT NOT NULL,
+    author TEXT NOT NULL,
+    at TEXT NOT NULL
+  );
+  `,
+  // 2: ledger status `crashed` (SQLite cannot alter a CHECK constraint: the table is rebuilt);
+  // the digest of each week's published folder (publish after commit, reconcile on start); the
+  // per-week lock rows with an owner token and heartbeat replace the expiring `locks` rows.
+  `
+  CREATE TABLE run_attempts_v2 (
+    attempt INTEGER PRIMARY KEY AUTOINCREMENT,
+    week TEXT NOT NULL,
+    run_id TEXT NOT NULL UNIQUE,
+    trigger TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('running', 'succeeded', 'failed', 'aborted', 'crashed')),
+    scheduled_for TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    error TEXT,
+    summary TEXT
+  );
+  INSERT INTO run_attempts_v2
+    (attempt, week, run_id, trigger, status, scheduled_for, started_at, finished_at, error, summary)
+    SELECT attempt, week, run_id, trigger, status, scheduled_for, started_at, finished_at, error, summary
+    FROM run_attempts;
+  DROP TABLE run_attempts;
+  ALTER TABLE run_attempts_v2 RENAME TO run_attempts;
+  CREATE INDEX run_attempts_by_week ON run_attempts (week, attempt);
+
+  ALTER TABLE committed_weeks ADD COLUMN published_digest TEXT;
+  ALTER TABLE committed_weeks ADD COLUMN previous_digest TEXT;
+
+  DROP TABLE IF EXISTS locks;
+  CREATE TABLE week_locks (
+    name TEXT PRIMARY KEY,
+    token TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    host TEXT NOT NULL,
+    purpose TEXT NOT NULL,
+    acquired_at INTEGER NOT NULL,
+    heartbeat_at INTEGER NOT NULL
+  );
+  `,
+];
+
+/** The schema version this build writes. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/**
+ * Runs `work` in one write transaction. IMMEDIATE takes the write lock up front, so a concurrent
+ * writer waits (busy_timeout) instead of failing halfway through.
+ */
+export function runInTransaction(db: DatabaseSync, work: () => void): void {
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    work();
+    db.exec("COMMIT");
+  } catch (error) {
+    if (db.isTransaction) db.exec("ROLLBACK");
+    throw error;
+  }
+}
+
+/** The store's schema version (`PRAGMA user_version`). */
+export function schemaVersion(db: DatabaseSync): number {
+  return num(db.prepare("PRAGMA user_version").get() ?? {}, "user_version");
+}
+
+/**
+ * Applies the migrations not yet run, each in its own transaction with the version bump. A store
+ * written by a newer testrota is refused untouched (StorageError `newer-schema`).
+ */
+export function migrate(db: DatabaseSync, path: string): void {
+  const version = schemaVersion(db);
+  if (version > SCHEMA_VERSION) {
+    throw storageError(
+      "newer-schema",
+      path,
+      `schema version ${version} is newer than this build supports (${SCHEMA_VERSION}); run a newer testrota`,
+    );
+  }
+  for (const [index, sql] of MIGRATIONS.entries()) {
+    if (index < version) continue;
+    runInTransaction(db, () => {
+      db.exec(sql);
+      // PRAGMA takes no bound parameters; the value is a loop index, never input.
+      db.exec(`PRAGMA user_version = ${index + 1}`);
+    });
+  }
+}

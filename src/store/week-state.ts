@@ -1,0 +1,313 @@
+import type { DatabaseSync } from "node:sqlite";
+import type { CadenceState } from "../domain/cadence.ts";
+import { formatIsoWeek, type IsoWeek } from "../domain/calendar.ts";
+import type { Classification } from "../domain/classify.ts";
+import type { CycleSlot, DeferralReport, DeferredTest, PlannedTest, WeekPlan } from "../domain/plan-types.ts";
+import {
+  listOrNull,
+  num,
+  text,
+  textOrNull,
+  toCadenceState,
+  toClassification,
+  toCycleSlot,
+  toDeferralReport,
+  toDeferredTest,
+  toPlannedTest,
+  week,
+} from "./row-codecs.ts";
+import { runInTransaction } from "./schema.ts";
+
+/** Weeks of cycle-slot snapshots kept (re-runs of recent weeks start from the week before). */
+const SLOT_SNAPSHOTS = 4;
+
+/** A hook called at named points of a commit, so tests can kill the process exactly there. */
+export type StepHook = (step: string) => void;
+
+/**
+ * The week folder a commit publishes: `digest` is the SHA-256 of its `manifest.json`, which lists
+ * every file with its own SHA-256; `previousDigest` is what the folder held before (null: none).
+ */
+export type PublishedDigest = {
+  /** The folder name, the classification week (e.g. `2020-W44`). */
+  readonly folder: string;
+  readonly digest: string;
+  readonly previousDigest: string | null;
+};
+
+export type CommitWeekInput = {
+  /** The classification week W (the run of W publishes the rota of `plan.testWeek`). */
+  readonly week: IsoWeek;
+  readonly runId: string;
+  readonly classifications: readonly Classification[];
+  /** Cadence state of every municipality after W's classification. */
+  readonly cadence: ReadonlyMap<number, CadenceState>;
+  readonly plan: WeekPlan;
+  /** SHA-256 over every input of the run, kept to show what the week was decided from. */
+  readonly inputDigest: string;
+  /**
+   * The prepared week folder, recorded with the week; the folder is swapped in only after the
+   * commit (see `publishWeek` in outputs/publish.ts), and reconciled on start if that was cut short.
+   */
+  readonly published?: PublishedDigest | undefined;
+  /**
+   * Older path: makes the week's files visible (synchronous rename) inside the transaction, before
+   * COMMIT. A crash or a failed COMMIT after it leaves files out that the store does not know;
+   * prefer `published`.
+   */
+  readonly publish?: (() => void) | undefined;
+  readonly onStep?: StepHook | undefined;
+};
+
+/** A committed week and the digest of the folder it published (null: recorded before digests). */
+export type PublishedWeek = {
+  readonly folder: string;
+  readonly digest: string | null;
+  readonly previousDigest: string | null;
+};
+
+/**
+ * What the weekly runs decide and the next run starts from: classifications, cadence states,
+ * planned tests, cycle slots, deferred tests and deferral reports, one commit per week.
+ */
+export type WeekState = {
+  commitWeek(input: CommitWeekInput): void;
+  loadClassifications(week: IsoWeek): Classification[];
+  loadCadence(week: IsoWeek): Map<number, CadenceState> | undefined;
+  loadPlannedTests(testWeek: IsoWeek): PlannedTest[];
+  /** Cycle slots after the latest committed week before `week` (what `week` plans from). */
+  loadSlotsBefore(week: IsoWeek): Map<string, CycleSlot>;
+  /** Tests still owed after the latest committed week before `week` (what `week` must carry). */
+  loadDeferredBefore(week: IsoWeek): DeferredTest[];
+  loadDeferralReports(week: IsoWeek): DeferralReport[];
+  lastCommittedWeek(): IsoWeek | undefined;
+  /** Every committed week with the digest of its published folder, oldest first. */
+  listPublished(): PublishedWeek[];
+};
+
+function replaceWeekRows(db: DatabaseSync, input: CommitWeekInput): void {
+  const weekText = formatIsoWeek(input.week);
+  const testWeekText = formatIsoWeek(input.plan.testWeek);
+
+  db.prepare("DELETE FROM classifications WHERE week = ?").run(weekText);
+  const insertClassification = db.prepare(
+    `INSERT INTO classifications (week, code, name, region_code, window_start, window_end, cases_7d,
+       population, incidence, raw_status, status, override_id, limit_to_sites)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  for (const c of input.classifications) {
+    if (formatIsoWeek(c.week) !== weekText) {
+      throw new Error(`commitWeek ${weekText}: classification of ${formatIsoWeek(c.week)} given`);
+    }
+    insertClassification.run(
+      weekText,
+      c.code,
+      c.name,
+      c.regionCode,
+      c.window.start,
+      c.window.end,
+      c.cases7d,
+      c.population,
+      c.incidence,
+      c.rawStatus,
+      c.status,
+      c.overrideId,
+      listOrNull(c.limitToSites),
+    );
+  }
+
+  db.prepare("DELETE FROM cadence_states WHERE week = ?").run(weekText);
+  const insertCadence = db.prepare(
+    "INSERT INTO cadence_states (week, code, phase, flow_start, limit_to_sites) VALUES (?, ?, ?, ?, ?)",
+  );
+  for (const [code, state] of input.cadence) {
+    if (state.phase === "green") insertCadence.run(weekText, code, "green", null, null);
+    else {
+      insertCadence.run(
+        weekText,
+        code,
+        "red-flow",
+        formatIsoWeek(state.flowStart),
+        listOrNull(state.limitToSites),
+      );
+    }
+  }
+
+  db.prepare("DELETE FROM planned_tests WHERE test_week = ?").run(testWeekText);
+  const insertTest = db.prepare(
+    `INSERT INTO planned_tests (test_week, seq, run_week, employee_id, site_id, municipality_code,
+       region_code, date, weekday, shift, reason)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  for (const [seq, t] of input.plan.tests.entries()) {
+    insertTest.run(
+      testWeekText,
+      seq,
+      weekText,
+      t.employeeId,
+      t.siteId,
+      t.municipalityCode,
+      t.regionCode,
+      t.date,
+      t.weekday,
+      t.shift,
+      t.reason,
+    );
+  }
+
+  // Slots and deferred tests are kept per run week, so that re-running a week starts from what
+  // the week before it left (same inputs → same plan, same reported changes). Slot snapshots of
+  // all but the latest SLOT_SNAPSHOTS weeks are pruned: they are the bulk of the store.
+  db.prepare("DELETE FROM cycle_slots WHERE week = ?").run(weekText);
+  const insertSlot = db.prepare(
+    "INSERT INTO cycle_slots (week, employee_id, cycle_week, weekday, shift, site_id) VALUES (?, ?, ?, ?, ?, ?)",
+  );
+  for (const [employeeId, slot] of input.plan.slots) {
+    insertSlot.run(weekText, employeeId, slot.cycleWeek, slot.weekday, slot.shift, slot.siteId);
+  }
+  db.prepare(
+    `DELETE FROM cycle_slots WHERE week NOT IN
+       (SELECT DISTINCT week FROM cycle_slots ORDER BY week DESC LIMIT ${SLOT_SNAPSHOTS})`,
+  ).run();
+
+  db.prepare("DELETE FROM deferred_tests WHERE week = ?").run(weekText);
+  const insertDeferred = db.prepare(
+    `INSERT INTO deferred_tests (week, seq, employee_id, site_id, municipality_code, reason, due_week, latest_date)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  for (const [seq, d] of input.plan.deferred.entries()) {
+    insertDeferred.run(
+      weekText,
+      seq,
+      d.employeeId,
+      d.siteId,
+      d.municipalityCode,
+      d.reason,
+      formatIsoWeek(d.dueWeek),
+      d.latestDate,
+    );
+  }
+
+  db.prepare("DELETE FROM deferral_reports WHERE week = ?").run(weekText);
+  const insertReport = db.prepare(
+    `INSERT INTO deferral_reports (week, seq, municipality_code, region_code, site_kind, reason, count,
+       gap_violations)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  for (const [seq, r] of input.plan.deferrals.entries()) {
+    insertReport.run(
+      weekText,
+      seq,
+      r.municipalityCode,
+      r.regionCode,
+      r.siteKind,
+      r.reason,
+      r.count,
+      r.gapViolations,
+    );
+  }
+
+  const published = input.published ?? null;
+  if (published !== null && published.folder !== weekText) {
+    throw new Error(`commitWeek ${weekText}: published folder ${published.folder} given`);
+  }
+  db.prepare(
+    `INSERT INTO committed_weeks (week, run_id, test_week, input_digest, published_digest, previous_digest)
+     VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (week) DO UPDATE SET run_id = excluded.run_id, test_week = excluded.test_week,
+       input_digest = excluded.input_digest, published_digest = excluded.published_digest,
+       previous_digest = excluded.previous_digest`,
+  ).run(
+    weekText,
+    input.runId,
+    testWeekText,
+    input.inputDigest,
+    published?.digest ?? null,
+    published?.previousDigest ?? null,
+  );
+}
+
+export function createWeekState(db: DatabaseSync): WeekState {
+  return {
+    commitWeek(input) {
+      if (db.isTransaction) throw new Error("state store: commitWeek called inside a transaction");
+      const step = input.onStep ?? (() => undefined);
+      runInTransaction(db, () => {
+        step("record:begin");
+        replaceWeekRows(db, input);
+        step("record:rows");
+        input.publish?.();
+      });
+      step("record:committed");
+    },
+
+    loadClassifications(w) {
+      return db
+        .prepare("SELECT * FROM classifications WHERE week = ? ORDER BY code")
+        .all(formatIsoWeek(w))
+        .map(toClassification);
+    },
+
+    loadCadence(w) {
+      const weekText = formatIsoWeek(w);
+      if (db.prepare("SELECT 1 FROM committed_weeks WHERE week = ?").get(weekText) === undefined)
+        return undefined;
+      const rows = db.prepare("SELECT * FROM cadence_states WHERE week = ? ORDER BY code").all(weekText);
+      return new Map(rows.map((row) => [num(row, "code"), toCadenceState(row)]));
+    },
+
+    loadPlannedTests(testWeek) {
+      return db
+        .prepare("SELECT * FROM planned_tests WHERE test_week = ? ORDER BY seq")
+        .all(formatIsoWeek(testWeek))
+        .map(toPlannedTest);
+    },
+
+    loadSlotsBefore(w) {
+      const rows = db
+        .prepare(
+          `SELECT * FROM cycle_slots
+           WHERE week = (SELECT MAX(week) FROM cycle_slots WHERE week < ?)
+           ORDER BY employee_id`,
+        )
+        .all(formatIsoWeek(w));
+      return new Map(rows.map((row): [string, CycleSlot] => [text(row, "employee_id"), toCycleSlot(row)]));
+    },
+
+    loadDeferredBefore(w) {
+      // ISO week texts (YYYY-Www) sort chronologically as strings.
+      return db
+        .prepare(
+          `SELECT * FROM deferred_tests
+           WHERE week = (SELECT MAX(week) FROM classifications WHERE week < ?)
+           ORDER BY seq`,
+        )
+        .all(formatIsoWeek(w))
+        .map(toDeferredTest);
+    },
+
+    loadDeferralReports(w) {
+      return db
+        .prepare("SELECT * FROM deferral_reports WHERE week = ? ORDER BY seq")
+        .all(formatIsoWeek(w))
+        .map(toDeferralReport);
+    },
+
+    lastCommittedWeek() {
+      // `YYYY-Www` text sorts chronologically, so the latest week is the greatest text.
+      const row = db.prepare("SELECT week FROM committed_weeks ORDER BY week DESC LIMIT 1").get();
+      return row === undefined ? undefined : week(row, "week");
+    },
+
+    listPublished() {
+      return db
+        .prepare("SELECT week, published_digest, previous_digest FROM committed_weeks ORDER BY week")
+        .all()
+        .map((row) => ({
+          folder: text(row, "week"),
+          digest: textOrNull(row, "published_digest"),
+          previousDigest: textOrNull(row, "previous_digest"),
+        }));
+    },
+  };
+}

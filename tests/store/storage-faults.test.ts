@@ -1,0 +1,377 @@
+import { spawnSync } from "node:child_process";
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { StorageError } from "../../src/errors.ts";
+import { markerPath } from "../../src/store/open-database.ts";
+import { openStateStore, type StateStore } from "../../src/store/state-store.ts";
+
+/*
+ * Every storage fault is a StorageError naming the path, with its own exit code (missing 66,
+ * read-only 77, full 74, io 74, corrupt 72, newer schema 76), never an "internal error".
+ *
+ * How the faults are made honestly:
+ * - read-only: the folder is chmod 0555 and the store is opened by a child process running as
+ *   nobody (uid 65534), because root ignores permissions; when the tests do not run as root the
+ *   child runs as the same user, for whom 0555 is read-only already;
+ * - disk full: a 512 KiB tmpfs mounted in a private mount namespace of a child process (skipped
+ *   where `unshare --mount` is not allowed), and in-process a database that may not grow
+ *   (`PRAGMA max_page_count`), which is what SQLite sees on a full disk;
+ * - corrupt, missing, newer schema: the file is overwritten, truncated, deleted or stamped.
+ */
+
+const FIXTURE = join(import.meta.dirname, "../fixtures/store/storage-fault.ts");
+const W44 = { year: 2020, week: 44 };
+
+let root: string;
+let open: StateStore[] = [];
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), "testrota-faults-"));
+  // nobody must reach the folders below to be refused by them (mkdtemp makes 0700).
+  chmodSync(root, 0o755);
+});
+afterEach(() => {
+  for (const store of open) store.close();
+  open = [];
+  rmSync(root, { recursive: true, force: true });
+});
+
+function openStore(path: string, options?: Parameters<typeof openStateStore>[1]): StateStore {
+  const store = openStateStore(path, options);
+  open.push(store);
+  return store;
+}
+
+function caught(work: () => unknown): StorageError {
+  try {
+    work();
+  } catch (error) {
+    if (error instanceof StorageError) return error;
+    throw error;
+  }
+  throw new Error("expected a StorageError");
+}
+
+type Reported = {
+  ok?: boolean;
+  fault?: string;
+  exitCode?: number;
+  path?: string;
+  message?: string;
+  recorded?: boolean;
+};
+
+/** Runs the fixture in a child process (as nobody when we are root); its JSON lines, merged. */
+function runFixture(args: string[], wrap: string[] = []): Reported {
+  const asNobody = process.getuid?.() === 0 && wrap.length === 0 ? { uid: 65534, gid: 65534 } : {};
+  const [command = process.execPath, ...rest] = [...wrap, process.execPath, FIXTURE, ...args];
+  const result = spawnSync(command, rest, { encoding: "utf8", ...asNobody });
+  if (result.status !== 0) throw new Error(`fixture exited ${result.status}: ${result.stderr}`);
+  return Object.assign(
+    {},
+    ...result.stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Reported),
+  ) as Reported;
+}
+
+function canMountTmpfs(): boolean {
+  const dir = mkdtempSync(join(tmpdir(), "testrota-mount-"));
+  try {
+    const args = [
+      "--mount",
+      "--propagation",
+      "private",
+      "mount",
+      "-t",
+      "tmpfs",
+      "-o",
+      "size=64k",
+      "tmpfs",
+      dir,
+    ];
+    return spawnSync("unshare", args, { stdio: "ignore" }).status === 0;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs the fixture inside a fresh 512 KiB tmpfs mounted on `dir` (its own mount namespace). */
+function inTinyFilesystem(dir: string): string[] {
+  mkdirSync(dir, { recursive: true });
+  return [
+    "unshare",
+    "--mount",
+    "--propagation",
+    "private",
+    "sh",
+    "-c",
+    'mount -t tmpfs -o size=512k tmpfs "$1" && shift && exec "$@"',
+    "sh",
+    dir,
+  ];
+}
+
+describe("read-only storage", () => {
+  it("a data directory that cannot be written: 77 naming the database, nothing created", () => {
+    const readOnly = join(root, "ro");
+    mkdirSync(readOnly, { mode: 0o555 });
+    chmodSync(readOnly, 0o555);
+    const dbPath = join(readOnly, "data", "testrota.sqlite");
+    const result = runFixture(["write", dbPath]);
+    expect(result).toMatchObject({ fault: "read-only", exitCode: 77, path: dbPath });
+    expect(result.message).toMatch(new RegExp(`^${dbPath}: cannot be written .*EACCES on ${readOnly}/data`));
+    expect(readdirSync(readOnly)).toEqual([]);
+  });
+
+  it("an existing store in a folder and file that cannot be written: 77 naming it", () => {
+    const dataDir = join(root, "data");
+    const dbPath = join(dataDir, "testrota.sqlite");
+    const store = openStateStore(dbPath);
+    store.beginRun({ week: W44, runId: "r0", trigger: "cli", scheduledFor: "s", startedAt: "t" });
+    store.close();
+    chmodSync(dbPath, 0o444);
+    chmodSync(dataDir, 0o555);
+    const result = runFixture(["write", dbPath]);
+    expect(result).toMatchObject({ fault: "read-only", exitCode: 77, path: dbPath });
+    expect(result.message).toMatch(
+      /^.*testrota\.sqlite: cannot be written \(read-only file system or no permission\)/,
+    );
+  });
+
+  it("an out folder that cannot be written: 77 naming it, and the week is not recorded", () => {
+    const outDir = join(root, "out");
+    mkdirSync(outDir, { mode: 0o555 });
+    chmodSync(outDir, 0o555);
+    // The store is nobody's to write: it lives in a folder nobody owns.
+    const dataDir = join(root, "data");
+    mkdirSync(dataDir);
+    chmodSync(dataDir, 0o777);
+    const result = runFixture(["publish", outDir, join(dataDir, "testrota.sqlite")]);
+    expect(result).toMatchObject({ fault: "read-only", exitCode: 77, path: outDir, recorded: false });
+    expect(readdirSync(outDir)).toEqual([]);
+  });
+});
+
+describe.skipIf(!canMountTmpfs())("a full disk (512 KiB tmpfs)", () => {
+  it("the store's disk fills up: 74 naming the database", () => {
+    const fs = join(root, "fs");
+    const dbPath = join(fs, "data", "testrota.sqlite");
+    expect(runFixture(["fill", dbPath], inTinyFilesystem(fs))).toMatchObject({
+      fault: "full",
+      exitCode: 74,
+      path: dbPath,
+      message: expect.stringMatching(
+        /: the disk is full; free space and run again \(database or disk is full/,
+      ) as unknown,
+    });
+  });
+
+  it("the out folder's disk is full: 74 naming it, and the week is not recorded", () => {
+    const fs = join(root, "fs");
+    const outDir = join(fs, "out");
+    const result = runFixture(
+      ["publish", outDir, join(root, "data", "testrota.sqlite")],
+      inTinyFilesystem(fs),
+    );
+    expect(result).toMatchObject({ fault: "full", exitCode: 74, path: outDir, recorded: false });
+    expect(result.message).toMatch(/ENOSPC while writing week 2020-W44/);
+  });
+});
+
+describe("the state store's own faults", () => {
+  let dbPath: string;
+  beforeEach(() => {
+    dbPath = join(root, "data", "testrota.sqlite");
+  });
+
+  function withCommittedWeeks(): void {
+    const store = openStateStore(dbPath);
+    for (let i = 0; i < 40; i += 1) {
+      store.addOverride({
+        id: `o${i}`,
+        municipalityCode: 101,
+        from: W44,
+        to: W44,
+        action: "keep-green",
+        siteIds: [],
+        reason: "x".repeat(2000),
+        author: "ops",
+        createdAt: "2020-10-28T08:00:00Z",
+      });
+    }
+    store.close();
+  }
+
+  it("a database that may not grow (a full disk to SQLite): 74 naming it", () => {
+    const store = openStore(dbPath);
+    const pages = Number(store.db.prepare("PRAGMA page_count").get()?.page_count);
+    store.db.exec(`PRAGMA max_page_count = ${pages}`);
+    const error = caught(() =>
+      store.addOverride({
+        id: "big",
+        municipalityCode: 101,
+        from: W44,
+        to: W44,
+        action: "keep-green",
+        siteIds: [],
+        reason: "x".repeat(100_000),
+        author: "ops",
+        createdAt: "t",
+      }),
+    );
+    expect(error).toMatchObject({ fault: "full", exitCode: 74, path: dbPath });
+    expect(error.message).toBe(
+      `${dbPath}: the disk is full; free space and run again (database or disk is full while addOverride)`,
+    );
+  });
+
+  const corruptions = [
+    {
+      name: "garbage bytes",
+      damage: () => writeFileSync(dbPath, "this is not a database\n".repeat(500)),
+    },
+    {
+      name: "a truncated file",
+      damage: () => {
+        withCommittedWeeks();
+        // Keep the header page, lose the rest: the schema and the overrides are gone.
+        truncateSync(dbPath, 6000);
+      },
+    },
+    {
+      name: "a damaged header",
+      damage: () => {
+        withCommittedWeeks();
+        const bytes = Buffer.alloc(100, 0xff);
+        writeFileSync(dbPath, bytes, { flag: "r+" });
+      },
+    },
+  ];
+  it.each(corruptions)("$name: 72 naming the database, at open or at the first read", ({ damage }) => {
+    mkdirSync(join(root, "data"), { recursive: true });
+    damage();
+    const error = caught(() => openStore(dbPath).listOverrides());
+    expect(error).toMatchObject({ fault: "corrupt", exitCode: 72, path: dbPath });
+    expect(error.message).toMatch(
+      new RegExp(`^${dbPath}: is corrupt \\(not a valid SQLite database\\); restore it from a backup \\(`),
+    );
+  });
+
+  it("a store written by a newer testrota: 76, untouched", () => {
+    openStateStore(dbPath).close();
+    const store = openStateStore(dbPath);
+    store.db.exec("PRAGMA user_version = 3");
+    store.close();
+    const error = caught(() => openStore(dbPath));
+    expect(error).toMatchObject({ fault: "newer-schema", exitCode: 76, path: dbPath });
+  });
+
+  it("a folder in the database's place: 74 naming it", () => {
+    mkdirSync(dbPath, { recursive: true });
+    expect(caught(() => openStore(dbPath))).toMatchObject({
+      fault: "io",
+      exitCode: 74,
+      path: dbPath,
+      message: `${dbPath}: is a directory; expected the SQLite state store file`,
+    });
+  });
+});
+
+describe("a vanished store", () => {
+  let dbPath: string;
+  beforeEach(() => {
+    dbPath = join(root, "data", "testrota.sqlite");
+    const store = openStateStore(dbPath);
+    store.beginRun({ week: W44, runId: "r0", trigger: "cli", scheduledFor: "s", startedAt: "t" });
+    store.close();
+  });
+
+  const vanishings = [
+    {
+      name: "deleted",
+      vanish: () => {
+        for (const suffix of ["", "-wal", "-shm"]) rmSync(`${dbPath}${suffix}`, { force: true });
+      },
+      state: "missing",
+    },
+    { name: "emptied to 0 bytes", vanish: () => truncateSync(dbPath, 0), state: "empty (0 bytes)" },
+  ];
+
+  it.each(vanishings)("$name: refused with 66 instead of starting over from warm-up", ({ vanish, state }) => {
+    vanish();
+    const error = caught(() => openStore(dbPath));
+    expect(error).toMatchObject({ fault: "missing", exitCode: 66, path: dbPath });
+    expect(error.message).toBe(
+      `${dbPath}: the state store is ${state} although one existed (its marker testrota.sqlite.created is there); restore it from a backup, or start over from warm-up with --reinitialise`,
+    );
+    // Refusing changes nothing on disk.
+    expect(caught(() => openStore(dbPath)).fault).toBe("missing");
+  });
+
+  it.each(vanishings)("$name: with reinitialise a new, empty store is started", ({ vanish }) => {
+    vanish();
+    const store = openStore(dbPath, { reinitialise: true });
+    expect(store.listRuns()).toEqual([]);
+    store.close();
+    // From then on it is the store: reopening needs no flag.
+    expect(openStore(dbPath).listRuns()).toEqual([]);
+  });
+
+  it("raw captures also show that a store existed (a store from before the marker)", () => {
+    rmSync(dbPath);
+    unlinkSync(markerPath(dbPath));
+    mkdirSync(join(root, "data", "raw", "2020-W44", "r0"), { recursive: true });
+    expect(caught(() => openStore(dbPath)).message).toMatch(
+      /although one existed \(runs saved raw captures in raw\/\)/,
+    );
+  });
+
+  it("a fresh data directory is no vanished store", () => {
+    const fresh = join(root, "fresh", "testrota.sqlite");
+    expect(openStore(fresh).listRuns()).toEqual([]);
+  });
+
+  it("the database vanishing while open fails the next write as missing", () => {
+    const store = openStore(dbPath);
+    for (const suffix of ["", "-wal", "-shm"]) rmSync(`${dbPath}${suffix}`, { force: true });
+    const error = caught(() =>
+      store.beginRun({ week: W44, runId: "r1", trigger: "cli", scheduledFor: "s", startedAt: "t" }),
+    );
+    expect(error).toMatchObject({ fault: "missing", exitCode: 66, path: dbPath });
+  });
+});
+
+describe("permissions of the store", () => {
+  it.each([
+    { name: "default: files 0640, folders 0750", umask: undefined, file: 0o640, dir: 0o750 },
+    { name: "umask 0o007: files 0660, folders 0770", umask: 0o007, file: 0o660, dir: 0o770 },
+  ])("$name", ({ umask, file, dir }) => {
+    const dataDir = join(root, "new", "data");
+    const store = openStore(join(dataDir, "testrota.sqlite"), { umask });
+    store.beginRun({ week: W44, runId: "r1", trigger: "cli", scheduledFor: "s", startedAt: "t" });
+    const mode = (path: string) => statSync(path).mode & 0o777;
+    expect(mode(join(root, "new"))).toBe(dir);
+    expect(mode(dataDir)).toBe(dir);
+    for (const name of [
+      "testrota.sqlite",
+      "testrota.sqlite-wal",
+      "testrota.sqlite-shm",
+      "testrota.sqlite.created",
+    ]) {
+      expect([name, mode(join(dataDir, name))]).toEqual([name, file]);
+    }
+  });
+});
