@@ -15,6 +15,9 @@ export function quoteValue(value: unknown): string {
   return `${JSON.stringify(chars.slice(0, MAX_QUOTED_CHARS).join(""))}… (${chars.length} characters)`;
 }
 
+/** Municipalities named in a "partial data" message; more are counted, keeping the line short. */
+const NAMED_MISSING = 5;
+
 /**
  * The one "partial data" message of every source: which municipalities the data lacks and what
  * was expected. `what` says what is missing for each (`no row`, `no feature`, …).
@@ -25,6 +28,7 @@ export function describePartialData(
   expected: string,
 ): string {
   const count = `${missing.length} municipalit${missing.length === 1 ? "y" : "ies"}`;
-  const names = missing.map((m) => `${m.code} ${m.name}`).join(", ");
-  return `partial data: ${what} for ${count} (${names}) — expected ${expected}`;
+  const named = missing.slice(0, NAMED_MISSING).map((m) => `${m.code} ${m.name}`);
+  if (missing.length > NAMED_MISSING) named.push(`and ${missing.length - NAMED_MISSING} more`);
+  return `partial data: ${what} for ${count} (${named.join(", ")}) — expected ${expected}`;
 }

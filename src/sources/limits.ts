@@ -65,8 +65,12 @@ export function limitExceeded(
   return new SourceError(source, `${where}: ${what} exceeds the ${value} limit (${LIMIT_SETTINGS[limit]})`);
 }
 
-/** The CSV parse limits of a source, failing with a `SourceError` naming the file and line. */
-export function csvLimitsOf(limits: SourceLimits, source: string, file: string): CsvLimits {
+/**
+ * The CSV parse limits of a source, failing with a `SourceError` naming the file (when it is not
+ * the source itself) and line.
+ */
+export function csvLimitsOf(limits: SourceLimits, source: string, file?: string): CsvLimits {
+  const where = file === undefined ? "" : `${file}: `;
   return {
     maxRows: limits.maxCsvRows,
     maxFields: limits.maxCsvFields,
@@ -74,7 +78,7 @@ export function csvLimitsOf(limits: SourceLimits, source: string, file: string):
     error: (problem, line) =>
       new SourceError(
         source,
-        `${file}: line ${line}: ${problem} (source.limits.maxCsvRows, maxCsvFields, maxCsvRecordChars)`,
+        `${where}line ${line}: ${problem} (source.limits.maxCsvRows, maxCsvFields, maxCsvRecordChars)`,
       ),
   };
 }

@@ -14,7 +14,12 @@ export type TotalsInput = {
   readonly seriesFile: string;
 };
 
-type Column = { readonly code: number; readonly name: string; readonly total: number; readonly confirmed: number };
+type Column = {
+  readonly code: number;
+  readonly name: string;
+  readonly total: number;
+  readonly confirmed: number;
+};
 
 function columnsOf(input: TotalsInput): Column[] {
   const columns: Column[] = [];

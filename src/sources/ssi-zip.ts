@@ -45,7 +45,10 @@ function findEntry(entries: readonly UnzipFileInfo[], name: string, origin: stri
   }
   if (others.length > 0) {
     const names = matches.map((m) => m.name).join(", ");
-    throw new SourceError(SSI_SOURCE_NAME, `${origin} holds ${name} more than once (${names}) — expected one`);
+    throw new SourceError(
+      SSI_SOURCE_NAME,
+      `${origin} holds ${name} more than once (${names}) — expected one`,
+    );
   }
   return entry;
 }
@@ -124,7 +127,10 @@ function inflateEntries(
   for (const name of wanted) {
     const state = progress.get(name);
     if (state?.done !== true) {
-      throw new SourceError(SSI_SOURCE_NAME, `${origin}#${name}: the entry ends early — expected a complete zip`);
+      throw new SourceError(
+        SSI_SOURCE_NAME,
+        `${origin}#${name}: the entry ends early — expected a complete zip`,
+      );
     }
     result.set(name, Buffer.concat(state.chunks, state.received));
   }

@@ -61,6 +61,8 @@ export type FaultServer = {
   urlOf(path: string): string;
   setRoute(path: string, route: Route): void;
   requestsTo(path: string): readonly RecordedRequest[];
+  /** Resolves once `count` requests to `path` have arrived (tests act on it instead of waiting). */
+  requestArrived(path: string, count?: number): Promise<RecordedRequest>;
   readonly requests: readonly RecordedRequest[];
   /** Requests to paths without a route (answered 599). */
   readonly unhandled: readonly RecordedRequest[];
@@ -171,7 +173,17 @@ export async function startFaultServer(
   const routes = new Map<string, Route>(Object.entries(initialRoutes));
   const requests: RecordedRequest[] = [];
   const unhandled: RecordedRequest[] = [];
+  const waiting: { path: string; count: number; resolve: (request: RecordedRequest) => void }[] = [];
   let origin = "";
+
+  function notifyArrival(recorded: RecordedRequest) {
+    for (const waiter of [...waiting]) {
+      if (waiter.path === recorded.url.pathname && recorded.attempt >= waiter.count) {
+        waiting.splice(waiting.indexOf(waiter), 1);
+        waiter.resolve(recorded);
+      }
+    }
+  }
 
   async function handle(incoming: IncomingMessage, response: ServerResponse) {
     const url = new URL(incoming.url ?? "/", origin);
@@ -183,6 +195,7 @@ export async function startFaultServer(
       attempt,
     };
     requests.push(recorded);
+    notifyArrival(recorded);
     const route = routes.get(url.pathname);
     if (route === undefined) {
       unhandled.push(recorded);
@@ -232,6 +245,11 @@ export async function startFaultServer(
       routes.set(path, route);
     },
     requestsTo: (path) => requests.filter((r) => r.url.pathname === path),
+    requestArrived: (path, count = 1) => {
+      const arrived = requests.filter((r) => r.url.pathname === path)[count - 1];
+      if (arrived !== undefined) return Promise.resolve(arrived);
+      return new Promise((resolve) => waiting.push({ path, count, resolve }));
+    },
     requests,
     unhandled,
     close: () =>
