@@ -41,7 +41,11 @@ function formatIssue(error: z.ZodError): string {
   const issue = error.issues[0];
   if (issue === undefined) return "invalid";
   const path = issue.path
-    .map((part) => (typeof part === "number" ? `[${part}]` : `.${[...String(part)].slice(0, 40).join("")}`))
+    .map((part) => {
+      if (typeof part === "number") return `[${part}]`;
+      const key = String(part);
+      return `.${/^[\w$-]{1,40}$/.test(key) ? key : quoteValue(key)}`;
+    })
     .join("");
   return `${path.replace(/^\./, "") || "(root)"}: ${issue.message}`;
 }
@@ -52,8 +56,9 @@ export function parsePage(bytes: Uint8Array, pageNumber: number, fail: Fail): Ar
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder("utf-8").decode(bytes).replace(/^\uFEFF/, ""));
-  } catch (error) {
-    return fail(`${where}: expected a JSON body (${(error as Error).message})`);
+  } catch {
+    // JSON.parse's message quotes the body (raw, with its line breaks): not passed on.
+    return fail(`${where}: not valid JSON — expected a JSON query result`);
   }
   const errorBody = errorBodySchema.safeParse(json);
   if (errorBody.success) {

@@ -192,9 +192,8 @@ export function createHttpClient(settings: HttpSettings, deps: HttpClientDeps): 
       try {
         return JSON.parse(text) as unknown;
       } catch (error) {
-        throw new SourceError(redactUrl(url), `expected a JSON body (${(error as Error).message})`, {
-          cause: error,
-        });
+        // JSON.parse's message quotes the body (raw, with its line breaks): not passed on.
+        throw new SourceError(redactUrl(url), "not valid JSON — expected a JSON body", { cause: error });
       }
     },
     async close() {

@@ -1,4 +1,4 @@
-import { addDays, isIsoDate, type IsoDate } from "../domain/calendar.ts";
+import { addDays, daysBetween, isIsoDate, type IsoDate } from "../domain/calendar.ts";
 import { CHRISTIANSOE_CODE, type Municipality } from "../domain/reference.ts";
 import { InputError } from "../errors.ts";
 import type { CsvRow, CsvTable } from "../lib/csv-table.ts";
@@ -19,6 +19,13 @@ export const DATE_COLUMNS: Readonly<Record<SsiFormat, string>> = {
 
 /** Cases SSI could not place in any municipality: counted in no municipality's incidence. */
 const NA_COLUMN = "na";
+
+/**
+ * The longest run of skipped dates considered at all: SSI skips a date only when no case was
+ * sampled anywhere in the country, which happened once (2020-02-29). A longer hole is lost rows,
+ * refused at once rather than filled with zeros (a date years ahead would fill millions of days).
+ */
+const MAX_SKIPPED_DAYS = 7;
 
 /** SSI has no row for 2020-02-29: no case was sampled anywhere in Denmark that day. */
 const DOCUMENTED_GAP = { previous: "2020-02-28", date: "2020-03-01" } as const;
@@ -140,6 +147,12 @@ export function readSeriesRows(
       throw new InputError(location, `date ${date} after ${previous} — expected ascending dates, each once`);
     }
     if (previous !== undefined && date !== addDays(previous, 1)) {
+      if (daysBetween(previous, date) - 1 > MAX_SKIPPED_DAYS) {
+        throw new InputError(
+          location,
+          `date ${date} after ${previous} — expected consecutive dates (${addDays(previous, 1)}); more than ${MAX_SKIPPED_DAYS} dates are missing`,
+        );
+      }
       const documented = previous === DOCUMENTED_GAP.previous && date === DOCUMENTED_GAP.date;
       if (!documented) gaps.push({ line, date, previous });
       for (let day = addDays(previous, 1); day < date; day = addDays(day, 1)) {

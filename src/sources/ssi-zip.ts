@@ -14,6 +14,16 @@ export function baseName(entry: string): string {
   return entry.split(/[/\\]/).at(-1) ?? entry;
 }
 
+/**
+ * An entry's name as messages and payload origins show it: the folder part is the zip's own
+ * text, so it is kept only when short and plain, else replaced by `…`.
+ */
+function shownName(entry: string): string {
+  const base = baseName(entry);
+  const folder = entry.slice(0, entry.length - base.length);
+  return folder.length <= 40 && /^[\w .()/+-]*$/.test(folder) ? entry : `…/${base}`;
+}
+
 /** The zip's table of contents (central directory), read without decompressing anything. */
 function listEntries(zip: Uint8Array, origin: string): UnzipFileInfo[] {
   const entries: UnzipFileInfo[] = [];
@@ -44,7 +54,10 @@ function findEntry(entries: readonly UnzipFileInfo[], name: string, origin: stri
     );
   }
   if (others.length > 0) {
-    const names = matches.map((m) => m.name).join(", ");
+    const names = matches
+      .slice(0, 3)
+      .map((m) => shownName(m.name))
+      .join(", ");
     throw new SourceError(
       SSI_SOURCE_NAME,
       `${origin} holds ${name} more than once (${names}) — expected one`,
@@ -78,7 +91,7 @@ function inflateEntries(
       if (error !== null) {
         failure = new SourceError(
           SSI_SOURCE_NAME,
-          `${origin}#${file.name}: cannot inflate (${error.message}) — expected a readable zip entry`,
+          `${origin}#${shownName(file.name)}: cannot inflate (${error.message}) — expected a readable zip entry`,
           { cause: error },
         );
         return;
@@ -88,7 +101,7 @@ function inflateEntries(
       if (state.received > limits.maxPayloadBytes) {
         failure = limitExceeded(
           SSI_SOURCE_NAME,
-          `${origin}#${file.name}`,
+          `${origin}#${shownName(file.name)}`,
           `more than ${state.received} bytes decompressed`,
           "maxPayloadBytes",
           formatBytes(limits.maxPayloadBytes),
@@ -129,7 +142,7 @@ function inflateEntries(
     if (state?.done !== true) {
       throw new SourceError(
         SSI_SOURCE_NAME,
-        `${origin}#${name}: the entry ends early — expected a complete zip`,
+        `${origin}#${shownName(name)}: the entry ends early — expected a complete zip`,
       );
     }
     result.set(name, Buffer.concat(state.chunks, state.received));
@@ -153,7 +166,7 @@ export function extractPair(
     if (entry.originalSize > limits.maxPayloadBytes) {
       throw limitExceeded(
         SSI_SOURCE_NAME,
-        `${origin}#${entry.name}`,
+        `${origin}#${shownName(entry.name)}`,
         `declared size ${entry.originalSize} bytes`,
         "maxPayloadBytes",
         formatBytes(limits.maxPayloadBytes),
@@ -164,7 +177,7 @@ export function extractPair(
   const inflated = inflateEntries(zip, origin, names, limits);
   const payload = (entry: UnzipFileInfo, name: string): RawPayload => ({
     name,
-    origin: `${origin}#${entry.name}`,
+    origin: `${origin}#${shownName(entry.name)}`,
     bytes: inflated.get(entry.name) ?? new Uint8Array(),
   });
   const [series, testPos] = chosen as [UnzipFileInfo, UnzipFileInfo];

@@ -287,7 +287,7 @@ describe("createHttpClient", () => {
     expect(await client.getJson(server.urlOf("/ok.json"))).toEqual({ a: [1, 2] });
     const error = await failureOf(client.getJson(server.urlOf("/bad.json")));
     expect(error).toBeInstanceOf(SourceError);
-    expect(error.message).toContain(`source ${server.urlOf("/bad.json")}: expected a JSON body`);
+    expect(error.message).toBe(`source ${server.urlOf("/bad.json")}: not valid JSON — expected a JSON body`);
   });
 
   it("keeps credentials and token/key values out of logs and errors", async () => {

@@ -28,6 +28,8 @@ export type Fault =
   | { readonly kind: "reset-mid-body"; readonly afterBytes?: number }
   /** Announce the full Content-Length, send only part of the body, then close (FIN). */
   | { readonly kind: "truncate"; readonly afterBytes?: number }
+  /** HTTP 200 without Content-Length and a body that never ends (chunks until the client leaves). */
+  | { readonly kind: "endless" }
   /** ArcGIS style: HTTP 200 with `{"error":{…}}`. */
   | { readonly kind: "arcgis-error"; readonly code: number; readonly message: string };
 
@@ -153,6 +155,19 @@ function sendPartial(
   });
 }
 
+/** Writes 64 kB chunks of `0;` lines for as long as the client reads them. */
+function sendEndless(response: ServerResponse) {
+  const chunk = Buffer.from("0;".repeat(32 * 1024));
+  response.writeHead(200, { "content-type": "text/csv" });
+  const pump = () => {
+    let flowing = true;
+    while (flowing && !response.destroyed) flowing = response.write(chunk);
+    if (!response.destroyed) response.once("drain", pump);
+  };
+  response.on("error", () => undefined);
+  pump();
+}
+
 function sendReply(response: ServerResponse, reply: RouteReply) {
   const bytes = toBytes(reply.body);
   if (reply.chunked === true) {
@@ -207,6 +222,10 @@ export async function startFaultServer(
     if (fault?.kind === "status") {
       response.writeHead(fault.status, { "content-type": "text/plain", ...fault.headers });
       response.end(fault.body ?? `injected ${fault.status}`);
+      return;
+    }
+    if (fault?.kind === "endless") {
+      sendEndless(response);
       return;
     }
     if (fault?.kind === "arcgis-error") {
