@@ -154,7 +154,7 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("swap-columns"), a: index, b: index }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("insert"), line: index, value: hostileValue }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("truncate"), at: fc.nat(1_000_000) }) },
-) as fc.Arbitrary<Mutation>;
+);
 
 /** Applies mutations to a `;`-separated text; returns it and the values injected. */
 function mutate(text: string, mutations: readonly Mutation[]): { text: string; injected: string[] } {
@@ -271,7 +271,7 @@ describe("hostile SSI bodies", () => {
   it("mutated time series (both formats) parse or fail typed", () => {
     fc.assert(
       fc.property(
-        fc.constantFrom("2020", "late") as fc.Arbitrary<"2020" | "late">,
+        fc.constantFrom<"2020" | "late">("2020", "late"),
         fc.array(mutation, { minLength: 1, maxLength: 3 }),
         (base, mutations) => {
           const { text, injected } = mutate(bases[base].ts, mutations);
@@ -285,7 +285,7 @@ describe("hostile SSI bodies", () => {
   it("mutated test_pos files parse or fail typed", () => {
     fc.assert(
       fc.property(
-        fc.constantFrom("2020", "late") as fc.Arbitrary<"2020" | "late">,
+        fc.constantFrom<"2020" | "late">("2020", "late"),
         fc.array(mutation, { minLength: 1, maxLength: 3 }),
         (base, mutations) => {
           const { text, injected } = mutate(bases[base].tp, mutations);
