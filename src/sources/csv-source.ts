@@ -83,7 +83,8 @@ export function createCsvSource(settings: CsvSourceSettings, deps: CsvSourceDeps
       const bytes = await deps.readLocation(settings.url, signal);
       const table = parseCsvTable(
         origin,
-        Buffer.from(bytes),
+        // A view, not a copy: the bytes may be as large as the payload limit.
+        Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
         { required: ["code"], optional: ["cases_7d", "population", "incidence"] },
         { limits: csvLimitsOf(deps.limits ?? DEFAULT_SOURCE_LIMITS, origin) },
       );

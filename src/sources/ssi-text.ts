@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import { parseCsvTable, type CsvColumns, type CsvTable } from "../lib/csv-table.ts";
 import { InputError } from "../errors.ts";
 import { quoteValue } from "./describe.ts";
@@ -29,18 +30,27 @@ export function readSsiTable(
       formatBytes(limits.maxPayloadBytes),
     );
   }
-  let text: string;
-  try {
-    // `fatal` turns a non-UTF-8 file into an error instead of U+FFFD in the data; the decoder
-    // drops a leading BOM (SSI's originals have one).
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch (error) {
-    throw new InputError({ file }, `not UTF-8 text — expected SSI's UTF-8 CSV file`, { cause: error });
+  // Checked on the bytes, without decoding a copy of the whole file: the CSV reader decodes
+  // field by field. A non-UTF-8 file is refused, never read with U+FFFD in the data.
+  if (!isUtf8(bytes)) {
+    throw new InputError({ file }, `not UTF-8 text — expected SSI's UTF-8 CSV file`);
   }
-  if (text.trim() === "") {
+  if (isBlank(bytes)) {
     throw new InputError({ file }, `empty file — expected a header ${expectedHeader} and rows`);
   }
-  return parseCsvTable(file, text, expected, { limits: csvLimitsOf(limits, SSI_SOURCE_NAME, file) });
+  const content = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return parseCsvTable(file, content, expected, { limits: csvLimitsOf(limits, SSI_SOURCE_NAME, file) });
+}
+
+/** Nothing but a BOM, spaces and line breaks. */
+function isBlank(bytes: Uint8Array): boolean {
+  const BOM = [0xef, 0xbb, 0xbf];
+  const start = BOM.every((byte, i) => bytes[i] === byte) ? BOM.length : 0;
+  for (let i = start; i < bytes.length; i++) {
+    const byte = bytes[i];
+    if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d) return false;
+  }
+  return true;
 }
 
 const DANISH_INTEGER = /^(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d+))?$/;
