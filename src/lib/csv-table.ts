@@ -6,6 +6,8 @@ import { InputError } from "../errors.ts";
 export type CsvRow = { readonly line: number; readonly fields: readonly string[] };
 
 export type CsvTable = {
+  /** The header line (trimmed names as written). */
+  readonly header: CsvRow;
   /** Column position by lower-case header name; only the expected columns are listed. */
   readonly columns: ReadonlyMap<string, number>;
   readonly rows: readonly CsvRow[];
@@ -15,6 +17,23 @@ export type CsvColumns = {
   readonly required: readonly string[];
   readonly optional?: readonly string[];
 };
+
+/**
+ * Size limits enforced while parsing: the parse stops at the first record past a limit, so a
+ * huge file costs no more memory than the limit allows.
+ */
+export type CsvLimits = {
+  /** Records, header included. */
+  readonly maxRows: number;
+  /** Fields over all records. */
+  readonly maxFields: number;
+  /** Characters of one record. */
+  readonly maxRecordChars: number;
+  /** Builds the error for a passed limit; by default an `InputError` at the line. */
+  readonly error?: ((problem: string, line: number) => Error) | undefined;
+};
+
+export type CsvTableOptions = { readonly limits?: CsvLimits | undefined };
 
 /** Describes the header an input file must have, for error messages. */
 export function describeHeader(columns: CsvColumns): string {
@@ -48,20 +67,52 @@ function describeCsvError(file: string, error: CsvError, lastGoodLine: number): 
   return new InputError({ file, line }, problem, { cause: error });
 }
 
+/** Adds one record of `width` fields to the running counts; throws past a limit. */
+function countRecord(
+  file: string,
+  limits: CsvLimits,
+  counted: { records: number; fields: number },
+  width: number,
+  line: number,
+): { records: number; fields: number } {
+  const records = counted.records + 1;
+  const fields = counted.fields + width;
+  const problem =
+    records > limits.maxRows
+      ? `more than ${limits.maxRows} records, expected at most ${limits.maxRows} (size limit)`
+      : fields > limits.maxFields
+        ? `more than ${limits.maxFields} fields in all, expected at most ${limits.maxFields} (size limit)`
+        : undefined;
+  if (problem !== undefined) throw limitError(file, limits, problem, line);
+  return { records, fields };
+}
+
+function limitError(file: string, limits: CsvLimits, problem: string, line: number): Error {
+  return limits.error?.(problem, line) ?? new InputError({ file, line }, problem);
+}
+
 /**
  * Parses a UTF-8 (optional BOM), `;`-separated file with a header line. Header names are matched
  * case-insensitively and trimmed because HR exports differ in spelling; unknown columns are
  * ignored. Malformed CSV and missing columns become `InputError`s naming the file and line.
  */
-export function parseCsvTable(file: string, content: Buffer | string, expected: CsvColumns): CsvTable {
+export function parseCsvTable(
+  file: string,
+  content: Buffer | string,
+  expected: CsvColumns,
+  options: CsvTableOptions = {},
+): CsvTable {
+  const { limits } = options;
   // Each record carries its line (a quoted field may span lines: its last line counts).
   let lastLine = 0;
+  let counted = { records: 0, fields: 0 };
   let rows: CsvRow[];
   try {
     // csv-parse's typings without `columns` say string[] records even when on_record maps
     // them; here it maps each to its CsvRow, so the whole table is built in one pass.
     const toRow = (fields: string[], context: InfoRecord): CsvRow => {
       lastLine = context.lines;
+      if (limits !== undefined) counted = countRecord(file, limits, counted, fields.length, context.lines);
       return { line: context.lines, fields };
     };
     rows = parse(content, {
@@ -69,9 +120,14 @@ export function parseCsvTable(file: string, content: Buffer | string, expected: 
       delimiter: ";",
       trim: true,
       skip_empty_lines: true,
+      ...(limits === undefined ? {} : { max_record_size: limits.maxRecordChars }),
       on_record: toRow as unknown as (fields: string[], context: InfoRecord) => string[],
     }) as unknown as CsvRow[];
   } catch (error) {
+    if (error instanceof CsvError && error.code === "CSV_MAX_RECORD_SIZE" && limits !== undefined) {
+      const problem = `a record longer than ${limits.maxRecordChars} characters, expected shorter records (size limit)`;
+      throw limitError(file, limits, problem, lastLine + 1);
+    }
     if (error instanceof CsvError) throw describeCsvError(file, error, lastLine);
     throw error;
   }
@@ -101,6 +157,7 @@ export function parseCsvTable(file: string, content: Buffer | string, expected: 
     throw new InputError({ file }, `no data rows, expected at least one row after the header`);
   }
   return {
+    header: head,
     columns,
     rows: data,
   };

@@ -1,10 +1,12 @@
 import type { Dispatcher } from "undici";
+import type { Clock } from "../clock.ts";
 import type { Config } from "../config.ts";
 import type { Municipality } from "../domain/reference.ts";
 import type { Logger } from "../log.ts";
 import { createArcgisSource } from "./arcgis.ts";
 import { createCsvSource } from "./csv-source.ts";
 import { createHttpClient } from "./http-client.ts";
+import { DEFAULT_SOURCE_LIMITS, type SourceLimits } from "./limits.ts";
 import { createReadLocation } from "./read-location.ts";
 import type { IncidenceSource } from "./source.ts";
 import { createSsiSource } from "./ssi.ts";
@@ -16,6 +18,13 @@ export type IncidenceSourceDeps = {
   readonly userAgent: string;
   /** Replaces the proxy-aware agent (tests). */
   readonly dispatcher?: Dispatcher | undefined;
+  /** The run's clock (default: the system clock). */
+  readonly clock?: Clock | undefined;
+  /**
+   * Size limits; by default DEFAULT_SOURCE_LIMITS with the payload limit of `http.maxResponseBytes`
+   * (until the config has a `source.limits` section).
+   */
+  readonly limits?: SourceLimits | undefined;
 };
 
 export type IncidenceSourceHandle = {
@@ -29,24 +38,32 @@ export type IncidenceSourceHandle = {
  * configured from `config.http`. The caller closes it when the run is over.
  */
 export function createIncidenceSource(config: Config, deps: IncidenceSourceDeps): IncidenceSourceHandle {
+  const limits = deps.limits ?? {
+    ...DEFAULT_SOURCE_LIMITS,
+    maxPayloadBytes: config.http.maxResponseBytes,
+  };
   const http = createHttpClient(config.http, {
     logger: deps.logger,
     userAgent: deps.userAgent,
     dispatcher: deps.dispatcher,
+    clock: deps.clock,
   });
-  const readLocation = createReadLocation({ http });
+  const readLocation = createReadLocation({ http, maxBytes: limits.maxPayloadBytes });
   const settings = config.source;
+  const { municipalities, logger } = deps;
   try {
     const source =
       settings.type === "ssi"
-        ? createSsiSource(settings, { readLocation, municipalities: deps.municipalities })
+        ? createSsiSource(settings, { readLocation, municipalities, logger, limits })
         : settings.type === "arcgis"
           ? createArcgisSource(settings, {
               http,
-              municipalities: deps.municipalities,
+              municipalities,
               timezone: config.timezone,
+              now: deps.clock,
+              limits,
             })
-          : createCsvSource(settings, { readLocation, municipalities: deps.municipalities });
+          : createCsvSource(settings, { readLocation, municipalities, limits });
     return { source, close: () => http.close() };
   } catch (error) {
     // A source rejected its settings: nothing will use the client.

@@ -6,6 +6,8 @@ import { CHRISTIANSOE_CODE, type Municipality } from "../domain/reference.ts";
 import { InputError, SourceError } from "../errors.ts";
 import { parseCsvTable } from "../lib/csv-table.ts";
 import { redactUrl } from "../lib/redact-url.ts";
+import { describePartialData, quoteValue } from "./describe.ts";
+import { csvLimitsOf, DEFAULT_SOURCE_LIMITS, type SourceLimits } from "./limits.ts";
 import type { IncidenceSource, ReadLocation } from "./source.ts";
 
 export type CsvSourceSettings = Extract<Config["source"], { type: "csv" }>;
@@ -13,6 +15,8 @@ export type CsvSourceSettings = Extract<Config["source"], { type: "csv" }>;
 export type CsvSourceDeps = {
   readonly readLocation: ReadLocation;
   readonly municipalities: readonly Municipality[];
+  /** Size limits of the parsed file (default: DEFAULT_SOURCE_LIMITS). */
+  readonly limits?: SourceLimits | undefined;
 };
 
 const wholeNumber = z
@@ -61,7 +65,7 @@ export function createCsvSource(settings: CsvSourceSettings, deps: CsvSourceDeps
     if (!parsed.success) {
       throw new InputError(
         { file: origin, line },
-        `column ${column} is ${JSON.stringify(text)}: ${parsed.error.issues[0]?.message ?? "invalid"}`,
+        `column ${column} is ${quoteValue(text)}: ${parsed.error.issues[0]?.message ?? "invalid"}`,
       );
     }
     return parsed.data;
@@ -77,10 +81,13 @@ export function createCsvSource(settings: CsvSourceSettings, deps: CsvSourceDeps
         );
       }
       const bytes = await deps.readLocation(settings.url, signal);
-      const table = parseCsvTable(origin, Buffer.from(bytes), {
-        required: ["code"],
-        optional: ["cases_7d", "population", "incidence"],
-      });
+      const table = parseCsvTable(
+        origin,
+        // A view, not a copy: the bytes may be as large as the payload limit.
+        Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+        { required: ["code"], optional: ["cases_7d", "population", "incidence"] },
+        { limits: csvLimitsOf(deps.limits ?? DEFAULT_SOURCE_LIMITS, origin) },
+      );
       const column = (name: string) => table.columns.get(name);
       const incidenceAt = column("incidence");
       const casesAt = column("cases_7d");
@@ -122,15 +129,17 @@ export function createCsvSource(settings: CsvSourceSettings, deps: CsvSourceDeps
         rows.set(code, { cases7d, population, incidence });
       }
       if (repeated.length > 0) {
-        throw new SourceError(origin, `municipalities listed more than once: ${repeated.join(", ")}`);
+        const more = repeated.length > 5 ? `, and ${repeated.length - 5} more` : "";
+        throw new SourceError(
+          origin,
+          `municipalities listed more than once: ${repeated.slice(0, 5).join(", ")}${more} — expected one row each`,
+        );
       }
       const missing = deps.municipalities.filter((m) => !rows.has(m.code));
       if (missing.length > 0) {
         throw new SourceError(
           origin,
-          `partial data: no row for ${missing.length} municipalit${missing.length === 1 ? "y" : "ies"} (${missing
-            .map((m) => `${m.code} ${m.name}`)
-            .join(", ")})`,
+          describePartialData(missing, "no row", `a row for each of the ${deps.municipalities.length}`),
         );
       }
       const dataset: WindowTotalsDataset = {

@@ -12,6 +12,8 @@ export type RawPayload = {
 export type FetchResult = {
   readonly dataset: IncidenceDataset;
   readonly payloads: readonly RawPayload[];
+  /** Which layout of the source's files was read, where it has several (ssi: `2020` or `2021+`). */
+  readonly format?: string | undefined;
 };
 
 /**

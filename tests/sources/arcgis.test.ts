@@ -16,7 +16,12 @@ import { readReference } from "../../src/roster/read-reference.ts";
 import { createArcgisSource } from "../../src/sources/arcgis.ts";
 import { createHttpClient, type HttpClient } from "../../src/sources/http-client.ts";
 import { serveArcgisLayer, startFaultServer, type FaultServer, type Fault } from "../support/fault-server.ts";
-import { clearProxyEnv, FAST_HTTP_SETTINGS, TEST_USER_AGENT } from "../support/http-test-settings.ts";
+import {
+  clearProxyEnv,
+  FAST_HTTP_SETTINGS,
+  instantSleep,
+  TEST_USER_AGENT,
+} from "../support/http-test-settings.ts";
 
 type ArcgisSettings = Extract<Config["source"], { type: "arcgis" }>;
 
@@ -100,7 +105,11 @@ beforeAll(async () => {
 beforeEach(async () => {
   clearProxyEnv();
   server = await startFaultServer();
-  http = createHttpClient(FAST_HTTP_SETTINGS, { logger: createSilentLogger(), userAgent: TEST_USER_AGENT });
+  http = createHttpClient(FAST_HTTP_SETTINGS, {
+    logger: createSilentLogger(),
+    userAgent: TEST_USER_AGENT,
+    sleep: instantSleep,
+  });
 });
 
 afterEach(async () => {
@@ -197,7 +206,8 @@ describe("createArcgisSource", () => {
     const error = await failureOf(source().fetchIncidence());
     expect(error).toBeInstanceOf(SourceError);
     expect(error.message).toBe(
-      `source ${server.urlOf(LAYER)}: page 2: ArcGIS error 400: Cannot perform query. Invalid query parameters.`,
+      // The server's message is quoted, cut at 40 characters like every value from outside.
+      `source ${server.urlOf(LAYER)}: page 2: ArcGIS error 400: "Cannot perform query. Invalid query para"… (47 characters)`,
     );
   });
 

@@ -17,7 +17,12 @@ import { createCsvSource } from "../../src/sources/csv-source.ts";
 import { createHttpClient, type HttpClient } from "../../src/sources/http-client.ts";
 import { createReadLocation } from "../../src/sources/read-location.ts";
 import { startFaultServer, type FaultServer } from "../support/fault-server.ts";
-import { clearProxyEnv, FAST_HTTP_SETTINGS, TEST_USER_AGENT } from "../support/http-test-settings.ts";
+import {
+  clearProxyEnv,
+  FAST_HTTP_SETTINGS,
+  instantSleep,
+  TEST_USER_AGENT,
+} from "../support/http-test-settings.ts";
 
 const REFERENCE = fileURLToPath(new URL("../../reference/municipalities.csv", import.meta.url));
 
@@ -65,7 +70,11 @@ beforeEach(async () => {
   clearProxyEnv();
   dir = await mkdtemp(join(tmpdir(), "testrota-csv-source-"));
   server = await startFaultServer();
-  http = createHttpClient(FAST_HTTP_SETTINGS, { logger: createSilentLogger(), userAgent: TEST_USER_AGENT });
+  http = createHttpClient(FAST_HTTP_SETTINGS, {
+    logger: createSilentLogger(),
+    userAgent: TEST_USER_AGENT,
+    sleep: instantSleep,
+  });
 });
 
 afterEach(async () => {
@@ -166,7 +175,7 @@ describe("createCsvSource", () => {
     const error = await failureOf(csvSource(path).fetchIncidence());
     expect(error).toBeInstanceOf(SourceError);
     expect(error.message).toBe(
-      `source ${path}: partial data: no row for 2 municipalities (101 København, 851 Aalborg)`,
+      `source ${path}: partial data: no row for 2 municipalities (101 København, 851 Aalborg) — expected a row for each of the 98`,
     );
   });
 

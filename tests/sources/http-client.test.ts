@@ -3,6 +3,10 @@
  * interceptor, no injected dispatcher) talks to a real node:http server on 127.0.0.1
  * (tests/support/fault-server.ts) that injects faults per attempt. msw cannot intercept undici
  * requests sent through a custom dispatcher, so nothing here is mocked below the socket.
+ * Time is injected: waits between attempts go through a recording `sleep` that returns at once,
+ * Retry-After dates are measured from a fixed clock, the deadline is a signal the test aborts,
+ * and undici's own headers timeout is tested on fake timers in http-client-timeouts.test.ts.
+ * No test waits for a retry in real time.
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -27,16 +31,26 @@ let server: FaultServer;
 let proxy: RecordingProxy | undefined;
 let client: HttpClient | undefined;
 
+/** 2020-10-28 10:00:00 UTC: the fixed "now" of every client here. */
+const NOW = Date.UTC(2020, 9, 28, 10, 0, 0);
+
 function makeClient(
   settings: Partial<HttpSettings> = {},
-  extra: Parameters<typeof createHttpClient>[1] | object = {},
+  extra: Partial<Parameters<typeof createHttpClient>[1]> = {},
 ) {
   const captured = createCapturingLogger();
+  const waits: number[] = [];
   client = createHttpClient(
     { ...FAST, ...settings },
-    { logger: captured.logger, userAgent: USER_AGENT, ...extra },
+    {
+      logger: captured.logger,
+      userAgent: USER_AGENT,
+      clock: () => NOW,
+      sleep: (ms) => (waits.push(ms), Promise.resolve()),
+      ...extra,
+    },
   );
-  return { client, lines: captured.lines };
+  return { client, lines: captured.lines, waits };
 }
 
 async function failureOf(promise: Promise<unknown>): Promise<Error> {
@@ -89,23 +103,20 @@ describe("createHttpClient", () => {
     }
   });
 
-  it("honours Retry-After: 1 on a 429 (waits about a second) and then succeeds", async () => {
+  it("honours Retry-After: 1 on a 429 (waits a second) and then succeeds", async () => {
     server.setRoute(PATH, {
       respond: serveFile(TIME_SERIES),
       faults: [{ kind: "status", status: 429, headers: { "retry-after": "1" } }],
     });
-    const { client } = makeClient({ maxBackoffMs: 5_000 });
-    const started = performance.now();
+    const { client, waits } = makeClient({ maxBackoffMs: 5_000 });
     const bytes = await client.getBytes(server.urlOf(PATH));
-    const elapsed = performance.now() - started;
     expect(bytes.length).toBe(timeSeriesBytes.length);
     expect(server.requestsTo(PATH)).toHaveLength(2);
-    expect(elapsed).toBeGreaterThanOrEqual(950);
-    expect(elapsed).toBeLessThan(3_000);
+    expect(waits).toEqual([1_000]);
   });
 
-  it("honours Retry-After as an HTTP date and caps it at maxBackoffMs", async () => {
-    const inThirtySeconds = new Date(Date.now() + 30_000).toUTCString();
+  it("honours Retry-After as an HTTP date (from the injected clock) and caps it at maxBackoffMs", async () => {
+    const inThirtySeconds = new Date(NOW + 30_000).toUTCString();
     server.setRoute(PATH, {
       respond: serveFile(TIME_SERIES),
       faults: [
@@ -113,17 +124,11 @@ describe("createHttpClient", () => {
         { kind: "status", status: 429, headers: { "retry-after": "3600" } },
       ],
     });
-    const waits: number[] = [];
-    const { client } = makeClient(
-      { maxBackoffMs: 45_000, deadlineMs: 120_000 },
-      { sleep: (ms: number) => (waits.push(ms), Promise.resolve()) },
-    );
+    const { client, waits } = makeClient({ maxBackoffMs: 45_000, deadlineMs: 120_000 });
     await client.getBytes(server.urlOf(PATH));
     expect(server.requestsTo(PATH)).toHaveLength(3);
-    // The HTTP date has whole-second resolution: between 28 and 30 s from now.
-    expect(waits[0]).toBeGreaterThan(28_000);
-    expect(waits[0]).toBeLessThanOrEqual(30_000);
-    expect(waits[1]).toBe(45_000);
+    // 30 s from the clock's now, then 3600 s capped at 45 s.
+    expect(waits).toEqual([30_000, 45_000]);
   });
 
   it("gives up at once when Retry-After would pass the deadline", async () => {
@@ -131,10 +136,9 @@ describe("createHttpClient", () => {
       respond: serveFile(TIME_SERIES),
       faults: [{ kind: "status", status: 503, headers: { "retry-after": "60" } }],
     });
-    const { client } = makeClient({ maxBackoffMs: 120_000, deadlineMs: 5_000 });
-    const started = performance.now();
+    const { client, waits } = makeClient({ maxBackoffMs: 120_000, deadlineMs: 5_000 });
     const error = await failureOf(client.getBytes(server.urlOf(PATH)));
-    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(waits).toEqual([]);
     expect(error.message).toBe(
       `source ${server.urlOf(PATH)}: HTTP 503 after 1 attempt; the next attempt (in 60000 ms) would pass the 5000 ms deadline`,
     );
@@ -146,10 +150,9 @@ describe("createHttpClient", () => {
       respond: serveFile(TIME_SERIES),
       faults: [500, 502, 503, 504].map((status) => ({ kind: "status" as const, status })),
     });
-    const waits: number[] = [];
-    const { client } = makeClient(
+    const { client, waits } = makeClient(
       { maxAttempts: 5, minBackoffMs: 100, maxBackoffMs: 300 },
-      { sleep: (ms: number) => (waits.push(ms), Promise.resolve()), random: () => 0.5 },
+      { random: () => 0.5 },
     );
     await client.getBytes(server.urlOf(PATH));
     expect(server.requestsTo(PATH)).toHaveLength(5);
@@ -177,24 +180,24 @@ describe("createHttpClient", () => {
     expect(server.requestsTo("/missing.csv")).toHaveLength(1);
   });
 
-  it("fails within the deadline when the server never answers", async () => {
+  it("fails at the deadline when the server never answers", async () => {
     server.setRoute(PATH, { respond: serveFile(TIME_SERIES), faults: [{ kind: "hang" }, { kind: "hang" }] });
-    const { client } = makeClient({ deadlineMs: 1_500, headersTimeoutMs: 60_000, bodyTimeoutMs: 60_000 });
-    const started = performance.now();
-    const error = await failureOf(client.getBytes(server.urlOf(PATH)));
-    const elapsed = performance.now() - started;
+    const deadline = new AbortController();
+    const asked: number[] = [];
+    const { client } = makeClient(
+      { deadlineMs: 1_500, headersTimeoutMs: 60_000, bodyTimeoutMs: 60_000 },
+      { deadlineSignal: (ms) => (asked.push(ms), deadline.signal) },
+    );
+    const pending = failureOf(client.getBytes(server.urlOf(PATH)));
+    await server.requestArrived(PATH);
+    // The deadline passes while the server holds the request.
+    deadline.abort();
+    const error = await pending;
+    expect(asked).toEqual([1_500]);
     expect(error).toBeInstanceOf(SourceError);
-    expect(error.message).toContain("within the 1500 ms deadline after 1 attempt");
-    expect(elapsed).toBeGreaterThanOrEqual(1_400);
-    expect(elapsed).toBeLessThan(3_000);
-  });
-
-  it("retries a headers timeout, then succeeds", async () => {
-    server.setRoute(PATH, { respond: serveFile(TIME_SERIES), faults: [{ kind: "hang" }] });
-    const { client } = makeClient({ headersTimeoutMs: 300 });
-    const bytes = await client.getBytes(server.urlOf(PATH));
-    expect(bytes.length).toBe(timeSeriesBytes.length);
-    expect(server.requestsTo(PATH)).toHaveLength(2);
+    expect(error.message).toBe(
+      `source ${server.urlOf(PATH)}: no complete response within the 1500 ms deadline after 1 attempt`,
+    );
   });
 
   it("re-fetches the whole body after a connection reset mid-body", async () => {
@@ -242,7 +245,7 @@ describe("createHttpClient", () => {
     const { client } = makeClient({ maxResponseBytes: 10_000 });
     const error = await failureOf(client.getBytes(server.urlOf(PATH)));
     expect(error.message).toBe(
-      `source ${server.urlOf(PATH)}: response of ${timeSeriesBytes.length} bytes (Content-Length) exceeds the 10000 byte limit after 1 attempt`,
+      `source ${server.urlOf(PATH)}: response of ${timeSeriesBytes.length} bytes (Content-Length) exceeds the 10000 bytes limit (http.maxResponseBytes) after 1 attempt`,
     );
     expect(server.requestsTo(PATH)).toHaveLength(1);
   });
@@ -252,7 +255,7 @@ describe("createHttpClient", () => {
     const { client } = makeClient({ maxResponseBytes: 10_000 });
     const error = await failureOf(client.getBytes(server.urlOf("/chunked.csv")));
     expect(error).toBeInstanceOf(SourceError);
-    expect(error.message).toContain("exceeds the 10000 byte limit");
+    expect(error.message).toContain("exceeds the 10000 bytes limit (http.maxResponseBytes)");
     expect(server.requestsTo("/chunked.csv")).toHaveLength(1);
   });
 
@@ -270,8 +273,10 @@ describe("createHttpClient", () => {
     server.setRoute(PATH, { respond: serveFile(TIME_SERIES), faults: [{ kind: "hang" }] });
     const { client } = makeClient();
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 100);
-    const error = await failureOf(client.getBytes(server.urlOf(PATH), controller.signal));
+    const pending = failureOf(client.getBytes(server.urlOf(PATH), controller.signal));
+    await server.requestArrived(PATH);
+    controller.abort();
+    const error = await pending;
     expect(error).toBeInstanceOf(AbortedError);
   });
 
@@ -282,7 +287,7 @@ describe("createHttpClient", () => {
     expect(await client.getJson(server.urlOf("/ok.json"))).toEqual({ a: [1, 2] });
     const error = await failureOf(client.getJson(server.urlOf("/bad.json")));
     expect(error).toBeInstanceOf(SourceError);
-    expect(error.message).toContain(`source ${server.urlOf("/bad.json")}: expected a JSON body`);
+    expect(error.message).toBe(`source ${server.urlOf("/bad.json")}: not valid JSON — expected a JSON body`);
   });
 
   it("keeps credentials and token/key values out of logs and errors", async () => {

@@ -18,7 +18,12 @@ import { createHttpClient, type HttpClient } from "../../src/sources/http-client
 import { createReadLocation } from "../../src/sources/read-location.ts";
 import { createSsiSource } from "../../src/sources/ssi.ts";
 import { serveFile, startFaultServer, type FaultServer } from "../support/fault-server.ts";
-import { clearProxyEnv, FAST_HTTP_SETTINGS, TEST_USER_AGENT } from "../support/http-test-settings.ts";
+import {
+  clearProxyEnv,
+  FAST_HTTP_SETTINGS,
+  instantSleep,
+  TEST_USER_AGENT,
+} from "../support/http-test-settings.ts";
 
 const REFERENCE = fileURLToPath(new URL("../../reference/municipalities.csv", import.meta.url));
 const DATA = fileURLToPath(new URL("../../config/demo/ssi/2020-09-09", import.meta.url));
@@ -56,7 +61,11 @@ beforeEach(async () => {
     [SERIES_PATH]: { respond: serveFile(TIME_SERIES) },
     [TEST_POS_PATH]: { respond: serveFile(TEST_POS) },
   });
-  http = createHttpClient(FAST_HTTP_SETTINGS, { logger: createSilentLogger(), userAgent: TEST_USER_AGENT });
+  http = createHttpClient(FAST_HTTP_SETTINGS, {
+    logger: createSilentLogger(),
+    userAgent: TEST_USER_AGENT,
+    sleep: instantSleep,
+  });
 });
 
 afterEach(async () => {

@@ -465,8 +465,8 @@ describe("parseSsiPair on synthetic pairs", () => {
       name: "a header-only time series",
       edit: ({ ts, tp }) => ({ ts: ts.split("\n")[0] ?? "", tp }),
       file: "ts.csv",
-      line: 1,
-      says: "header only",
+      line: null,
+      says: "no data rows",
     },
     {
       name: "an empty time series",
@@ -508,7 +508,7 @@ describe("parseSsiPair on synthetic pairs", () => {
       edit: ({ ts, tp }) => ({ ts, tp: tp.replace("Befolkningstal", "Indbyggere") }),
       file: "tp.csv",
       line: 1,
-      says: "Befolkningstal",
+      says: "missing column befolkningstal",
     },
     {
       name: "an unknown code in test_pos",

@@ -28,6 +28,8 @@ export type Fault =
   | { readonly kind: "reset-mid-body"; readonly afterBytes?: number }
   /** Announce the full Content-Length, send only part of the body, then close (FIN). */
   | { readonly kind: "truncate"; readonly afterBytes?: number }
+  /** HTTP 200 without Content-Length and a body that never ends (chunks until the client leaves). */
+  | { readonly kind: "endless" }
   /** ArcGIS style: HTTP 200 with `{"error":{…}}`. */
   | { readonly kind: "arcgis-error"; readonly code: number; readonly message: string };
 
@@ -61,6 +63,8 @@ export type FaultServer = {
   urlOf(path: string): string;
   setRoute(path: string, route: Route): void;
   requestsTo(path: string): readonly RecordedRequest[];
+  /** Resolves once `count` requests to `path` have arrived (tests act on it instead of waiting). */
+  requestArrived(path: string, count?: number): Promise<RecordedRequest>;
   readonly requests: readonly RecordedRequest[];
   /** Requests to paths without a route (answered 599). */
   readonly unhandled: readonly RecordedRequest[];
@@ -151,6 +155,19 @@ function sendPartial(
   });
 }
 
+/** Writes 64 kB chunks of `0;` lines for as long as the client reads them. */
+function sendEndless(response: ServerResponse) {
+  const chunk = Buffer.from("0;".repeat(32 * 1024));
+  response.writeHead(200, { "content-type": "text/csv" });
+  const pump = () => {
+    let flowing = true;
+    while (flowing && !response.destroyed) flowing = response.write(chunk);
+    if (!response.destroyed) response.once("drain", pump);
+  };
+  response.on("error", () => undefined);
+  pump();
+}
+
 function sendReply(response: ServerResponse, reply: RouteReply) {
   const bytes = toBytes(reply.body);
   if (reply.chunked === true) {
@@ -171,7 +188,17 @@ export async function startFaultServer(
   const routes = new Map<string, Route>(Object.entries(initialRoutes));
   const requests: RecordedRequest[] = [];
   const unhandled: RecordedRequest[] = [];
+  const waiting: { path: string; count: number; resolve: (request: RecordedRequest) => void }[] = [];
   let origin = "";
+
+  function notifyArrival(recorded: RecordedRequest) {
+    for (const waiter of [...waiting]) {
+      if (waiter.path === recorded.url.pathname && recorded.attempt >= waiter.count) {
+        waiting.splice(waiting.indexOf(waiter), 1);
+        waiter.resolve(recorded);
+      }
+    }
+  }
 
   async function handle(incoming: IncomingMessage, response: ServerResponse) {
     const url = new URL(incoming.url ?? "/", origin);
@@ -183,6 +210,7 @@ export async function startFaultServer(
       attempt,
     };
     requests.push(recorded);
+    notifyArrival(recorded);
     const route = routes.get(url.pathname);
     if (route === undefined) {
       unhandled.push(recorded);
@@ -194,6 +222,10 @@ export async function startFaultServer(
     if (fault?.kind === "status") {
       response.writeHead(fault.status, { "content-type": "text/plain", ...fault.headers });
       response.end(fault.body ?? `injected ${fault.status}`);
+      return;
+    }
+    if (fault?.kind === "endless") {
+      sendEndless(response);
       return;
     }
     if (fault?.kind === "arcgis-error") {
@@ -232,6 +264,11 @@ export async function startFaultServer(
       routes.set(path, route);
     },
     requestsTo: (path) => requests.filter((r) => r.url.pathname === path),
+    requestArrived: (path, count = 1) => {
+      const arrived = requests.filter((r) => r.url.pathname === path)[count - 1];
+      if (arrived !== undefined) return Promise.resolve(arrived);
+      return new Promise((resolve) => waiting.push({ path, count, resolve }));
+    },
     requests,
     unhandled,
     close: () =>

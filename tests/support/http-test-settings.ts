@@ -24,3 +24,8 @@ export function clearProxyEnv(): void {
     vi.stubEnv(name, undefined);
   }
 }
+
+/** A `sleep` for the HTTP client that returns at once: retries in tests never wait in real time. */
+export function instantSleep(): Promise<void> {
+  return Promise.resolve();
+}
