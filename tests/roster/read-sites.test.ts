@@ -98,7 +98,7 @@ describe("readSites", () => {
     const error = await captureError(readSites(path, SAMPLE_MUNICIPALITIES));
     const line = GOOD_ROWS.length + 2;
     expect(error.location).toEqual({ file: path, line });
-    expect(error.message).toContain(`${path}: line ${line}: ${field}: got `);
+    expect(error.message).toContain(`${path}: line ${line}: ${field}: expected `);
     expect(error.message).toContain(expected);
   });
 
