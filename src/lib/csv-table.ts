@@ -28,8 +28,9 @@ export function describeHeader(columns: CsvColumns): string {
 
 function describeFieldCount(error: CsvError, expected: number | undefined): string {
   const found = Array.isArray(error["record"]) ? error["record"].length : undefined;
-  const wanted = expected === undefined ? "as many as the header" : `${expected} as in the header`;
-  return `malformed CSV: expected ${wanted} fields, found ${found ?? "another number"}`;
+  const wanted =
+    expected === undefined ? "as many fields as the header" : `${expected} fields as in the header`;
+  return `malformed CSV: expected ${wanted}, found ${found ?? "another number"}`;
 }
 
 /** CSV parser messages are not passed on because they can quote a cell (a staff name). */
@@ -120,7 +121,7 @@ export function readCsvTable(
     return undefined;
   }
   if (head === undefined) {
-    report({ message: `empty file, expected a header ${describeHeader(expected)} and rows` });
+    report({ line: 1, message: `empty file, expected a header ${describeHeader(expected)} and rows` });
     return undefined;
   }
   const positions = new Map<string, number>();
@@ -144,7 +145,7 @@ export function readCsvTable(
   }
   for (const problem of problems) report(problem);
   if (data.length === 0 && problems.length === 0) {
-    report({ message: "no data rows, expected at least one row after the header" });
+    report({ line: head.line, message: "no data rows, expected at least one row after the header" });
   }
   return { columns, rows: data };
 }

@@ -206,8 +206,8 @@ describe("readRoster", () => {
       line: 1,
       expected: "missing column site_id",
     },
-    { name: "empty file", text: "", line: undefined, expected: "empty file" },
-    { name: "header without rows", text: `${HEADER}\n`, line: undefined, expected: "no data rows" },
+    { name: "empty file", text: "", line: 1, expected: "empty file" },
+    { name: "header without rows", text: `${HEADER}\n`, line: 1, expected: "no data rows" },
     {
       name: "unclosed quote (placed after the last good row)",
       text: `${HEADER}\n${GOOD_101[0]}\nE9;"Anne;S0101-NH01;day;;\nE10;;S0101-NH01;day;;\n`,

@@ -103,8 +103,8 @@ describe("readSites", () => {
   });
 
   it.each([
-    { name: "empty file", text: "", line: undefined, expected: "empty file" },
-    { name: "header only", text: `${HEADER}\n`, line: undefined, expected: "no data rows" },
+    { name: "empty file", text: "", line: 1, expected: "empty file" },
+    { name: "header only", text: `${HEADER}\n`, line: 1, expected: "no data rows" },
     {
       name: "missing column",
       text: `site_id;municipality_code;name;address\nS1;101;X;Y`,
