@@ -101,3 +101,13 @@ export function describeValue(value: string): string {
   }
   return noun;
 }
+
+/**
+ * True for values shaped like a code rather than a name: at most 40 letters, digits and `._/-`
+ * with a digit among them (`S0101-NH01`, `101`), or lower-case letters and hyphens only
+ * (`hospital`). Names and addresses (capitals, spaces) never are, so a mislaid column of them is
+ * described, not quoted.
+ */
+export function isCodeLike(value: string): boolean {
+  return /^(?=.*\d)[A-Za-z0-9._/-]{1,40}$/.test(value) || /^[a-z][a-z-]{0,39}$/.test(value);
+}

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Municipality } from "../domain/reference.ts";
 import { SITE_KINDS } from "../domain/roster.ts";
 import type { Site } from "../domain/roster.ts";
-import { describeValue, MAX_ID_LENGTH, MAX_TEXT_LENGTH, quoteValue } from "./field-text.ts";
+import { describeValue, isCodeLike, MAX_ID_LENGTH, MAX_TEXT_LENGTH, quoteValue } from "./field-text.ts";
 import { readInputTable, readInputText } from "./input-file.ts";
 import { createThrowingSink, type ProblemSink } from "./input-problems.ts";
 import { rawRowOf, validateRow, type RowSpec } from "./validate-row.ts";
@@ -11,8 +11,8 @@ const SITE_COLUMNS = ["site_id", "municipality_code", "kind", "name", "address"]
 type SiteColumn = (typeof SITE_COLUMNS)[number];
 
 /**
- * Site names and addresses are described, not quoted: the file holds no staff data, but a
- * column may be misplaced, and long free text has no place in a one-line message.
+ * Only ids, codes and kinds are quoted, and only when they look like one: the file holds no staff
+ * data, but a misplaced column may put a name or an address under `site_id`.
  */
 const QUOTED_COLUMNS: ReadonlySet<SiteColumn> = new Set(["site_id", "municipality_code", "kind"]);
 
@@ -26,7 +26,7 @@ const SITE_ROW: RowSpec<SiteColumn> = {
     address: { maxLength: MAX_TEXT_LENGTH },
   },
   describe: (column, value) =>
-    QUOTED_COLUMNS.has(column) && value !== "" ? quoteValue(value) : describeValue(value),
+    QUOTED_COLUMNS.has(column) && isCodeLike(value) ? quoteValue(value) : describeValue(value),
 };
 
 function createSiteRowSchema(codes: ReadonlySet<number>) {
@@ -69,7 +69,7 @@ export function readSiteRows(
         file: path,
         line: row.line,
         column: "site_id",
-        message: `expected unique site ids, found ${quoteValue(site.site_id)} again (first on line ${firstLine})`,
+        message: `expected unique site ids, found ${SITE_ROW.describe("site_id", site.site_id)} again (first on line ${firstLine})`,
       });
       continue;
     }
