@@ -7,6 +7,7 @@ import { readInputTable, readInputText } from "./input-file.ts";
 import {
   createCollectingSink,
   DEFAULT_MAX_PROBLEMS_PER_FILE,
+  formatProblem,
   type InputProblem,
   type ProblemSink,
 } from "./input-problems.ts";
@@ -31,6 +32,8 @@ export type InputCheckOptions = {
 export type InputCheck = {
   /** Every problem, by file (reference, sites, rosters), capped per file; empty when all is well. */
   readonly problems: InputProblem[];
+  /** Number of problems found, including those beyond the cap. */
+  readonly problemCount: number;
   /** Files read despite a flaw (e.g. Windows-1252), one line each naming the file. */
   readonly warnings: string[];
   /** What was read successfully: valid municipalities, sites and staff rows. */
@@ -123,7 +126,12 @@ async function checkOneRosterFile(
 export async function checkInputs(config: Config, options: InputCheckOptions = {}): Promise<InputCheck> {
   const sink = createCollectingSink(options.maxProblemsPerFile ?? DEFAULT_MAX_PROBLEMS_PER_FILE);
   const counts = { municipalities: 0, sites: 0, staff: 0 };
-  const result = (): InputCheck => ({ problems: sink.problems(), warnings: [...sink.warnings], counts });
+  const result = (): InputCheck => ({
+    problems: sink.problems(),
+    problemCount: sink.count(),
+    warnings: [...sink.warnings],
+    counts,
+  });
 
   const municipalities = await readReference(config.reference, sink);
   counts.municipalities = municipalities.length;
@@ -160,4 +168,24 @@ export async function checkInputs(config: Config, options: InputCheckOptions = {
     counts.staff = demo()?.staff.length ?? 0;
   }
   return result();
+}
+
+/**
+ * What `testrota validate` prints, one line each: the warnings (`warning: …`), every problem as
+ * `file:line: column: message`, then a last line with the verdict and what was read. Exit 65
+ * when `problemCount` > 0, else 0.
+ */
+export function formatInputCheck(check: InputCheck): string[] {
+  const { municipalities, sites, staff } = check.counts;
+  const read = `${municipalities} municipalities, ${sites} sites, ${staff} staff`;
+  const files = new Set(check.problems.map((problem) => problem.file)).size;
+  const verdict =
+    check.problemCount === 0
+      ? `inputs ok (${read})`
+      : `${check.problemCount} problem${check.problemCount === 1 ? "" : "s"} in ${files} file${files === 1 ? "" : "s"} (read: ${read})`;
+  return [
+    ...check.warnings.map((warning) => `warning: ${warning}`),
+    ...check.problems.map(formatProblem),
+    verdict,
+  ];
 }

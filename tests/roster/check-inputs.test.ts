@@ -1,7 +1,7 @@
 import { appendFileSync, copyFileSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { checkInputs } from "../../src/roster/check-inputs.ts";
+import { checkInputs, formatInputCheck } from "../../src/roster/check-inputs.ts";
 import { generateDemoInput } from "../../src/roster/generate-demo.ts";
 import { readReference } from "../../src/roster/read-reference.ts";
 import { createRunFixture, SMALL_ROSTER, useFileRoster, type RunFixture } from "../support/run-fixture.ts";
@@ -124,6 +124,7 @@ describe("checkInputs", () => {
     expect(check.problems[0]).toMatchObject({ file: roster(101), line: first, column: "shift" });
     expect(check.problems[19]).toMatchObject({ file: roster(101), line: first + 19, column: "shift" });
     expect(check.problems[20]).toEqual({ file: roster(101), message: "… and 5 more problems in this file" });
+    expect(check.problemCount).toBe(25);
 
     const capped = await checkInputs(fx.config(), { maxProblemsPerFile: 3 });
     expect(capped.problems.map((p) => p.line ?? p.message)).toEqual([
@@ -213,5 +214,38 @@ describe("checkInputs with rosterFile (testrota validate --roster FILE)", () => 
           "cannot tell the municipality, expected a file name by the pattern {code}.csv (e.g. 101.csv) or rows with site ids of the sites file",
       },
     ]);
+  });
+});
+
+describe("formatInputCheck", () => {
+  it("prints warnings, each problem on its line and a verdict counting the problems beyond the cap", () => {
+    const lines = formatInputCheck({
+      problems: [
+        { file: "r/101.csv", line: 3, column: "shift", message: "expected day, evening or night, found …" },
+        { file: "r/101.csv", message: "… and 4 more problems in this file" },
+        { file: "r/147.csv", message: "no such file: …" },
+      ],
+      problemCount: 6,
+      warnings: ["r/151.csv: not UTF-8, read as Windows-1252 …"],
+      counts: { municipalities: 98, sites: 10, staff: 200 },
+    });
+    expect(lines).toEqual([
+      "warning: r/151.csv: not UTF-8, read as Windows-1252 …",
+      "r/101.csv:3: shift: expected day, evening or night, found …",
+      "r/101.csv: … and 4 more problems in this file",
+      "r/147.csv: no such file: …",
+      "6 problems in 2 files (read: 98 municipalities, 10 sites, 200 staff)",
+    ]);
+  });
+
+  it("says ok when there is no problem", () => {
+    expect(
+      formatInputCheck({
+        problems: [],
+        problemCount: 0,
+        warnings: [],
+        counts: { municipalities: 98, sites: 1, staff: 1 },
+      }),
+    ).toEqual(["inputs ok (98 municipalities, 1 sites, 1 staff)"]);
   });
 });
