@@ -87,11 +87,16 @@ function municipalityFromRows(
   return best === undefined ? undefined : byCode.get(best[0]);
 }
 
+type KnownInputs = {
+  readonly municipalities: readonly Municipality[];
+  readonly sites: readonly Site[];
+  readonly sitesRefused: boolean;
+};
+
 async function checkOneRosterFile(
   config: Config,
   file: string,
-  municipalities: readonly Municipality[],
-  sites: readonly Site[],
+  { municipalities, sites, sitesRefused }: KnownInputs,
   sink: ProblemSink,
 ): Promise<number> {
   const input = await readInputText(file, "roster export", sink);
@@ -111,7 +116,7 @@ async function checkOneRosterFile(
     });
     return 0;
   }
-  const context = createRosterContext(sites, municipalities);
+  const context = createRosterContext(sites, municipalities, { sitesRefused });
   return readRosterRows(file, input.text, municipality, context, sink)?.staff.length ?? 0;
 }
 
@@ -151,6 +156,7 @@ export async function checkInputs(config: Config, options: InputCheckOptions = {
     return generated;
   };
   let sites: readonly Site[];
+  const beforeSites = sink.count();
   if (config.sites !== undefined) {
     sites = await readSites(config.sites, municipalities, sink);
   } else {
@@ -158,11 +164,17 @@ export async function checkInputs(config: Config, options: InputCheckOptions = {
     if (options.rosterFile !== undefined) sink.warn(NO_SITES_NOTE);
   }
   counts.sites = sites.length;
+  const sitesRefused = sink.count() > beforeSites;
 
   if (options.rosterFile !== undefined) {
-    counts.staff = await checkOneRosterFile(config, options.rosterFile, municipalities, sites, sink);
+    counts.staff = await checkOneRosterFile(
+      config,
+      options.rosterFile,
+      { municipalities, sites, sitesRefused },
+      sink,
+    );
   } else if (config.roster !== undefined && config.sites !== undefined) {
-    const roster = await readRoster({ ...config.roster, municipalities, sites }, sink);
+    const roster = await readRoster({ ...config.roster, municipalities, sites, sitesRefused }, sink);
     counts.staff = roster.staff.length;
   } else {
     counts.staff = demo()?.staff.length ?? 0;

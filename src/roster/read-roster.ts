@@ -17,6 +17,8 @@ export type RosterSettings = {
   readonly pattern: string;
   readonly municipalities: readonly Municipality[];
   readonly sites: readonly Site[];
+  /** The sites file had refused rows (only `validate` goes on after that). */
+  readonly sitesRefused?: boolean;
 };
 
 export type RosterFile = {
@@ -106,7 +108,9 @@ export async function readRoster(
     });
   }
 
-  const context = createRosterContext(settings.sites, settings.municipalities);
+  const context = createRosterContext(settings.sites, settings.municipalities, {
+    sitesRefused: settings.sitesRefused ?? false,
+  });
   for (const file of read) {
     if (file.bytes === undefined) continue;
     const input = decodeInputText(file.path, file.bytes, sink);

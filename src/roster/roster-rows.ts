@@ -84,17 +84,21 @@ export type RosterContext = {
   readonly schema: RosterRowSchema;
   /** Known site ids by their lower-case form, to point out a site id in the wrong letter case. */
   readonly siteIdByLowerCase: ReadonlyMap<string, string>;
+  /** The sites file had refused rows (`validate`): an unknown site may be one of them. */
+  readonly sitesRefused: boolean;
 };
 
 export function createRosterContext(
   sites: readonly Site[],
   municipalities: readonly Municipality[],
+  options: { readonly sitesRefused?: boolean } = {},
 ): RosterContext {
   return {
     sitesById: new Map(sites.map((site) => [site.id, site])),
     municipalityByCode: new Map(municipalities.map((m) => [m.code, m])),
     schema: createRosterRowSchema(),
     siteIdByLowerCase: new Map(sites.map((site) => [site.id.toLowerCase(), site.id])),
+    sitesRefused: options.sitesRefused ?? false,
   };
 }
 
@@ -113,9 +117,11 @@ function checkSite(siteId: string, municipality: Municipality, context: RosterCo
   if (site === undefined) {
     const sameButCase = context.siteIdByLowerCase.get(siteId.toLowerCase());
     const hint =
-      sameButCase === undefined
-        ? ""
-        : ` (the known site ${quoteValue(sameButCase)} differs only in letter case)`;
+      sameButCase !== undefined
+        ? ` (the known site ${quoteValue(sameButCase)} differs only in letter case)`
+        : context.sitesRefused
+          ? " (or its row in the sites file was refused)"
+          : "";
     return `expected a site id listed in the sites file, found ${describeValue(siteId)} that is not a known site id${hint}`;
   }
   if (site.municipalityCode !== municipality.code) {

@@ -107,7 +107,8 @@ describe("checkInputs", () => {
         line: bad153,
         column: "site_id",
         message:
-          "expected a site id listed in the sites file, found a value of 10 characters that is not a known site id",
+          "expected a site id listed in the sites file, found a value of 10 characters that is not a known site id " +
+          "(or its row in the sites file was refused)",
       },
     ]);
     expect(JSON.stringify(check)).not.toContain("Hemmelig");

@@ -116,6 +116,12 @@ describe("readRoster", () => {
       expected: "listed in the sites file",
     },
     {
+      name: "known site id in the wrong letter case",
+      row: "E9;;s0101-nh01;day;;",
+      field: "site_id",
+      expected: 'not a known site id (the known site "S0101-NH01" differs only in letter case)',
+    },
+    {
       name: "site of another municipality",
       row: "E9;;S0147-NH01;day;;",
       field: "site_id",
