@@ -4,6 +4,7 @@ import type { Config } from "../config.ts";
 import type { Municipality } from "../domain/reference.ts";
 import type { Site, StaffMember } from "../domain/roster.ts";
 import { generateDemoInput } from "./generate-demo.ts";
+import { createThrowingSink } from "./input-problems.ts";
 import { readReference } from "./read-reference.ts";
 import { readRoster } from "./read-roster.ts";
 import { readSites } from "./read-sites.ts";
@@ -17,6 +18,11 @@ export type RunInputs = {
   readonly digest: string;
   /** Where the roster came from, for logs and the summary (no staff data). */
   readonly rosterOrigin: string;
+  /**
+   * What the operator should know but did not stop the run, one line each naming the file, e.g.
+   * a roster read as Windows-1252. Never staff data: callers may log them.
+   */
+  readonly warnings: readonly string[];
 };
 
 export type InputLoader = {
@@ -25,14 +31,18 @@ export type InputLoader = {
 
 /**
  * Reads the reference, sites and roster named by the config; with `demoRoster` the sites and
- * roster are generated in memory by the seeded generator instead (the embedded demo).
+ * roster are generated in memory by the seeded generator instead (the embedded demo). The first
+ * problem in any file throws an `InputError` (exit 65) with file, line and column; `checkInputs`
+ * runs the same readers and collects every problem instead.
  */
 export function createInputLoader(config: Config): InputLoader {
   return {
     async load() {
+      const warnings: string[] = [];
+      const sink = createThrowingSink(warnings);
       const hash = createHash("sha256");
+      const municipalities = await readReference(config.reference, sink);
       hash.update(await readFile(config.reference));
-      const municipalities = await readReference(config.reference);
       if (config.demoRoster !== undefined) {
         const demo = config.demoRoster;
         const generated = generateDemoInput({
@@ -48,14 +58,15 @@ export function createInputLoader(config: Config): InputLoader {
           staff: generated.staff,
           digest: hash.digest("hex"),
           rosterOrigin: `synthetic demo roster (seed ${demo.seed})`,
+          warnings,
         };
       }
       if (config.sites === undefined || config.roster === undefined) {
         throw new Error("config without sites/roster passed validation");
       }
+      const sites = await readSites(config.sites, municipalities, sink);
       hash.update(await readFile(config.sites));
-      const sites = await readSites(config.sites, municipalities);
-      const roster = await readRoster({ ...config.roster, municipalities, sites });
+      const roster = await readRoster({ ...config.roster, municipalities, sites }, sink);
       for (const file of roster.files) hash.update(file.sha256);
       return {
         municipalities,
@@ -63,6 +74,7 @@ export function createInputLoader(config: Config): InputLoader {
         staff: roster.staff,
         digest: hash.digest("hex"),
         rosterOrigin: config.roster.dir,
+        warnings,
       };
     },
   };

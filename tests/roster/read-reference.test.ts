@@ -137,7 +137,7 @@ describe("readReference on bad files", () => {
       name: "a repeated code",
       edit: editLine(8, (l) => l.replace(/^\d+;/, "101;")),
       line: 8,
-      says: "repeats line 2",
+      says: "first on line 2",
     },
     {
       name: "an empty name",
@@ -172,7 +172,7 @@ describe("readReference on bad files", () => {
       line: null,
       says: "expected exactly 98",
     },
-    { name: "an empty file", edit: () => "", line: null, says: "expected 98" },
+    { name: "an empty file", edit: () => "", line: null, says: "empty file" },
   ];
 
   it.each(cases)("$name → InputError with the file and line", async ({ edit, line, says }) => {

@@ -116,6 +116,12 @@ describe("readRoster", () => {
       expected: "listed in the sites file",
     },
     {
+      name: "known site id in the wrong letter case",
+      row: "E9;;s0101-nh01;day;;",
+      field: "site_id",
+      expected: 'not a known site id (the known site "S0101-NH01" differs only in letter case)',
+    },
+    {
       name: "site of another municipality",
       row: "E9;;S0147-NH01;day;;",
       field: "site_id",
@@ -134,16 +140,22 @@ describe("readRoster", () => {
       expected: "YYYY-MM-DD",
     },
     {
-      name: "bad date (Danish format)",
-      row: "E9;;S0101-NH01;day;;31-10-2020",
+      name: "bad date (US format)",
+      row: "E9;;S0101-NH01;day;;10/31/2020",
       field: "end_date",
       expected: "YYYY-MM-DD",
+    },
+    {
+      name: "bad date (two-digit year)",
+      row: "E9;;S0101-NH01;day;31-10-20;",
+      field: "start_date",
+      expected: "shaped 99-99-99",
     },
     {
       name: "end before start",
       row: "E9;;S0101-NH01;day;2020-10-01;2020-09-30",
       field: "end_date",
-      expected: "on or after start_date 2020-10-01",
+      expected: "on or after start_date",
     },
     {
       name: "duplicate employee id",
@@ -172,7 +184,7 @@ describe("readRoster", () => {
       const line = GOOD_101.length + 2;
       expect(error).toBeInstanceOf(InputError);
       expect((error as InputError).location).toEqual({ file, line });
-      expect(error.message).toContain(`${file}: line ${line}: ${field}: got `);
+      expect(error.message).toContain(`${file}: line ${line}: ${field}: expected `);
       expect(error.message).toContain(expected);
       expect(error.message.split("\n")).toHaveLength(1);
     },
@@ -200,8 +212,8 @@ describe("readRoster", () => {
       line: 1,
       expected: "missing column site_id",
     },
-    { name: "empty file", text: "", line: undefined, expected: "empty file" },
-    { name: "header without rows", text: `${HEADER}\n`, line: undefined, expected: "no data rows" },
+    { name: "empty file", text: "", line: 1, expected: "empty file" },
+    { name: "header without rows", text: `${HEADER}\n`, line: 1, expected: "no data rows" },
     {
       name: "unclosed quote (placed after the last good row)",
       text: `${HEADER}\n${GOOD_101[0]}\nE9;"Anne;S0101-NH01;day;;\nE10;;S0101-NH01;day;;\n`,
@@ -239,7 +251,15 @@ describe("readRoster", () => {
     expect(error.message).toContain("147 Frederiksberg");
   });
 
-  it("counts every missing file when the folder is wrong", async () => {
+  it("counts the other missing files in the first one's message", async () => {
+    await writeRoster({ 100: "unrelated" });
+    const error = await captureError(read());
+    expect(error.message).toContain(join(dir, "101.csv"));
+    expect(error.message).toContain("1 other municipalities lack theirs too");
+    expect(error.message).toContain("all 2 municipalities need one");
+  });
+
+  it("names the folder once when the folder is wrong", async () => {
     const error = await captureError(
       readRoster({
         dir: join(dir, "missing"),
@@ -248,8 +268,10 @@ describe("readRoster", () => {
         sites: SITES,
       }),
     );
-    expect(error.message).toContain(join(dir, "missing", "101.csv"));
-    expect(error.message).toContain("and 1 other");
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).location).toEqual({ file: join(dir, "missing") });
+    expect(error.message).toContain("no such file, expected the roster folder");
+    expect(error.message).toContain("(2 files)");
   });
 
   it("rejects a file name pattern without {code}", async () => {

@@ -98,13 +98,13 @@ describe("readSites", () => {
     const error = await captureError(readSites(path, SAMPLE_MUNICIPALITIES));
     const line = GOOD_ROWS.length + 2;
     expect(error.location).toEqual({ file: path, line });
-    expect(error.message).toContain(`${path}: line ${line}: ${field}: got `);
+    expect(error.message).toContain(`${path}: line ${line}: ${field}: expected `);
     expect(error.message).toContain(expected);
   });
 
   it.each([
-    { name: "empty file", text: "", line: undefined, expected: "empty file" },
-    { name: "header only", text: `${HEADER}\n`, line: undefined, expected: "no data rows" },
+    { name: "empty file", text: "", line: 1, expected: "empty file" },
+    { name: "header only", text: `${HEADER}\n`, line: 1, expected: "no data rows" },
     {
       name: "missing column",
       text: `site_id;municipality_code;name;address\nS1;101;X;Y`,

@@ -190,7 +190,10 @@ describe("bad input gets a clear error and publishes nothing", () => {
     const error = await bad.runWeek(W40, { trigger: "cli" }).catch((e: unknown) => e);
     await bad.close();
     expect(error).toBeInstanceOf(InputError);
-    expect(describeFailure(error).message).toMatch(/101\.csv: line 5: .*S9999-XX99/);
+    // Roster values are described, never quoted (a mislaid column would echo a staff name).
+    expect(describeFailure(error).message).toMatch(
+      /101\.csv: line 5: site_id: expected a site id listed in the sites file, found a value of 10 characters/,
+    );
     expect(existsSync(join(fx.outDir, "2020-W40"))).toBe(false);
     expect(readFileSync(published).equals(manifestBefore)).toBe(true);
   });

@@ -1,0 +1,70 @@
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import iconv from "iconv-lite";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Config } from "../../src/config.ts";
+import { InputError } from "../../src/errors.ts";
+import { createInputLoader } from "../../src/roster/load-inputs.ts";
+import { createRunFixture, useFileRoster, type RunFixture } from "../support/run-fixture.ts";
+
+let fx: RunFixture;
+let sitesPath: string;
+let rosterDir: string;
+beforeEach(async () => {
+  fx = createRunFixture();
+  ({ sitesPath, rosterDir } = await useFileRoster(fx));
+});
+afterEach(() => fx.cleanup());
+
+async function loadError(config: Config): Promise<InputError> {
+  const error = await createInputLoader(config)
+    .load()
+    .then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+  expect(error).toBeInstanceOf(InputError);
+  return error as InputError;
+}
+
+describe("createInputLoader", () => {
+  it("loads a good installation without warnings", async () => {
+    const inputs = await createInputLoader(fx.config()).load();
+    expect(inputs.warnings).toEqual([]);
+    expect(inputs.municipalities).toHaveLength(98);
+  });
+
+  it("reads a Windows-1252 roster to the same staff as its UTF-8 original, with a warning naming it", async () => {
+    const path = join(rosterDir, "101.csv");
+    const original = readFileSync(path, "utf8");
+    expect(original).toMatch(/[æøåÆØÅ]/);
+    const before = await createInputLoader(fx.config()).load();
+    writeFileSync(path, iconv.encode(original.replace(/^\uFEFF/, ""), "windows-1252"));
+    const after = await createInputLoader(fx.config()).load();
+    expect(after.staff).toEqual(before.staff);
+    expect(after.warnings).toEqual([
+      `${path}: not UTF-8, read as Windows-1252 (Excel's "CSV (semikolonsepareret)"); save it as "CSV UTF-8" to be sure every letter is read right`,
+    ]);
+  });
+
+  it("refuses a missing reference with exit 65 and its path, not ENOENT", async () => {
+    const reference = join(fx.dir, "nope.csv");
+    const error = await loadError({ ...fx.config(), reference });
+    expect(error.exitCode).toBe(65);
+    expect(error.message).toBe(`${reference}: no such file, expected the reference table as a readable file`);
+  });
+
+  it("refuses a missing sites file with exit 65 and its path, not ENOENT", async () => {
+    rmSync(sitesPath);
+    const error = await loadError(fx.config());
+    expect(error.exitCode).toBe(65);
+    expect(error.message).toBe(`${sitesPath}: no such file, expected the sites file as a readable file`);
+  });
+
+  it("refuses a missing roster file naming it and the municipality", async () => {
+    rmSync(join(rosterDir, "825.csv"));
+    const error = await loadError(fx.config());
+    expect(error.location).toEqual({ file: join(rosterDir, "825.csv") });
+    expect(error.message).toContain("municipality 825 Læsø");
+  });
+});
