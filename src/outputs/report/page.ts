@@ -69,6 +69,7 @@ caption { text-align: left; font-weight: 600; padding: .25rem 0; }
 th, td { text-align: left; padding: .3rem .6rem; border-bottom: 1px solid ${COLORS.grid}; vertical-align: top; }
 th[scope="col"] { border-bottom: 2px solid ${COLORS.ink}; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+tbody th[scope="row"] { white-space: nowrap; }
 details { margin: .5rem 0 1rem; }
 summary { cursor: pointer; color: ${COLORS.focus}; font-weight: 600; }
 .badge { display: inline-block; padding: 0 .45rem; border-radius: 3px; font-weight: 600; font-size: .85rem; }

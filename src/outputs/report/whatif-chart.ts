@@ -29,7 +29,7 @@ export function renderDemandChart(
   const band = (width - left - right) / Math.max(1, region.days.length);
   const short = new Set(summary.weeksShort.map(formatWeek));
 
-  const shading: string[] = [];
+  const runs: { start: number; end: number }[] = [];
   const bars: string[] = [];
   const labels: string[] = [];
   let weekIndex = -1;
@@ -47,10 +47,11 @@ export function renderDemandChart(
         );
       }
     }
+    // One band per run of short days: adjacent rectangles would leave hairline seams.
     if (short.has(week)) {
-      shading.push(
-        `<rect x="${px(x)}" y="${top}" width="${px(band)}" height="${px(scale(0) - top)}" fill="${SHORT_WEEK}"/>`,
-      );
+      const run = runs.at(-1);
+      if (run !== undefined && run.end === index) run.end = index + 1;
+      else runs.push({ start: index, end: index + 1 });
     }
     const barWidth = Math.max(1, band * 0.8);
     const yPlanned = scale(day.planned);
@@ -85,7 +86,12 @@ export function renderDemandChart(
     ),
     desc,
     body:
-      shading.join("") +
+      runs
+        .map(
+          (run) =>
+            `<rect x="${px(left + band * run.start)}" y="${top}" width="${px(band * (run.end - run.start))}" height="${px(scale(0) - top)}" fill="${SHORT_WEEK}"/>`,
+        )
+        .join("") +
       axis +
       bars.join("") +
       `<line x1="${left}" x2="${width - right}" y1="${px(scale(0))}" y2="${px(scale(0))}" stroke="${COLORS.muted}"/>` +

@@ -186,7 +186,7 @@ describe.runIf(WRITE_DOCS_IMAGES)("README screenshots", () => {
         x: 0,
         y: 0,
         width: 1280,
-        height: 1400,
+        height: 1250,
       });
       await what.close();
     } finally {
