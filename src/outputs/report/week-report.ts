@@ -110,7 +110,8 @@ function renderMunicipalityTable(
   const numeric = new Set([2, 3, 4, 5]);
   return (
     `<details id="municipality-table"><summary>${escapeHtml(say(language, `Alle ${data.classifications.length} kommuner som tabel`, `All ${data.classifications.length} municipalities as a table`))}</summary>` +
-    `<table><caption>${escapeHtml(say(language, "Kommunernes klassifikation, efter region og navn", "Classification of the municipalities, by region and name"))}</caption>` +
+    // The skip link targets the table inside the closed <details>: browsers open it on arrival.
+    `<table id="municipality-list"><caption>${escapeHtml(say(language, "Kommunernes klassifikation, efter region og navn", "Classification of the municipalities, by region and name"))}</caption>` +
     `<thead><tr>${head.map((h, i) => `<th scope="col"${numeric.has(i) ? ' class="num"' : ""}>${escapeHtml(h)}</th>`).join("")}</tr></thead>` +
     `<tbody>${rows.join("")}</tbody></table></details>`
   );
@@ -189,7 +190,7 @@ export function renderWeekReport(data: WeekReportData, options: ReportOptions): 
       ? ""
       : `<p>${escapeHtml(say(language, "Uden grænse på kortet (kun i tabellen): ", "No boundary on the map (table only): "))}${escapeHtml(map.missing.map((c) => describeMunicipality(c, undefined, language)).join("; "))}</p>`;
   const mapSection =
-    `<p><a href="#municipality-table">${escapeHtml(say(language, "Spring kortet over: gå til tabellen", "Skip the map: go to the table"))}</a></p>` +
+    `<p><a href="#municipality-list">${escapeHtml(say(language, "Spring kortet over: gå til tabellen", "Skip the map: go to the table"))}</a></p>` +
     `<div class="map-layout"><div>${map.svg}</div><div>${renderLegend(data, options)}` +
     `<p class="muted">${escapeHtml(say(language, "Farven viser den gældende status, som testplanen følger. Peg på en kommune, eller brug Tab-tasten, for at se navn, incidens og status.", "The colour shows the effective status the rota follows. Point at a municipality, or use the Tab key, to see its name, incidence and status."))}</p>` +
     `</div></div>` +

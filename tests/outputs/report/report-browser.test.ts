@@ -86,7 +86,7 @@ describe("report.html in a real browser (headless Debian chromium)", () => {
     expect(fills.filter((fill) => fill === RED)).toHaveLength(77);
   });
 
-  it("has a table fallback with 98 rows whose status agrees", async () => {
+  it("has a table fallback with 98 rows whose status agrees, reached by the skip link", async () => {
     const rows = await mapElements<{ code: number; status: string }>(
       weekly.page,
       "#municipality-table tbody tr",
@@ -94,6 +94,11 @@ describe("report.html in a real browser (headless Debian chromium)", () => {
     );
     expect(rows).toHaveLength(98);
     for (const row of rows) expect(row.status).toBe(expected.get(row.code) === "red" ? "Rød" : "Grøn");
+    // The "skip the map" link lands in the table and opens it (axe then checks it too).
+    await weekly.page.click('a[href="#municipality-list"]');
+    expect(await weekly.page.evaluate<boolean>("document.getElementById('municipality-table').open")).toBe(
+      true,
+    );
   });
 
   it("moves keyboard focus onto the map's shapes with Tab and shows the focused one's figures", async () => {
