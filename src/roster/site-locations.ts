@@ -169,11 +169,12 @@ export async function readPostcodeTable(path: string): Promise<PostcodeTable> {
 }
 
 /**
- * The postcode of a Danish address: the last 4-digit number that follows a comma or starts the
- * text and is followed by the town (`Skolevej 12, 2100 København Ø` → 2100). Undefined when none.
+ * The postcode of a Danish address: the last stand-alone 4-digit number followed by the town
+ * (`Skolevej 12, 2100 København Ø` → 2100, `Strandvejen 12 2900 Hellerup` → 2900). Undefined when
+ * the address has none.
  */
 export function extractPostcode(address: string): number | undefined {
-  const matches = [...address.matchAll(/(?:^|,)\s*(\d{4})\s+\p{L}/gu)];
+  const matches = [...address.matchAll(/(?:^|[,\s])(\d{4})\s+\p{L}/gu)];
   const last = matches.at(-1);
   return last === undefined ? undefined : Number(last[1]);
 }
