@@ -1,5 +1,5 @@
 import type { IsoDate } from "./calendar.ts";
-import type { GeoPoint } from "./geo.ts";
+import { type GeoPoint, measureGreatCircleKm } from "./geo.ts";
 import {
   type KitAllocation,
   type KitSettings,
@@ -36,9 +36,10 @@ export type SiteStopInfo = {
 };
 
 /**
- * A lab the vans start from and return to. The first depot of a region serves every municipality
- * not listed by another; a further depot serves its `municipalityCodes` (Bornholm's samples go to
- * the hospital in Rønne, not by road to Copenhagen).
+ * A lab the vans start from and return to. A site goes to the depot that lists its municipality
+ * in `municipalityCodes`, else to the nearest depot (great-circle; the earlier one on a tie): with
+ * a lab per area of the region each serves its surroundings, and Bornholm's samples go to the
+ * hospital in Rønne, not by road to Copenhagen.
  */
 export type Depot = {
   readonly name: string;
@@ -52,7 +53,7 @@ export type RegionRouteSettings = Omit<
   RouteSettings,
   "departure" | "latestArrival" | "depot" | "vehicles"
 > & {
-  /** At least one; the first is the region's main lab. */
+  /** At least one (the region's lab; more where the region has several). */
   readonly depots: readonly Depot[];
 };
 
@@ -99,7 +100,7 @@ export type DepotRoute = Route & { readonly depot: Depot };
 
 export type RunRoutes = {
   readonly run: PickupRun;
-  /** Routes of all depots, numbered 1…n within the run (the main depot's first). */
+  /** Routes of all depots, numbered 1…n within the run, depot by depot in the order configured. */
   readonly routes: readonly DepotRoute[];
   /** Lateness of this run's routes (route numbers as in `routes`). */
   readonly violations: readonly RouteViolation[];
@@ -177,9 +178,20 @@ export function planRegionPickupRoutes(input: RegionPickupInput): RegionPickupPl
   };
 }
 
-/** The depot serving a municipality: the one listing it, else the first (main) depot. */
-function depotFor(depots: readonly Depot[], municipalityCode: number): Depot {
-  return depots.find((depot) => depot.municipalityCodes?.includes(municipalityCode)) ?? (depots[0] as Depot);
+/** The depot serving a site: the one listing its municipality, else the nearest (see {@link Depot}). */
+function depotFor(depots: readonly Depot[], site: SiteStopInfo): Depot {
+  const listed = depots.find((depot) => depot.municipalityCodes?.includes(site.municipalityCode));
+  if (listed !== undefined) return listed;
+  let nearest = depots[0] as Depot;
+  for (const depot of depots) {
+    if (
+      measureGreatCircleKm(depot.location, site.location) <
+      measureGreatCircleKm(nearest.location, site.location)
+    ) {
+      nearest = depot;
+    }
+  }
+  return nearest;
 }
 
 function routeRun(input: RegionPickupInput, drafts: readonly StopDraft[]): RunRoutes {
@@ -194,7 +206,7 @@ function routeRun(input: RegionPickupInput, drafts: readonly StopDraft[]): RunRo
       if (site === undefined) {
         throw new RangeError(`planRegionPickupRoutes: site ${draft.siteId} has no coordinates`);
       }
-      if (depotFor(depots, site.municipalityCode) !== depot) return [];
+      if (depotFor(depots, site) !== depot) return [];
       return [
         {
           siteId: draft.siteId,

@@ -92,6 +92,25 @@ describe("planRegionPickupRoutes", () => {
     for (const stop of stops) expect(stop.depot).toBe(stop.siteId === "E" ? ISLAND.name : MAIN.name);
   });
 
+  it.each([
+    {
+      name: "without a municipality list, a site goes to the nearest depot",
+      island: { ...ISLAND, municipalityCodes: undefined },
+      expected: { A: MAIN.name, B: MAIN.name, C: MAIN.name, D: MAIN.name, E: ISLAND.name },
+    },
+    {
+      name: "a listed municipality goes to its depot however far",
+      island: { ...ISLAND, municipalityCodes: [101] },
+      expected: { A: ISLAND.name, B: ISLAND.name, C: MAIN.name, D: MAIN.name, E: ISLAND.name },
+    },
+  ])("$name", ({ island, expected }) => {
+    const other = planRegionPickupRoutes({ ...INPUT, routing: { ...INPUT.routing, depots: [MAIN, island] } });
+    const depotBySite = Object.fromEntries(
+      other.runs.flatMap((run) => run.stops.map((s) => [s.siteId, s.depot])),
+    );
+    expect(depotBySite).toEqual(expected);
+  });
+
   it("gives ETAs that rise along each route", () => {
     for (const run of plan.runs) {
       for (const route of run.routes) {
