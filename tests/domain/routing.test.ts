@@ -121,19 +121,24 @@ function allStopIds(plan: RoutePlan): string[] {
 }
 
 describe("planRoutes against brute force (≤ 8 stops, every order tried)", () => {
-  it("orders one route within 5 % of the optimum on 150 fixed-seed instances (half with the lab off-centre)", () => {
+  it("orders one route within 5 % of the optimum on 300 fixed-seed instances (half with the lab off-centre)", () => {
     let worst = 1;
-    for (let instance = 0; instance < 150; instance++) {
-      const stops = randomStops(1000 + instance, 1 + (instance % 8), instance % 2 === 1);
+    let sum = 0;
+    for (let instance = 0; instance < 300; instance++) {
+      const stops = randomStops(1000 + instance, 1 + (instance % 8), instance >= 150);
       const plan = planRoutes(stops, { ...SETTINGS, latestArrival: "23:00" });
       const route = plan.routes[0];
       expect(plan.routes).toHaveLength(1);
       const byId = new Map(stops.map((s) => [s.siteId, s.location]));
       const heuristic = tourMinutes(route?.stops.map((s) => byId.get(s.siteId) as GeoPoint) ?? []);
       expect(route?.durationMinutes).toBeCloseTo(heuristic, 6);
-      worst = Math.max(worst, heuristic / bruteForceTour(stops.map((s) => s.location)));
+      const ratio = heuristic / bruteForceTour(stops.map((s) => s.location));
+      worst = Math.max(worst, ratio);
+      sum += ratio;
     }
-    console.log(`one route, 150 instances of 1–8 stops: worst heuristic/optimum = ${worst.toFixed(4)}`);
+    console.log(
+      `one route, 300 instances of 1–8 stops: tour duration/optimum worst ${worst.toFixed(4)}, mean ${(sum / 300).toFixed(4)}`,
+    );
     expect(worst).toBeLessThanOrEqual(1.05);
   });
 
