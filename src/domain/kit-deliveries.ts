@@ -88,7 +88,8 @@ type TimedVisit = { readonly visit: SiteRunVisit; readonly endsAt: number; reado
  *
  * Rules:
  * - A session's kits (tests + buffer, `computeKitCount`) come with the site's latest visit whose
- *   run ends (vans back at the lab by the latest arrival) no later than the session's start.
+ *   run ends (vans back at the lab by the latest arrival) no later than the session's start, and
+ *   that is on or after `deliveryFrom` (an earlier one is under way before publication).
  * - When the site has no such visit — a site's first session of the week, a red week 1 where all
  *   staff are tested at once — a delivery-only stop is added on the latest run that ends before
  *   the session and is on or after `deliveryFrom` (for a Monday session that is the previous
@@ -105,7 +106,9 @@ export function planKitDeliveries(input: KitDeliveryInput): KitPlan {
     endsAt: runEndsAt(pickupDays, run),
   }));
   const bySite = new Map<string, TimedVisit[]>();
-  for (const visit of [...input.visits].sort((a, b) => compareRuns(a.run, b.run))) {
+  // A visit before `deliveryFrom` is under way before the plan is published: it cannot take kits.
+  const usable = input.visits.filter((visit) => visit.run.date >= input.deliveryFrom);
+  for (const visit of usable.sort((a, b) => compareRuns(a.run, b.run))) {
     const list = bySite.get(visit.siteId) ?? [];
     list.push({ visit, endsAt: runEndsAt(pickupDays, visit.run), deliveryOnly: false });
     bySite.set(visit.siteId, list);

@@ -156,6 +156,12 @@ function validateRouting(stops: readonly RouteStopInput[], settings: RouteSettin
     seen.add(stop.siteId);
     if (!isValidGeoPoint(stop.location))
       throw new RangeError(`planRoutes: site ${stop.siteId} has no valid coordinates`);
+    const hours = stop.openingHours;
+    if (hours !== undefined && parseClockMinutes(hours.open) >= parseClockMinutes(hours.close)) {
+      throw new RangeError(
+        `planRoutes: site ${stop.siteId} opens ${hours.open} and closes ${hours.close}, expected opening before closing`,
+      );
+    }
   }
 }
 
@@ -167,8 +173,8 @@ function validateRouting(stops: readonly RouteStopInput[], settings: RouteSettin
  * - Distances are great-circle × road factor, driven at the average speed; each stop takes its
  *   service minutes; a van early for a site's opening hours waits.
  * - Grouping (cluster first): the stops are swept by bearing around the lab and cut into
- *   consecutive groups with the shortest longest route (over all start bearings); then stops move
- *   and swap between routes while that helps (see `groupAndOrderStops`). As few vans as meet the
+ *   consecutive groups with the shortest longest route (over all start bearings); then stops move,
+ *   swap or move on in chains between routes while that helps (see `groupAndOrderStops`). As few vans as meet the
  *   latest arrival are used (at most `vehicles`); when even all of them cannot, the plan with the
  *   least lateness is kept and the plan says so.
  * - Order (route second): nearest neighbour and farthest insertion, each improved by 2-opt and
@@ -234,11 +240,14 @@ function numberByBearing(depot: GeoPoint, stops: readonly RouteStopInput[], orde
   return keyed.map((entry) => entry.order);
 }
 
+/** Lateness below this is float noise from summing legs, not a minute anyone could miss. */
+const LATE_TOLERANCE = 1e-6;
+
 function listViolations(routes: readonly Route[]): RouteViolation[] {
   const violations: RouteViolation[] = [];
   for (const route of routes) {
     for (const stop of route.stops) {
-      if (stop.minutesAfterClose > 0) {
+      if (stop.minutesAfterClose > LATE_TOLERANCE) {
         violations.push({
           kind: "after-closing",
           route: route.number,
@@ -247,7 +256,7 @@ function listViolations(routes: readonly Route[]): RouteViolation[] {
         });
       }
     }
-    if (route.minutesLate > 0) {
+    if (route.minutesLate > LATE_TOLERANCE) {
       violations.push({
         kind: "late-at-lab",
         route: route.number,

@@ -94,6 +94,25 @@ describe("planKitDeliveries", () => {
     expect(plan.allocations[0]?.kits).toBe(8);
   });
 
+  it("does not load kits onto a visit before publication", () => {
+    const session: TestSession = { siteId: "S1", date: "2020-10-07", shift: "day", tests: 4 };
+    const plan = planKitDeliveries({
+      sessions: [session],
+      visits: [
+        {
+          siteId: "S1",
+          run: { date: "2020-10-05", kind: "morning", departure: "07:30", latestArrival: "12:00" },
+        },
+      ],
+      pickupDays: SETTINGS,
+      kits: { bufferPercent: 10 },
+      deliveryFrom: "2020-10-06",
+    });
+    expect(plan.allocations.map((a) => [runLabel(a.run), a.deliveryOnly])).toEqual([
+      ["2020-10-06 morning", true],
+    ]);
+  });
+
   it("reports a session no run can supply after publication", () => {
     const plan = planKits([{ siteId: "S1", date: "2020-10-05", shift: "day", tests: 7 }], "2020-10-05");
     expect(plan.allocations).toEqual([]);

@@ -276,9 +276,12 @@ describe("planRoutes known cases", () => {
     expect(() => planRoutes([stop("S1", 56, 12)], settings)).toThrow(RangeError);
   });
 
-  it("rejects the same site twice and a site without valid coordinates", () => {
+  it("rejects the same site twice, a site without valid coordinates and opening hours that end before they start", () => {
     expect(() => planRoutes([stop("S1", 56, 12), stop("S1", 55, 12)], SETTINGS)).toThrow(/twice/);
     expect(() => planRoutes([stop("S1", 95, 12)], SETTINGS)).toThrow(/coordinates/);
+    expect(() =>
+      planRoutes([stop("S1", 56, 12, { openingHours: { open: "15:00", close: "09:00" } })], SETTINGS),
+    ).toThrow(/opening before closing/);
   });
 });
 
