@@ -1,0 +1,175 @@
+import { DateTime } from "luxon";
+import { describe, expect, it } from "vitest";
+import { computeKitCount, planKitDeliveries, type KitPlan } from "../../src/domain/kit-deliveries.ts";
+import {
+  DEFAULT_PICKUP_DAY_SETTINGS,
+  planPickupDays,
+  type PickupRun,
+  type TestSession,
+} from "../../src/domain/pickup-days.ts";
+import { SHIFTS } from "../../src/domain/roster.ts";
+import { createSeededRandom } from "../../src/roster/seeded-random.ts";
+
+const SETTINGS = DEFAULT_PICKUP_DAY_SETTINGS;
+/** Shift starts of the defaults (07, 15, 23), written out here rather than read from the code. */
+const SHIFT_START = { day: "07:00", evening: "15:00", night: "23:00" } as const;
+/** The rota of test week 2020-W41 is published on Wednesday 2020-09-30: deliveries from Thursday. */
+const DELIVERY_FROM = "2020-10-01";
+
+function runLabel(run: PickupRun): string {
+  return `${run.date} ${run.kind}`;
+}
+
+function planKits(sessions: readonly TestSession[], deliveryFrom = DELIVERY_FROM): KitPlan {
+  const pickups = planPickupDays(sessions, SETTINGS);
+  return planKitDeliveries({
+    sessions,
+    visits: pickups.visits,
+    pickupDays: SETTINGS,
+    kits: { bufferPercent: 10 },
+    deliveryFrom,
+  });
+}
+
+describe("computeKitCount", () => {
+  it.each([
+    { tests: 10, buffer: 10, kits: 11 },
+    { tests: 11, buffer: 10, kits: 13 }, // 12.1 → 13
+    { tests: 1, buffer: 10, kits: 2 }, // 1.1 → 2
+    { tests: 40, buffer: 10, kits: 44 },
+    { tests: 0, buffer: 10, kits: 0 },
+    { tests: 3, buffer: 50, kits: 5 }, // 4.5 → 5
+    { tests: 100, buffer: 0, kits: 100 },
+  ])("$tests tests + $buffer % → $kits kits", ({ tests, buffer, kits }) => {
+    expect(computeKitCount(tests, buffer)).toBe(kits);
+  });
+  it.each([
+    { tests: 1.5, buffer: 10 },
+    { tests: -1, buffer: 10 },
+    { tests: 5, buffer: 12.5 },
+  ])("rejects $tests tests at $buffer %", ({ tests, buffer }) => {
+    expect(() => computeKitCount(tests, buffer)).toThrow(RangeError);
+  });
+});
+
+describe("planKitDeliveries", () => {
+  it("red week 1 on Monday: kits for all three shifts come on the Friday evening run before", () => {
+    const sessions: TestSession[] = [
+      { siteId: "S1", date: "2020-10-05", shift: "day", tests: 40 },
+      { siteId: "S1", date: "2020-10-05", shift: "evening", tests: 20 },
+      { siteId: "S1", date: "2020-10-05", shift: "night", tests: 10 },
+    ];
+    const plan = planKits(sessions);
+    expect(plan.deliveryVisits.map((v) => `${v.siteId} ${runLabel(v.run)}`)).toEqual([
+      "S1 2020-10-02 evening",
+    ]);
+    expect(plan.allocations.map((a) => [a.shift, a.kits, runLabel(a.run), a.deliveryOnly])).toEqual([
+      ["day", 44, "2020-10-02 evening", true],
+      ["evening", 22, "2020-10-02 evening", true],
+      ["night", 11, "2020-10-02 evening", true],
+    ]);
+    expect(plan.unserved).toEqual([]);
+  });
+
+  it("a later session gets its kits with the pickup visit of an earlier one", () => {
+    const sessions: TestSession[] = [
+      { siteId: "S1", date: "2020-10-05", shift: "day", tests: 5 },
+      { siteId: "S1", date: "2020-10-07", shift: "day", tests: 8 },
+      { siteId: "S1", date: "2020-10-08", shift: "evening", tests: 3 },
+    ];
+    const plan = planKits(sessions);
+    expect(plan.allocations.map((a) => [a.date, a.kits, runLabel(a.run), a.deliveryOnly])).toEqual([
+      ["2020-10-05", 6, "2020-10-02 evening", true],
+      // Tuesday's pickup (of Monday's samples) is the last visit before Wednesday 07:00.
+      ["2020-10-07", 9, "2020-10-06 morning", false],
+      // Thursday's morning run (Wednesday's samples) is back by 12:00, before the 15:00 shift.
+      ["2020-10-08", 4, "2020-10-08 morning", false],
+    ]);
+    expect(plan.deliveryVisits).toHaveLength(1);
+  });
+
+  it("a first session on Wednesday gets a delivery-only stop on Tuesday's run", () => {
+    const plan = planKits([{ siteId: "S9", date: "2020-10-07", shift: "day", tests: 7 }]);
+    expect(plan.deliveryVisits.map((v) => runLabel(v.run))).toEqual(["2020-10-06 morning"]);
+    expect(plan.allocations[0]?.kits).toBe(8);
+  });
+
+  it("does not load kits onto a visit before publication", () => {
+    const session: TestSession = { siteId: "S1", date: "2020-10-07", shift: "day", tests: 4 };
+    const plan = planKitDeliveries({
+      sessions: [session],
+      visits: [
+        {
+          siteId: "S1",
+          run: { date: "2020-10-05", kind: "morning", departure: "07:30", latestArrival: "12:00" },
+        },
+      ],
+      pickupDays: SETTINGS,
+      kits: { bufferPercent: 10 },
+      deliveryFrom: "2020-10-06",
+    });
+    expect(plan.allocations.map((a) => [runLabel(a.run), a.deliveryOnly])).toEqual([
+      ["2020-10-06 morning", true],
+    ]);
+  });
+
+  it("reports a session no run can supply after publication", () => {
+    const plan = planKits([{ siteId: "S1", date: "2020-10-05", shift: "day", tests: 7 }], "2020-10-05");
+    expect(plan.allocations).toEqual([]);
+    expect(plan.unserved).toEqual([{ siteId: "S1", date: "2020-10-05", shift: "day", tests: 7, kits: 8 }]);
+  });
+
+  it("on a random week of 40 sites every session's kits come at a visit that ends before it", () => {
+    const random = createSeededRandom(41);
+    const sessions: TestSession[] = [];
+    for (let site = 0; site < 40; site++) {
+      for (let day = 5; day <= 9; day++) {
+        for (const shift of SHIFTS) {
+          if (random() < 0.3) {
+            sessions.push({
+              siteId: `S${site}`,
+              date: `2020-10-0${day}`,
+              shift,
+              tests: 1 + Math.floor(random() * 30),
+            });
+          }
+        }
+      }
+    }
+    const pickups = planPickupDays(sessions, SETTINGS);
+    const plan = planKitDeliveries({
+      sessions,
+      visits: pickups.visits,
+      pickupDays: SETTINGS,
+      kits: { bufferPercent: 10 },
+      deliveryFrom: DELIVERY_FROM,
+    });
+    expect(plan.unserved).toEqual([]);
+    expect(plan.allocations).toHaveLength(sessions.length);
+    const visitKeys = new Set(
+      [...pickups.visits, ...plan.deliveryVisits].map((v) => `${v.siteId} ${runLabel(v.run)}`),
+    );
+    for (const allocation of plan.allocations) {
+      const session = sessions.find(
+        (s) => s.siteId === allocation.siteId && s.date === allocation.date && s.shift === allocation.shift,
+      );
+      const runEnd = DateTime.fromISO(`${allocation.run.date}T${allocation.run.latestArrival}`, {
+        zone: "Europe/Copenhagen",
+      });
+      const sessionStart = DateTime.fromISO(`${allocation.date}T${SHIFT_START[allocation.shift]}`, {
+        zone: "Europe/Copenhagen",
+      });
+      expect(runEnd <= sessionStart).toBe(true);
+      expect(allocation.run.date >= DELIVERY_FROM).toBe(true);
+      expect(allocation.kits).toBe(Math.ceil(((session?.tests ?? 0) * 110) / 100));
+      expect(visitKeys.has(`${allocation.siteId} ${runLabel(allocation.run)}`)).toBe(true);
+    }
+    // A delivery-only stop is only added where the site has no earlier visit.
+    for (const delivery of plan.deliveryVisits) {
+      const pickupAtSameRun = pickups.visits.some(
+        (v) => v.siteId === delivery.siteId && runLabel(v.run) === runLabel(delivery.run),
+      );
+      expect(pickupAtSameRun).toBe(false);
+    }
+  });
+});
