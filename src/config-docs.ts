@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { configSchema } from "./config.ts";
+import { configSchema } from "./config-schema.ts";
 
 const START = "<!-- config-reference:start -->";
 const END = "<!-- config-reference:end -->";
