@@ -1,6 +1,13 @@
 import { defaultConfigPath } from "../config.ts";
 import { ConfigError } from "../errors.ts";
-import { loadCommandConfig, printJson, stringFlag, usageText, type Command } from "./command.ts";
+import {
+  loadCommandConfig,
+  printJson,
+  stopIfAborted,
+  stringFlag,
+  usageText,
+  type Command,
+} from "./command.ts";
 import { checkInputs, type InputProblem } from "./input-check.ts";
 
 const usage = usageText({
@@ -53,7 +60,9 @@ export const validateCommand: Command = {
       else ctx.io.stdout(`${error.issues.join("\n")}\n`);
       return error.exitCode;
     }
+    stopIfAborted(ctx.signal, this.name);
     const check = await checkInputs(config);
+    stopIfAborted(ctx.signal, this.name);
     if (json) {
       printJson(ctx.io, { config: config.configFile, ok: check.problems.length === 0, ...check });
     } else if (check.problems.length > 0) {

@@ -35,7 +35,7 @@ function iso(ms: number): string {
 
 /**
  * How a failed attempt is recorded and what the caller sees: a failure while the run's signal
- * was aborted is an abort (exit 130), whatever error the abort surfaced as.
+ * was aborted is an abort (exit 130), whatever error the abort surfaced as, named by its week.
  */
 export function classifyRunFailure(
   error: unknown,
@@ -43,12 +43,15 @@ export function classifyRunFailure(
   signal: AbortSignal | undefined,
 ): { status: "failed" | "aborted"; message: string; error: unknown } {
   const message = error instanceof Error ? error.message : String(error);
-  if (error instanceof AbortedError) return { status: "aborted", message, error };
-  if (signal?.aborted !== true) return { status: "failed", message, error };
+  const aborted = error instanceof AbortedError || signal?.aborted === true;
+  if (!aborted) return { status: "failed", message, error };
+  // The operator learns which week was aborted, whatever step noticed the abort.
+  const prefix = `run of ${formatIsoWeek(week)} aborted`;
+  const named = error instanceof AbortedError && message.startsWith(prefix);
   return {
     status: "aborted",
     message,
-    error: new AbortedError(`run of ${formatIsoWeek(week)} aborted: ${message}`, { cause: error }),
+    error: named ? error : new AbortedError(`${prefix}: ${message}`, { cause: error }),
   };
 }
 
