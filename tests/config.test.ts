@@ -132,10 +132,13 @@ describe("loadConfig", () => {
       ).toBe(true);
   });
 
-  it("validateConfig finds no problem in the bundled config", () => {
-    const bundled = JSON.parse(readFileSync(join(REPO, "config", "testrota.json"), "utf8")) as unknown;
-    expect(validateConfig("config/testrota.json", bundled)).toEqual([]);
-  });
+  it.each(["config/testrota.json", "deploy/testrota.example.json"])(
+    "validateConfig finds no problem in %s",
+    (file) => {
+      const json = JSON.parse(readFileSync(join(REPO, file), "utf8")) as unknown;
+      expect(validateConfig(file, json)).toEqual([]);
+    },
+  );
 });
 
 /*
