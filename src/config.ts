@@ -14,7 +14,7 @@ import { BUNDLED_REFERENCE, configSchema, type ParsedConfig } from "./config-sch
  */
 
 /** The config file bundled with testrota (the demo): the image's default command runs it. */
-export const BUNDLED_CONFIG = resolve(import.meta.dirname, "..", "config", "testrota.json");
+const BUNDLED_CONFIG = resolve(import.meta.dirname, "..", "config", "testrota.json");
 
 /** A region as the planner reads it (weekday names turned into ISO weekday numbers). */
 export type RegionConfig = RegionPlanSettings;
@@ -220,7 +220,7 @@ function namedPaths(config: Config): NamedPath[] {
 }
 
 /** Problems with the local files and folders the config names (missing, or a folder for a file). */
-export function checkConfigPaths(config: Config, file: string = config.configFile): string[] {
+function checkConfigPaths(config: Config, file: string = config.configFile): string[] {
   const problems: string[] = [];
   for (const named of namedPaths(config)) {
     let isFolder: boolean;

@@ -39,7 +39,7 @@ export type Command = {
   run(flags: Flags, ctx: CommandContext): Promise<number>;
 };
 
-export const COMMON_OPTIONS = {
+const COMMON_OPTIONS = {
   config: { type: "string" },
   "data-dir": { type: "string" },
   "out-dir": { type: "string" },

@@ -11,7 +11,7 @@ import { statusCommand } from "./status.ts";
 import { validateCommand } from "./validate.ts";
 import { workerCommand } from "./worker.ts";
 
-export const COMMANDS: readonly Command[] = [
+const COMMANDS: readonly Command[] = [
   demoCommand,
   runCommand,
   replayCommand,
@@ -33,7 +33,7 @@ function listing(commands: readonly Command[]): string {
   return commands.map((c) => `  ${c.name.padEnd(width)}${c.summary}`).join("\n");
 }
 
-export const GENERAL_USAGE = `usage: testrota <command> [options]
+const GENERAL_USAGE = `usage: testrota <command> [options]
 
 commands:
 ${listing(COMMANDS)}

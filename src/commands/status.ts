@@ -31,7 +31,7 @@ export type StatusReport = {
 };
 
 /** Reads the status of the installation from the store, the lock file and the schedule. */
-export function readStatus(app: App): StatusReport {
+function readStatus(app: App): StatusReport {
   const { config, store } = app;
   const zone = config.timezone;
   const at = (instant: number | string) => formatInstant(instant, zone);
@@ -72,7 +72,7 @@ export function readStatus(app: App): StatusReport {
 }
 
 /** The status as text, one fact per line. */
-export function formatStatus(status: StatusReport): string {
+function formatStatus(status: StatusReport): string {
   const lines = [
     `data: ${status.dataDir} (times in ${status.timezone})`,
     status.paused.paused

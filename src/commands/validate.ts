@@ -24,7 +24,7 @@ Exit 0 when everything is valid, 78 for config problems, 65 for input problems.`
 });
 
 /** `file:line: column: message` (line and column when known). */
-export function formatInputProblem(problem: InputProblem): string {
+function formatInputProblem(problem: InputProblem): string {
   const line = problem.line === undefined ? "" : `:${problem.line}`;
   const column = problem.column === undefined ? "" : `${problem.column}: `;
   return `${problem.file}${line}: ${column}${problem.message}`;

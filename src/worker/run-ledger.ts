@@ -37,7 +37,7 @@ function iso(ms: number): string {
  * How a failed attempt is recorded and what the caller sees: a failure while the run's signal
  * was aborted is an abort (exit 130), whatever error the abort surfaced as, named by its week.
  */
-export function classifyRunFailure(
+function classifyRunFailure(
   error: unknown,
   week: IsoWeek,
   signal: AbortSignal | undefined,
