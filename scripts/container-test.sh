@@ -4,7 +4,10 @@
 # With TESTROTA_NOW=2020-09-30T12:00:00+02:00 the worker believes it is Wednesday 30 September
 # 2020 at noon, so its start-up catch-up runs 2020-W40 from the bundled SSI files; the test waits
 # for /out/2020-W40/manifest.json, checks the files belong to uid 10001, stops the container with
-# SIGTERM and expects exit code 0.
+# SIGTERM and expects exit code 0. The health port comes from one place, TESTROTA_HEALTH_PORT:
+# the config's worker.port is set to a port the app could not even bind, so the probes only
+# answer when the app listens where the HEALTHCHECK looks. The `testrota` bin (the ENTRYPOINT)
+# also runs through `podman exec`, and a one-off container on the bundled demo config says so.
 #
 # Needs root (rootful podman, apt-get). First run: installs podman/runc/debootstrap and builds a
 # local stand-in for node:24-slim (Docker Hub is unreachable here); both are cached
@@ -141,14 +144,15 @@ WORK=$(mktemp -d)
 mkdir -p "${WORK}/data" "${WORK}/out"
 chown 10001:10001 "${WORK}/data" "${WORK}/out"
 PORT=$("${HOST_NODE}" -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
-# The bundled demo config, listening on 127.0.0.1 only, on a free port.
+# The bundled demo config, listening on 127.0.0.1 only. Its worker.port (9, privileged: a uid
+# 10001 process cannot bind it) must lose to TESTROTA_HEALTH_PORT, the free port below.
 "${HOST_NODE}" -e '
   const fs = require("fs");
-  const [src, dst, port] = process.argv.slice(1);
+  const [src, dst] = process.argv.slice(1);
   const config = JSON.parse(fs.readFileSync(src, "utf8"));
-  config.worker = { ...config.worker, host: "127.0.0.1", port: Number(port) };
+  config.worker = { ...config.worker, host: "127.0.0.1", port: 9 };
   fs.writeFileSync(dst, JSON.stringify(config, null, 2));
-' "${ROOT}/config/testrota.json" "${WORK}/container-test.json" "${PORT}"
+' "${ROOT}/config/testrota.json" "${WORK}/container-test.json"
 chmod 0644 "${WORK}/container-test.json"
 
 step "starting ${NAME} on 127.0.0.1:${PORT} (TESTROTA_NOW=${NOW})"
@@ -199,6 +203,16 @@ if pm healthcheck run "${NAME}" >/dev/null 2>&1; then
 else
   fail "the image's HEALTHCHECK command failed"
 fi
+
+status=$(pm exec "${NAME}" testrota status 2>&1) || fail "podman exec testrota status failed: ${status}"
+grep -q "^  ${WEEK}  succeeded" <<<"${status}" || fail "testrota status (exec) does not list ${WEEK} as succeeded: ${status}"
+step "podman exec testrota status lists ${WEEK}"
+
+demo=$(pm run --rm --network none --read-only -e LOG_LEVEL=info "${IMAGE}" status 2>&1) ||
+  fail "a one-off status on the bundled config failed: $(tail -n 3 <<<"${demo}")"
+grep -q "running the bundled demo configuration" <<<"${demo}" ||
+  fail "the bundled demo config does not say so at start-up: $(tail -n 3 <<<"${demo}")"
+step "the default config announces itself as the bundled demo"
 
 step "podman stop (SIGTERM)"
 pm stop -t 60 "${NAME}" >/dev/null 2>"${WORK}/stop.err" || fail "podman stop failed: $(tail -n 1 "${WORK}/stop.err")"

@@ -1,5 +1,5 @@
 // Regenerates docs/config.schema.json and the README's configuration reference from the zod
-// schema in src/config.ts, so the documentation cannot drift from the code.
+// schema in src/config-schema.ts, so the documentation cannot drift from the code.
 // Usage: node scripts/generate-config-docs.ts [--check]
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

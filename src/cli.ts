@@ -1,185 +1,62 @@
 #!/usr/bin/env node
-import { parseArgs } from "node:util";
-import { createClock } from "./clock.ts";
-import { defaultConfigPath, loadConfig, type Config } from "./config.ts";
-import { parseIsoWeek, weekAt, type IsoWeek } from "./domain/calendar.ts";
-import { ConfigError, TestrotaError } from "./errors.ts";
-import { createLogger, type Logger } from "./log.ts";
-import { createApp, type App } from "./worker/app.ts";
-import { formatRunSummary, type RunReport } from "./worker/run-report.ts";
+// The entry point (`testrota`, the npm bin and the image's ENTRYPOINT). It imports almost nothing
+// up front so the signal handlers exist before any work starts; the commands load afterwards.
+import { realpathSync } from "node:fs";
+import type { Io } from "./commands/command.ts";
+import { AbortedError, TestrotaError, UsageError } from "./errors.ts";
 
-const USAGE = `usage: testrota <command> [options]
+export type { Io };
 
-commands:
-  demo                         run the embedded demo (bundled SSI data, synthetic roster), week 2020-W40
-  run [--week YYYY-Www]        classify one week now and publish the rota of the next week
-  replay --from W --to W       run week by week over history (simulation)
-  validate                     check the config and the inputs (reference, sites, roster) only
-  worker                       long-running scheduler with /healthz, /readyz and /metrics
-  status                       last runs, next fire, lock holder, pause state
-  override add|list|remove     STPS decisions kept in the store (audited)
-  pause|resume --note TEXT     stop/restart scheduled runs
+export type MainOptions = {
+  readonly env?: NodeJS.ProcessEnv | undefined;
+  /** Fires on the first SIGTERM/SIGINT (see listenForSignals); never fires when omitted. */
+  readonly signal?: AbortSignal | undefined;
+};
 
-options:
-  --config FILE      config file (default $TESTROTA_CONFIG or config/testrota.json)
-  --data-dir DIR     state directory (default from config or $TESTROTA_DATA_DIR)
-  --out-dir DIR      output directory (default from config or $TESTROTA_OUT_DIR)
-  --json             machine-readable output
-`;
-
-type Io = { stdout: (text: string) => void; stderr: (text: string) => void };
-
-const DEMO_WEEK = "2020-W40";
-
-function requireWeek(text: string | undefined, flag: string): IsoWeek {
-  const week = text === undefined ? undefined : parseIsoWeek(text);
-  if (week === undefined)
-    throw new ConfigError([`${flag}: got ${JSON.stringify(text ?? "")}, expected an ISO week like 2020-W44`]);
-  return week;
-}
-
-function printReports(reports: readonly RunReport[], json: boolean, io: Io): void {
-  if (json) {
-    io.stdout(`${JSON.stringify(reports, null, 2)}\n`);
-    return;
-  }
-  for (const report of reports) io.stdout(`${formatRunSummary(report)}\n`);
-}
-
-async function withApp<T>(config: Config, logger: Logger, fn: (app: App) => Promise<T> | T): Promise<T> {
-  const app = await createApp({ config, logger, env: process.env, clock: createClock(process.env) });
-  try {
-    return await fn(app);
-  } finally {
-    await app.close();
-  }
-}
-
-/** Runs one CLI invocation; returns the process exit code. */
-export async function main(argv: readonly string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    options: {
-      config: { type: "string" },
-      "data-dir": { type: "string" },
-      "out-dir": { type: "string" },
-      week: { type: "string" },
-      from: { type: "string" },
-      to: { type: "string" },
-      offline: { type: "boolean", default: false },
-      json: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-      id: { type: "string" },
-      municipality: { type: "string" },
-      action: { type: "string" },
-      sites: { type: "string" },
-      reason: { type: "string" },
-      author: { type: "string" },
-      note: { type: "string" },
-    },
-  });
-  const [command, ...rest] = positionals;
-  if (values.help) {
-    io.stdout(USAGE);
+/**
+ * Runs one CLI invocation and returns the exit code. Help and usage mistakes are printed here
+ * (exit 0 and 64, with the command's own usage); any other failure is thrown as it is, for
+ * `runCli` (or a test) to map.
+ */
+export async function main(argv: readonly string[], io: Io, options: MainOptions = {}): Promise<number> {
+  const env = options.env ?? process.env;
+  const signal = options.signal ?? new AbortController().signal;
+  const [{ resolveCommand }, { parseFlags }, { createLogger }] = await Promise.all([
+    import("./commands/registry.ts"),
+    import("./commands/command.ts"),
+    import("./log.ts"),
+  ]);
+  const resolution = resolveCommand(argv);
+  if (resolution.kind === "help") {
+    io.stdout(resolution.text);
     return 0;
   }
-  if (command === undefined) {
-    io.stderr(USAGE);
+  if (resolution.kind === "usage-error") {
+    io.stderr(`testrota: ${resolution.message}\n\n${resolution.usage}`);
     return 64;
   }
-  const logger = createLogger({ level: process.env.LOG_LEVEL ?? (command === "worker" ? "info" : "warn") });
-  const configFile = values.config ?? defaultConfigPath(process.env);
-  const flags = { dataDir: values["data-dir"], outDir: values["out-dir"] };
-  const config = loadConfig(configFile, process.env, flags);
-  const clock = createClock(process.env);
-
-  switch (command) {
-    case "validate": {
-      return withApp(config, logger, async (app) => {
-        const result = await app.validateInputs();
-        io.stdout(
-          `${configFile}: ok (${result.municipalities} municipalities, ${result.sites} sites, ${result.staff} staff)\n`,
-        );
-        return 0;
-      });
+  const { command, args } = resolution;
+  // The worker logs to stdout (the container's log); one-off commands keep stdout for their result.
+  const worker = command.logLevel === "info";
+  const logger = createLogger({
+    level: env.LOG_LEVEL ?? command.logLevel ?? "warn",
+    destination: worker ? 1 : 2,
+  });
+  try {
+    const flags = parseFlags(command, args);
+    if (flags.help === true) {
+      io.stdout(command.usage);
+      return 0;
     }
-    case "run":
-    case "demo": {
-      const week =
-        values.week !== undefined
-          ? requireWeek(values.week, "--week")
-          : command === "demo"
-            ? requireWeek(DEMO_WEEK, "demo week")
-            : weekAt(clock(), config.timezone);
-      return withApp(config, logger, async (app) => {
-        const report = await app.runWeek(week, { trigger: "cli" });
-        printReports([report], values.json, io);
-        return 0;
-      });
-    }
-    case "replay": {
-      const from = requireWeek(values.from, "--from");
-      const to = requireWeek(values.to, "--to");
-      return withApp(config, logger, async (app) => {
-        const reports = await app.replay(from, to, { offline: values.offline });
-        printReports(reports, values.json, io);
-        return 0;
-      });
-    }
-    case "worker": {
-      return withApp(config, logger, async (app) => {
-        const worker = await app.startWorker(clock);
-        const stop = (signal: NodeJS.Signals) => {
-          logger.info({ signal }, "shutting down");
-          void worker.stop(signal);
-        };
-        process.once("SIGTERM", stop);
-        process.once("SIGINT", stop);
-        await worker.done;
-        return 0;
-      });
-    }
-    case "status": {
-      return withApp(config, logger, (app) => {
-        const status = app.status(clock());
-        io.stdout(values.json ? `${JSON.stringify(status, null, 2)}\n` : status.text);
-        return 0;
-      });
-    }
-    case "override": {
-      const [action] = rest;
-      return withApp(config, logger, (app) => {
-        const text = app.override(action, {
-          id: values.id,
-          municipality: values.municipality,
-          action: values.action,
-          from: values.from,
-          to: values.to,
-          sites: values.sites,
-          reason: values.reason,
-          author: values.author ?? process.env.USER ?? "unknown",
-          at: new Date(clock()).toISOString(),
-        });
-        io.stdout(text);
-        return 0;
-      });
-    }
-    case "pause":
-    case "resume": {
-      return withApp(config, logger, (app) => {
-        app.setPaused(command === "pause", {
-          note: values.note ?? "",
-          author: values.author ?? process.env.USER ?? "unknown",
-          at: new Date(clock()).toISOString(),
-        });
-        io.stdout(`scheduled runs ${command === "pause" ? "paused" : "resumed"}\n`);
-        return 0;
-      });
-    }
-    default:
-      io.stderr(`testrota: unknown command ${JSON.stringify(command)}\n${USAGE}`);
+    return await command.run(flags, { io, env, logger, signal });
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(error.problems.map((problem) => `testrota ${command.name}: ${problem}\n`).join(""));
+      if (error.usage !== undefined) io.stderr(`\n${error.usage}`);
       return 64;
+    }
+    if (!(error instanceof TestrotaError)) logger.error({ err: error }, "internal error");
+    throw error;
   }
 }
 
@@ -190,24 +67,61 @@ export function describeFailure(error: unknown): { code: number; message: string
     return { code: 64, message: error.message };
   }
   const message = error instanceof Error ? error.message : String(error);
-  return { code: 70, message: `internal error: ${message.split("\n")[0] ?? ""}` };
+  return {
+    code: 70,
+    message: `internal error: ${message.split("\n")[0] ?? ""} (a bug in testrota: the log line "internal error" holds the stack trace; please report it)`,
+  };
 }
 
+/** `main`, with every failure printed as one line on stderr; resolves with the exit code. */
+export async function runCli(argv: readonly string[], io: Io, options: MainOptions = {}): Promise<number> {
+  try {
+    return await main(argv, io, options);
+  } catch (error) {
+    const failure = describeFailure(error);
+    io.stderr(`testrota: ${failure.message}\n`);
+    return failure.code;
+  }
+}
+
+/**
+ * SIGTERM/SIGINT for the whole process, registered before any work: the first aborts the
+ * returned signal (the worker shuts down gracefully, a run is aborted before it publishes);
+ * a second one during that shutdown exits at once with 130.
+ */
+function listenForSignals(io: Io): AbortSignal {
+  const controller = new AbortController();
+  const onSignal = (name: NodeJS.Signals) => {
+    if (!controller.signal.aborted) {
+      io.stderr(`testrota: ${name} received: stopping (send it again to abort at once)\n`);
+      controller.abort(new AbortedError(`${name} received`));
+      return;
+    }
+    io.stderr(`testrota: second ${name} during shutdown: aborting now, nothing further is published\n`);
+    process.exit(130);
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+  return controller.signal;
+}
+
+/** True when this file is the script Node started, also through a symlink (npm bins are symlinks). */
 function isEntryPoint(): boolean {
   const entry = process.argv[1];
-  return entry !== undefined && import.meta.filename === entry;
+  if (entry === undefined) return false;
+  try {
+    return realpathSync(entry) === realpathSync(import.meta.filename);
+  } catch {
+    return false;
+  }
 }
 
 if (isEntryPoint()) {
   const io: Io = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) };
-  main(process.argv.slice(2), io).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      const failure = describeFailure(error);
-      io.stderr(`testrota: ${failure.message}\n`);
-      process.exit(failure.code);
-    },
-  );
+  const signal = listenForSignals(io);
+  void runCli(process.argv.slice(2), io, { env: process.env, signal }).then((code) => {
+    // A failure exits at once (an aborted fetch may leave sockets open); success drains stdout first.
+    if (code === 0) process.exitCode = 0;
+    else process.exit(code);
+  });
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { configSchema } from "./config.ts";
+import { configSchema } from "./config-schema.ts";
 
 const START = "<!-- config-reference:start -->";
 const END = "<!-- config-reference:end -->";
@@ -21,7 +21,7 @@ type JsonSchema = {
 };
 
 /** The JSON Schema of the config file (input side: keys with defaults are optional). */
-export function configJsonSchema(): JsonSchema {
+function configJsonSchema(): JsonSchema {
   return z.toJSONSchema(configSchema, { io: "input", unrepresentable: "any" }) as JsonSchema;
 }
 
@@ -78,7 +78,7 @@ function rowsOf(schema: JsonSchema, prefix: string, required: boolean, rows: str
 }
 
 /** The README reference table, one row per key. */
-export function configReferenceTable(): string {
+function configReferenceTable(): string {
   const rows: string[] = [];
   rowsOf(configJsonSchema(), "", true, rows);
   return [

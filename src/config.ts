@@ -1,298 +1,26 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, realpathSync, statSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
-import { z } from "zod";
+import type { z } from "zod";
 import { parseIsoWeek, WEEKDAY_NAMES, type IsoWeek, type Weekday } from "./domain/calendar.ts";
-import { OVERRIDE_ACTIONS, type Override } from "./domain/classify.ts";
+import type { Override } from "./domain/classify.ts";
 import type { RegionPlanSettings } from "./domain/plan-types.ts";
 import { ConfigError } from "./errors.ts";
+import { BUNDLED_REFERENCE, configSchema, type ParsedConfig } from "./config-schema.ts";
 
 /*
- * The configuration contract. Every key has a description and (where sensible) a default; the
- * README's reference table and `docs/config.schema.json` are generated from this schema
- * (`npm run docs:config`). Relative paths are resolved against the config file's folder.
+ * Loading the configuration: JSON → schema (src/config-schema.ts) → absolute paths and parsed
+ * weeks, then the local files and folders it names are checked to exist. Every problem is one
+ * `file: JSON path: message` line of a ConfigError (exit 78).
  */
 
-/** The reference table shipped with testrota, outside `config/` so a mounted config never hides it. */
-export const BUNDLED_REFERENCE = resolve(import.meta.dirname, "..", "reference", "municipalities.csv");
-
-const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
-const WEEK = /^\d{4}-W\d{2}$/;
-
-const isoWeekText = z
-  .string()
-  .regex(WEEK, "expected an ISO week like 2020-W37")
-  .refine((text) => parseIsoWeek(text) !== undefined, "expected an existing ISO week");
-
-const location = z
-  .string()
-  .min(1)
-  .describe("a local path (relative to the config file) or an http(s):// URL");
-
-const httpSchema = z
-  .object({
-    connectTimeoutMs: z
-      .number()
-      .int()
-      .positive()
-      .default(10_000)
-      .describe("TCP/TLS connect timeout per attempt."),
-    headersTimeoutMs: z
-      .number()
-      .int()
-      .positive()
-      .default(30_000)
-      .describe("Time to wait for response headers per attempt."),
-    bodyTimeoutMs: z
-      .number()
-      .int()
-      .positive()
-      .default(30_000)
-      .describe("Maximum idle time between body chunks per attempt."),
-    deadlineMs: z
-      .number()
-      .int()
-      .positive()
-      .default(120_000)
-      .describe("Overall deadline for one fetch, all retries included."),
-    maxAttempts: z.number().int().min(1).max(20).default(5).describe("Attempts per request (1 = no retry)."),
-    minBackoffMs: z
-      .number()
-      .int()
-      .nonnegative()
-      .default(500)
-      .describe("First retry delay; doubles each attempt, with jitter."),
-    maxBackoffMs: z
-      .number()
-      .int()
-      .positive()
-      .default(30_000)
-      .describe("Largest retry delay (also caps Retry-After)."),
-    maxResponseBytes: z
-      .number()
-      .int()
-      .positive()
-      .default(50 * 1024 * 1024)
-      .describe("Responses larger than this fail."),
-  })
-  .describe("HTTP client settings for the incidence source (proxy comes from HTTP(S)_PROXY / NO_PROXY).");
-
-const ssiSource = z
-  .object({
-    type: z.literal("ssi"),
-    timeSeries: location.optional().describe("Municipality_cases_time_series.csv: path or URL."),
-    testPos: location.optional().describe("Municipality_test_pos.csv: path or URL."),
-    zip: location
-      .optional()
-      .describe("SSI's Data-Epidemiologiske-Rapport-*.zip holding the pair (instead of the two files)."),
-  })
-  .refine((s) => (s.zip !== undefined) !== (s.timeSeries !== undefined && s.testPos !== undefined), {
-    message: "expected either `zip` or both `timeSeries` and `testPos`",
-  })
-  .describe("SSI's CSV pair (daily cases by municipality name + population by code).");
-
-const arcgisSource = z
-  .object({
-    type: z.literal("arcgis"),
-    url: location.describe(
-      "FeatureServer layer URL, e.g. https://…/FeatureServer/0 (the /query is appended).",
-    ),
-    where: z.string().default("1=1").describe("ArcGIS `where` clause."),
-    pageSize: z.number().int().positive().max(10_000).default(1000).describe("resultRecordCount per page."),
-    fields: z
-      .object({
-        code: z.string().default("kommunekode").describe("Field holding the municipality code."),
-        incidence: z.string().optional().describe("Field holding incidence per 100,000 (7 days)."),
-        cases7d: z.string().optional().describe("Field holding cases in the last 7 days."),
-        population: z.string().optional().describe("Field holding population."),
-        lastUpdate: z.string().optional().describe("Field holding the last update (epoch ms or date text)."),
-      })
-      .refine((f) => f.incidence !== undefined || f.cases7d !== undefined, {
-        message: "expected `incidence` or `cases7d` field mapping",
-      })
-      .describe("Field mapping of the layer."),
-  })
-  .describe("An ArcGIS FeatureServer layer with 7-day figures per municipality.");
-
-const csvSource = z
-  .object({
-    type: z.literal("csv"),
-    url: location.describe("A `code;cases_7d;population` or `code;incidence` file."),
-    lastUpdate: z
-      .string()
-      .optional()
-      .describe("Last day the file covers (YYYY-MM-DD), if the file does not say."),
-  })
-  .describe("A plain CSV with 7-day figures per municipality.");
-
-const weekdayName = z.enum(WEEKDAY_NAMES);
-
-const regionSchema = z.object({
-  code: z.number().int().describe("Region code (DAGI 1081–1085)."),
-  testWeekdays: z
-    .array(weekdayName)
-    .min(1)
-    .default(["monday", "tuesday", "wednesday", "thursday", "friday"])
-    .describe("Weekdays on which tests are taken (and samples picked up the next pickup day)."),
-  labCapacityPerDay: z
-    .number()
-    .int()
-    .positive()
-    .describe("Samples the region's lab can analyse per test day."),
-  pickupTime: z.string().regex(TIME, "expected HH:MM").default("08:00").describe("Local pickup time."),
-  pickupDayOffset: z
-    .number()
-    .int()
-    .min(0)
-    .max(3)
-    .default(1)
-    .describe("Days after the test date the samples are picked up (1 = next morning)."),
-});
-
-const overrideSchema = z.object({
-  id: z.string().min(1).describe("Stable id of the decision, e.g. STPS case number."),
-  municipalityCode: z.number().int(),
-  from: isoWeekText.describe("First ISO week the decision applies to."),
-  to: isoWeekText.describe("Last ISO week (included)."),
-  action: z.enum(OVERRIDE_ACTIONS),
-  siteIds: z.array(z.string().min(1)).default([]).describe("Sites for limit-to-sites."),
-  reason: z.string().min(1),
-  author: z.string().optional(),
-});
-
-const workerSchema = z
-  .object({
-    time: z
-      .string()
-      .regex(TIME, "expected HH:MM")
-      .default("10:00")
-      .describe("Local time of the Wednesday run."),
-    retryEveryMinutes: z
-      .number()
-      .int()
-      .positive()
-      .default(60)
-      .describe("After a failed Wednesday run, try again this often the same day."),
-    lastAttempt: z
-      .string()
-      .regex(TIME, "expected HH:MM")
-      .default("20:00")
-      .describe("No retry after this local time."),
-    catchUpWeeks: z
-      .number()
-      .int()
-      .min(0)
-      .max(8)
-      .default(1)
-      .describe(
-        "A missed Wednesday at most this many weeks ago is run at start-up; older ones are reported.",
-      ),
-    port: z
-      .number()
-      .int()
-      .min(0)
-      .max(65_535)
-      .default(9464)
-      .describe("Port of /healthz, /readyz and /metrics."),
-    host: z.string().default("0.0.0.0").describe("Address the health server listens on."),
-    shutdownGraceSeconds: z
-      .number()
-      .int()
-      .nonnegative()
-      .default(30)
-      .describe("On SIGTERM, let a run in flight finish this long before aborting it."),
-  })
-  .describe("The long-running worker (`testrota worker`).");
-
-export const configSchema = z
-  .object({
-    timezone: z
-      .string()
-      .default("Europe/Copenhagen")
-      .describe("Zone of the Wednesday classification and all dates."),
-    thresholdPer100k: z
-      .number()
-      .positive()
-      .default(20)
-      .describe("Red when the 7-day incidence per 100,000 is at least this (inclusive)."),
-    window: z
-      .object({
-        startOffsetDays: z.number().int().default(-8).describe("Window start relative to the Wednesday D."),
-        endOffsetDays: z.number().int().default(-2).describe("Window end relative to D (last complete day)."),
-      })
-      .refine((w) => w.endOffsetDays - w.startOffsetDays === 6, {
-        message: "expected a 7-day window (end − start = 6)",
-      })
-      .default({ startOffsetDays: -8, endOffsetDays: -2 })
-      .describe("Classification window: 7 complete days, by date."),
-    cycle: z
-      .object({
-        anchorWeek: isoWeekText
-          .default("2020-W01")
-          .describe("An ISO week that is week 1 of the 6-week green cycle."),
-      })
-      .default({ anchorWeek: "2020-W01" })
-      .describe("The green 6-week test cycle."),
-    warmUpWeeks: z
-      .number()
-      .int()
-      .min(0)
-      .max(26)
-      .default(6)
-      .describe("Weeks of history classified from the same data when the store has no earlier state."),
-    source: z
-      .discriminatedUnion("type", [ssiSource, arcgisSource, csvSource])
-      .describe("Where the weekly incidence comes from."),
-    http: httpSchema.default(httpSchema.parse({})),
-    reference: location
-      .optional()
-      .describe(
-        "The 98 municipalities: code, name, region, population, aliases. Default: the file bundled with testrota (`reference/municipalities.csv` of the installation).",
-      ),
-    regions: z.array(regionSchema).min(1).describe("Per region: test weekdays, lab capacity, pickups."),
-    sites: location.optional().describe("Sites CSV: site_id;municipality_code;kind;name;address."),
-    roster: z
-      .object({
-        dir: location.describe("Folder with one roster CSV per municipality."),
-        pattern: z.string().default("{code}.csv").describe("File name per municipality; {code} is replaced."),
-      })
-      .optional()
-      .describe("Roster exports from the municipalities' HR systems."),
-    demoRoster: z
-      .object({
-        seed: z.number().int().default(2020).describe("Seed of the deterministic generator."),
-        staffShare: z
-          .number()
-          .positive()
-          .max(0.1)
-          .default(0.017)
-          .describe("Care staff as a share of the population."),
-        referenceDate: z
-          .string()
-          .regex(/^\d{4}-\d{2}-\d{2}$/, "expected YYYY-MM-DD")
-          .default("2020-09-30")
-          .describe("Date around which new starters and leavers are generated."),
-      })
-      .optional()
-      .describe("Instead of `sites` + `roster`: a synthetic roster generated in memory (demo, benchmarks)."),
-    overrides: z
-      .array(overrideSchema)
-      .default([])
-      .describe("STPS decisions (keep-green, force-red, limit-to-sites)."),
-    dataDir: z.string().default("data").describe("State (SQLite), raw captures, lock file."),
-    outDir: z.string().default("out").describe("Published week folders."),
-    worker: workerSchema.default(workerSchema.parse({})),
-  })
-  .refine((c) => c.demoRoster !== undefined || (c.sites !== undefined && c.roster !== undefined), {
-    message: "expected `sites` and `roster`, or `demoRoster`",
-  });
-
-type ParsedConfig = z.output<typeof configSchema>;
+/** The config file bundled with testrota (the demo): the image's default command runs it. */
+const BUNDLED_CONFIG = resolve(import.meta.dirname, "..", "config", "testrota.json");
 
 /** A region as the planner reads it (weekday names turned into ISO weekday numbers). */
 export type RegionConfig = RegionPlanSettings;
 
 /** The validated configuration with absolute paths and parsed weeks. */
-export type Config = Omit<ParsedConfig, "overrides" | "cycle" | "regions" | "reference"> & {
+export type Config = Omit<ParsedConfig, "$schema" | "overrides" | "cycle" | "regions" | "reference"> & {
   readonly configFile: string;
   readonly reference: string;
   readonly cycle: { readonly anchorWeek: IsoWeek };
@@ -300,9 +28,12 @@ export type Config = Omit<ParsedConfig, "overrides" | "cycle" | "regions" | "ref
   readonly overrides: readonly Override[];
 };
 
+/** Values that win over the file: flags, then environment variables. */
 export type ConfigOverrides = {
   readonly dataDir?: string | undefined;
   readonly outDir?: string | undefined;
+  /** `TESTROTA_HEALTH_PORT`: the one port the image's HEALTHCHECK and the worker share. */
+  readonly healthPort?: string | undefined;
 };
 
 function formatPath(path: readonly PropertyKey[]): string {
@@ -310,6 +41,90 @@ function formatPath(path: readonly PropertyKey[]): string {
     .map((part) => (typeof part === "number" ? `[${part}]` : `.${String(part)}`))
     .join("")
     .replace(/^\./, "");
+}
+
+/** Edit distance with adjacent transpositions (optimal string alignment), case-insensitive. */
+function editDistance(a: string, b: string): number {
+  const s = a.toLowerCase();
+  const t = b.toLowerCase();
+  const d = Array.from({ length: s.length + 1 }, (_, i) =>
+    Array.from({ length: t.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  for (let i = 1; i <= s.length; i++) {
+    for (let j = 1; j <= t.length; j++) {
+      const cost = s[i - 1] === t[j - 1] ? 0 : 1;
+      const row = d[i] as number[];
+      const above = d[i - 1] as number[];
+      let best = Math.min((above[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (above[j - 1] ?? 0) + cost);
+      if (i > 1 && j > 1 && s[i - 1] === t[j - 2] && s[i - 2] === t[j - 1]) {
+        best = Math.min(best, ((d[i - 2] as number[])[j - 2] ?? 0) + 1);
+      }
+      row[j] = best;
+    }
+  }
+  return (d[s.length] as number[])[t.length] ?? 0;
+}
+
+/** The known key an unknown one most probably meant, when one is close enough to be a typo. */
+export function suggestKey(unknown: string, known: readonly string[]): string | undefined {
+  const limit = Math.max(2, Math.floor(unknown.length / 4));
+  let best: { key: string; distance: number } | undefined;
+  for (const key of known) {
+    const distance = editDistance(unknown, key);
+    if (distance <= limit && (best === undefined || distance < best.distance)) best = { key, distance };
+  }
+  return best?.key;
+}
+
+function valueAt(json: unknown, path: readonly PropertyKey[]): unknown {
+  let value = json;
+  for (const part of path) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = (value as Record<PropertyKey, unknown>)[part];
+  }
+  return value;
+}
+
+/** Validates parsed JSON; returns problems as `file: path: message` (empty when valid). */
+export function validateConfig(file: string, json: unknown): string[] {
+  return parseConfig(file, json).problems;
+}
+
+function parseConfig(
+  file: string,
+  json: unknown,
+): { parsed: ParsedConfig; problems: [] } | { parsed: undefined; problems: string[] } {
+  // The known keys of every strict object that met an unknown key, by the object itself.
+  const knownKeys = new WeakMap<object, readonly string[]>();
+  const result = configSchema.safeParse(json, {
+    error: (issue) => {
+      const shape = (issue.inst as { _zod?: { def?: { shape?: object } } } | undefined)?._zod?.def?.shape;
+      const input = issue.input;
+      if (
+        issue.code === "unrecognized_keys" &&
+        shape !== undefined &&
+        typeof input === "object" &&
+        input !== null
+      ) {
+        knownKeys.set(input, Object.keys(shape));
+      }
+      return undefined;
+    },
+  });
+  if (result.success) return { parsed: result.data, problems: [] };
+  const problems = result.error.issues.flatMap((issue: z.core.$ZodIssue) => {
+    if (issue.code !== "unrecognized_keys") {
+      return [`${file}: ${formatPath(issue.path) || "(root)"}: ${issue.message}`];
+    }
+    const owner = valueAt(json, issue.path);
+    const known = (typeof owner === "object" && owner !== null ? knownKeys.get(owner) : undefined) ?? [];
+    return issue.keys.map((key) => {
+      const meant = suggestKey(key, known);
+      const hint = meant === undefined ? `expected one of ${known.join(", ")}` : `did you mean \`${meant}\`?`;
+      return `${file}: ${formatPath([...issue.path, key])}: unknown key, ${hint}`;
+    });
+  });
+  return { parsed: undefined, problems };
 }
 
 function isUrl(text: string): boolean {
@@ -320,25 +135,27 @@ function resolveLocation(base: string, value: string): string {
   return isUrl(value) || isAbsolute(value) ? value : resolve(base, value);
 }
 
-/** Validates parsed JSON; returns problems as `file: path: message` (empty when valid). */
-export function validateConfig(file: string, json: unknown): string[] {
-  const result = configSchema.safeParse(json);
-  if (result.success) return [];
-  return result.error.issues.map(
-    (issue) => `${file}: ${formatPath(issue.path) || "(root)"}: ${issue.message}`,
-  );
+function healthPortOf(file: string, text: string | undefined, configured: number): number {
+  if (text === undefined || text === "") return configured;
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65_535) {
+    throw new ConfigError([
+      `TESTROTA_HEALTH_PORT: got ${JSON.stringify(text)}, expected a port number 0–65535 (it replaces worker.port of ${file})`,
+    ]);
+  }
+  return port;
 }
 
 /** Turns parsed JSON into a resolved Config or throws a ConfigError listing every problem. */
 export function resolveConfig(file: string, json: unknown, overrides: ConfigOverrides = {}): Config {
-  const result = configSchema.safeParse(json);
-  if (!result.success) throw new ConfigError(validateConfig(file, json));
-  const parsed = result.data;
+  const { parsed, problems } = parseConfig(file, json);
+  if (parsed === undefined) throw new ConfigError(problems);
+  const { $schema: _schema, ...settings } = parsed;
   const base = dirname(resolve(file));
   const weekdayNumber = (name: (typeof WEEKDAY_NAMES)[number]) =>
     (WEEKDAY_NAMES.indexOf(name) + 1) as Weekday;
   const source = (() => {
-    const s = parsed.source;
+    const s = settings.source;
     if (s.type === "ssi") {
       return {
         ...s,
@@ -350,17 +167,19 @@ export function resolveConfig(file: string, json: unknown, overrides: ConfigOver
     return { ...s, url: resolveLocation(base, s.url) };
   })();
   return {
-    ...parsed,
+    ...settings,
     configFile: resolve(file),
     source,
-    reference: parsed.reference === undefined ? BUNDLED_REFERENCE : resolveLocation(base, parsed.reference),
-    sites: parsed.sites && resolveLocation(base, parsed.sites),
-    roster: parsed.roster && { ...parsed.roster, dir: resolveLocation(base, parsed.roster.dir) },
-    dataDir: resolve(overrides.dataDir ?? resolve(base, parsed.dataDir)),
-    outDir: resolve(overrides.outDir ?? resolve(base, parsed.outDir)),
-    cycle: { anchorWeek: parseIsoWeek(parsed.cycle.anchorWeek) as IsoWeek },
-    regions: parsed.regions.map((r) => ({ ...r, testWeekdays: r.testWeekdays.map(weekdayNumber) })),
-    overrides: parsed.overrides.map((o) => ({
+    reference:
+      settings.reference === undefined ? BUNDLED_REFERENCE : resolveLocation(base, settings.reference),
+    sites: settings.sites && resolveLocation(base, settings.sites),
+    roster: settings.roster && { ...settings.roster, dir: resolveLocation(base, settings.roster.dir) },
+    dataDir: resolve(overrides.dataDir ?? resolve(base, settings.dataDir)),
+    outDir: resolve(overrides.outDir ?? resolve(base, settings.outDir)),
+    worker: { ...settings.worker, port: healthPortOf(file, overrides.healthPort, settings.worker.port) },
+    cycle: { anchorWeek: parseIsoWeek(settings.cycle.anchorWeek) as IsoWeek },
+    regions: settings.regions.map((r) => ({ ...r, testWeekdays: r.testWeekdays.map(weekdayNumber) })),
+    overrides: settings.overrides.map((o) => ({
       ...o,
       from: parseIsoWeek(o.from) as IsoWeek,
       to: parseIsoWeek(o.to) as IsoWeek,
@@ -368,15 +187,75 @@ export function resolveConfig(file: string, json: unknown, overrides: ConfigOver
   };
 }
 
-/** Reads and validates a config file; env vars TESTROTA_DATA_DIR / TESTROTA_OUT_DIR win over it. */
+/** A local file or folder the config names, with its JSON path and what it should hold. */
+type NamedPath = { path: string; location: string; kind: "file" | "folder"; holds: string };
+
+function namedPaths(config: Config): NamedPath[] {
+  const named: NamedPath[] = [
+    { path: "reference", location: config.reference, kind: "file", holds: "the municipalities CSV" },
+  ];
+  if (config.sites !== undefined)
+    named.push({ path: "sites", location: config.sites, kind: "file", holds: "the sites CSV" });
+  if (config.roster !== undefined)
+    named.push({
+      path: "roster.dir",
+      location: config.roster.dir,
+      kind: "folder",
+      holds: "the folder of roster CSVs",
+    });
+  const s = config.source;
+  const sourceFiles =
+    s.type === "ssi"
+      ? [
+          ["source.timeSeries", s.timeSeries],
+          ["source.testPos", s.testPos],
+          ["source.zip", s.zip],
+        ]
+      : [["source.url", s.url]];
+  for (const [path = "", location] of sourceFiles) {
+    if (location !== undefined && !isUrl(location))
+      named.push({ path, location, kind: "file", holds: "the incidence file" });
+  }
+  return named;
+}
+
+/** Problems with the local files and folders the config names (missing, or a folder for a file). */
+function checkConfigPaths(config: Config, file: string = config.configFile): string[] {
+  const problems: string[] = [];
+  for (const named of namedPaths(config)) {
+    let isFolder: boolean;
+    try {
+      isFolder = statSync(named.location).isDirectory();
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const found = code === "ENOENT" ? "no such file or folder" : `cannot be read (${code ?? "error"})`;
+      problems.push(`${file}: ${named.path}: ${named.location}: ${found}, expected ${named.holds}`);
+      continue;
+    }
+    if (isFolder !== (named.kind === "folder")) {
+      problems.push(
+        `${file}: ${named.path}: ${named.location}: is a ${isFolder ? "folder" : "file"}, expected ${named.holds}`,
+      );
+    }
+  }
+  return problems;
+}
+
+/**
+ * Reads and validates a config file and checks the local files and folders it names. Flags win
+ * over TESTROTA_DATA_DIR / TESTROTA_OUT_DIR, which win over the file; TESTROTA_HEALTH_PORT wins
+ * over `worker.port`.
+ */
 export function loadConfig(file: string, env: NodeJS.ProcessEnv = {}, flags: ConfigOverrides = {}): Config {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
   } catch (error) {
-    throw new ConfigError([`${file}: cannot read config file (${(error as Error).message})`], {
-      cause: error,
-    });
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError(
+      [`${file}: cannot read config file (${code === "ENOENT" ? "no such file" : (code ?? "error")})`],
+      { cause: error },
+    );
   }
   let json: unknown;
   try {
@@ -386,10 +265,23 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = {}, flags: Con
       cause: error,
     });
   }
-  return resolveConfig(file, json, {
+  const config = resolveConfig(file, json, {
     dataDir: flags.dataDir ?? env.TESTROTA_DATA_DIR,
     outDir: flags.outDir ?? env.TESTROTA_OUT_DIR,
+    healthPort: flags.healthPort ?? env.TESTROTA_HEALTH_PORT,
   });
+  const problems = checkConfigPaths(config, file);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+/** True when `config` is the demo configuration bundled with testrota. */
+export function isBundledConfig(config: Config): boolean {
+  try {
+    return realpathSync(config.configFile) === realpathSync(BUNDLED_CONFIG);
+  } catch {
+    return false;
+  }
 }
 
 /** Default config file: $TESTROTA_CONFIG or config/testrota.json. */

@@ -39,13 +39,32 @@ export class ConfigError extends TestrotaError {
   }
 }
 
+/**
+ * The command line was used wrongly: a missing or malformed flag, an unknown option, or an
+ * operator decision the command refuses as given. `usage` is the command's help, printed after
+ * the one-line message when the mistake is in the flags.
+ */
+export class UsageError extends TestrotaError {
+  override readonly exitCode = 64; // EX_USAGE
+  readonly problems: readonly string[];
+  readonly usage: string | undefined;
+  constructor(problems: readonly string[], usage?: string, options?: ErrorOptions) {
+    super(problems.length === 1 ? (problems[0] ?? "") : problems.join("; "), options);
+    this.problems = problems;
+    this.usage = usage;
+  }
+}
+
 /** Input data (roster, sites, reference or incidence file) that is malformed. */
 export class InputError extends TestrotaError {
   override readonly exitCode = 65; // EX_DATAERR
   readonly location: ErrorLocation;
+  /** The message without its location (e.g. `shift: got "x", expected day, evening or night`). */
+  readonly problem: string;
   constructor(location: ErrorLocation, problem: string, options?: ErrorOptions) {
     super(`${formatLocation(location)}: ${problem}`, options);
     this.location = location;
+    this.problem = problem.replace(/\s*\n\s*/g, " ");
   }
 }
 

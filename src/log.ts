@@ -12,8 +12,11 @@ const redactPaths = REDACTED_FIELDS.flatMap((field) => [field, `*.${field}`, `*[
 
 export type LoggerOptions = {
   readonly level?: string | undefined;
-  /** Where JSON lines go; stdout by default. */
-  readonly destination?: DestinationStream | undefined;
+  /**
+   * Where JSON lines go: a stream, or a file descriptor (1 stdout, the default; 2 stderr, for
+   * one-off commands whose stdout is their result).
+   */
+  readonly destination?: DestinationStream | 1 | 2 | undefined;
 };
 
 /** JSON logs (pino) with staff fields censored. */
@@ -26,7 +29,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },
-    options.destination ?? pino.destination({ dest: 1, sync: true }),
+    typeof options.destination === "object"
+      ? options.destination
+      : pino.destination({ dest: options.destination ?? 1, sync: true }),
   );
 }
 

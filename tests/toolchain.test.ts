@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { renderConfigDocs } from "../src/config-docs.ts";
-import { configSchema } from "../src/config.ts";
+import { configSchema } from "../src/config-schema.ts";
 import { REPO } from "./support/run-fixture.ts";
 
 const read = (file: string) => readFileSync(join(REPO, file), "utf8");

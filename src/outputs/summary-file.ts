@@ -1,5 +1,53 @@
+import type { DateWindow } from "../domain/calendar.ts";
+import type { DeferralReport, RegionQuality, SlotChanges } from "../domain/plan-types.ts";
+
 /** Keys that would carry staff data; summaries hold counts and municipality figures only. */
 const STAFF_KEYS = new Set(["employeeid", "employee_id", "staff", "staffname", "staff_name", "members"]);
+
+/** What `summary.json` reports about a run (counts and municipality figures, no staff data). */
+export type SummaryInput = {
+  readonly week: string;
+  readonly testWeek: string;
+  /** The week's scheduled run time, ISO with offset (not the clock: byte-identical reruns). */
+  readonly generatedAt: string;
+  readonly source: { readonly name: string; readonly lastDate: string | null };
+  /** The configured classification window of the week. */
+  readonly window: DateWindow;
+  readonly cadenceOrigin: string;
+  readonly counts: Readonly<Record<string, unknown>>;
+  readonly redFlow: readonly unknown[];
+  readonly planChanges: SlotChanges;
+  readonly lookahead: { readonly testWeek: string; readonly tests: number; readonly deferred: number };
+  readonly deferrals: readonly DeferralReport[];
+  readonly quality: readonly RegionQuality[];
+  readonly inputs: { readonly digest: string; readonly roster: string };
+};
+
+/**
+ * The `summary.json` object: snake_case keys in their published order (the order is part of the
+ * file's bytes, so reruns stay byte-identical).
+ */
+export function summaryJsonOf(input: SummaryInput): Record<string, unknown> {
+  return {
+    week: input.week,
+    test_week: input.testWeek,
+    generated_at: input.generatedAt,
+    source: { name: input.source.name, data_last_date: input.source.lastDate, window: input.window },
+    cadence_origin: input.cadenceOrigin,
+    counts: input.counts,
+    red_flow: input.redFlow,
+    plan_changes: input.planChanges,
+    lookahead: {
+      test_week: input.lookahead.testWeek,
+      provisional: true,
+      tests: input.lookahead.tests,
+      deferred: input.lookahead.deferred,
+    },
+    deferrals: input.deferrals,
+    quality: input.quality,
+    inputs: { digest: input.inputs.digest, roster: input.inputs.roster },
+  };
+}
 
 function assertNoStaffKeys(value: unknown, path: string): void {
   if (Array.isArray(value)) {

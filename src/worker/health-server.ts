@@ -6,7 +6,8 @@ import type { Logger } from "../log.ts";
 
 /*
  * /healthz: the process is alive (200 while it answers at all).
- * /readyz: config loaded and the store writable; 503 with the reasons otherwise.
+ * /readyz: the state store open and writable and the run ledger readable; 503 with the reasons
+ * otherwise. (The server starts only after the config loaded, so that needs no check.)
  * /metrics: the worker's Prometheus registry in text format.
  */
 
@@ -18,7 +19,6 @@ export type ReadinessReport = {
 };
 
 export type ReadinessInputs = {
-  readonly configLoaded: () => boolean;
   /** The state store's connection; undefined when the store could not be opened. */
   readonly db: DatabaseSync | undefined;
   /** The latest run as the ledger knows it (no staff data). */
@@ -86,11 +86,10 @@ export function probeStoreWritable(db: DatabaseSync, timeoutMs = 200): StoreProb
   }
 }
 
-/** Decides readiness: config loaded and store writable; includes the last run and pause flag. */
+/** Decides readiness: store writable, ledger readable; includes the last run and pause flag. */
 export function assessReadiness(inputs: ReadinessInputs): ReadinessReport {
   const reasons: string[] = [];
   const details: Record<string, unknown> = {};
-  if (!inputs.configLoaded()) reasons.push("config not loaded");
   if (inputs.db === undefined) {
     reasons.push("state store not open");
   } else {

@@ -56,12 +56,12 @@ export function createMetrics(options: MetricsOptions = {}): WorkerMetrics {
     }),
     fetchAttempts: new Counter({
       name: "testrota_fetch_attempts_total",
-      help: "Requests to the incidence source (every retry counts).",
+      help: "Fetches of the incidence source, one per run attempt (retries inside a fetch are not counted).",
       registers,
     }),
     fetchFailures: new Counter({
       name: "testrota_fetch_failures_total",
-      help: "Failed requests to the incidence source.",
+      help: "Fetches of the incidence source that failed (after their retries).",
       registers,
     }),
     municipalities: new Gauge({
@@ -111,7 +111,7 @@ export function recordRunOutcome(metrics: WorkerMetrics, outcome: RunOutcome, fi
   }
 }
 
-/** Counts one request to the incidence source. */
+/** Counts one fetch of the incidence source (a run's whole fetch, retries included). */
 export function recordFetchAttempt(metrics: WorkerMetrics, failed: boolean): void {
   metrics.fetchAttempts.inc();
   if (failed) metrics.fetchFailures.inc();

@@ -1,4 +1,6 @@
+import type { AssembledWeek } from "../domain/assemble-week.ts";
 import type { CadenceEvent } from "../domain/cadence.ts";
+import { formatIsoWeek } from "../domain/calendar.ts";
 import type { DeferralReport, RegionQuality, SlotChanges } from "../domain/plan-types.ts";
 
 /**
@@ -39,6 +41,94 @@ export type RunReport = {
   readonly deferrals: readonly DeferralReport[];
   readonly quality: readonly RegionQuality[];
 };
+
+/** What the week decided: the report without the run's identity and its published folder. */
+export type WeekOutcome = Omit<RunReport, "runId" | "trigger" | "generatedAt" | "outputDir" | "changed">;
+
+/** The run's identity and where its files went, known once the week is published. */
+export type RunIdentity = {
+  readonly runId: string;
+  readonly trigger: string;
+  readonly generatedAt: string;
+  readonly outputDir: string;
+  readonly changed: boolean;
+};
+
+/** Tests deferred, summed over the deferral reports. */
+export function countDeferred(deferrals: readonly DeferralReport[]): number {
+  return deferrals.reduce((sum, d) => sum + d.count, 0);
+}
+
+function describeOrigin(origin: AssembledWeek["cadenceOrigin"]): string {
+  if (origin.kind === "store") return `store (after ${formatIsoWeek(origin.week)})`;
+  if (origin.kind === "warm-up") return `warm-up from the data (${origin.weeks.length} weeks)`;
+  return "fresh (all green)";
+}
+
+/** Counts and decisions of an assembled week (no staff data). */
+export function describeWeek(input: {
+  readonly assembled: AssembledWeek;
+  readonly sourceName: string;
+  readonly lastDate: string | null;
+  readonly staffCount: number;
+}): WeekOutcome {
+  const { assembled } = input;
+  const { classifications, plan } = assembled;
+  const testsByReason: Record<string, number> = {
+    cycle: 0,
+    "new-starter": 0,
+    "red-week-1": 0,
+    "red-retest": 0,
+  };
+  for (const test of plan.tests) testsByReason[test.reason] = (testsByReason[test.reason] ?? 0) + 1;
+  const first = classifications[0];
+  return {
+    week: formatIsoWeek(assembled.week),
+    testWeek: formatIsoWeek(assembled.testWeek),
+    source: {
+      name: input.sourceName,
+      lastDate: input.lastDate,
+      window: { start: first?.window.start ?? "", end: first?.window.end ?? "" },
+    },
+    cadenceOrigin: describeOrigin(assembled.cadenceOrigin),
+    counts: {
+      municipalities: classifications.length,
+      red: classifications.filter((c) => c.status === "red").length,
+      green: classifications.filter((c) => c.status === "green").length,
+      overridden: classifications.filter((c) => c.overrideId !== null).length,
+      staffCount: input.staffCount,
+      tests: plan.tests.length,
+      testsByReason,
+      deferred: countDeferred(plan.deferrals),
+      gapViolations: plan.deferrals.reduce((sum, d) => sum + d.gapViolations, 0),
+    },
+    redFlow: classifications
+      .map((c) => ({ code: c.code, name: c.name, event: assembled.events.get(c.code) ?? "none" }))
+      .filter((f) => f.event !== "none"),
+    lookahead: {
+      testWeek: formatIsoWeek(assembled.lookahead.testWeek),
+      tests: assembled.lookahead.tests.length,
+    },
+    planChanges: plan.changes,
+    deferrals: plan.deferrals,
+    quality: plan.quality,
+  };
+}
+
+/** The run report, built once the week is published (keys in the order `--json` prints them). */
+export function createRunReport(outcome: WeekOutcome, run: RunIdentity): RunReport {
+  const { week, testWeek, ...decided } = outcome;
+  return {
+    week,
+    testWeek,
+    runId: run.runId,
+    trigger: run.trigger,
+    generatedAt: run.generatedAt,
+    outputDir: run.outputDir,
+    changed: run.changed,
+    ...decided,
+  };
+}
 
 function ratio(value: number): string {
   return value.toFixed(3);

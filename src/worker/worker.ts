@@ -29,7 +29,6 @@ export type WorkerDeps = {
   readonly db: DatabaseSync | undefined;
   /** The latest run for /readyz (no staff data). */
   readonly lastRun?: (() => unknown) | undefined;
-  readonly configLoaded?: (() => boolean) | undefined;
   readonly metrics?: WorkerMetrics | undefined;
   readonly cron?: CronScheduler | undefined;
   /** After aborting, how long to wait for the run to wind down before giving up on it (default 10 s). */
@@ -146,7 +145,6 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     logger: deps.logger,
     readiness: () =>
       assessReadiness({
-        configLoaded: deps.configLoaded ?? (() => true),
         db: deps.db,
         lastRun: deps.lastRun,
         paused: () => deps.ledger.isPaused(),

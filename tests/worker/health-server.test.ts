@@ -27,13 +27,13 @@ let dir: string;
 let db: DatabaseSync;
 let server: HealthServer | undefined;
 let metrics: WorkerMetrics;
-let configLoaded = true;
+let ledgerReadable = true;
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), "testrota-health-"));
   db = new DatabaseSync(join(dir, "state.db"), { timeout: 5_000 });
   db.exec("PRAGMA journal_mode = WAL; CREATE TABLE t (a)");
-  configLoaded = true;
+  ledgerReadable = true;
   metrics = createMetrics();
   server = await startHealthServer({
     host: "127.0.0.1",
@@ -41,9 +41,11 @@ beforeEach(async () => {
     registry: metrics.registry,
     readiness: () =>
       assessReadiness({
-        configLoaded: () => configLoaded,
         db,
-        lastRun: () => ({ week: "2020-W40", status: "succeeded" }),
+        lastRun: () => {
+          if (!ledgerReadable) throw new Error("no such table: run_attempts");
+          return { week: "2020-W40", status: "succeeded" };
+        },
         paused: () => false,
       }),
   });
@@ -77,7 +79,7 @@ describe("health server", () => {
     expect(JSON.parse(response.text)).toEqual({ status: "ok" });
   });
 
-  it("/readyz is 200 with the last run when the config is loaded and the store writable", async () => {
+  it("/readyz is 200 with the last run when the store is writable and the ledger readable", async () => {
     const response = await get("/readyz");
     expect(response.status).toBe(200);
     expect(JSON.parse(response.text)).toEqual({
@@ -89,11 +91,14 @@ describe("health server", () => {
     });
   });
 
-  it("/readyz is 503 with reasons when the config is not loaded", async () => {
-    configLoaded = false;
+  it("/readyz is 503 with the reason when the run ledger cannot be read", async () => {
+    ledgerReadable = false;
     const response = await get("/readyz");
     expect(response.status).toBe(503);
-    expect(JSON.parse(response.text)).toMatchObject({ status: "not-ready", reasons: ["config not loaded"] });
+    expect(JSON.parse(response.text)).toMatchObject({
+      status: "not-ready",
+      reasons: ["run ledger unreadable: no such table: run_attempts"],
+    });
   });
 
   it("/readyz is 503 when the store is closed", async () => {

@@ -13,6 +13,7 @@ import {
 import { isEmployedOn, type StaffMember } from "../../src/domain/roster.ts";
 import { generateDemoInput } from "../../src/roster/generate-demo.ts";
 import { readReference } from "../../src/roster/read-reference.ts";
+import { replayWeeks } from "../../src/commands/replay.ts";
 import { createApp } from "../../src/worker/app.ts";
 import type { RunReport } from "../../src/worker/run-report.ts";
 import { createCapturingLogger } from "../support/capturing-logger.ts";
@@ -51,9 +52,9 @@ beforeAll(async () => {
     json.demoRoster = ROSTER;
   });
   const config = fixture.config();
-  const app = await createApp({ config, logger: createCapturingLogger("warn").logger, env: {} });
+  const app = await createApp({ config, logger: createCapturingLogger("warn").logger });
   try {
-    reports = await app.replay(FROM, TO, { offline: false });
+    reports = await replayWeeks(app, FROM, TO, { offline: false });
   } finally {
     await app.close();
   }

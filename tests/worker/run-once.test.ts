@@ -40,7 +40,7 @@ function listFiles(dir: string, prefix = ""): string[] {
 describe("a weekly run from the real SSI files", () => {
   it("publishes every file of DESIGN §5 for 2020-W40, with incidence as recomputed by hand", async () => {
     const fx = useFixture();
-    const app = await createApp({ config: fx.config(), logger: createCapturingLogger().logger, env: {} });
+    const app = await createApp({ config: fx.config(), logger: createCapturingLogger().logger });
     try {
       const report = await app.runWeek(W40, { trigger: "cli" });
       expect(report.testWeek).toBe("2020-W41");
@@ -109,12 +109,12 @@ describe("a weekly run from the real SSI files", () => {
 
   it("re-running the same week with the same inputs gives byte-identical files", async () => {
     const fx = useFixture();
-    const first = await createApp({ config: fx.config(), logger: createCapturingLogger().logger, env: {} });
+    const first = await createApp({ config: fx.config(), logger: createCapturingLogger().logger });
     await first.runWeek(W40, { trigger: "cli" });
     await first.close();
     const dir = join(fx.outDir, "2020-W40");
     const before = new Map(listFiles(dir).map((f) => [f, readFileSync(join(dir, f))]));
-    const second = await createApp({ config: fx.config(), logger: createCapturingLogger().logger, env: {} });
+    const second = await createApp({ config: fx.config(), logger: createCapturingLogger().logger });
     const report = await second.runWeek(W40, { trigger: "cli" });
     await second.close();
     expect(report.changed).toBe(false);
@@ -126,7 +126,7 @@ describe("a weekly run from the real SSI files", () => {
   it("keeps staff names and ids out of logs, pickups, classification and summary", async () => {
     const fx = useFixture();
     const { logger, lines } = createCapturingLogger("debug");
-    const app = await createApp({ config: fx.config(), logger, env: {} });
+    const app = await createApp({ config: fx.config(), logger });
     await app.runWeek(W40, { trigger: "cli" });
     await app.close();
     const reference = await readReference(fx.config().reference);
@@ -176,7 +176,7 @@ describe("bad input gets a clear error and publishes nothing", () => {
     const fx = useFixture();
     const { rosterDir } = await useFileRoster(fx);
 
-    const good = await createApp({ config: fx.config(), logger: createCapturingLogger().logger, env: {} });
+    const good = await createApp({ config: fx.config(), logger: createCapturingLogger().logger });
     await good.runWeek(W39, { trigger: "cli" });
     await good.close();
     const published = join(fx.outDir, "2020-W39", "manifest.json");
@@ -186,7 +186,7 @@ describe("bad input gets a clear error and publishes nothing", () => {
     const lines = readFileSync(rosterFile, "utf8").split("\n");
     lines[4] = (lines[4] ?? "").replace(/S0101-[A-Z]+\d+/, "S9999-XX99");
     writeFileSync(rosterFile, lines.join("\n"));
-    const bad = await createApp({ config: fx.config(), logger: createCapturingLogger().logger, env: {} });
+    const bad = await createApp({ config: fx.config(), logger: createCapturingLogger().logger });
     const error = await bad.runWeek(W40, { trigger: "cli" }).catch((e: unknown) => e);
     await bad.close();
     expect(error).toBeInstanceOf(InputError);
@@ -203,7 +203,7 @@ describe("bad input gets a clear error and publishes nothing", () => {
     const file = join(fx.dir, "demo", "ssi", "2020-09-30", "Municipality_cases_time_series.csv");
     const bytes = readFileSync(file);
     writeFileSync(file, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
-    const app = await createApp({ config: fx.config(), logger: createCapturingLogger().logger, env: {} });
+    const app = await createApp({ config: fx.config(), logger: createCapturingLogger().logger });
     const error = await app.runWeek(W40, { trigger: "cli" }).catch((e: unknown) => e);
     const run = app.store.getRun(W40);
     await app.close();

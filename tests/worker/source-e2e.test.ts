@@ -11,6 +11,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vite
 import { describeFailure } from "../../src/cli.ts";
 import type { IsoWeek } from "../../src/domain/calendar.ts";
 import { SourceError } from "../../src/errors.ts";
+import { replayWeeks } from "../../src/commands/replay.ts";
 import { createApp, type App } from "../../src/worker/app.ts";
 import { createCapturingLogger, type CapturedLog } from "../support/capturing-logger.ts";
 import { serveFile, startFaultServer, type Fault, type FaultServer } from "../support/fault-server.ts";
@@ -72,7 +73,7 @@ async function withApp<T>(
   fn: (app: App, lines: CapturedLog[]) => Promise<T>,
 ): Promise<T> {
   const { logger, lines } = createCapturingLogger("debug");
-  const app = await createApp({ config: fixture.config(), logger, env: {} });
+  const app = await createApp({ config: fixture.config(), logger });
   try {
     return await fn(app, lines);
   } finally {
@@ -231,7 +232,7 @@ describe("replay --offline", () => {
     await server.close();
     serverOpen = false;
     const requestsBefore = server.requests.length;
-    const reports = await withApp(fx, (app) => app.replay(W40, W40, { offline: true }));
+    const reports = await withApp(fx, (app) => replayWeeks(app, W40, W40, { offline: true }));
     expect(reports.map((r) => r.week)).toEqual(["2020-W40"]);
     expect(server.requests.length).toBe(requestsBefore);
     expect(classificationOf(fx).equals(online)).toBe(true);

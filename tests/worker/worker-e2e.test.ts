@@ -59,11 +59,10 @@ describe("worker with the real run", () => {
     const firstApp = await createApp({
       config,
       logger: createCapturingLogger("warn").logger,
-      env: {},
       clock: () => NOW,
       source: hangingSource(() => started()),
     });
-    const firstWorker = { app: firstApp, worker: await firstApp.startWorker(() => NOW) };
+    const firstWorker = { app: firstApp, worker: await firstApp.startWorker() };
     await fetchStarted;
     await firstWorker.worker.stop("SIGTERM");
     await firstWorker.worker.done;
@@ -74,10 +73,9 @@ describe("worker with the real run", () => {
     const second = await createApp({
       config,
       logger: createCapturingLogger("warn").logger,
-      env: {},
       clock: () => NOW,
     });
-    const running = await second.startWorker(() => NOW);
+    const running = await second.startWorker();
     try {
       for (let i = 0; i < 200 && second.store.getRun(W40)?.status !== "succeeded"; i++) {
         await new Promise((resolve) => setTimeout(resolve, 100));
@@ -104,12 +102,11 @@ describe("worker with the real run", () => {
     const app = await createApp({
       config,
       logger: createCapturingLogger("warn").logger,
-      env: {},
       clock: () => NOW,
     });
     const report = await app.runWeek(W40, { trigger: "cli" });
     expect(report.changed).toBe(true);
-    const worker = await app.startWorker(() => NOW);
+    const worker = await app.startWorker();
     await worker.stop("test over");
     await worker.done;
     expect(app.store.listAttempts(W40)).toHaveLength(1);
