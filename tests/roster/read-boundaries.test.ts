@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { geoArea } from "d3-geo";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BUNDLED_REFERENCE } from "../../src/config.ts";
+import { BUNDLED_REFERENCE } from "../../src/config-schema.ts";
 import { InputError } from "../../src/errors.ts";
 import { BUNDLED_BOUNDARIES, parseBoundaries, readBoundaries } from "../../src/roster/read-boundaries.ts";
 import { readReference } from "../../src/roster/read-reference.ts";

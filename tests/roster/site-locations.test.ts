@@ -18,7 +18,7 @@ import {
   placeDemoSites,
   readPostcodeTable,
 } from "../../src/roster/site-locations.ts";
-import { BUNDLED_REFERENCE } from "../../src/config.ts";
+import { BUNDLED_REFERENCE } from "../../src/config-schema.ts";
 
 /**
  * Independent check, not d3: even-odd ray casting over every ring of every polygon, on the plane
