@@ -109,19 +109,6 @@ const readsTheClock = [
     message: clockMessage,
   },
 ];
-/*
- * Files of other branches that still read the clock directly (the HTTP client, the ArcGIS
- * adapter, publishing, the locks and the ledger view): a warning until their clock injection
- * lands; then this list goes.
- */
-const clockPending = [
-  "src/sources/http-client.ts",
-  "src/sources/arcgis.ts",
-  "src/outputs/publish.ts",
-  "src/worker/lock.ts",
-  "src/worker/worker.ts",
-];
-
 export default tseslint.config(
   { ignores: ["node_modules/**", "coverage/**", "out/**", "data/**", "demo/**"] },
   js.configs.recommended,
@@ -152,12 +139,8 @@ export default tseslint.config(
   {
     // One injected clock: only src/clock.ts reads the system clock.
     files: ["src/**/*.ts"],
-    ignores: ["src/clock.ts", ...clockPending],
+    ignores: ["src/clock.ts"],
     rules: { "no-restricted-syntax": ["error", namedExportsOnly, noEnums, ...readsTheClock] },
-  },
-  {
-    files: clockPending,
-    rules: { "no-restricted-syntax": ["warn", namedExportsOnly, noEnums, ...readsTheClock] },
   },
   {
     // The domain is pure: time is an argument, no IO, no logger, no clock.

@@ -9,6 +9,7 @@ import { codeValue, parsePage, readLastUpdate, readNumber, type ArcgisPage } fro
 import { describePartialData, quoteValue } from "./describe.ts";
 import { DEFAULT_SOURCE_LIMITS, formatBytes, limitExceeded, type SourceLimits } from "./limits.ts";
 import type { IncidenceSource, RawPayload } from "./source.ts";
+import { systemClock } from "../clock.ts";
 
 export type ArcgisSourceSettings = Extract<Config["source"], { type: "arcgis" }>;
 
@@ -39,7 +40,7 @@ type Seen = { readonly index: number; readonly page: number };
 export function createArcgisSource(settings: ArcgisSourceSettings, deps: ArcgisSourceDeps): IncidenceSource {
   const origin = redactUrl(settings.url);
   const zone = deps.timezone ?? "Europe/Copenhagen";
-  const now = deps.now ?? Date.now;
+  const now = deps.now ?? systemClock;
   const limits = deps.limits ?? DEFAULT_SOURCE_LIMITS;
   const fields = settings.fields;
   const outFields = [

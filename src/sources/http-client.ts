@@ -1,6 +1,6 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { EnvHttpProxyAgent, interceptors, request, type Dispatcher, type RetryHandler } from "undici";
-import type { Clock } from "../clock.ts";
+import { systemClock, type Clock } from "../clock.ts";
 import { AbortedError, SourceError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { redactUrl } from "../lib/redact-url.ts";
@@ -78,7 +78,7 @@ export function createHttpClient(settings: HttpSettings, deps: HttpClientDeps): 
         })
       : undefined;
   const base: Dispatcher = deps.dispatcher ?? (ownAgent as Dispatcher);
-  const clock = deps.clock ?? Date.now;
+  const clock = deps.clock ?? systemClock;
   const sleep = deps.sleep ?? ((ms: number, signal: AbortSignal) => delay(ms, undefined, { signal }));
   const deadlineSignal = deps.deadlineSignal ?? ((ms: number) => AbortSignal.timeout(ms));
   const random = deps.random ?? Math.random;

@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import type { DatabaseSync } from "node:sqlite";
-import type { Clock } from "../clock.ts";
+import { systemClock, type Clock } from "../clock.ts";
 import { formatIsoWeek, type IsoWeek } from "../domain/calendar.ts";
 import type { LedgerStatus } from "../domain/schedule.ts";
 import { LockError } from "../errors.ts";
@@ -100,7 +100,7 @@ async function withLock<T>(
   scope: LockScope,
   fn: () => Promise<T>,
 ): Promise<T> {
-  const clock = options.clock ?? Date.now;
+  const clock = options.clock ?? systemClock;
   const self = options.holder ?? { pid: process.pid, host: hostname() };
   const result = acquireRunLock({
     dataDir: options.dataDir,
