@@ -86,7 +86,7 @@ describe("validate", () => {
     const { sites, staff } = generateDemoInput({ municipalities: reference, ...SMALL_ROSTER });
     expect(reference).toHaveLength(98);
     expect(result.stdout).toBe(
-      `${fx.configFile}: ok (98 municipalities, ${sites.length} sites, ${staff.length} staff)\n`,
+      `${fx.configFile}: config ok\ninputs ok (98 municipalities, ${sites.length} sites, ${staff.length} staff)\n`,
     );
   });
 
@@ -143,8 +143,13 @@ describe("validate", () => {
 
     const result = await cli(fx, ["validate"]);
     expect(result.code).toBe(65);
-    expect(result.stdout).toMatch(new RegExp(`^${rosterFile}:4: shift: got "morning", expected `));
-    expect(result.stdout.trimEnd().split("\n")).toHaveLength(1);
+    const lines2 = result.stdout.trimEnd().split("\n");
+    // The config line, the one problem (the bad value is described, never echoed), the verdict.
+    expect(lines2).toHaveLength(3);
+    expect(lines2[0]).toBe(`${fx.configFile}: config ok`);
+    expect(lines2[1]).toMatch(new RegExp(`^${rosterFile}:4: shift: .*day, evening or night`));
+    expect(lines2[1]).not.toContain("morning");
+    expect(lines2[2]).toMatch(/^1 problem in 1 file \(read: 98 municipalities, \d+ sites, \d+ staff\)$/);
 
     const json = await cli(fx, ["validate", "--json"]);
     expect(json.code).toBe(65);

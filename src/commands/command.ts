@@ -43,6 +43,7 @@ const COMMON_OPTIONS = {
   config: { type: "string" },
   "data-dir": { type: "string" },
   "out-dir": { type: "string" },
+  reinitialise: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const satisfies ParseArgsOptionsConfig;
 
@@ -50,6 +51,9 @@ export const COMMON_USAGE = `common options:
   --config FILE      config file (default $TESTROTA_CONFIG, else config/testrota.json)
   --data-dir DIR     state directory (default $TESTROTA_DATA_DIR, else the config's dataDir)
   --out-dir DIR      output directory (default $TESTROTA_OUT_DIR, else the config's outDir)
+  --reinitialise     start a new state store when the old one vanished (missing or 0 bytes although
+                     one existed); refused without it (exit 66), so a lost store is never silently
+                     replaced
   -h, --help         this help
 `;
 
@@ -155,7 +159,12 @@ export async function withApp<T>(
   const config = loadCommandConfig(flags, ctx.env);
   const clock = createClock(ctx.env);
   stopIfAborted(ctx.signal, command.name);
-  const app = await createApp({ config, logger: ctx.logger, clock });
+  const app = await createApp({
+    config,
+    logger: ctx.logger,
+    clock,
+    reinitialise: flags.reinitialise === true,
+  });
   try {
     stopIfAborted(ctx.signal, command.name);
     return await fn(app);

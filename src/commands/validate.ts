@@ -8,27 +8,25 @@ import {
   usageText,
   type Command,
 } from "./command.ts";
-import { checkInputs, type InputProblem } from "./input-check.ts";
+import { checkInputs, formatInputCheck } from "../roster/check-inputs.ts";
 
 const usage = usageText({
-  synopsis: "validate [--json] [common options]",
+  synopsis: "validate [--roster FILE] [--json] [common options]",
   description: `Check the config and the inputs it names without running anything: the config against
 its schema (unknown keys, time zone, times, weeks, and that the local files and folders it names
-exist), then the reference, the sites file and every roster file. Each problem is printed as
+exist), then the reference, the sites file and every roster file. Every problem of every file
+is printed (at most 20 per file, then a count of the rest) as
   file: JSON path: message        (config)
   file:line: column: message      (inputs)
-Exit 0 when everything is valid, 78 for config problems, 65 for input problems.`,
-  options: `  --json             print {config, ok, problems, counts} as JSON`,
+Warnings (e.g. a roster read as Windows-1252) come first. Exit 0 when everything is valid, 78 for
+config problems, 65 for input problems.`,
+  options: `  --roster FILE      check just this one HR export (a roster file) against the sites and reference,
+                     e.g. before sending it
+  --json             print {config, ok, problems, problemCount, warnings, counts} as JSON`,
   examples: `  testrota validate --config /etc/testrota/testrota.json
+  testrota validate --roster exports/101.csv
   testrota validate --json | jq '.problems[]'`,
 });
-
-/** `file:line: column: message` (line and column when known). */
-function formatInputProblem(problem: InputProblem): string {
-  const line = problem.line === undefined ? "" : `:${problem.line}`;
-  const column = problem.column === undefined ? "" : `${problem.column}: `;
-  return `${problem.file}${line}: ${column}${problem.message}`;
-}
 
 /** A config issue `file: path: message` as {file, path, message}. */
 function splitIssue(file: string, issue: string): { file: string; path?: string; message: string } {
@@ -42,7 +40,7 @@ export const validateCommand: Command = {
   name: "validate",
   summary: "check the config and the inputs (reference, sites, roster); every problem with file and place",
   usage,
-  options: { json: { type: "boolean" } },
+  options: { json: { type: "boolean" }, roster: { type: "string" } },
   async run(flags, ctx) {
     const file = stringFlag(flags, "config") ?? defaultConfigPath(ctx.env);
     const json = flags.json === true;
@@ -61,18 +59,14 @@ export const validateCommand: Command = {
       return error.exitCode;
     }
     stopIfAborted(ctx.signal, this.name);
-    const check = await checkInputs(config);
+    const rosterFile = stringFlag(flags, "roster");
+    const check = await checkInputs(config, rosterFile === undefined ? {} : { rosterFile });
     stopIfAborted(ctx.signal, this.name);
     if (json) {
-      printJson(ctx.io, { config: config.configFile, ok: check.problems.length === 0, ...check });
-    } else if (check.problems.length > 0) {
-      ctx.io.stdout(`${check.problems.map(formatInputProblem).join("\n")}\n`);
+      printJson(ctx.io, { config: config.configFile, ok: check.problemCount === 0, ...check });
     } else {
-      const c = check.counts;
-      ctx.io.stdout(
-        `${config.configFile}: ok (${c.municipalities} municipalities, ${c.sites} sites, ${c.staff} staff)\n`,
-      );
+      ctx.io.stdout(`${[`${config.configFile}: config ok`, ...formatInputCheck(check)].join("\n")}\n`);
     }
-    return check.problems.length > 0 ? 65 : 0;
+    return check.problemCount > 0 ? 65 : 0;
   },
 };

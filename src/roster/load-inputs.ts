@@ -1,3 +1,4 @@
+import { dirname, relative } from "node:path";
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import type { Config } from "../config.ts";
@@ -73,7 +74,8 @@ export function createInputLoader(config: Config): InputLoader {
         sites,
         staff: roster.staff,
         digest: hash.digest("hex"),
-        rosterOrigin: config.roster.dir,
+        // Relative to the config file: the same inputs installed elsewhere give the same summary bytes.
+        rosterOrigin: `HR exports in ${relative(dirname(config.configFile), config.roster.dir) || "."}`,
         warnings,
       };
     },

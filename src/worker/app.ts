@@ -8,6 +8,7 @@ import type { Municipality } from "../domain/reference.ts";
 import { ConfigError } from "../errors.ts";
 import { redactUrl } from "../lib/redact-url.ts";
 import type { Logger } from "../log.ts";
+import { reconcilePublished } from "../outputs/reconcile-published.ts";
 import { createInputLoader, type InputLoader } from "../roster/load-inputs.ts";
 import { readReference } from "../roster/read-reference.ts";
 import { createIncidenceSource } from "../sources/create-source.ts";
@@ -15,6 +16,7 @@ import type { IncidenceSource } from "../sources/source.ts";
 import { createSsiSource } from "../sources/ssi.ts";
 import { loadRawPayloads } from "../store/raw-capture.ts";
 import { openStateStore, type StateStore } from "../store/state-store.ts";
+import { withDataDirLock } from "./lock.ts";
 import { createMetrics, recordFetchAttempt, type WorkerMetrics } from "./metrics.ts";
 import { runOnce, type RunOptions } from "./run-once.ts";
 import type { RunReport } from "./run-report.ts";
@@ -30,6 +32,8 @@ import type { RunOutcome, RunWeek } from "./worker-types.ts";
 export type AppOptions = {
   readonly config: Config;
   readonly logger: Logger;
+  /** Start a new store when the old one vanished (`--reinitialise`); refused otherwise. */
+  readonly reinitialise?: boolean | undefined;
   /** The process's one clock (see createClock: `TESTROTA_NOW` simulates); defaults to the system clock. */
   readonly clock?: Clock | undefined;
   /** Replaces the configured incidence source (tests). */
@@ -148,12 +152,19 @@ export async function createApp(options: AppOptions): Promise<App> {
     );
   }
   const municipalities = await readReference(config.reference);
-  const store = openStateStore(join(config.dataDir, "testrota.sqlite"));
+  const store = openStateStore(join(config.dataDir, "testrota.sqlite"), {
+    reinitialise: options.reinitialise === true,
+  });
   const inputs = createInputLoader(config);
   const metrics = createMetrics();
   const configured = options.source
     ? { source: options.source, close: () => Promise.resolve() }
-    : createIncidenceSource(config, { logger, municipalities, userAgent: `testrota/${packageVersion()}` });
+    : createIncidenceSource(config, {
+        logger,
+        municipalities,
+        clock,
+        userAgent: `testrota/${packageVersion()}`,
+      });
   const metered = meterSource(configured.source, metrics);
 
   const app: App = {
@@ -170,7 +181,11 @@ export async function createApp(options: AppOptions): Promise<App> {
         runOptions,
       ),
     capturedSource: (week) => createCapturedSource(config, week, municipalities),
-    startWorker() {
+    async startWorker() {
+      // A crash mid-publish is finished (or set aside) before the worker decides anything.
+      await withDataDirLock({ dataDir: config.dataDir, db: store.db, logger, purpose: "reconcile" }, () =>
+        reconcilePublished({ outDir: config.outDir, store, logger }),
+      );
       const due = { time: config.worker.time, zone: config.timezone };
       const firstWeek = chooseFirstWeek(
         store.listRuns(10_000).map((r) => r.week),

@@ -7,7 +7,8 @@ import { lastCompleteDate, type IncidenceDataset } from "../domain/incidence.ts"
 import { scheduledRunOf } from "../domain/schedule.ts";
 import { AbortedError, SourceError } from "../errors.ts";
 import type { Logger } from "../log.ts";
-import { preparePublish, type PublishResult } from "../outputs/publish.ts";
+import { publishWeek, type PublishResult } from "../outputs/publish.ts";
+import { reconcilePublished } from "../outputs/reconcile-published.ts";
 import { summaryJsonOf } from "../outputs/summary-file.ts";
 import { renderWeekFiles } from "../outputs/week-files.ts";
 import type { InputLoader, RunInputs } from "../roster/load-inputs.ts";
@@ -101,35 +102,33 @@ function renderWeek(config: Config, r: Rendering): Promise<Map<string, Uint8Arra
 }
 
 /**
- * Publishes the week's folder inside the store transaction that records what was decided: both
- * happen or neither (an abort at the last moment discards the prepared folder).
+ * Records the week (with its folder's digest) and commits, then swaps the prepared folder in: a
+ * failure before the commit publishes nothing; a crash after it is finished by the reconcile step
+ * at the next start or run (outputs/reconcile-published.ts).
  */
-async function publishAndRecord(
+function publishAndRecord(
   deps: RunDeps,
   run: { runId: string; assembled: AssembledWeek; inputs: RunInputs; checkpoint: () => void },
   files: ReadonlyMap<string, Uint8Array>,
 ): Promise<PublishResult> {
   const { assembled } = run;
-  const folder = formatIsoWeek(assembled.week);
-  const prepared = await preparePublish({ outDir: deps.config.outDir, folder, files });
-  try {
-    deps.store.commitWeek({
-      week: assembled.week,
-      runId: run.runId,
-      classifications: assembled.classifications,
-      cadence: assembled.cadence,
-      plan: assembled.plan,
-      inputDigest: run.inputs.digest,
-      publish: () => {
-        run.checkpoint();
-        prepared.commit();
-      },
-    });
-  } catch (error) {
-    prepared.discard();
-    throw error;
-  }
-  return prepared;
+  return publishWeek({
+    outDir: deps.config.outDir,
+    folder: formatIsoWeek(assembled.week),
+    files,
+    record: (published) => {
+      run.checkpoint();
+      deps.store.commitWeek({
+        week: assembled.week,
+        runId: run.runId,
+        classifications: assembled.classifications,
+        cadence: assembled.cadence,
+        plan: assembled.plan,
+        inputDigest: run.inputs.digest,
+        published,
+      });
+    },
+  });
 }
 
 /**
@@ -152,8 +151,11 @@ export async function runOnce(deps: RunDeps, week: IsoWeek, options: RunOptions)
 
   return withRunLock({ dataDir: config.dataDir, db: store.db, week, logger: log }, () =>
     recordRun(ledger, entry, async () => {
+      // Finish or set aside what a crashed run left in the out folder before deciding anything.
+      await reconcilePublished({ outDir: config.outDir, store, logger: log });
       checkpoint();
       const inputs = await deps.inputs.load();
+      for (const warning of inputs.warnings) log.warn({ warning }, "input warning");
       checkpoint();
       const fetched = await source.fetchIncidence(options.signal);
       await saveRawPayloads(config.dataDir, week, runId, fetched.payloads);

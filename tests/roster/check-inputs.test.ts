@@ -137,8 +137,11 @@ describe("checkInputs", () => {
   });
 
   it("names the roster folder once when it is missing", async () => {
+    // Loaded first: the config check itself refuses a missing folder (exit 78); this is the folder
+    // vanishing after start-up, e.g. an unmounted share.
+    const config = fx.config();
     rmSync(rosterDir, { recursive: true });
-    const check = await checkInputs(fx.config());
+    const check = await checkInputs(config);
     expect(check.problems).toEqual([
       {
         file: rosterDir,
