@@ -52,7 +52,12 @@ export function renderSiteCalendar(input: SiteSheetInput): Uint8Array {
     x: { "X-WR-TIMEZONE": settings.timezone },
   });
   for (const session of site.sessions) {
-    const { startMs, endMs } = cachedSessionInstants(session.date, session.shift, settings.shiftHours, settings.timezone);
+    const { startMs, endMs } = cachedSessionInstants(
+      session.date,
+      session.shift,
+      settings.shiftHours,
+      settings.timezone,
+    );
     const count = labels.tests(session.people.length);
     const shift = formatShift(session.shift, settings.shiftHours, labels);
     calendar.createEvent({

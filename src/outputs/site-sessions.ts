@@ -59,11 +59,15 @@ function compareSession(a: Session, b: Session): number {
  * A row of a site not in `sites` is a bug upstream and throws (naming the site only).
  */
 export function groupSiteSessions(rows: readonly RotaRow[], sites: readonly Site[]): SiteSessions[] {
-  const bySite = new Map<string, Map<string, { session: Omit<Session, "people">; people: SessionPerson[] }>>();
+  const bySite = new Map<
+    string,
+    Map<string, { session: Omit<Session, "people">; people: SessionPerson[] }>
+  >();
   for (const site of sites) bySite.set(site.id, new Map());
   for (const row of rows) {
     const sessions = bySite.get(row.siteId);
-    if (sessions === undefined) throw new Error(`site sessions: rota row of site ${row.siteId} outside its municipality`);
+    if (sessions === undefined)
+      throw new Error(`site sessions: rota row of site ${row.siteId} outside its municipality`);
     const key = `${row.date} ${row.shift}`;
     let entry = sessions.get(key);
     if (entry === undefined) {

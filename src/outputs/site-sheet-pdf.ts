@@ -1,11 +1,5 @@
 import PDFDocument from "pdfkit";
-import {
-  formatDate,
-  formatShift,
-  labelsFor,
-  weekdayName,
-  type DocumentLabels,
-} from "./document-labels.ts";
+import { formatDate, formatShift, labelsFor, weekdayName, type DocumentLabels } from "./document-labels.ts";
 import type { DocumentSettings } from "./document-settings.ts";
 import { describeTestWeek, type WeekFrame } from "./municipality-week.ts";
 import type { SheetFont } from "./pdf-fonts.ts";
@@ -69,7 +63,15 @@ function capitalise(text: string): string {
  * Writes `text` at (x, y) in one line, cut with an ellipsis to `width` when given (pdfkit's own
  * wrapping is slow). Strong text is filled and outlined.
  */
-function write(doc: Doc, text: string, x: number, y: number, style: Style, size: number, width?: number): void {
+function write(
+  doc: Doc,
+  text: string,
+  x: number,
+  y: number,
+  style: Style,
+  size: number,
+  width?: number,
+): void {
   doc.font(FONT, size);
   // Fill stays black (every filled shape resets it); outlines are set for strong text only.
   if (style === "strong") doc.lineWidth(BOLD_OUTLINE).strokeColor(INK);
@@ -254,7 +256,15 @@ function drawPageFrames(doc: Doc, input: SiteSheetInput, labels: DocumentLabels)
         ? `Test${describeTestWeek(frame, labels)} · ${municipality.name} Kommune (${municipality.code})`
         : `Test ${describeTestWeek(frame, labels)} · ${municipality.name} (${municipality.code})`;
     write(doc, where, LEFT, 51, "plain", 9.5, RIGHT - LEFT);
-    write(doc, `${capitalise(labels.siteKinds[site.kind])} · ${site.address}`, LEFT, 65, "plain", 8.5, RIGHT - LEFT);
+    write(
+      doc,
+      `${capitalise(labels.siteKinds[site.kind])} · ${site.address}`,
+      LEFT,
+      65,
+      "plain",
+      8.5,
+      RIGHT - LEFT,
+    );
     doc.moveTo(LEFT, 80).lineTo(RIGHT, 80).lineWidth(1).strokeColor(INK).stroke();
     const page = labels.page(index + 1, range.count);
     doc.font(FONT, 8.5);
@@ -315,4 +325,3 @@ export function renderSiteSheetPdf(input: SiteSheetInput, font: SheetFont): Prom
   doc.end();
   return done;
 }
-

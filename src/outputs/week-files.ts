@@ -136,7 +136,10 @@ export async function renderWeekFiles(input: WeekFilesInput): Promise<Map<string
   }
   for (const municipality of input.municipalities) {
     const rows = lookaheadRows.get(municipality.code) ?? [];
-    files.set(`${lookaheadFolder}/municipalities/${municipality.code}/${LOOKAHEAD_ROTA_NAME}`, renderRotaCsv(rows));
+    files.set(
+      `${lookaheadFolder}/municipalities/${municipality.code}/${LOOKAHEAD_ROTA_NAME}`,
+      renderRotaCsv(rows),
+    );
   }
   const pickupsByRegion = buildPickupRows(assembled.plan.pickups, input.sites);
   for (const regionCode of input.regionCodes) {

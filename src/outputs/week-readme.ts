@@ -10,7 +10,10 @@ import {
 import { countSiteTests, type SiteSessions } from "./site-sessions.ts";
 
 /** The folder's own read-me files: Danish `LÆS-MIG.txt`, English `README.txt`. */
-export const README_NAMES: Readonly<Record<DocumentLanguage, string>> = { da: "LÆS-MIG.txt", en: "README.txt" };
+export const README_NAMES: Readonly<Record<DocumentLanguage, string>> = {
+  da: "LÆS-MIG.txt",
+  en: "README.txt",
+};
 
 /** File names of the provisional look-ahead: the word is in the name, its read-me says it first. */
 export const LOOKAHEAD_ROTA_NAME = "FORELØBIG-rota.csv";
@@ -51,7 +54,9 @@ export function renderWeekReadme(input: WeekReadmeInput, language: DocumentLangu
   const { frame } = input;
   const check = formatDate(frame.classificationDate, labels);
   const classified = weekNumber(frame.classificationWeek);
-  const testWeek = describeTestWeek(frame, labels);
+  const monday = formatDate(frame.testDates[0] ?? "", labels);
+  const sunday = formatDate(frame.testDates[6] ?? "", labels);
+  const testWeek = `${labels.weekdays[0]} ${monday} – ${labels.weekdays[6]} ${sunday}`;
   const ahead = weekNumber(input.lookaheadWeek);
   if (language === "da") {
     return toText([
@@ -63,14 +68,35 @@ export function renderWeekReadme(input: WeekReadmeInput, language: DocumentLangu
       "",
       "Filer",
       ...table([
-        ["classification.csv", `Status (rød/grøn) og incidens for alle ${input.municipalities} kommuner i uge ${classified}.`],
-        ["municipalities/<kode>/rota.xlsx", "Kommunens arbejdsbog: forside og ét ark pr. arbejdssted. Den, koordinatoren åbner."],
-        ["municipalities/<kode>/rota.csv", "Samme testplan som data (fast kolonneformat, UTF-8, semikolon) til andre systemer."],
-        ["municipalities/<kode>/sites/<sted>.pdf", "Testliste til udskrift pr. arbejdssted: afkrydsning, prøve-ID og podningslog."],
-        ["municipalities/<kode>/sites/<sted>.ics", "Kalender pr. arbejdssted: én aftale pr. testvagt, uden navne."],
+        [
+          "classification.csv",
+          `Status (rød/grøn) og incidens for alle ${input.municipalities} kommuner i uge ${classified}.`,
+        ],
+        [
+          "municipalities/<kode>/rota.xlsx",
+          "Kommunens arbejdsbog: forside og ét ark pr. arbejdssted. Den, koordinatoren åbner.",
+        ],
+        [
+          "municipalities/<kode>/rota.csv",
+          "Samme testplan som data (fast kolonneformat, UTF-8, semikolon) til andre systemer.",
+        ],
+        [
+          "municipalities/<kode>/sites/<sted>.pdf",
+          "Testliste til udskrift pr. arbejdssted: afkrydsning, prøve-ID og podningslog.",
+        ],
+        [
+          "municipalities/<kode>/sites/<sted>.ics",
+          "Kalender pr. arbejdssted: én aftale pr. testvagt, uden navne.",
+        ],
         ["municipalities/<kode>/LÆS-MIG.txt", "Kort vejledning til kommunens mappe og dens arbejdssteder."],
-        ["regions/<kode>/pickups.csv, .json", "Afhentning af prøver til regionens logistik (kun antal, ingen navne)."],
-        [`lookahead/${input.lookaheadWeek}/`, `FORELØBIG plan for uge ${ahead}; den endelige kommer med kørslen i uge ${frame.testWeekNumber}.`],
+        [
+          "regions/<kode>/pickups.csv, .json",
+          "Afhentning af prøver til regionens logistik (kun antal, ingen navne).",
+        ],
+        [
+          `lookahead/${input.lookaheadWeek}/`,
+          `FORELØBIG plan for uge ${ahead}; den endelige kommer med kørslen i uge ${frame.testWeekNumber}.`,
+        ],
         ["summary.json", "Nøgletal for kørslen (ingen navne)."],
         ["manifest.json", "Alle filer med deres SHA-256."],
       ]),
@@ -89,14 +115,38 @@ export function renderWeekReadme(input: WeekReadmeInput, language: DocumentLangu
     "",
     "Files",
     ...table([
-      ["classification.csv", `Status (red/green) and incidence of all ${input.municipalities} municipalities in week ${classified}.`],
-      ["municipalities/<code>/rota.xlsx", "The municipality's workbook: a cover and one sheet per site. What the coordinator opens."],
-      ["municipalities/<code>/rota.csv", "The same rota as data (fixed columns, UTF-8, semicolons) for other systems."],
-      ["municipalities/<code>/sites/<site>.pdf", "Printable test list per site: tick boxes, sample IDs and the swab log."],
-      ["municipalities/<code>/sites/<site>.ics", "Calendar per site: one event per test session, without names."],
-      ["municipalities/<code>/LÆS-MIG.txt", "Short guide to the municipality's folder and its sites (README.txt in English)."],
-      ["regions/<code>/pickups.csv, .json", "Sample pickups for the region's logistics (counts only, no names)."],
-      [`lookahead/${input.lookaheadWeek}/`, `PROVISIONAL (FORELØBIG) rota of week ${ahead}; the final one comes with the run of week ${frame.testWeekNumber}.`],
+      [
+        "classification.csv",
+        `Status (red/green) and incidence of all ${input.municipalities} municipalities in week ${classified}.`,
+      ],
+      [
+        "municipalities/<code>/rota.xlsx",
+        "The municipality's workbook: a cover and one sheet per site. What the coordinator opens.",
+      ],
+      [
+        "municipalities/<code>/rota.csv",
+        "The same rota as data (fixed columns, UTF-8, semicolons) for other systems.",
+      ],
+      [
+        "municipalities/<code>/sites/<site>.pdf",
+        "Printable test list per site: tick boxes, sample IDs and the swab log.",
+      ],
+      [
+        "municipalities/<code>/sites/<site>.ics",
+        "Calendar per site: one event per test session, without names.",
+      ],
+      [
+        "municipalities/<code>/LÆS-MIG.txt",
+        "Short guide to the municipality's folder and its sites (README.txt in English).",
+      ],
+      [
+        "regions/<code>/pickups.csv, .json",
+        "Sample pickups for the region's logistics (counts only, no names).",
+      ],
+      [
+        `lookahead/${input.lookaheadWeek}/`,
+        `PROVISIONAL (FORELØBIG) rota of week ${ahead}; the final one comes with the run of week ${frame.testWeekNumber}.`,
+      ],
       ["summary.json", "Key figures of the run (no names)."],
       ["manifest.json", "Every file with its SHA-256."],
     ]),
@@ -146,9 +196,18 @@ export function renderMunicipalityReadme(
         "",
         "Filer",
         ...table([
-          ["rota.xlsx", "Arbejdsbogen: forside og ét ark pr. arbejdssted. Udfyld Udfald og Prøve-ID, og send den retur."],
-          ["rota.csv", "Samme plan som data til andre systemer (UTF-8, semikolon). Åbn arbejdsbogen i stedet."],
-          ["sites/<sted>.pdf", "Testliste til udskrift: afkrydsning taget/afslået/fraværende, prøve-ID, podningslog."],
+          [
+            "rota.xlsx",
+            "Arbejdsbogen: forside og ét ark pr. arbejdssted. Udfyld Udfald og Prøve-ID, og send den retur.",
+          ],
+          [
+            "rota.csv",
+            "Samme plan som data til andre systemer (UTF-8, semikolon). Åbn arbejdsbogen i stedet.",
+          ],
+          [
+            "sites/<sted>.pdf",
+            "Testliste til udskrift: afkrydsning taget/afslået/fraværende, prøve-ID, podningslog.",
+          ],
           ["sites/<sted>.ics", "Kalender: én aftale pr. testvagt med antal test, uden navne."],
         ]),
         "",
@@ -168,10 +227,19 @@ export function renderMunicipalityReadme(
         "",
         "Files",
         ...table([
-          ["rota.xlsx", "The workbook: a cover and one sheet per site. Fill in Outcome and Sample ID and send it back."],
-          ["rota.csv", "The same rota as data for other systems (UTF-8, semicolons). Open the workbook instead."],
+          [
+            "rota.xlsx",
+            "The workbook: a cover and one sheet per site. Fill in Outcome and Sample ID and send it back.",
+          ],
+          [
+            "rota.csv",
+            "The same rota as data for other systems (UTF-8, semicolons). Open the workbook instead.",
+          ],
           ["sites/<site>.pdf", "Printable test list: tick taken/declined/absent, sample ID, swab log."],
-          ["sites/<site>.ics", "Calendar: one event per test session with the number of tests, without names."],
+          [
+            "sites/<site>.ics",
+            "Calendar: one event per test session with the number of tests, without names.",
+          ],
         ]),
         "",
         `Sites with tests in week ${frame.testWeekNumber}`,
@@ -188,7 +256,11 @@ export function renderMunicipalityReadme(
  * The rota files beside it keep the contract's CSV header as their first line (a CSV reader must
  * still read them); their name carries the word instead.
  */
-export function renderLookaheadReadme(frame: WeekFrame, lookaheadWeek: string, language: DocumentLanguage): Uint8Array {
+export function renderLookaheadReadme(
+  frame: WeekFrame,
+  lookaheadWeek: string,
+  language: DocumentLanguage,
+): Uint8Array {
   const week = weekNumber(lookaheadWeek);
   const next = frame.testWeekNumber;
   return toText(

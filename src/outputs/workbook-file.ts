@@ -71,7 +71,12 @@ function coverStyles(styles: SheetStyles): CoverStyles {
 }
 
 /** A labelled line of the cover: the label bold, the value left-aligned (dates as dates). */
-function addLine(sheet: ExcelJS.Worksheet, styles: CoverStyles, label: string, value: ExcelJS.CellValue): ExcelJS.Row {
+function addLine(
+  sheet: ExcelJS.Worksheet,
+  styles: CoverStyles,
+  label: string,
+  value: ExcelJS.CellValue,
+): ExcelJS.Row {
   const row = sheet.addRow([]);
   putCell(row, 1, label, styles.bold);
   putCell(row, 2, value, value instanceof Date ? styles.date : styles.value);
@@ -79,7 +84,13 @@ function addLine(sheet: ExcelJS.Worksheet, styles: CoverStyles, label: string, v
 }
 
 /** A long text over the cover's width, wrapped in one merged cell. */
-function addProse(sheet: ExcelJS.Worksheet, styles: CoverStyles, label: string, text: string, lastColumn: number): void {
+function addProse(
+  sheet: ExcelJS.Worksheet,
+  styles: CoverStyles,
+  label: string,
+  text: string,
+  lastColumn: number,
+): void {
   const row = sheet.addRow([]);
   putCell(row, 1, label, styles.bold);
   putCell(row, 2, text, styles.prose);
@@ -88,7 +99,12 @@ function addProse(sheet: ExcelJS.Worksheet, styles: CoverStyles, label: string, 
   row.height = 15 * Math.max(1, Math.ceil(text.length / 130));
 }
 
-function fillCover(sheet: ExcelJS.Worksheet, input: WorkbookInput, labels: DocumentLabels, styles: CoverStyles): void {
+function fillCover(
+  sheet: ExcelJS.Worksheet,
+  input: WorkbookInput,
+  labels: DocumentLabels,
+  styles: CoverStyles,
+): void {
   const { municipality, frame, settings } = input;
   const da = labels.language === "da";
   const lastColumn = 3 + frame.testDates.length + 1;
@@ -102,19 +118,38 @@ function fillCover(sheet: ExcelJS.Worksheet, input: WorkbookInput, labels: Docum
   putCell(
     sheet.addRow([]),
     1,
-    da ? `Testplan for plejepersonale – ${municipality.name}` : `Test plan for care staff – ${municipality.name}`,
+    da
+      ? `Testplan for plejepersonale – ${municipality.name}`
+      : `Test plan for care staff – ${municipality.name}`,
     styles.coverTitle,
   );
   sheet.addRow([]);
   addLine(sheet, styles, da ? "Kommune" : "Municipality", `${municipality.name} (${municipality.code})`);
   addLine(sheet, styles, da ? "Testuge" : "Test week", describeTestWeek(frame, labels));
-  addLine(sheet, styles, da ? "Første dag (mandag)" : "First day (Monday)", excelDate(frame.testDates[0] ?? ""));
-  addLine(sheet, styles, da ? "Sidste dag (søndag)" : "Last day (Sunday)", excelDate(frame.testDates[6] ?? ""));
-  const classified = addLine(sheet, styles, da ? "Klassificeret" : "Classified", excelDate(frame.classificationDate));
+  addLine(
+    sheet,
+    styles,
+    da ? "Første dag (mandag)" : "First day (Monday)",
+    excelDate(frame.testDates[0] ?? ""),
+  );
+  addLine(
+    sheet,
+    styles,
+    da ? "Sidste dag (søndag)" : "Last day (Sunday)",
+    excelDate(frame.testDates[6] ?? ""),
+  );
+  const classified = addLine(
+    sheet,
+    styles,
+    da ? "Klassificeret" : "Classified",
+    excelDate(frame.classificationDate),
+  );
   putCell(
     classified,
     3,
-    da ? `onsdag i uge ${Number(frame.classificationWeek.slice(6))}` : `Wednesday of week ${Number(frame.classificationWeek.slice(6))}`,
+    da
+      ? `onsdag i uge ${Number(frame.classificationWeek.slice(6))}`
+      : `Wednesday of week ${Number(frame.classificationWeek.slice(6))}`,
     styles.value,
   );
   addProse(sheet, styles, "Status", describeStatus(municipality, labels), lastColumn);
@@ -160,7 +195,8 @@ function fillCover(sheet: ExcelJS.Worksheet, input: WorkbookInput, labels: Docum
     labels.columns.site,
     labels.columns.kind,
     ...frame.testDates.map(
-      (date, index) => `${(labels.weekdays[index] ?? "").slice(0, 3)} ${formatDate(date, labels).slice(0, 5)}`,
+      (date, index) =>
+        `${(labels.weekdays[index] ?? "").slice(0, 3)} ${formatDate(date, labels).slice(0, 5)}`,
     ),
     labels.columns.total,
   ].forEach((text, index) => putCell(header, index + 1, text, styles.header));
@@ -180,7 +216,12 @@ function fillCover(sheet: ExcelJS.Worksheet, input: WorkbookInput, labels: Docum
   const totalRow = sheet.addRow([]);
   putCell(totalRow, 1, labels.columns.total, styles.bold);
   totals.forEach((count, index) => putCell(totalRow, 4 + index, count, styles.bold));
-  putCell(totalRow, lastColumn, totals.reduce((a, b) => a + b, 0), styles.bold);
+  putCell(
+    totalRow,
+    lastColumn,
+    totals.reduce((a, b) => a + b, 0),
+    styles.bold,
+  );
   if (input.sites.some((site) => site.sessions.length === 0)) {
     sheet.addRow([]);
     putCell(

@@ -1,12 +1,7 @@
 import type ExcelJS from "exceljs";
 import { DateTime } from "luxon";
 import type { IsoDate } from "../domain/calendar.ts";
-import {
-  formatShift,
-  OUTCOMES,
-  weekdayName,
-  type DocumentLabels,
-} from "./document-labels.ts";
+import { formatShift, OUTCOMES, weekdayName, type DocumentLabels } from "./document-labels.ts";
 import type { DocumentSettings } from "./document-settings.ts";
 import { describeTestWeek, type WeekFrame } from "./municipality-week.ts";
 import { countSiteTests, type SiteSessions } from "./site-sessions.ts";
@@ -103,7 +98,12 @@ export function applyPrintSetup(sheet: ExcelJS.Worksheet, titleRows: string | un
  * costs on every one of tens of thousands of cells; so every cell gets one of these, and none is
  * changed after assignment.
  */
-export type SheetStyles = Readonly<Record<"plain" | "bold" | "title" | "note" | "header" | "date" | "headingDate" | "heading" | "input", Partial<ExcelJS.Style>>>;
+export type SheetStyles = Readonly<
+  Record<
+    "plain" | "bold" | "title" | "note" | "header" | "date" | "headingDate" | "heading" | "input",
+    Partial<ExcelJS.Style>
+  >
+>;
 
 /** The shared styles of one workbook (dates in the reader's format). */
 export function createSheetStyles(labels: DocumentLabels): SheetStyles {
@@ -156,7 +156,11 @@ export function fillSiteSheet(
   styles: SheetStyles,
 ): void {
   const da = labels.language === "da";
-  sheet.columns = SITE_SHEET_COLUMNS.map((key, index) => ({ key, width: WIDTHS[key], hidden: index >= VISIBLE }));
+  sheet.columns = SITE_SHEET_COLUMNS.map((key, index) => ({
+    key,
+    width: WIDTHS[key],
+    hidden: index >= VISIBLE,
+  }));
   putCell(
     sheet.getRow(1),
     1,

@@ -81,9 +81,9 @@ class ZlibZipEntry extends ZipPassThrough {
 /** The zip archive of `entries` in their order, every entry stamped `mtime`. */
 function zipEntries(entries: ReadonlyMap<string, Uint8Array>, mtime: Date): Uint8Array {
   const chunks: Uint8Array[] = [];
-  let failure: Error | null = null;
+  const failures: Error[] = [];
   const zip = new Zip((error, chunk) => {
-    if (error !== null) failure = error;
+    if (error !== null) failures.push(error);
     else chunks.push(chunk);
   });
   for (const [name, data] of entries) {
@@ -92,7 +92,8 @@ function zipEntries(entries: ReadonlyMap<string, Uint8Array>, mtime: Date): Uint
     entry.push(data, true);
   }
   zip.end();
-  if (failure !== null) throw failure;
+  const [failure] = failures;
+  if (failure !== undefined) throw failure;
   return Buffer.concat(chunks);
 }
 
@@ -120,7 +121,11 @@ export async function writeXlsx(workbook: ExcelJS.Workbook, createdAt: Date): Pr
     append(data, options) {
       entries.set(
         options.name,
-        typeof data !== "string" ? data : options.base64 === true ? Buffer.from(data, "base64") : encoder.encode(data),
+        typeof data !== "string"
+          ? data
+          : options.base64 === true
+            ? Buffer.from(data, "base64")
+            : encoder.encode(data),
       );
     },
   };

@@ -13,7 +13,15 @@ export const FRAME: WeekFrame = {
   classificationDate: "2020-09-30",
   testWeek: "2020-W41",
   testWeekNumber: 41,
-  testDates: ["2020-10-05", "2020-10-06", "2020-10-07", "2020-10-08", "2020-10-09", "2020-10-10", "2020-10-11"],
+  testDates: [
+    "2020-10-05",
+    "2020-10-06",
+    "2020-10-07",
+    "2020-10-08",
+    "2020-10-09",
+    "2020-10-10",
+    "2020-10-11",
+  ],
 };
 
 export const SITES: Site[] = [
@@ -45,10 +53,42 @@ const HC01 = { siteId: "S0492-HC01", siteName: "Hjemmeplejen Ærø" };
 
 /** Eight tests: two sessions at Søbækken, two at Hjemmeplejen Ærø; nobody at Østergården. */
 export const ROWS: RotaRow[] = [
-  { ...NH01, employeeId: "E492-0007", name: "Åse Ærenlund", date: "2020-10-06", weekday: 2, shift: "night", reason: "red-week-1" },
-  { ...NH01, employeeId: "E492-0002", name: "Søren Østergård", date: "2020-10-05", weekday: 1, shift: "day", reason: "cycle" },
-  { ...NH01, employeeId: "E492-0001", name: "Bodil Kjær", date: "2020-10-05", weekday: 1, shift: "day", reason: "new-starter" },
-  { ...NH01, employeeId: "E492-0003", name: "", date: "2020-10-05", weekday: 1, shift: "day", reason: "cycle" },
+  {
+    ...NH01,
+    employeeId: "E492-0007",
+    name: "Åse Ærenlund",
+    date: "2020-10-06",
+    weekday: 2,
+    shift: "night",
+    reason: "red-week-1",
+  },
+  {
+    ...NH01,
+    employeeId: "E492-0002",
+    name: "Søren Østergård",
+    date: "2020-10-05",
+    weekday: 1,
+    shift: "day",
+    reason: "cycle",
+  },
+  {
+    ...NH01,
+    employeeId: "E492-0001",
+    name: "Bodil Kjær",
+    date: "2020-10-05",
+    weekday: 1,
+    shift: "day",
+    reason: "new-starter",
+  },
+  {
+    ...NH01,
+    employeeId: "E492-0003",
+    name: "",
+    date: "2020-10-05",
+    weekday: 1,
+    shift: "day",
+    reason: "cycle",
+  },
   {
     ...HC01,
     employeeId: "E492-0104",
@@ -58,9 +98,33 @@ export const ROWS: RotaRow[] = [
     shift: "evening",
     reason: "red-retest",
   },
-  { ...HC01, employeeId: "E492-0101", name: "Jørgen Læsø", date: "2020-10-08", weekday: 4, shift: "evening", reason: "cycle" },
-  { ...HC01, employeeId: "E492-0102", name: "Ida Nørgaard", date: "2020-10-09", weekday: 5, shift: "day", reason: "cycle" },
-  { ...HC01, employeeId: "E492-0103", name: "Mads Sørensen", date: "2020-10-09", weekday: 5, shift: "day", reason: "cycle" },
+  {
+    ...HC01,
+    employeeId: "E492-0101",
+    name: "Jørgen Læsø",
+    date: "2020-10-08",
+    weekday: 4,
+    shift: "evening",
+    reason: "cycle",
+  },
+  {
+    ...HC01,
+    employeeId: "E492-0102",
+    name: "Ida Nørgaard",
+    date: "2020-10-09",
+    weekday: 5,
+    shift: "day",
+    reason: "cycle",
+  },
+  {
+    ...HC01,
+    employeeId: "E492-0103",
+    name: "Mads Sørensen",
+    date: "2020-10-09",
+    weekday: 5,
+    shift: "day",
+    reason: "cycle",
+  },
 ];
 
 export const FACTS: MunicipalityFacts = {
@@ -77,7 +141,10 @@ export const FACTS: MunicipalityFacts = {
   tests: ROWS.length,
 };
 
-export function settings(language: "da" | "en" = "da", contact = "Testkoordinator Ærø, tlf. 63 52 50 00"): DocumentSettings {
+export function settings(
+  language: "da" | "en" = "da",
+  contact = "Testkoordinator Ærø, tlf. 63 52 50 00",
+): DocumentSettings {
   return {
     language,
     shiftHours: DEFAULT_SHIFT_HOURS,

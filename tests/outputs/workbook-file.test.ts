@@ -80,8 +80,18 @@ describe("rota.xlsx: one sheet per site, read back with exceljs", () => {
 
   it("holds every rota.csv row on its site's sheet, with Danish labels and real dates", async () => {
     const workbook = await load(await renderRotaWorkbook(input()));
-    const [header, ...csvRows] = parse(Buffer.from(renderRotaCsv(ROWS)), { bom: true, delimiter: ";" }) as string[][];
-    expect(header?.slice(0, 8)).toEqual(["employee_id", "name", "site_id", "site_name", "date", "weekday", "shift", "reason"]);
+    const records: string[][] = parse(Buffer.from(renderRotaCsv(ROWS)), { bom: true, delimiter: ";" });
+    const [header, ...csvRows] = records;
+    expect(header?.slice(0, 8)).toEqual([
+      "employee_id",
+      "name",
+      "site_id",
+      "site_name",
+      "date",
+      "weekday",
+      "shift",
+      "reason",
+    ]);
     expect(csvRows).toHaveLength(8);
     for (const [employeeId, name, siteId, , date, weekday, shift, reason] of csvRows) {
       const sheet = workbook.worksheets.find((s) => s.name.startsWith(`${siteId} `));
@@ -89,7 +99,11 @@ describe("rota.xlsx: one sheet per site, read back with exceljs", () => {
       if (sheet === undefined) continue;
       const found: ExcelJS.Row[] = [];
       sheet.eachRow((row) => {
-        if (row.getCell(12).text === employeeId && row.getCell(10).text === date && row.getCell(11).text === shift) {
+        if (
+          row.getCell(12).text === employeeId &&
+          row.getCell(10).text === date &&
+          row.getCell(11).text === shift
+        ) {
           found.push(row);
         }
       });
@@ -132,11 +146,38 @@ describe("rota.xlsx: one sheet per site, read back with exceljs", () => {
       ],
       DANISH_HEADER,
       ["05-10-2020", "mandag", "dag 07:00–15:00", "3 test"],
-      ["05-10-2020", "mandag", "dag 07:00–15:00", "E492-0001", "Bodil Kjær", "nyansat", "S0492-NH01", "2020-10-05"],
-      ["05-10-2020", "mandag", "dag 07:00–15:00", "E492-0002", "Søren Østergård", "cyklus", "S0492-NH01", "2020-10-05"],
+      [
+        "05-10-2020",
+        "mandag",
+        "dag 07:00–15:00",
+        "E492-0001",
+        "Bodil Kjær",
+        "nyansat",
+        "S0492-NH01",
+        "2020-10-05",
+      ],
+      [
+        "05-10-2020",
+        "mandag",
+        "dag 07:00–15:00",
+        "E492-0002",
+        "Søren Østergård",
+        "cyklus",
+        "S0492-NH01",
+        "2020-10-05",
+      ],
       ["05-10-2020", "mandag", "dag 07:00–15:00", "E492-0003", "cyklus", "S0492-NH01", "2020-10-05", "day"],
       ["06-10-2020", "tirsdag", "nat 23:00–07:00", "1 test"],
-      ["06-10-2020", "tirsdag", "nat 23:00–07:00", "E492-0007", "Åse Ærenlund", "rød uge 1", "S0492-NH01", "2020-10-06"],
+      [
+        "06-10-2020",
+        "tirsdag",
+        "nat 23:00–07:00",
+        "E492-0007",
+        "Åse Ærenlund",
+        "rød uge 1",
+        "S0492-NH01",
+        "2020-10-06",
+      ],
     ]);
     expect(sheet.getRow(3).values).toEqual([undefined, ...DANISH_HEADER, ...KEYS]);
   });
@@ -158,7 +199,12 @@ describe("rota.xlsx: one sheet per site, read back with exceljs", () => {
     expect([9, 10, 11, 12].map((c) => sheet?.getColumn(c).hidden)).toEqual([true, true, true, true]);
     expect([1, 5, 8].map((c) => sheet?.getColumn(c).hidden)).toEqual([false, false, false]);
     const cover = workbook.getWorksheet("Forside");
-    expect(cover?.pageSetup).toMatchObject({ paperSize: 9, orientation: "landscape", fitToWidth: 1, fitToHeight: 0 });
+    expect(cover?.pageSetup).toMatchObject({
+      paperSize: 9,
+      orientation: "landscape",
+      fitToWidth: 1,
+      fitToHeight: 0,
+    });
   });
 
   it("has a cover with the week's dates, status, flow, counts per site and day and the contact", async () => {
@@ -183,7 +229,19 @@ describe("rota.xlsx: one sheet per site, read back with exceljs", () => {
         "Ét ark pr. arbejdssted med test i ugen, sorteret efter dato og vagt. Udfyld Udfald og Prøve-ID for hver test og send arbejdsbogen retur; ændr ikke arkenes navne eller de skjulte kolonner. Til selve testen: arbejdsstedets PDF i mappen sites/ (med podningslog).",
       ],
       ["Test pr. arbejdssted og dag"],
-      ["Sted-ID", "Arbejdssted", "Type", "man 05-10", "tir 06-10", "ons 07-10", "tor 08-10", "fre 09-10", "lør 10-10", "søn 11-10", "I alt"],
+      [
+        "Sted-ID",
+        "Arbejdssted",
+        "Type",
+        "man 05-10",
+        "tir 06-10",
+        "ons 07-10",
+        "tor 08-10",
+        "fre 09-10",
+        "lør 10-10",
+        "søn 11-10",
+        "I alt",
+      ],
     ]);
     // Søbækken: 3 on Monday, 1 on Tuesday; Hjemmeplejen Ærø: 2 on Thursday, 2 on Friday.
     expect(rows.slice(13, 17)).toEqual([
