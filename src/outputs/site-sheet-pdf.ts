@@ -162,21 +162,27 @@ function drawSessionHeading(
   return y + TABLE_HEADER;
 }
 
-function drawPersonRow(doc: Doc, person: Session["people"][number], labels: DocumentLabels, y: number): void {
+function drawPersonText(doc: Doc, person: Session["people"][number], labels: DocumentLabels, y: number): void {
   cell(doc, person.employeeId, COLUMNS.employeeId, y + 4, "plain", 9);
   cell(doc, person.name, COLUMNS.name, y + 4, "plain", 9);
   cell(doc, labels.reasons[person.reason], COLUMNS.reason, y + 4, "plain", 9);
-  for (const column of [COLUMNS.taken, COLUMNS.declined, COLUMNS.absent]) {
-    doc.rect(column[0] + (column[1] - BOX) / 2, y + 3.5, BOX, BOX);
+}
+
+/**
+ * The boxes, sample-ID lines and row separators of a block of rows (starting at the given y
+ * positions), drawn as two paths: one stroke each, not two per row.
+ */
+function drawRowRules(doc: Doc, rows: readonly number[]): void {
+  if (rows.length === 0) return;
+  for (const y of rows) {
+    for (const column of [COLUMNS.taken, COLUMNS.declined, COLUMNS.absent]) {
+      doc.rect(column[0] + (column[1] - BOX) / 2, y + 3.5, BOX, BOX);
+    }
+    doc.moveTo(COLUMNS.sampleId[0] + 2, y + ROW - 3).lineTo(RIGHT, y + ROW - 3);
   }
-  doc.moveTo(COLUMNS.sampleId[0] + 2, y + ROW - 3).lineTo(RIGHT, y + ROW - 3);
   doc.lineWidth(0.6).strokeColor(INK).stroke();
-  doc
-    .moveTo(LEFT, y + ROW)
-    .lineTo(RIGHT, y + ROW)
-    .lineWidth(0.3)
-    .strokeColor(FAINT)
-    .stroke();
+  for (const y of rows) doc.moveTo(LEFT, y + ROW).lineTo(RIGHT, y + ROW);
+  doc.lineWidth(0.3).strokeColor(FAINT).stroke();
 }
 
 function drawSessions(doc: Doc, input: SiteSheetInput, labels: DocumentLabels): void {
@@ -188,14 +194,19 @@ function drawSessions(doc: Doc, input: SiteSheetInput, labels: DocumentLabels): 
       y = CONTENT_TOP;
     }
     y = drawSessionHeading(doc, session, input, labels, y, false);
+    let block: number[] = [];
     for (const person of session.people) {
       if (y + ROW > CONTENT_BOTTOM) {
+        drawRowRules(doc, block);
+        block = [];
         doc.addPage();
         y = drawSessionHeading(doc, session, input, labels, CONTENT_TOP, true);
       }
-      drawPersonRow(doc, person, labels, y);
+      drawPersonText(doc, person, labels, y);
+      block.push(y);
       y += ROW;
     }
+    drawRowRules(doc, block);
     y += 12;
   }
 }
