@@ -162,7 +162,12 @@ function drawSessionHeading(
   return y + TABLE_HEADER;
 }
 
-function drawPersonText(doc: Doc, person: Session["people"][number], labels: DocumentLabels, y: number): void {
+function drawPersonText(
+  doc: Doc,
+  person: Session["people"][number],
+  labels: DocumentLabels,
+  y: number,
+): void {
   cell(doc, person.employeeId, COLUMNS.employeeId, y + 4, "plain", 9);
   cell(doc, person.name, COLUMNS.name, y + 4, "plain", 9);
   cell(doc, labels.reasons[person.reason], COLUMNS.reason, y + 4, "plain", 9);

@@ -56,6 +56,7 @@ type CoverStyles = SheetStyles & {
   readonly value: Partial<ExcelJS.Style>;
   readonly prose: Partial<ExcelJS.Style>;
   readonly italic: Partial<ExcelJS.Style>;
+  readonly proseLabel: Partial<ExcelJS.Style>;
 };
 
 function coverStyles(styles: SheetStyles): CoverStyles {
@@ -67,6 +68,7 @@ function coverStyles(styles: SheetStyles): CoverStyles {
     value: { font, alignment: { horizontal: "left" } },
     prose: { font, alignment: { horizontal: "left", vertical: "top", wrapText: true } },
     italic: styles.note,
+    proseLabel: { ...styles.bold, alignment: { vertical: "top" } },
   };
 }
 
@@ -92,7 +94,7 @@ function addProse(
   lastColumn: number,
 ): void {
   const row = sheet.addRow([]);
-  putCell(row, 1, label, styles.bold);
+  putCell(row, 1, label, styles.proseLabel);
   putCell(row, 2, text, styles.prose);
   sheet.mergeCells(row.number, 2, row.number, lastColumn);
   // Merged cells do not grow with their text: about 130 characters fit on one line of the merge.
