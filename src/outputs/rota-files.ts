@@ -1,12 +1,10 @@
-import ExcelJS from "exceljs";
-import { unzipSync, zipSync, type Zippable } from "fflate";
 import { WEEKDAY_NAMES, type IsoDate, type Weekday } from "../domain/calendar.ts";
 import type { PlannedTest, TestReason } from "../domain/plan-types.ts";
 import { SHIFTS, type Shift, type Site, type StaffMember } from "../domain/roster.ts";
 import { renderCsv } from "./csv-file.ts";
 import { compareText } from "./compare-text.ts";
 
-/** Column contract of `rota.csv` / `rota.xlsx` (add columns at the end, never rename). */
+/** Column contract of `rota.csv` (add columns at the end, never rename). */
 export const ROTA_COLUMNS = [
   "employee_id",
   "name",
@@ -30,13 +28,6 @@ export type RotaRow = {
   readonly weekday: Weekday;
   readonly shift: Shift;
   readonly reason: TestReason;
-};
-
-export type RotaXlsxOptions = {
-  /** Worksheet name (Excel: at most 31 characters, none of `[]:*?/\`). */
-  readonly sheetName: string;
-  /** Written as the workbook's created/modified dates and every zip entry's time. */
-  readonly createdAt: Date;
 };
 
 /**
@@ -97,64 +88,4 @@ function toCells(row: RotaRow): string[] {
 /** `rota.csv` of one municipality (columns {@link ROTA_COLUMNS}, weekday as an English name). */
 export function renderRotaCsv(rows: readonly RotaRow[]): Uint8Array {
   return renderCsv(ROTA_COLUMNS, sortRotaRows(rows).map(toCells));
-}
-
-/**
- * The zip time of every entry: the UTC wall-clock time of `createdAt`. Zip (DOS) times have no
- * zone and fflate reads them from local-time fields, so a Date whose local fields carry the UTC
- * values gives the same bytes on every machine whatever its time zone.
- */
-function zipTime(createdAt: Date): Date {
-  return new Date(
-    createdAt.getUTCFullYear(),
-    createdAt.getUTCMonth(),
-    createdAt.getUTCDate(),
-    createdAt.getUTCHours(),
-    createdAt.getUTCMinutes(),
-    createdAt.getUTCSeconds(),
-  );
-}
-
-/**
- * Rewrites the archive with fixed entry times and a fixed entry order (`[Content_Types].xml`
- * first, as Office writes it, then by name): exceljs stamps zip entries with the clock.
- */
-function normaliseZip(archive: Uint8Array, createdAt: Date): Uint8Array {
-  const entries = unzipSync(archive);
-  const names = Object.keys(entries).sort((a, b) =>
-    a === "[Content_Types].xml" ? -1 : b === "[Content_Types].xml" ? 1 : compareText(a, b),
-  );
-  const ordered: Zippable = {};
-  for (const name of names) {
-    const bytes = entries[name];
-    if (bytes !== undefined) ordered[name] = bytes;
-  }
-  return zipSync(ordered, { level: 6, mtime: zipTime(createdAt) });
-}
-
-/**
- * `rota.xlsx` of one municipality: the same rows and columns as the CSV, header bold and frozen,
- * with a filter. Byte-identical for identical input: the workbook dates and zip entry times come
- * from `createdAt`, never from the clock.
- */
-export async function renderRotaXlsx(
-  rows: readonly RotaRow[],
-  options: RotaXlsxOptions,
-): Promise<Uint8Array> {
-  const workbook = new ExcelJS.Workbook();
-  workbook.creator = "testrota";
-  workbook.lastModifiedBy = "testrota";
-  workbook.created = options.createdAt;
-  workbook.modified = options.createdAt;
-  const sheet = workbook.addWorksheet(options.sheetName, { views: [{ state: "frozen", ySplit: 1 }] });
-  sheet.columns = ROTA_COLUMNS.map((column) => ({
-    header: column,
-    key: column,
-    width: column === "name" || column === "site_name" ? 32 : 14,
-  }));
-  sheet.getRow(1).font = { bold: true };
-  sheet.addRows(sortRotaRows(rows).map(toCells));
-  sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: ROTA_COLUMNS.length } };
-  const written = await workbook.xlsx.writeBuffer();
-  return normaliseZip(new Uint8Array(written), options.createdAt);
 }

@@ -3,9 +3,22 @@ import { formatIsoWeek } from "../domain/calendar.ts";
 import type { Municipality } from "../domain/reference.ts";
 import type { Site, StaffMember } from "../domain/roster.ts";
 import { renderClassificationCsv } from "./classification-file.ts";
+import { planMunicipalityJobs, renderDocumentJob, type DocumentJob } from "./document-jobs.ts";
+import { resolveDocumentSettings, type DocumentOptions } from "./document-settings.ts";
+import { buildMunicipalityFacts, buildWeekFrame } from "./municipality-week.ts";
+import { loadSheetFont } from "./pdf-fonts.ts";
 import { buildPickupRows, renderPickupsCsv, renderPickupsJson } from "./pickup-files.ts";
-import { buildRotaRows, renderRotaCsv, renderRotaXlsx } from "./rota-files.ts";
+import { buildRotaRows, renderRotaCsv } from "./rota-files.ts";
+import { groupSiteSessions } from "./site-sessions.ts";
 import { renderSummaryJson } from "./summary-file.ts";
+import {
+  LOOKAHEAD_README_NAMES,
+  LOOKAHEAD_ROTA_NAME,
+  README_NAMES,
+  renderLookaheadReadme,
+  renderMunicipalityReadme,
+  renderWeekReadme,
+} from "./week-readme.ts";
 
 export type WeekFilesInput = {
   readonly assembled: AssembledWeek;
@@ -17,32 +30,116 @@ export type WeekFilesInput = {
   readonly generatedAt: Date;
   /** `summary.json` content (counts and metrics only). */
   readonly summary: unknown;
+  /**
+   * Language, shift hours, time zone and contact of the documents people read (workbook, site
+   * sheets, calendars, read-me files); Danish and the default shift hours when left out.
+   */
+  readonly documents?: DocumentOptions | undefined;
 };
 
+function groupBy<T>(items: readonly T[], key: (item: T) => number): Map<number, T[]> {
+  const groups = new Map<number, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group === undefined) groups.set(k, [item]);
+    else group.push(item);
+  }
+  return groups;
+}
+
+/** Roster rows per municipality (through their site): 0 tells "no staff" from "no tests". */
+function countStaff(staff: readonly StaffMember[], sites: readonly Site[]): Map<number, number> {
+  const municipalityOf = new Map(sites.map((site) => [site.id, site.municipalityCode]));
+  const counts = new Map<number, number>();
+  for (const member of staff) {
+    const code = municipalityOf.get(member.siteId);
+    if (code !== undefined) counts.set(code, (counts.get(code) ?? 0) + 1);
+  }
+  return counts;
+}
+
 /**
- * Every file of a week's folder except `manifest.json` (added on publish): classification,
- * one rota per municipality (CSV + XLSX, header-only when nobody is tested), the provisional
- * rota of the week after under `lookahead/`, one pickup schedule per region (CSV + JSON) and the
- * summary.
+ * Every file of a week's folder except `manifest.json` (added on publish):
+ * - `LÆS-MIG.txt` and `README.txt`: which classification the folder is from and which test week
+ *   (with dates) it covers, and what each file is for;
+ * - `classification.csv`;
+ * - per municipality: `rota.csv` (the contract columns, header-only when nobody is tested),
+ *   `rota.xlsx` (cover + one sheet per site), `sites/<site>.pdf` and `.ics` for each site with
+ *   tests, and a read-me in the document language;
+ * - the provisional rota of the week after under `lookahead/<week>/` (`FORELØBIG-rota.csv`,
+ *   with a read-me whose first line says so);
+ * - one pickup schedule per region (CSV + JSON) and the summary.
+ * Names appear only under `municipalities/<code>/`. The documents are rendered from plain data
+ * per municipality and site ({@link DocumentJob}), one after the other here.
  */
 export async function renderWeekFiles(input: WeekFilesInput): Promise<Map<string, Uint8Array>> {
   const files = new Map<string, Uint8Array>();
   const { assembled } = input;
-  files.set("classification.csv", renderClassificationCsv(assembled.classifications));
+  const settings = resolveDocumentSettings(input.documents ?? {}, input.generatedAt);
+  const frame = buildWeekFrame(assembled);
+  const lookaheadWeek = formatIsoWeek(assembled.lookahead.testWeek);
+
   const rotaByMunicipality = buildRotaRows(assembled.plan.tests, input.staff, input.sites);
-  const sheetName = `Rota ${formatIsoWeek(assembled.testWeek)}`;
+  const sitesByMunicipality = groupBy(input.sites, (site) => site.municipalityCode);
+  const testsByMunicipality = new Map([...rotaByMunicipality].map(([code, rows]) => [code, rows.length]));
+  const facts = buildMunicipalityFacts(
+    assembled,
+    input.municipalities,
+    countStaff(input.staff, input.sites),
+    testsByMunicipality,
+  );
+
+  files.set("classification.csv", renderClassificationCsv(assembled.classifications));
+  const jobs: DocumentJob[] = [];
+  let siteCount = 0;
+  let sitesWithTests = 0;
   for (const municipality of input.municipalities) {
     const rows = rotaByMunicipality.get(municipality.code) ?? [];
     const folder = `municipalities/${municipality.code}`;
     files.set(`${folder}/rota.csv`, renderRotaCsv(rows));
-    files.set(`${folder}/rota.xlsx`, await renderRotaXlsx(rows, { sheetName, createdAt: input.generatedAt }));
+    const sites = groupSiteSessions(rows, sitesByMunicipality.get(municipality.code) ?? []);
+    siteCount += sites.length;
+    sitesWithTests += sites.filter((site) => site.sessions.length > 0).length;
+    const municipalityFacts = facts.get(municipality.code);
+    if (municipalityFacts === undefined) {
+      throw new Error(`week files: municipality ${municipality.code} has no classification`);
+    }
+    files.set(
+      `${folder}/${README_NAMES[settings.language]}`,
+      renderMunicipalityReadme(municipalityFacts, frame, sites, settings.language),
+    );
+    jobs.push(...planMunicipalityJobs(folder, { municipality: municipalityFacts, frame, sites, settings }));
   }
-  // Provisional rota of the week after (see AssembledWeek.lookahead): CSV only, same columns.
+  const font = loadSheetFont();
+  for (const job of jobs) files.set(job.path, await renderDocumentJob(job, font));
+
+  const readme = {
+    frame,
+    lookaheadWeek,
+    municipalities: input.municipalities.length,
+    sites: siteCount,
+    sitesWithTests,
+  };
+  files.set(README_NAMES.da, renderWeekReadme(readme, "da"));
+  files.set(README_NAMES.en, renderWeekReadme(readme, "en"));
+
+  // Provisional rota of the week after (see AssembledWeek.lookahead): CSV only, same columns,
+  // "FORELØBIG" in its file name and in the first line of the read-me beside it.
   const lookaheadRows = buildRotaRows(assembled.lookahead.tests, input.staff, input.sites);
-  const lookaheadFolder = `lookahead/${formatIsoWeek(assembled.lookahead.testWeek)}`;
+  const lookaheadFolder = `lookahead/${lookaheadWeek}`;
+  for (const language of ["da", "en"] as const) {
+    files.set(
+      `${lookaheadFolder}/${LOOKAHEAD_README_NAMES[language]}`,
+      renderLookaheadReadme(frame, lookaheadWeek, language),
+    );
+  }
   for (const municipality of input.municipalities) {
     const rows = lookaheadRows.get(municipality.code) ?? [];
-    files.set(`${lookaheadFolder}/municipalities/${municipality.code}/rota.csv`, renderRotaCsv(rows));
+    files.set(
+      `${lookaheadFolder}/municipalities/${municipality.code}/${LOOKAHEAD_ROTA_NAME}`,
+      renderRotaCsv(rows),
+    );
   }
   const pickupsByRegion = buildPickupRows(assembled.plan.pickups, input.sites);
   for (const regionCode of input.regionCodes) {

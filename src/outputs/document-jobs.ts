@@ -1,0 +1,39 @@
+import type { SheetFont } from "./pdf-fonts.ts";
+import { renderSiteCalendar } from "./site-calendar.ts";
+import { renderSiteSheetPdf, type SiteSheetInput } from "./site-sheet-pdf.ts";
+import { renderRotaWorkbook, type WorkbookInput } from "./workbook-file.ts";
+
+/**
+ * One document of a week folder to render: its path and the plain data it is made from (one
+ * municipality's or one site's rows, structured-clone safe), so jobs can be handed to worker
+ * threads and rendered in any order with the same bytes.
+ */
+export type DocumentJob =
+  | { readonly kind: "workbook"; readonly path: string; readonly input: WorkbookInput }
+  | { readonly kind: "site-sheet"; readonly path: string; readonly input: SiteSheetInput }
+  | { readonly kind: "site-calendar"; readonly path: string; readonly input: SiteSheetInput };
+
+/** Renders one job to bytes: a pure function of the job (and the bundled font). */
+export function renderDocumentJob(job: DocumentJob, font: SheetFont): Promise<Uint8Array> {
+  switch (job.kind) {
+    case "workbook":
+      return renderRotaWorkbook(job.input);
+    case "site-sheet":
+      return renderSiteSheetPdf(job.input, font);
+    case "site-calendar":
+      return Promise.resolve(renderSiteCalendar(job.input));
+  }
+}
+
+/** The jobs of one municipality: its workbook, and a sheet and a calendar per site with tests. */
+export function planMunicipalityJobs(folder: string, workbook: WorkbookInput): DocumentJob[] {
+  const jobs: DocumentJob[] = [{ kind: "workbook", path: `${folder}/rota.xlsx`, input: workbook }];
+  const municipality = { code: workbook.municipality.code, name: workbook.municipality.name };
+  for (const site of workbook.sites) {
+    if (site.sessions.length === 0) continue;
+    const input: SiteSheetInput = { municipality, frame: workbook.frame, site, settings: workbook.settings };
+    jobs.push({ kind: "site-sheet", path: `${folder}/sites/${site.fileStem}.pdf`, input });
+    jobs.push({ kind: "site-calendar", path: `${folder}/sites/${site.fileStem}.ics`, input });
+  }
+  return jobs;
+}

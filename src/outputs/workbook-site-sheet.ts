@@ -1,0 +1,247 @@
+import type ExcelJS from "exceljs";
+import { DateTime } from "luxon";
+import type { IsoDate } from "../domain/calendar.ts";
+import { formatShift, OUTCOMES, weekdayName, type DocumentLabels } from "./document-labels.ts";
+import type { DocumentSettings } from "./document-settings.ts";
+import { describeTestWeek, type WeekFrame } from "./municipality-week.ts";
+import { countSiteTests, type SiteSessions } from "./site-sessions.ts";
+
+/**
+ * Layout of a site sheet, for whoever reads a returned workbook back (attendance): the column
+ * headers are on row {@link SITE_SHEET_HEADER_ROW}; every test is one row whose hidden key columns
+ * hold the site id, the ISO date, the shift code and the employee id in these fixed English names,
+ * whatever the document language. Session heading rows have empty keys.
+ */
+export const SITE_SHEET_HEADER_ROW = 3;
+export const SITE_SHEET_COLUMNS = [
+  "date",
+  "weekday",
+  "shift",
+  "employeeId",
+  "name",
+  "reason",
+  "outcome",
+  "sampleId",
+  "key_site_id",
+  "key_date",
+  "key_shift",
+  "key_employee_id",
+] as const;
+export type SiteSheetColumn = (typeof SITE_SHEET_COLUMNS)[number];
+
+/** 1-based column number of a site sheet column. */
+export function siteSheetColumn(column: SiteSheetColumn): number {
+  return SITE_SHEET_COLUMNS.indexOf(column) + 1;
+}
+
+const VISIBLE = 8;
+const WIDTHS: Readonly<Record<SiteSheetColumn, number>> = {
+  date: 12,
+  weekday: 10,
+  shift: 16,
+  employeeId: 16,
+  name: 32,
+  reason: 13,
+  outcome: 14,
+  sampleId: 20,
+  key_site_id: 14,
+  key_date: 12,
+  key_shift: 10,
+  key_employee_id: 16,
+};
+
+const HEADING_FILL: ExcelJS.Fill = { type: "pattern", pattern: "solid", fgColor: { argb: "FFD9E1F2" } };
+const INPUT_FILL: ExcelJS.Fill = { type: "pattern", pattern: "solid", fgColor: { argb: "FFFFF2CC" } };
+const THIN: ExcelJS.Border = { style: "thin", color: { argb: "FF808080" } };
+const BOX: Partial<ExcelJS.Borders> = { top: THIN, left: THIN, bottom: THIN, right: THIN };
+
+/** A date cell value: midnight UTC, which exceljs stores as the whole day's serial number. */
+export function excelDate(date: IsoDate): Date {
+  return DateTime.fromISO(date, { zone: "utc" }).toJSDate();
+}
+
+function headerLabels(labels: DocumentLabels): string[] {
+  const c = labels.columns;
+  return [
+    c.date,
+    c.weekday,
+    c.shift,
+    c.employeeId,
+    c.name,
+    c.reason,
+    c.outcome,
+    c.sampleId,
+    "key_site_id",
+    "key_date",
+    "key_shift",
+    "key_employee_id",
+  ];
+}
+
+/** Print setup shared by every sheet: A4 landscape, one page wide, as many pages high as needed. */
+export function applyPrintSetup(sheet: ExcelJS.Worksheet, titleRows: string | undefined): void {
+  sheet.pageSetup = {
+    paperSize: 9,
+    orientation: "landscape",
+    fitToPage: true,
+    fitToWidth: 1,
+    fitToHeight: 0,
+    horizontalCentered: false,
+    margins: { left: 0.5, right: 0.5, top: 0.6, bottom: 0.6, header: 0.3, footer: 0.3 },
+    ...(titleRows === undefined ? {} : { printTitlesRow: titleRows }),
+  };
+}
+
+/**
+ * The cell styles of a workbook, one object per kind of cell. exceljs recognises a style object it
+ * has seen before and skips working out its XML again, which a fresh object per cell (its default)
+ * costs on every one of tens of thousands of cells; so every cell gets one of these, and none is
+ * changed after assignment.
+ */
+export type SheetStyles = Readonly<
+  Record<
+    "plain" | "bold" | "title" | "note" | "header" | "date" | "headingDate" | "heading" | "input",
+    Partial<ExcelJS.Style>
+  >
+>;
+
+/** The shared styles of one workbook (dates in the reader's format). */
+export function createSheetStyles(labels: DocumentLabels): SheetStyles {
+  const numFmt = labels.excelDateFormat;
+  // Every font names its face: a bare `bold` leaves the face to the office suite's default,
+  // which is a serif one in LibreOffice.
+  const font: Partial<ExcelJS.Font> = { name: "Calibri", family: 2, size: 11 };
+  const bold: Partial<ExcelJS.Font> = { ...font, bold: true };
+  const left: Partial<ExcelJS.Alignment> = { horizontal: "left" };
+  return {
+    plain: { font },
+    bold: { font: bold },
+    title: { font: { ...bold, size: 13 } },
+    note: { font: { ...font, italic: true } },
+    header: { font: bold, border: BOX },
+    date: { font, numFmt, alignment: left },
+    headingDate: { font: bold, numFmt, fill: HEADING_FILL, alignment: left },
+    heading: { font: bold, fill: HEADING_FILL },
+    input: { font, fill: INPUT_FILL, border: BOX },
+  };
+}
+
+/** Sets a cell's value and (shared) style. */
+export function putCell(
+  row: ExcelJS.Row,
+  column: number,
+  value: ExcelJS.CellValue,
+  style: Partial<ExcelJS.Style>,
+): void {
+  const cell = row.getCell(column);
+  cell.value = value;
+  cell.style = style;
+}
+
+type DataValidationSink = { add(address: string, validation: ExcelJS.DataValidation): void };
+
+/**
+ * Fills one site's sheet: a title, a line saying what to fill in, the column headers (frozen,
+ * filtered, repeated on every printed page), then per session a heading row (date, weekday, shift
+ * with its time window, number of tests) and one row per person with the columns the coordinator
+ * fills in: outcome (a list: taken / declined / absent) and sample ID.
+ */
+export function fillSiteSheet(
+  sheet: ExcelJS.Worksheet,
+  site: SiteSessions,
+  municipalityName: string,
+  frame: WeekFrame,
+  labels: DocumentLabels,
+  settings: DocumentSettings,
+  styles: SheetStyles,
+): void {
+  const da = labels.language === "da";
+  sheet.columns = SITE_SHEET_COLUMNS.map((key, index) => ({
+    key,
+    width: WIDTHS[key],
+    hidden: index >= VISIBLE,
+  }));
+  putCell(
+    sheet.getRow(1),
+    1,
+    `${site.siteName} (${site.siteId}) – ${municipalityName} – ${describeTestWeek(frame, labels)}`,
+    styles.title,
+  );
+  const outcomes = OUTCOMES.map((o) => labels.outcomes[o]).join(" / ");
+  putCell(
+    sheet.getRow(2),
+    1,
+    da
+      ? `${labels.siteKinds[site.kind]}, ${site.address}. ${labels.tests(countSiteTests(site))}. Udfyld Udfald (${outcomes}) og Prøve-ID for hver test, og send arbejdsbogen retur.`
+      : `${labels.siteKinds[site.kind]}, ${site.address}. ${labels.tests(countSiteTests(site))}. Fill in Outcome (${outcomes}) and Sample ID for every test, and send the workbook back.`,
+    styles.note,
+  );
+  const header = sheet.getRow(SITE_SHEET_HEADER_ROW);
+  headerLabels(labels).forEach((text, index) =>
+    putCell(header, index + 1, text, index < VISIBLE ? styles.header : styles.bold),
+  );
+
+  const first = SITE_SHEET_HEADER_ROW + 1;
+  let rowNumber = SITE_SHEET_HEADER_ROW;
+  for (const session of site.sessions) {
+    const date = excelDate(session.date);
+    const weekday = weekdayName(session.weekday, labels);
+    const shift = formatShift(session.shift, settings.shiftHours, labels);
+    rowNumber++;
+    const heading = sheet.getRow(rowNumber);
+    putCell(heading, 1, date, styles.headingDate);
+    putCell(heading, 2, weekday, styles.heading);
+    putCell(heading, 3, shift, styles.heading);
+    putCell(heading, 4, null, styles.heading);
+    putCell(heading, 5, labels.tests(session.people.length), styles.heading);
+    for (let column = 6; column <= VISIBLE; column++) putCell(heading, column, null, styles.heading);
+    for (const person of session.people) {
+      rowNumber++;
+      const row = sheet.getRow(rowNumber);
+      putCell(row, 1, date, styles.date);
+      putCell(row, 2, weekday, styles.plain);
+      putCell(row, 3, shift, styles.plain);
+      putCell(row, 4, person.employeeId, styles.plain);
+      putCell(row, 5, person.name === "" ? null : person.name, styles.plain);
+      putCell(row, 6, labels.reasons[person.reason], styles.plain);
+      putCell(row, 7, null, styles.input);
+      putCell(row, 8, null, styles.input);
+      putCell(row, 9, site.siteId, styles.plain);
+      putCell(row, 10, session.date, styles.plain);
+      putCell(row, 11, session.shift, styles.plain);
+      putCell(row, 12, person.employeeId, styles.plain);
+    }
+  }
+  if (rowNumber >= first) {
+    // One list for the whole outcome column (heading rows included): a single range is cheaper
+    // for exceljs than a validation per cell, and the heading rows' cells stay empty.
+    const column = sheet.getColumn(siteSheetColumn("outcome")).letter;
+    (sheet as unknown as { dataValidations: DataValidationSink }).dataValidations.add(
+      `${column}${first}:${column}${rowNumber}`,
+      {
+        type: "list",
+        allowBlank: true,
+        formulae: [`"${OUTCOMES.map((o) => labels.outcomes[o]).join(",")}"`],
+        showErrorMessage: true,
+        errorTitle: labels.columns.outcome,
+        error: da ? `Vælg ${outcomes}` : `Choose ${outcomes}`,
+      },
+    );
+  }
+  sheet.views = [{ state: "frozen", ySplit: SITE_SHEET_HEADER_ROW, topLeftCell: "A4", activeCell: "A4" }];
+  sheet.autoFilter = {
+    from: { row: SITE_SHEET_HEADER_ROW, column: 1 },
+    to: { row: Math.max(rowNumber, SITE_SHEET_HEADER_ROW), column: VISIBLE },
+  };
+  applyPrintSetup(sheet, `1:${SITE_SHEET_HEADER_ROW}`);
+  sheet.pageSetup.showGridLines = true;
+  sheet.headerFooter = {
+    oddHeader: `&L${escapeHeader(municipalityName)} – ${escapeHeader(labels.testWeek(frame.testWeekNumber))}&R${escapeHeader(site.siteName)}`,
+    oddFooter: da ? "&Cside &P af &N" : "&Cpage &P of &N",
+  };
+}
+
+/** `&` starts a code in Excel headers and footers: a literal one is doubled. */
+export function escapeHeader(text: string): string {
+  return text.replaceAll("&", "&&");
+}
