@@ -61,6 +61,7 @@ COPY package.json package-lock.json ./
 COPY src ./src
 # The bundled reference data lives outside /app/config, so mounting a config there never hides it.
 COPY reference ./reference
+COPY assets ./assets
 COPY config ./config
 
 USER 10001:10001
