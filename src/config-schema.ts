@@ -223,6 +223,41 @@ const workerSchema = z
   })
   .describe("The long-running worker (`testrota worker`).");
 
+const shiftWindow = z
+  .strictObject({
+    start: localTime.describe("Local start time HH:MM."),
+    end: localTime.describe("Local end time HH:MM; at or before the start means the next morning."),
+  })
+  .refine((w) => w.start !== w.end, { message: "expected a window of some length (start ≠ end)" });
+
+const documentsSchema = z
+  .strictObject({
+    language: z
+      .enum(["da", "en"])
+      .default("da")
+      .describe(
+        "Language of the documents people read (workbook, site sheets, calendars, read-me files, report); the CSV and JSON files are not translated.",
+      ),
+    contact: z
+      .string()
+      .max(300)
+      .default("")
+      .describe("Who coordinators contact about the rota, printed on the workbook's cover (no staff data)."),
+    shiftHours: z
+      .strictObject({
+        day: shiftWindow.default({ start: "07:00", end: "15:00" }).describe("Day shift."),
+        evening: shiftWindow.default({ start: "15:00", end: "23:00" }).describe("Evening shift."),
+        night: shiftWindow.default({ start: "23:00", end: "07:00" }).describe("Night shift."),
+      })
+      .default({
+        day: { start: "07:00", end: "15:00" },
+        evening: { start: "15:00", end: "23:00" },
+        night: { start: "23:00", end: "07:00" },
+      })
+      .describe("The hours of the three shifts: the time windows of sessions on site sheets and calendars."),
+  })
+  .describe("The human documents: language, contact, shift hours.");
+
 export const configSchema = z
   .strictObject({
     $schema: z.string().optional().describe("JSON Schema of this file, for editors."),
@@ -307,6 +342,7 @@ export const configSchema = z
     dataDir: z.string().default("data").describe("State (SQLite), raw captures, lock file."),
     outDir: z.string().default("out").describe("Published week folders."),
     worker: workerSchema.default(workerSchema.parse({})),
+    documents: documentsSchema.default(documentsSchema.parse({})),
   })
   .refine((c) => c.demoRoster !== undefined || (c.sites !== undefined && c.roster !== undefined), {
     message: "expected `sites` and `roster`, or `demoRoster`",

@@ -98,6 +98,7 @@ function renderWeek(config: Config, r: Rendering): Promise<Map<string, Uint8Arra
     staff: r.inputs.staff,
     generatedAt: new Date(r.runTime),
     summary,
+    documents: { ...config.documents, timezone: config.timezone },
   });
 }
 
