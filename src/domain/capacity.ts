@@ -13,7 +13,7 @@ export type WeekDemand = {
   readonly fixedDay: Int32Array;
   readonly site: Int32Array;
   readonly shift: Uint8Array;
-  /** Priority order: negative when test `a` goes before test `b` (see planner priorities). */
+  /** Priority order: negative when test `a` goes before test `b` (see `createPlanningOrder`). */
   readonly compare: (a: number, b: number) => number;
 };
 

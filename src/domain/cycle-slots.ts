@@ -1,5 +1,5 @@
 import { assignCycleDays, type DeadlineMember } from "./cycle-assignment.ts";
-import { CYCLE_WEEKS, GAP_DAYS, modulo, type PlanFrame } from "./plan-frame.ts";
+import { CYCLE_WEEKS, GAP_DAYS, slotPlaceOf, weeksUntil, type PlanFrame } from "./plan-frame.ts";
 import type { CycleSlot, PlanInput } from "./plan-types.ts";
 import type { Shift, StaffMember } from "./roster.ts";
 import { addSiteDay, type SiteDays } from "./site-days.ts";
@@ -110,7 +110,7 @@ export function collectMembers(
       previous.siteId === member.siteId &&
       previous.shift === member.shift
     ) {
-      const day = modulo(previous.cycleWeek - frame.cycleWeek, CYCLE_WEEKS) * region.testDays + testDay;
+      const day = weeksUntil(frame, previous.cycleWeek) * region.testDays + testDay;
       members.day[index] = day;
       cycle.loads[day] = (cycle.loads[day] ?? 0) + 1;
       addSiteDay(cycle.siteDays, site, day);
@@ -122,7 +122,7 @@ export function collectMembers(
     else {
       counts.moved += 1;
       if (isSlotShape(previous)) {
-        deadline = modulo(previous.cycleWeek - frame.cycleWeek, CYCLE_WEEKS) * 7 + previous.weekday - 1;
+        deadline = weeksUntil(frame, previous.cycleWeek) * 7 + previous.weekday - 1;
       }
     }
     const start = member.startDate;
@@ -160,13 +160,9 @@ export function assignNewSlots(
     }).late;
     const assign = (member: number): void => {
       const day = members.day[member] ?? 0;
-      const staffMember = members.list[member] as StaffMember;
-      members.slot[member] = {
-        cycleWeek: (frame.cycleWeek + Math.floor(day / region.testDays)) % CYCLE_WEEKS,
-        weekday: region.weekdays[day % region.testDays] ?? 1,
-        shift: staffMember.shift,
-        siteId: staffMember.siteId,
-      };
+      const { shift, siteId } = members.list[member] as StaffMember;
+      const { cycleWeek, weekday } = slotPlaceOf(frame, region, day);
+      members.slot[member] = { cycleWeek, weekday, shift, siteId };
     };
     for (const { member } of cycle.deadlines) assign(member);
     for (const member of cycle.free) assign(member);

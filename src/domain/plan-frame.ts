@@ -23,7 +23,7 @@ const FIRST_OFFSET = -GAP_DAYS - 7;
 const LAST_OFFSET = GAP_DAYS + 14;
 
 /** Non-negative remainder: weeks before the anchor still land in cycle weeks 0–5. */
-export function modulo(value: number, divisor: number): number {
+function modulo(value: number, divisor: number): number {
   return ((value % divisor) + divisor) % divisor;
 }
 
@@ -141,6 +141,23 @@ export type PlanFrame = {
   readonly regions: readonly RegionFrame[];
   readonly sites: SiteTable;
 };
+
+/** Weeks from the test week to the next occurrence of week `cycleWeek` of the cycle (0–5, 0: the test week). */
+export function weeksUntil(frame: PlanFrame, cycleWeek: number): number {
+  return modulo(cycleWeek - frame.cycleWeek, CYCLE_WEEKS);
+}
+
+/** The week of the cycle and the weekday of a region's cycle day (see {@link RegionFrame}). */
+export function slotPlaceOf(
+  frame: PlanFrame,
+  region: RegionFrame,
+  day: number,
+): { readonly cycleWeek: number; readonly weekday: Weekday } {
+  return {
+    cycleWeek: (frame.cycleWeek + Math.floor(day / region.testDays)) % CYCLE_WEEKS,
+    weekday: region.weekdays[day % region.testDays] ?? 1,
+  };
+}
 
 /**
  * Builds the plan's frame: the test week's calendar, its week of the cycle, one frame per

@@ -1,4 +1,5 @@
 import type { IsoDate } from "./calendar.ts";
+import { isRedTestReason } from "./cadence.ts";
 import { placeWeek } from "./capacity.ts";
 import type { Members, RegionCycle } from "./cycle-slots.ts";
 import type { DeferredEntry } from "./deferrals.ts";
@@ -123,7 +124,7 @@ export function placeRegionWeek(
     tally.samples[siteIndex * 7 + weekday - 1] = (tally.samples[siteIndex * 7 + weekday - 1] ?? 0) + 1;
     regionTally.weekLoads[testDay] = (regionTally.weekLoads[testDay] ?? 0) + 1;
     regionTally.shiftTotals[member.shift] += 1;
-    if (reason === "red-week-1" || reason === "red-retest") regionTally.hasRedLoad = true;
+    if (isRedTestReason(reason)) regionTally.hasRedLoad = true;
   }
   deferredItems.sort(compare);
   for (const item of deferredItems) {

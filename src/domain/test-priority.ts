@@ -1,3 +1,4 @@
+import { isRedTestReason } from "./cadence.ts";
 import type { Status } from "./classify.ts";
 import type { DeferralReport, TestReason } from "./plan-types.ts";
 import type { SiteKind } from "./roster.ts";
@@ -20,7 +21,7 @@ const PRIORITY_CRITERIA: readonly ((facts: PriorityFacts) => number)[] = [
   // Carried-over tests first: they are owed from earlier weeks.
   (facts) => (facts.carriedOver ? 0 : 1),
   // Red tests (week 1, retest) before green ones.
-  (facts) => (facts.reason === "red-week-1" || facts.reason === "red-retest" ? 0 : 1),
+  (facts) => (isRedTestReason(facts.reason) ? 0 : 1),
   // Tests in municipalities red in the classification week before those in green ones.
   (facts) => (facts.status?.status === "red" ? 0 : 1),
   // Higher incidence first.
