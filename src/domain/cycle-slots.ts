@@ -84,7 +84,6 @@ export function collectMembers(
   }));
   const counts: SlotCounts = { kept: 0, added: 0, moved: 0, skipped: 0 };
   const newStarterFrom = calendar.dateAt(-GAP_DAYS);
-  const hasPrevious = input.previousSlots.size > 0;
   for (const member of input.staff) {
     const site = sites.indexById.get(member.siteId);
     const regionIndex = site === undefined ? -1 : (sites.region[site] ?? -1);
@@ -99,7 +98,7 @@ export function collectMembers(
     members.list.push(member);
     members.site[index] = site;
     members.shift[index] = SHIFT_CODE[member.shift] ?? 0;
-    const previous = hasPrevious ? input.previousSlots.get(member.employeeId) : undefined;
+    const previous = input.previousSlots.get(member.employeeId);
     // Every member gets an entry now (the packed array stays fast); new slots replace it later.
     members.slot.push(previous ?? UNASSIGNED);
     const testDay = previous === undefined ? -1 : (region.testDayOf[previous.weekday] ?? -1);
@@ -118,16 +117,16 @@ export function collectMembers(
       continue;
     }
     let deadline = Number.POSITIVE_INFINITY;
-    if (previous === undefined) counts.added += 1;
-    else {
+    if (previous !== undefined) {
       counts.moved += 1;
-      if (isSlotShape(previous)) {
-        deadline = weeksUntil(frame, previous.cycleWeek) * 7 + previous.weekday - 1;
+      if (isSlotShape(previous)) deadline = weeksUntil(frame, previous.cycleWeek) * 7 + previous.weekday - 1;
+    } else {
+      counts.added += 1;
+      const start = member.startDate;
+      // Starters from the Monday on are tested within 42 days wherever their slot falls.
+      if (start !== undefined && start < calendar.monday && start >= newStarterFrom) {
+        deadline = calendar.offsetOf(start) + GAP_DAYS;
       }
-    }
-    const start = member.startDate;
-    if (previous === undefined && start !== undefined && start < calendar.monday && start >= newStarterFrom) {
-      deadline = Math.min(deadline, calendar.offsetOf(start) + GAP_DAYS);
     }
     if (Number.isFinite(deadline))
       cycle.deadlines.push({ member: index, lastDay: region.lastDayBy[deadline] ?? -1 });

@@ -110,7 +110,7 @@ export function collectDemand(context: DemandContext): Demand {
     const order = context.redOrders.get(sites.municipality[site] ?? 0);
     const red =
       order !== undefined && (order.sites === null || order.sites.has(member.siteId)) ? order : undefined;
-    const carried = context.carriedById.size === 0 ? undefined : context.carriedById.get(member.employeeId);
+    const carried = context.carriedById.get(member.employeeId);
     if (carried !== undefined) consumed.add(member.employeeId);
     const carriedLatest =
       carried === undefined ? Number.POSITIVE_INFINITY : calendar.offsetOf(carried.latestDate);

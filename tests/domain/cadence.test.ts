@@ -117,6 +117,89 @@ describe("stepCadence", () => {
     ]);
   });
 
+  const W41: IsoWeek = { year: 2020, week: 41 };
+  const flowFrom = (week: IsoWeek, limitToSites: string[] | null = null): CadenceState => ({
+    phase: "red-flow",
+    flowStart: week,
+    limitToSites,
+  });
+  it.each([
+    {
+      name: "green and green: nothing",
+      previous: GREEN,
+      week: W40,
+      status: G,
+      step: { state: { phase: "green" }, redTestsNextWeek: null, event: "none" },
+    },
+    {
+      name: "green turning red: the flow starts, no tests yet (week 0 comes first)",
+      previous: GREEN,
+      week: W40,
+      status: R,
+      step: { state: flowFrom(W40), redTestsNextWeek: null, event: "flow-started" },
+    },
+    {
+      name: "one week into the flow: week 1 next, even when green",
+      previous: flowFrom(W40),
+      week: W41,
+      status: G,
+      step: {
+        state: flowFrom(W40),
+        redTestsNextWeek: { reason: "red-week-1", limitToSites: null },
+        event: "week-1-next",
+      },
+    },
+    {
+      name: "two weeks into the flow: nothing",
+      previous: flowFrom(W40),
+      week: addWeeks(W40, 2),
+      status: R,
+      step: { state: flowFrom(W40), redTestsNextWeek: null, event: "in-flow" },
+    },
+    {
+      name: "the check three weeks in, still red: retest next",
+      previous: flowFrom(W40),
+      week: addWeeks(W40, 3),
+      status: R,
+      step: {
+        state: flowFrom(W40),
+        redTestsNextWeek: { reason: "red-retest", limitToSites: null },
+        event: "retest-next",
+      },
+    },
+    {
+      name: "the check three weeks in, green: the flow ends",
+      previous: flowFrom(W40),
+      week: addWeeks(W40, 3),
+      status: G,
+      step: { state: { phase: "green" }, redTestsNextWeek: null, event: "flow-ended" },
+    },
+    {
+      name: "four weeks in: nothing, whatever the status",
+      previous: flowFrom(W40),
+      week: addWeeks(W40, 4),
+      status: G,
+      step: { state: flowFrom(W40), redTestsNextWeek: null, event: "in-flow" },
+    },
+    {
+      name: "the check five weeks in, green: the flow ends",
+      previous: flowFrom(W40),
+      week: addWeeks(W40, 5),
+      status: G,
+      step: { state: { phase: "green" }, redTestsNextWeek: null, event: "flow-ended" },
+    },
+    {
+      // Never stepped backwards in practice; an odd week count alone is no check.
+      name: "a week before the flow's start: nothing",
+      previous: flowFrom(W41),
+      week: W40,
+      status: G,
+      step: { state: flowFrom(W41), redTestsNextWeek: null, event: "in-flow" },
+    },
+  ])("$name", ({ previous, week, status, step }) => {
+    expect(stepCadence(previous, week, status, null)).toEqual(step);
+  });
+
   it("carries a limit-to-sites decision into the flow's tests", () => {
     const started = stepCadence(GREEN, W40, "red", ["S1"]);
     const week1 = stepCadence(started.state, addWeeks(W40, 1), "red", ["S1"]);

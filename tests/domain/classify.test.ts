@@ -211,6 +211,46 @@ describe("classifyWeek", () => {
     expect(c?.overrideId).toBe(applied);
   });
 
+  it("returns the municipality's record with its window, figures, both statuses and the override applied", () => {
+    const overrides = [override("keep-green", WEEK, WEEK, [], "stps-7")];
+    expect(
+      classifyWeek({
+        week: WEEK,
+        observations: [observe(30, 50_000, 60)],
+        municipalities: [TOWN],
+        thresholdPer100k: 20,
+        overrides,
+      }),
+    ).toEqual([
+      {
+        week: WEEK,
+        code: 101,
+        name: "København",
+        regionCode: 1084,
+        window: WINDOW,
+        cases7d: 30,
+        population: 50_000,
+        incidence: 60,
+        rawStatus: "red",
+        status: "green",
+        overrideId: "stps-7",
+        limitToSites: null,
+      },
+    ]);
+  });
+
+  it("refuses to classify a municipality without an observation", () => {
+    expect(() =>
+      classifyWeek({
+        week: WEEK,
+        observations: [],
+        municipalities: [TOWN],
+        thresholdPer100k: 20,
+        overrides: [],
+      }),
+    ).toThrow("no observation for municipality 101");
+  });
+
   it("uses the configured threshold", () => {
     const [c] = classifyWeek({
       week: WEEK,

@@ -789,8 +789,11 @@ describe("planWeek: the 42-day starter boundary", () => {
       late: 0,
     },
     { n: 43, start: "2020-08-23", weekdays: [1, 2, 3, 4, 5], slot: [3, 5], test: null, late: 0 },
+    // Starting on the Monday or later: every cycle day is at most 41 days away, an ordinary slot.
+    { n: 0, start: "2020-10-05", weekdays: [1, 2, 3, 4, 5], slot: [3, 5], test: null, late: 0 },
+    { n: -3, start: "2020-10-08", weekdays: [2, 4], slot: [3, 4], test: null, late: 0 },
   ] as const)(
-    "started $n days before the Monday, testing on weekdays $weekdays",
+    "a new starter from $start ($n days before the Monday), testing on weekdays $weekdays",
     ({ start, weekdays, slot, test, late }) => {
       const plan = planWeek({
         testWeek: { year: 2020, week: 41 },
