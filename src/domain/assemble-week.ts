@@ -65,10 +65,14 @@ type Stepped = {
   readonly redOrders: RedTestOrder[];
 };
 
+/** A municipality's effective status in a week, as the cadence reads it. */
+type StatusOf = Pick<Classification, "code" | "status" | "limitToSites">;
+
+/** Advances every municipality's cadence by its status in `week` (see `stepCadence`). */
 function stepAll(
   states: ReadonlyMap<number, CadenceState>,
   week: IsoWeek,
-  classifications: readonly Classification[],
+  classifications: readonly StatusOf[],
 ): Stepped {
   const next = new Map<number, CadenceState>();
   const events = new Map<number, CadenceEvent>();
@@ -165,16 +169,17 @@ export function assembleWeek(input: AssembleInput): AssembleResult {
     previousSlots: input.previousSlots,
     carriedOver: input.carriedOver,
   });
-  const startedNow: RedTestOrder[] = [];
-  for (const [code, state] of stepped.states) {
-    if (stepped.events.get(code) === "flow-started" && state.phase === "red-flow") {
-      startedNow.push({ municipalityCode: code, reason: "red-week-1", limitToSites: state.limitToSites });
-    }
-  }
+  // The look-ahead's red tests are those W+1's run publishes even if every municipality is green
+  // at its check: week 1 of the flows started in W. Retests wait for the check.
+  const allGreen = classified.value.map((c) => ({
+    code: c.code,
+    status: "green" as const,
+    limitToSites: null,
+  }));
   const lookahead = planWeek({
     ...frame,
     testWeek: addWeeks(input.week, 2),
-    redOrders: startedNow,
+    redOrders: stepAll(stepped.states, testWeek, allGreen).redOrders,
     previousSlots: plan.slots,
     carriedOver: plan.deferred,
   });

@@ -18,7 +18,14 @@ export type CadenceState =
 
 export const GREEN: CadenceState = { phase: "green" };
 
-export type RedTestReason = "red-week-1" | "red-retest";
+/** Reasons of the red flow's tests: week 1 (all staff), then a retest after each red check. */
+export const RED_TEST_REASONS = ["red-week-1", "red-retest"] as const;
+export type RedTestReason = (typeof RED_TEST_REASONS)[number];
+
+/** True for the tests of a red flow (week 1, retest), false for the green cycle's. */
+export function isRedTestReason(reason: string): reason is RedTestReason {
+  return (RED_TEST_REASONS as readonly string[]).includes(reason);
+}
 
 export type CadenceEvent = "none" | "flow-started" | "week-1-next" | "retest-next" | "flow-ended" | "in-flow";
 

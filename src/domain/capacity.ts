@@ -1,4 +1,5 @@
-import { packBundles, type SiteBundle } from "./group-packing.ts";
+import { bundleBySite, packBundles } from "./group-packing.ts";
+import { addSiteDay, type SiteDays } from "./site-days.ts";
 
 /**
  * One region's tests owed in the test week, as parallel arrays (one entry per test, at most one
@@ -12,7 +13,7 @@ export type WeekDemand = {
   readonly fixedDay: Int32Array;
   readonly site: Int32Array;
   readonly shift: Uint8Array;
-  /** Priority order: negative when test `a` goes before test `b` (see planner priorities). */
+  /** Priority order: negative when test `a` goes before test `b` (see `createPlanningOrder`). */
   readonly compare: (a: number, b: number) => number;
 };
 
@@ -28,24 +29,6 @@ export type WeekPlacement = {
 
 function sortedByPriority(items: Iterable<number>, compare: (a: number, b: number) => number): Int32Array {
   return Int32Array.from(items).sort(compare);
-}
-
-function bundlesBySite(
-  items: Iterable<number>,
-  demand: WeekDemand,
-  preferred: Map<number, number[]>,
-): SiteBundle[] {
-  const groupsBySite = new Map<number, number[][]>();
-  for (const item of items) {
-    const site = demand.site[item] ?? 0;
-    let groups = groupsBySite.get(site);
-    if (groups === undefined) {
-      groups = [[], [], []];
-      groupsBySite.set(site, groups);
-    }
-    groups[demand.shift[item] ?? 0]?.push(item);
-  }
-  return [...groupsBySite].map(([site, groups]) => ({ groups, preferredDays: preferred.get(site) ?? [] }));
 }
 
 /**
@@ -119,7 +102,7 @@ export function placeWeek(demand: WeekDemand, testDays: number, capacity: number
   if (overflow.length > 0) {
     const room = new Int32Array(testDays);
     for (let d = 0; d < testDays; d++) room[d] = capacity - (loads[d] ?? 0);
-    packBundles(bundlesBySite(overflow, demand, new Map()), room, day);
+    packBundles(bundleBySite(overflow, demand.site, demand.shift, new Map()), room, day);
     for (const item of overflow) {
       moved[item] = 1;
       movedCount += 1;
@@ -131,17 +114,11 @@ export function placeWeek(demand: WeekDemand, testDays: number, capacity: number
     const level = waterLevel(loads, flexible.length, capacity);
     const room = new Int32Array(testDays);
     for (let d = 0; d < testDays; d++) room[d] = Math.max(0, level - (loads[d] ?? 0));
-    const siteDays = new Map<number, number[]>();
+    const siteDays: SiteDays = new Map();
     fixedByDay.forEach((items, fixed) => {
-      for (const item of items) {
-        if (moved[item] === 1) continue;
-        const site = demand.site[item] ?? 0;
-        const days = siteDays.get(site);
-        if (days === undefined) siteDays.set(site, [fixed]);
-        else if (!days.includes(fixed)) days.push(fixed);
-      }
+      for (const item of items) if (moved[item] === 0) addSiteDay(siteDays, demand.site[item] ?? 0, fixed);
     });
-    packBundles(bundlesBySite(flexible, demand, siteDays), room, day);
+    packBundles(bundleBySite(flexible, demand.site, demand.shift, siteDays), room, day);
   }
   return { day, moved, movedCount, deferredCount };
 }

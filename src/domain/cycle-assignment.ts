@@ -1,4 +1,5 @@
-import { packBundles, type SiteBundle } from "./group-packing.ts";
+import { bundleBySite, packBundles } from "./group-packing.ts";
+import { addSiteDay, type SiteDays } from "./site-days.ts";
 
 /** A staff member who needs a slot by a deadline (a new starter or someone whose slot moved). */
 export type DeadlineMember = {
@@ -17,7 +18,7 @@ export type CycleRegionInput = {
   /** Slots already held per day (kept from earlier runs); the new slots are added. */
   readonly loads: Int32Array;
   /** Days each site already has slots on (kept slots); the days of new slots are added. */
-  readonly siteDays: Map<number, number[]>;
+  readonly siteDays: SiteDays;
   readonly deadlines: readonly DeadlineMember[];
   /** New members without a deadline, in roster order. */
   readonly free: readonly number[];
@@ -40,12 +41,6 @@ export function evenDayQuotas(total: number, days: number): Int32Array {
     quotas[day] = base + Math.floor(((day + 1) * extra) / days) - Math.floor((day * extra) / days);
   }
   return quotas;
-}
-
-function addSiteDay(siteDays: Map<number, number[]>, site: number, day: number): void {
-  const days = siteDays.get(site);
-  if (days === undefined) siteDays.set(site, [day]);
-  else if (!days.includes(day)) days.push(day);
 }
 
 /** The day for a member with a deadline: its site's session day if one is early enough and has room, else the roomiest. */
@@ -96,28 +91,11 @@ export function assignCycleDays(input: CycleRegionInput): { late: number } {
     addSiteDay(siteDays, site, day);
   }
 
-  const groupsBySite = new Map<number, number[][]>();
+  packBundles(bundleBySite(input.free, siteOf, shiftOf, siteDays), room, dayOf);
   for (const member of input.free) {
-    const site = siteOf[member] ?? 0;
-    let groups = groupsBySite.get(site);
-    if (groups === undefined) {
-      groups = [[], [], []];
-      groupsBySite.set(site, groups);
-    }
-    groups[shiftOf[member] ?? 0]?.push(member);
-  }
-  const bundles: SiteBundle[] = [];
-  for (const [site, groups] of groupsBySite)
-    bundles.push({ groups, preferredDays: siteDays.get(site) ?? [] });
-  packBundles(bundles, room, dayOf);
-  for (const [site, groups] of groupsBySite) {
-    for (const group of groups) {
-      for (const member of group) {
-        const day = dayOf[member] ?? 0;
-        loads[day] = (loads[day] ?? 0) + 1;
-        addSiteDay(siteDays, site, day);
-      }
-    }
+    const day = dayOf[member] ?? 0;
+    loads[day] = (loads[day] ?? 0) + 1;
+    addSiteDay(siteDays, siteOf[member] ?? 0, day);
   }
   return { late };
 }

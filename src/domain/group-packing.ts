@@ -7,6 +7,30 @@ export type SiteBundle = {
   readonly preferredDays: readonly number[];
 };
 
+/**
+ * Bundles `items` by site (sites in order of first appearance), one group per shift (codes 0–2,
+ * day, evening, night), items in the order given; each bundle prefers the days its site already
+ * has sessions on (`siteDays`).
+ */
+export function bundleBySite(
+  items: Iterable<number>,
+  siteOf: ArrayLike<number>,
+  shiftOf: ArrayLike<number>,
+  siteDays: ReadonlyMap<number, readonly number[]>,
+): SiteBundle[] {
+  const groupsBySite = new Map<number, number[][]>();
+  for (const item of items) {
+    const site = siteOf[item] ?? 0;
+    let groups = groupsBySite.get(site);
+    if (groups === undefined) {
+      groups = [[], [], []];
+      groupsBySite.set(site, groups);
+    }
+    groups[shiftOf[item] ?? 0]?.push(item);
+  }
+  return [...groupsBySite].map(([site, groups]) => ({ groups, preferredDays: siteDays.get(site) ?? [] }));
+}
+
 type Cursor = { readonly ids: readonly number[]; next: number };
 
 type OpenBundle = { readonly cursors: readonly Cursor[]; remaining: number; readonly order: number };

@@ -59,7 +59,8 @@ export function incidencePer100k(cases: number, population: number): number {
 
 /**
  * Observes every municipality in `window`. Fails (never guesses) when the data does not cover
- * the window (stale or too short) or a municipality is missing: no rota from bad data.
+ * the window (stale or too short) or a municipality is missing: no rota from bad data. Data
+ * that ends exactly on the window's last day covers it.
  */
 export function observeWindow(
   dataset: IncidenceDataset,
@@ -69,6 +70,27 @@ export function observeWindow(
   return dataset.kind === "daily"
     ? observeDaily(dataset, window, municipalities)
     : observeTotals(dataset, window, municipalities);
+}
+
+/** One observation per municipality, or the problem naming every municipality without figures. */
+function observeEach(
+  municipalities: readonly Municipality[],
+  observe: (municipality: Municipality) => Observation | undefined,
+): ObservationResult {
+  const missing: string[] = [];
+  const observations: Observation[] = [];
+  for (const municipality of municipalities) {
+    const observation = observe(municipality);
+    if (observation === undefined) missing.push(`${municipality.code} ${municipality.name}`);
+    else observations.push(observation);
+  }
+  if (missing.length > 0) {
+    return {
+      ok: false,
+      problem: `partial data: no figures for ${missing.length} municipalities (${missing.join(", ")})`,
+    };
+  }
+  return { ok: true, observations };
 }
 
 function observeDaily(
@@ -90,32 +112,20 @@ function observeDaily(
   }
   const from = daysBetween(dataset.firstDate, window.start);
   const to = daysBetween(dataset.firstDate, window.end);
-  const missing: string[] = [];
-  const observations: Observation[] = [];
-  for (const municipality of municipalities) {
+  return observeEach(municipalities, (municipality) => {
     const series = dataset.casesByCode.get(municipality.code);
     const population = dataset.populationByCode.get(municipality.code);
-    if (series === undefined || population === undefined) {
-      missing.push(`${municipality.code} ${municipality.name}`);
-      continue;
-    }
+    if (series === undefined || population === undefined) return undefined;
     let cases = 0;
     for (let day = from; day <= to; day++) cases += series[day] ?? 0;
-    observations.push({
+    return {
       code: municipality.code,
       window,
       cases7d: cases,
       population,
       incidence: incidencePer100k(cases, population),
-    });
-  }
-  if (missing.length > 0) {
-    return {
-      ok: false,
-      problem: `partial data: no figures for ${missing.length} municipalities (${missing.join(", ")})`,
     };
-  }
-  return { ok: true, observations };
+  });
 }
 
 function observeTotals(
@@ -129,30 +139,18 @@ function observeTotals(
       problem: `stale data: last update ${dataset.lastUpdate} is before the window end ${window.end}`,
     };
   }
-  const missing: string[] = [];
-  const observations: Observation[] = [];
-  for (const municipality of municipalities) {
+  return observeEach(municipalities, (municipality) => {
     const row = dataset.rowsByCode.get(municipality.code);
-    if (row === undefined) {
-      missing.push(`${municipality.code} ${municipality.name}`);
-      continue;
-    }
-    observations.push({
+    if (row === undefined) return undefined;
+    return {
       code: municipality.code,
       window,
       cases7d: row.cases7d,
       // A source without population figures is joined to the reference population.
       population: row.population ?? municipality.population,
       incidence: row.incidence,
-    });
-  }
-  if (missing.length > 0) {
-    return {
-      ok: false,
-      problem: `partial data: no figures for ${missing.length} municipalities (${missing.join(", ")})`,
     };
-  }
-  return { ok: true, observations };
+  });
 }
 
 /** The latest window end date the dataset can serve (used to report staleness). */

@@ -97,6 +97,58 @@ describe("assembleWeek: where the cadence starts", () => {
     expect(result.week.lookahead.tests.map((t) => [t.employeeId, t.reason])).toEqual([["E1", "red-week-1"]]);
   });
 
+  it("puts week-1 tests of flows started in W only into the look-ahead, not those of older flows", () => {
+    // W = 2020-W40. 147 turns red in W (30 cases in W's window 09-22 … 09-28: 30.0 per 100,000);
+    // 101's flow started in W−1 (W is its week 0, W+1 its week 1, W+2 nothing); 151's started in
+    // W−2 (W+1 is its check, so any retest in W+2 depends on W+1's status and waits for that run).
+    const towns: Municipality[] = [
+      ...TOWNS,
+      { code: 151, name: "C", regionCode: 1084, population: 100_000, aliases: [] },
+    ];
+    const days = daysBetween(FIRST, LAST) + 1;
+    const b = new Array<number>(days).fill(0);
+    b[daysBetween(FIRST, "2020-09-24")] = 30;
+    const result = assembleWeek(
+      input({
+        municipalities: towns,
+        dataset: {
+          ...dataset(),
+          casesByCode: new Map([
+            [101, new Array<number>(days).fill(0)],
+            [147, b],
+            [151, new Array<number>(days).fill(0)],
+          ]),
+          populationByCode: new Map(towns.map((t) => [t.code, t.population])),
+        },
+        previousCadence: new Map([
+          [101, { phase: "red-flow", flowStart: { year: 2020, week: 39 }, limitToSites: null }],
+          [151, { phase: "red-flow", flowStart: { year: 2020, week: 38 }, limitToSites: null }],
+        ]),
+        sites: [
+          { id: "S1", municipalityCode: 101, kind: "nursing-home", name: "S1", address: "x" },
+          { id: "S2", municipalityCode: 147, kind: "nursing-home", name: "S2", address: "x" },
+          { id: "S3", municipalityCode: 151, kind: "nursing-home", name: "S3", address: "x" },
+        ],
+        staff: [
+          { employeeId: "E1", siteId: "S1", shift: "day" },
+          { employeeId: "E2", siteId: "S2", shift: "day" },
+          { employeeId: "E3", siteId: "S3", shift: "day" },
+        ],
+      }),
+    );
+    if (!result.ok) throw new Error(result.problem);
+    const red = (tests: readonly { employeeId: string; reason: string }[]) =>
+      tests.filter((t) => t.reason.startsWith("red")).map((t) => [t.employeeId, t.reason]);
+    expect([...result.week.events]).toEqual([
+      [101, "week-1-next"],
+      [147, "flow-started"],
+      [151, "in-flow"],
+    ]);
+    expect(red(result.week.plan.tests)).toEqual([["E1", "red-week-1"]]);
+    expect(result.week.lookahead.testWeek).toEqual({ year: 2020, week: 42 });
+    expect(red(result.week.lookahead.tests)).toEqual([["E2", "red-week-1"]]);
+  });
+
   it("refuses a week the data does not cover (stale)", () => {
     const result = assembleWeek(input({ week: { year: 2020, week: 41 } }));
     expect(result.ok).toBe(false);

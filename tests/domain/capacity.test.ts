@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { placeWeek, waterLevel } from "../../src/domain/capacity.ts";
+import { propertyRuns } from "../support/property-runs.ts";
 
 describe("waterLevel", () => {
   it.each([
@@ -66,7 +67,7 @@ describe("placeWeek", () => {
           expect(moved).toBe(fixedPerDay.reduce((sum, n) => sum + Math.max(0, n - capacity), 0));
         },
       ),
-      { numRuns: 300 },
+      propertyRuns(300),
     );
   });
 

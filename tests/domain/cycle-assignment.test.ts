@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { assignCycleDays, evenDayQuotas } from "../../src/domain/cycle-assignment.ts";
+import { propertyRuns } from "../support/property-runs.ts";
 
 describe("evenDayQuotas", () => {
   it("gives every day ⌊N ÷ D⌋ or ⌈N ÷ D⌉, sums to N and keeps every block of a week within 1", () => {
@@ -16,6 +17,7 @@ describe("evenDayQuotas", () => {
         );
         expect(Math.max(...weeks) - Math.min(...weeks)).toBeLessThanOrEqual(1);
       }),
+      propertyRuns(),
     );
   });
 });
@@ -76,7 +78,7 @@ describe("assignCycleDays", () => {
           }
         },
       ),
-      { numRuns: 200 },
+      propertyRuns(200),
     );
   });
 

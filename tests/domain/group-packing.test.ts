@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { packBundles, type SiteBundle } from "../../src/domain/group-packing.ts";
+import { propertyRuns } from "../support/property-runs.ts";
 
 /** Bundles with consecutive member ids from group sizes. */
 function bundlesOf(
@@ -44,7 +45,7 @@ describe("packBundles", () => {
           });
         },
       ),
-      { numRuns: 200 },
+      propertyRuns(200),
     );
   });
 

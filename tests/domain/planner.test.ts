@@ -16,6 +16,7 @@ import { cycleWeekOf, planWeek } from "../../src/domain/planner.ts";
 import type { Municipality } from "../../src/domain/reference.ts";
 import type { Site, StaffMember } from "../../src/domain/roster.ts";
 import { buildWorld, simulateWeeks, worldArbitrary, type SimulatedWeek } from "../support/plan-simulation.ts";
+import { propertyRuns } from "../support/property-runs.ts";
 
 const ANCHOR: IsoWeek = { year: 2020, week: 1 };
 const FIRST_RUN: IsoWeek = { year: 2020, week: 36 };
@@ -309,7 +310,7 @@ describe("planWeek over simulated weeks with ample capacity", () => {
         }
         expect(problems).toEqual([]);
       }),
-      { numRuns: 40 },
+      propertyRuns(40),
     );
   });
 
@@ -355,7 +356,7 @@ describe("planWeek over simulated weeks with ample capacity", () => {
           );
         }
       }),
-      { numRuns: 60 },
+      propertyRuns(60),
     );
   });
 });
@@ -447,7 +448,7 @@ describe("planWeek under capacity pressure", () => {
         // A gap is only ever broken with a violation reported (each report accounts for at most one breach).
         expect(gapBreaches(weeks).length).toBeLessThanOrEqual(reported);
       }),
-      { numRuns: 40 },
+      propertyRuns(40),
     );
   });
 });
@@ -729,5 +730,223 @@ describe("red flow over consecutive weeks", () => {
       ).toEqual([]);
       expect(gapBreaches(weeks)).toEqual([]);
     }
+  });
+});
+
+describe("planWeek: the 42-day starter boundary", () => {
+  // Test week 2020-W41: Monday 2020-10-05, week 40 after the anchor 2020-W01, so cycle week 4.
+  const municipality: Municipality = {
+    code: 101,
+    name: "København",
+    regionCode: 1084,
+    population: 632_340,
+    aliases: [],
+  };
+  const site: Site = { id: "NH1", municipalityCode: 101, kind: "nursing-home", name: "NH1", address: "a" };
+  const region = (testWeekdays: RegionPlanSettings["testWeekdays"]): RegionPlanSettings => ({
+    code: 1084,
+    testWeekdays,
+    labCapacityPerDay: 100,
+    pickupTime: "07:30",
+    pickupDayOffset: 1,
+  });
+  /*
+   * One new starter (no slot yet), started n days before the Monday. Day 42 after the start is
+   * the last day of their first test. With Tuesday/Thursday testing:
+   * - n = 41 (start 08-25): day 42 is Tuesday 10-06: tested that day, `new-starter`;
+   * - n = 42 (start 08-24): day 42 is Monday 10-05, no test day: the earliest one, Tuesday
+   *   (day 43), reported as a gap violation; a test on day 43 is no longer `new-starter`;
+   * - n = 43 (start 08-23): day 42 was Sunday 10-04, before the test week: an ordinary slot, on
+   *   the cycle's even share (one slot: the cycle's last test day, Thursday five weeks on).
+   * With Monday–Friday testing, n = 41 and 42 are tested on Monday 10-05 (day 42 or 41 after the
+   * start, the roomiest early-enough day), n = 43 gets the last day, Friday five weeks on.
+   */
+  it.each([
+    {
+      n: 41,
+      start: "2020-08-25",
+      weekdays: [2, 4],
+      slot: [4, 2],
+      test: ["2020-10-06", "new-starter"],
+      late: 0,
+    },
+    { n: 42, start: "2020-08-24", weekdays: [2, 4], slot: [4, 2], test: ["2020-10-06", "cycle"], late: 1 },
+    { n: 43, start: "2020-08-23", weekdays: [2, 4], slot: [3, 4], test: null, late: 0 },
+    {
+      n: 41,
+      start: "2020-08-25",
+      weekdays: [1, 2, 3, 4, 5],
+      slot: [4, 1],
+      test: ["2020-10-05", "new-starter"],
+      late: 0,
+    },
+    {
+      n: 42,
+      start: "2020-08-24",
+      weekdays: [1, 2, 3, 4, 5],
+      slot: [4, 1],
+      test: ["2020-10-05", "new-starter"],
+      late: 0,
+    },
+    { n: 43, start: "2020-08-23", weekdays: [1, 2, 3, 4, 5], slot: [3, 5], test: null, late: 0 },
+    // Starting on the Monday or later: every cycle day is at most 41 days away, an ordinary slot.
+    { n: 0, start: "2020-10-05", weekdays: [1, 2, 3, 4, 5], slot: [3, 5], test: null, late: 0 },
+    { n: -3, start: "2020-10-08", weekdays: [2, 4], slot: [3, 4], test: null, late: 0 },
+  ] as const)(
+    "a new starter from $start ($n days before the Monday), testing on weekdays $weekdays",
+    ({ start, weekdays, slot, test, late }) => {
+      const plan = planWeek({
+        testWeek: { year: 2020, week: 41 },
+        cycleAnchor: ANCHOR,
+        regions: [region(weekdays)],
+        municipalities: [municipality],
+        sites: [site],
+        staff: [{ employeeId: "new", siteId: "NH1", shift: "day", startDate: start }],
+        redOrders: [],
+        statusByCode: new Map(),
+        previousSlots: new Map(),
+        carriedOver: [],
+      });
+      expect(plan.slots.get("new")).toEqual({
+        cycleWeek: slot[0],
+        weekday: slot[1],
+        shift: "day",
+        siteId: "NH1",
+      });
+      expect(plan.tests.map((t) => [t.date, t.reason])).toEqual(test === null ? [] : [test]);
+      expect(plan.quality[0]?.gapViolations).toBe(late);
+      expect(plan.changes.added).toBe(1);
+    },
+  );
+
+  it.each([
+    // A kept slot on Wednesday 10-07 of the test week: `new-starter` when the start is at most 42
+    // days before (08-26 or later), `cycle` from 43 days on (08-25).
+    { start: "2020-08-26", reason: "new-starter" },
+    { start: "2020-08-25", reason: "cycle" },
+  ])("a kept slot's test 42 days after a start of $start is $reason", ({ start, reason }) => {
+    const slot: CycleSlot = { cycleWeek: 4, weekday: 3, shift: "day", siteId: "NH1" };
+    const plan = planWeek({
+      testWeek: { year: 2020, week: 41 },
+      cycleAnchor: ANCHOR,
+      regions: [region([1, 2, 3, 4, 5])],
+      municipalities: [municipality],
+      sites: [site],
+      staff: [{ employeeId: "kept", siteId: "NH1", shift: "day", startDate: start }],
+      redOrders: [],
+      statusByCode: new Map(),
+      previousSlots: new Map([["kept", slot]]),
+      carriedOver: [],
+    });
+    expect(plan.tests.map((t) => [t.employeeId, t.date, t.reason])).toEqual([["kept", "2020-10-07", reason]]);
+    expect(plan.slots.get("kept")).toBe(slot);
+  });
+});
+
+describe("planWeek: deferral report order", () => {
+  it("lists red tests first, then red municipalities, higher incidence, nursing homes, municipality code and reason", () => {
+    // One test day (Monday) with room for one test; everyone's slot is this Monday (cycle week 4
+    // of 2020-W41), so all but the first in priority are deferred, each past its 6-week limit.
+    const town = (code: number): Municipality => ({
+      code,
+      name: `M${code}`,
+      regionCode: 1084,
+      population: 50_000,
+      aliases: [],
+    });
+    const site = (id: string, code: number, kind: Site["kind"]): Site => ({
+      id,
+      municipalityCode: code,
+      kind,
+      name: id,
+      address: "x",
+    });
+    const sites = [
+      site("HC151", 151, "home-care"),
+      site("HC157", 157, "home-care"),
+      site("HC153", 153, "home-care"),
+      site("NH153", 153, "nursing-home"),
+      site("HC101", 101, "home-care"),
+      site("NH101", 101, "nursing-home"),
+      site("HC155", 155, "home-care"),
+      site("NH147", 147, "nursing-home"),
+    ];
+    const staff: StaffMember[] = sites.flatMap((s) => [
+      { employeeId: `${s.id}-0`, siteId: s.id, shift: "day" as const },
+      { employeeId: `${s.id}-1`, siteId: s.id, shift: "day" as const },
+    ]);
+    // Started 7 days before the Monday: a `new-starter` test.
+    staff.push({ employeeId: "NH101-new", siteId: "NH101", shift: "day", startDate: "2020-09-28" });
+    const plan = planWeek({
+      testWeek: { year: 2020, week: 41 },
+      cycleAnchor: ANCHOR,
+      regions: [
+        { code: 1084, testWeekdays: [1], labCapacityPerDay: 1, pickupTime: "07:30", pickupDayOffset: 1 },
+      ],
+      municipalities: [101, 147, 151, 153, 155, 157].map(town),
+      sites,
+      staff,
+      // 147 retests; 101 and 155 are red without red tests this week (their week 0).
+      redOrders: [{ municipalityCode: 147, reason: "red-retest", limitToSites: null }],
+      statusByCode: new Map([
+        [101, { status: "red", incidence: 60 }],
+        [147, { status: "red", incidence: 30 }],
+        [151, { status: "green", incidence: 15 }],
+        [153, { status: "green", incidence: 18 }],
+        [155, { status: "red", incidence: 90 }],
+        [157, { status: "green", incidence: 15 }],
+      ]),
+      previousSlots: new Map(
+        staff.map((m) => [m.employeeId, { cycleWeek: 4, weekday: 1, shift: "day", siteId: m.siteId }]),
+      ),
+      carriedOver: [],
+    });
+    expect(plan.tests.map((t) => [t.employeeId, t.reason])).toEqual([["NH147-0", "red-retest"]]);
+    const line = (municipalityCode: number, siteKind: Site["kind"], reason: string, count: number) => ({
+      municipalityCode,
+      regionCode: 1084,
+      siteKind,
+      reason,
+      count,
+      gapViolations: count,
+    });
+    expect(plan.deferrals).toEqual([
+      line(147, "nursing-home", "red-retest", 1), // red test
+      line(155, "home-care", "cycle", 2), // red municipality, incidence 90
+      line(101, "nursing-home", "cycle", 2), // red, 60, nursing home
+      line(101, "nursing-home", "new-starter", 1), // … same, by reason
+      line(101, "home-care", "cycle", 2),
+      line(153, "nursing-home", "cycle", 2), // green, 18
+      line(153, "home-care", "cycle", 2),
+      line(151, "home-care", "cycle", 2), // green, 15, by municipality code
+      line(157, "home-care", "cycle", 2),
+    ]);
+    // The deferred tests themselves follow the planning order (roster order within a site).
+    expect(plan.deferred.map((d) => d.employeeId)).toEqual([
+      "NH147-1",
+      "HC155-0",
+      "HC155-1",
+      "NH101-0",
+      "NH101-1",
+      "NH101-new",
+      "HC101-0",
+      "HC101-1",
+      "NH153-0",
+      "NH153-1",
+      "HC153-0",
+      "HC153-1",
+      "HC151-0",
+      "HC151-1",
+      "HC157-0",
+      "HC157-1",
+    ]);
+    expect(plan.deferred[0]).toEqual({
+      employeeId: "NH147-1",
+      siteId: "NH147",
+      municipalityCode: 147,
+      reason: "red-retest",
+      dueWeek: { year: 2020, week: 41 },
+      latestDate: "2020-10-05",
+    });
   });
 });

@@ -67,6 +67,48 @@ describe("renderPickupsCsv", () => {
   });
 });
 
+describe("pickup row order", () => {
+  const row = (date: string, pickupTime: string, siteId: string, testDate: string): PickupRow => ({
+    date,
+    pickupTime,
+    siteId,
+    siteName: siteId,
+    address: "x",
+    municipalityCode: 101,
+    samples: 1,
+    kitsToDeliver: 1,
+    testDate,
+  });
+  // Given in an order that each tie-break has to repair: pickup date, then time, then site id
+  // (code units: "S10" < "S2"), then test date.
+  const rows = [
+    row("2020-10-06", "08:00", "S2", "2020-10-05"),
+    row("2020-10-06", "07:30", "S9", "2020-10-05"),
+    row("2020-10-06", "08:00", "S10", "2020-10-05"),
+    row("2020-10-06", "08:00", "S2", "2020-10-02"),
+    row("2020-10-05", "09:00", "S1", "2020-10-02"),
+  ];
+  const expected = [
+    ["2020-10-05", "09:00", "S1", "2020-10-02"],
+    ["2020-10-06", "07:30", "S9", "2020-10-05"],
+    ["2020-10-06", "08:00", "S10", "2020-10-05"],
+    ["2020-10-06", "08:00", "S2", "2020-10-02"],
+    ["2020-10-06", "08:00", "S2", "2020-10-05"],
+  ];
+
+  it("sorts the CSV by pickup date, time, site id and test date", () => {
+    const parsed: string[][] = parse(Buffer.from(renderPickupsCsv(rows)), { bom: true, delimiter: ";" });
+    expect(parsed.slice(1).map((r) => [r[0], r[1], r[2], r[8]])).toEqual(expected);
+  });
+
+  it("sorts the JSON the same way", () => {
+    const parsed = JSON.parse(new TextDecoder().decode(renderPickupsJson(1084, rows))) as {
+      pickups: { date: string; pickup_time: string; site_id: string; test_date: string }[];
+    };
+    expect(parsed.pickups.map((p) => [p.date, p.pickup_time, p.site_id, p.test_date])).toEqual(expected);
+  });
+});
+
 describe("renderPickupsJson", () => {
   it("writes region_code and the pickups with the CSV's keys in order, 2-space indent, final newline", () => {
     const text = new TextDecoder().decode(renderPickupsJson(1084, ROWS));

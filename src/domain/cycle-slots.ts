@@ -1,0 +1,180 @@
+import { assignCycleDays, type DeadlineMember } from "./cycle-assignment.ts";
+import { CYCLE_WEEKS, GAP_DAYS, slotPlaceOf, weeksUntil, type PlanFrame } from "./plan-frame.ts";
+import type { CycleSlot, PlanInput } from "./plan-types.ts";
+import type { Shift, StaffMember } from "./roster.ts";
+import { addSiteDay, type SiteDays } from "./site-days.ts";
+
+const SHIFT_CODE: Readonly<Record<Shift, number>> = { day: 0, evening: 1, night: 2 };
+
+/** The staff members planned this week, by dense index, with their site, shift and cycle day. */
+export type Members = {
+  readonly list: StaffMember[];
+  /** Each member's slot after this plan (kept, or new once assigned). */
+  readonly slot: CycleSlot[];
+  /** Site index (see `SiteTable`). */
+  readonly site: Int32Array;
+  /** Shift code: 0 day, 1 evening, 2 night. */
+  readonly shift: Uint8Array;
+  /** Cycle day of the member's slot (see `RegionFrame`). */
+  readonly day: Int32Array;
+};
+
+/** One region's green cycle: slots per cycle day, the days each site has slots on, and who needs a new slot. */
+export type RegionCycle = {
+  readonly loads: Int32Array;
+  readonly siteDays: SiteDays;
+  /** New slots needed by a deadline (a new starter, a member whose slot moved). */
+  readonly deadlines: DeadlineMember[];
+  /** New slots needed without a deadline, in roster order. */
+  readonly free: number[];
+};
+
+/** What reading the roster found, for the stability report. */
+export type SlotCounts = {
+  kept: number;
+  added: number;
+  moved: number;
+  /** Roster rows whose site, municipality or region is not configured. */
+  skipped: number;
+};
+
+/** Placeholder until a member's new slot is assigned. */
+const UNASSIGNED: CycleSlot = { cycleWeek: 0, weekday: 1, shift: "day", siteId: "" };
+
+function isSlotShape(slot: CycleSlot): boolean {
+  return (
+    Number.isInteger(slot.cycleWeek) &&
+    slot.cycleWeek >= 0 &&
+    slot.cycleWeek < CYCLE_WEEKS &&
+    Number.isInteger(slot.weekday) &&
+    slot.weekday >= 1 &&
+    slot.weekday <= 7
+  );
+}
+
+/**
+ * Reads the roster once. Rows whose site is unknown or outside a planned region are skipped;
+ * leavers (end date before the test week's Monday) lose their slot, later leavers keep it until
+ * they go. A previous slot is kept while site and shift are unchanged and its weekday is still a
+ * test day of the region; everyone else needs a new slot, by a deadline when a clock is running:
+ * - a moved member's next test comes no later than the old slot's next occurrence (6 weeks after
+ *   the last test);
+ * - a new starter (no previous slot) who started in the 42 days before the Monday — the start
+ *   exactly 42 days before included — is first tested within 42 days of the start date. Staff
+ *   who started earlier and were never planned get an ordinary slot.
+ */
+export function collectMembers(
+  input: PlanInput,
+  frame: PlanFrame,
+): { members: Members; cycles: RegionCycle[]; counts: SlotCounts } {
+  const { calendar, sites } = frame;
+  const capacity = input.staff.length;
+  const members: Members = {
+    list: [],
+    slot: [],
+    site: new Int32Array(capacity),
+    shift: new Uint8Array(capacity),
+    day: new Int32Array(capacity),
+  };
+  const cycles: RegionCycle[] = frame.regions.map((region) => ({
+    loads: new Int32Array(region.cycleDays),
+    siteDays: new Map(),
+    deadlines: [],
+    free: [],
+  }));
+  const counts: SlotCounts = { kept: 0, added: 0, moved: 0, skipped: 0 };
+  const newStarterFrom = calendar.dateAt(-GAP_DAYS);
+  for (const member of input.staff) {
+    const site = sites.indexById.get(member.siteId);
+    const regionIndex = site === undefined ? -1 : (sites.region[site] ?? -1);
+    const region = frame.regions[regionIndex];
+    const cycle = cycles[regionIndex];
+    if (site === undefined || region === undefined || cycle === undefined) {
+      counts.skipped += 1;
+      continue;
+    }
+    if (member.endDate !== undefined && member.endDate < calendar.monday) continue;
+    const index = members.list.length;
+    members.list.push(member);
+    members.site[index] = site;
+    members.shift[index] = SHIFT_CODE[member.shift] ?? 0;
+    const previous = input.previousSlots.get(member.employeeId);
+    // Every member gets an entry now (the packed array stays fast); new slots replace it later.
+    members.slot.push(previous ?? UNASSIGNED);
+    const testDay = previous === undefined ? -1 : (region.testDayOf[previous.weekday] ?? -1);
+    if (
+      previous !== undefined &&
+      testDay >= 0 &&
+      isSlotShape(previous) &&
+      previous.siteId === member.siteId &&
+      previous.shift === member.shift
+    ) {
+      const day = weeksUntil(frame, previous.cycleWeek) * region.testDays + testDay;
+      members.day[index] = day;
+      cycle.loads[day] = (cycle.loads[day] ?? 0) + 1;
+      addSiteDay(cycle.siteDays, site, day);
+      counts.kept += 1;
+      continue;
+    }
+    let deadline = Number.POSITIVE_INFINITY;
+    if (previous !== undefined) {
+      counts.moved += 1;
+      if (isSlotShape(previous)) deadline = weeksUntil(frame, previous.cycleWeek) * 7 + previous.weekday - 1;
+    } else {
+      counts.added += 1;
+      const start = member.startDate;
+      // Starters from the Monday on are tested within 42 days wherever their slot falls.
+      if (start !== undefined && start < calendar.monday && start >= newStarterFrom) {
+        deadline = calendar.offsetOf(start) + GAP_DAYS;
+      }
+    }
+    if (Number.isFinite(deadline))
+      cycle.deadlines.push({ member: index, lastDay: region.lastDayBy[deadline] ?? -1 });
+    else cycle.free.push(index);
+  }
+  return { members, cycles, counts };
+}
+
+/**
+ * Gives every member without a kept slot a new one (see `assignCycleDays`) and returns, per
+ * region, how many new slots cannot meet their deadline (counted as gap violations).
+ */
+export function assignNewSlots(
+  frame: PlanFrame,
+  cycles: readonly RegionCycle[],
+  members: Members,
+): Int32Array {
+  const late = new Int32Array(frame.regions.length);
+  frame.regions.forEach((region, index) => {
+    const cycle = cycles[index] as RegionCycle;
+    late[index] = assignCycleDays({
+      days: region.cycleDays,
+      loads: cycle.loads,
+      siteDays: cycle.siteDays,
+      deadlines: cycle.deadlines,
+      free: cycle.free,
+      siteOf: members.site,
+      shiftOf: members.shift,
+      dayOf: members.day,
+    }).late;
+    const assign = (member: number): void => {
+      const day = members.day[member] ?? 0;
+      const { shift, siteId } = members.list[member] as StaffMember;
+      const { cycleWeek, weekday } = slotPlaceOf(frame, region, day);
+      members.slot[member] = { cycleWeek, weekday, shift, siteId };
+    };
+    for (const { member } of cycle.deadlines) assign(member);
+    for (const member of cycle.free) assign(member);
+  });
+  return late;
+}
+
+/** Every member's slot by employee id; undefined when an employee id is on two planned rows. */
+export function slotsByEmployee(members: Members): Map<string, CycleSlot> | undefined {
+  const slots = new Map<string, CycleSlot>();
+  for (let member = 0; member < members.list.length; member++) {
+    slots.set((members.list[member] as StaffMember).employeeId, members.slot[member] as CycleSlot);
+    if (slots.size === member) return undefined;
+  }
+  return slots;
+}

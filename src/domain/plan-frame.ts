@@ -1,0 +1,183 @@
+import {
+  addDays,
+  dateInWeek,
+  daysBetween,
+  weeksBetween,
+  type IsoDate,
+  type IsoWeek,
+  type Weekday,
+} from "./calendar.ts";
+import type { PlanInput, RegionPlanSettings } from "./plan-types.ts";
+import type { SiteKind } from "./roster.ts";
+
+/** The green cycle: every staff member is tested once every 6 weeks. */
+export const CYCLE_WEEKS = 6;
+/**
+ * The 6-week gap in days: no staff member goes more than 42 days between two tests, and a new
+ * starter's first test is at most 42 days after the start date (day 42 itself still counts).
+ */
+export const GAP_DAYS = 42;
+
+/** Dates are looked up by offset from the test week's Monday in this range (covers every rule). */
+const FIRST_OFFSET = -GAP_DAYS - 7;
+const LAST_OFFSET = GAP_DAYS + 14;
+
+/** Non-negative remainder: weeks before the anchor still land in cycle weeks 0–5. */
+function modulo(value: number, divisor: number): number {
+  return ((value % divisor) + divisor) % divisor;
+}
+
+/**
+ * The week of the 6-week cycle that `week` is: weeks since the anchor (week 0) modulo 6, never
+ * negative, counted in ISO weeks (so across 53-week years too).
+ */
+export function cycleWeekOf(cycleAnchor: IsoWeek, week: IsoWeek): number {
+  return modulo(weeksBetween(cycleAnchor, week), CYCLE_WEEKS);
+}
+
+/** Dates around the test week by offset in days from its Monday, computed once per plan. */
+export type WeekCalendar = {
+  readonly monday: IsoDate;
+  readonly dateAt: (offset: number) => IsoDate;
+  readonly offsetOf: (date: IsoDate) => number;
+};
+
+function createWeekCalendar(week: IsoWeek): WeekCalendar {
+  const monday = dateInWeek(week, 1);
+  const dates: IsoDate[] = [];
+  const offsets = new Map<IsoDate, number>();
+  for (let offset = FIRST_OFFSET; offset <= LAST_OFFSET; offset++) {
+    const date = addDays(monday, offset);
+    dates.push(date);
+    offsets.set(date, offset);
+  }
+  return {
+    monday,
+    dateAt: (offset) => dates[offset - FIRST_OFFSET] ?? addDays(monday, offset),
+    offsetOf: (date) => offsets.get(date) ?? daysBetween(monday, date),
+  };
+}
+
+/**
+ * One region's test days. Cycle days are the region's test days of the 6-week cycle in the order
+ * they next occur from the test week: day 0 is the first test day of the test week, days
+ * `0 … testDays − 1` are the test week itself, day `cycleDays − 1` the last test day five weeks on.
+ */
+export type RegionFrame = {
+  readonly settings: RegionPlanSettings;
+  /** The region's test weekdays, ascending, each once. */
+  readonly weekdays: readonly Weekday[];
+  readonly testDays: number;
+  readonly cycleDays: number;
+  /** Test-day index of an ISO weekday, -1 when the region does not test that day. */
+  readonly testDayOf: Int32Array;
+  /** Days from the test week's Monday to each cycle day's next occurrence. */
+  readonly offsetOfDay: Int32Array;
+  /** For a deadline `o` days after the Monday: the last cycle day occurring by then, -1 if none. */
+  readonly lastDayBy: Int32Array;
+};
+
+function createRegionFrame(settings: RegionPlanSettings): RegionFrame {
+  const weekdays = [...new Set(settings.testWeekdays)]
+    .filter((d) => Number.isInteger(d) && d >= 1 && d <= 7)
+    .sort((a, b) => a - b);
+  const testDays = weekdays.length;
+  const cycleDays = CYCLE_WEEKS * testDays;
+  const testDayOf = new Int32Array(8).fill(-1);
+  weekdays.forEach((weekday, index) => (testDayOf[weekday] = index));
+  const offsetOfDay = new Int32Array(cycleDays);
+  for (let day = 0; day < cycleDays; day++) {
+    offsetOfDay[day] = 7 * Math.floor(day / testDays) + (weekdays[day % testDays] ?? 1) - 1;
+  }
+  const lastDayBy = new Int32Array(7 * CYCLE_WEEKS).fill(-1);
+  for (let offset = 0, day = -1; offset < lastDayBy.length; offset++) {
+    while (day + 1 < cycleDays && (offsetOfDay[day + 1] ?? 0) <= offset) day++;
+    lastDayBy[offset] = day;
+  }
+  return { settings, weekdays, testDays, cycleDays, testDayOf, offsetOfDay, lastDayBy };
+}
+
+/** Sites by dense index, with their region (index into the plan's regions, -1 when none), municipality and kind. */
+export type SiteTable = {
+  readonly indexById: Map<string, number>;
+  readonly ids: string[];
+  readonly region: Int32Array;
+  readonly municipality: Int32Array;
+  readonly kind: SiteKind[];
+};
+
+function indexSites(input: PlanInput, regionIndex: ReadonlyMap<number, number>): SiteTable {
+  const regionOfMunicipality = new Map(
+    input.municipalities.map((m) => [m.code, regionIndex.get(m.regionCode) ?? -1]),
+  );
+  const count = input.sites.length;
+  const table: SiteTable = {
+    indexById: new Map(),
+    ids: [],
+    region: new Int32Array(count).fill(-1),
+    municipality: new Int32Array(count),
+    kind: [],
+  };
+  for (const site of input.sites) {
+    // A repeated site id is the same site: its first row counts.
+    if (table.indexById.has(site.id)) continue;
+    const index = table.ids.length;
+    table.indexById.set(site.id, index);
+    table.ids.push(site.id);
+    table.region[index] = regionOfMunicipality.get(site.municipalityCode) ?? -1;
+    table.municipality[index] = site.municipalityCode;
+    table.kind.push(site.kind === "nursing-home" ? "nursing-home" : "home-care");
+  }
+  return table;
+}
+
+/** Everything a plan looks up by index: the test week's dates, the regions and the sites. */
+export type PlanFrame = {
+  readonly testWeek: IsoWeek;
+  readonly calendar: WeekCalendar;
+  /** Week of the 6-week cycle the test week is (see {@link cycleWeekOf}). */
+  readonly cycleWeek: number;
+  /** Regions that test on at least one weekday (of settings repeating a code, the first such). */
+  readonly regions: readonly RegionFrame[];
+  readonly sites: SiteTable;
+};
+
+/** Weeks from the test week to the next occurrence of week `cycleWeek` of the cycle (0–5, 0: the test week). */
+export function weeksUntil(frame: PlanFrame, cycleWeek: number): number {
+  return modulo(cycleWeek - frame.cycleWeek, CYCLE_WEEKS);
+}
+
+/** The week of the cycle and the weekday of a region's cycle day (see {@link RegionFrame}). */
+export function slotPlaceOf(
+  frame: PlanFrame,
+  region: RegionFrame,
+  day: number,
+): { readonly cycleWeek: number; readonly weekday: Weekday } {
+  return {
+    cycleWeek: (frame.cycleWeek + Math.floor(day / region.testDays)) % CYCLE_WEEKS,
+    weekday: region.weekdays[day % region.testDays] ?? 1,
+  };
+}
+
+/**
+ * Builds the plan's frame: the test week's calendar, its week of the cycle, one frame per
+ * region (settings without a test weekday plan nothing; of settings repeating a region code the
+ * first that tests counts) and the site table joined to those regions through the municipalities.
+ */
+export function createPlanFrame(input: PlanInput): PlanFrame {
+  const regions: RegionFrame[] = [];
+  const regionIndex = new Map<number, number>();
+  for (const settings of input.regions) {
+    const region = createRegionFrame(settings);
+    if (regionIndex.has(settings.code) || region.testDays === 0) continue;
+    regionIndex.set(settings.code, regions.length);
+    regions.push(region);
+  }
+  return {
+    testWeek: input.testWeek,
+    calendar: createWeekCalendar(input.testWeek),
+    cycleWeek: cycleWeekOf(input.cycleAnchor, input.testWeek),
+    regions,
+    sites: indexSites(input, regionIndex),
+  };
+}

@@ -1,0 +1,149 @@
+import type { RedTestReason } from "./cadence.ts";
+import type { Members } from "./cycle-slots.ts";
+import { CYCLE_WEEKS, GAP_DAYS, type PlanFrame, type RegionFrame } from "./plan-frame.ts";
+import type { DeferredTest, RedTestOrder, TestReason } from "./plan-types.ts";
+import { isEmployedOn, type StaffMember } from "./roster.ts";
+
+/** A municipality's red tests of the week: all its sites (`sites` null) or only the named ones. */
+export type RedOrder = { readonly reason: RedTestReason; readonly sites: ReadonlySet<string> | null };
+
+/**
+ * Red orders by municipality. Several orders for one municipality merge: the first order's
+ * reason counts, all sites win over a limit, and limits add up.
+ */
+export function indexRedOrders(orders: readonly RedTestOrder[]): Map<number, RedOrder> {
+  const byCode = new Map<number, RedOrder>();
+  for (const order of orders) {
+    const earlier = byCode.get(order.municipalityCode);
+    const sites =
+      order.limitToSites === null || (earlier !== undefined && earlier.sites === null)
+        ? null
+        : new Set([...(earlier?.sites ?? []), ...order.limitToSites]);
+    byCode.set(order.municipalityCode, { reason: earlier?.reason ?? order.reason, sites });
+  }
+  return byCode;
+}
+
+/** Carried-over tests by employee: one owed test per person, the one with the earliest latest date. */
+export function indexCarriedOver(carried: readonly DeferredTest[]): Map<string, DeferredTest> {
+  const byId = new Map<string, DeferredTest>();
+  for (const test of carried) {
+    const earlier = byId.get(test.employeeId);
+    if (earlier === undefined || test.latestDate < earlier.latestDate) byId.set(test.employeeId, test);
+  }
+  return byId;
+}
+
+/** One region's tests of the week, one entry per test (parallel arrays). */
+export type RegionDemand = {
+  /** Member index (see `Members`). */
+  readonly member: number[];
+  /** Test-day index the test must be on, or -1 when it may go on any test day of the week. */
+  readonly fixedDay: number[];
+  readonly reason: TestReason[];
+  /** The 6-week limit: last day (offset from the test week's Monday) the test keeps the gap. */
+  readonly latest: number[];
+  /** The carried-over test this one settles, if any. */
+  readonly carried: (DeferredTest | undefined)[];
+};
+
+export type DemandContext = {
+  readonly frame: PlanFrame;
+  readonly members: Members;
+  readonly redOrders: ReadonlyMap<number, RedOrder>;
+  readonly carriedById: ReadonlyMap<string, DeferredTest>;
+};
+
+export type Demand = {
+  /** Tests owed per region (same order as the frame's regions). */
+  readonly demand: RegionDemand[];
+  /** Carried-over tests of staff who have not started yet: owed again next week. */
+  readonly carriedAgain: DeferredTest[];
+  /** Employees whose carried-over test is settled by this plan (planned, deferred or carried again). */
+  readonly consumed: Set<string>;
+};
+
+/** The first test day `member` is employed on, and whether they are employed on every test day. */
+function employedTestDays(member: StaffMember, region: RegionFrame, frame: PlanFrame) {
+  let first = -1;
+  let all = true;
+  region.weekdays.forEach((weekday, testDay) => {
+    if (isEmployedOn(member, frame.calendar.dateAt(weekday - 1))) {
+      if (first < 0) first = testDay;
+    } else all = false;
+  });
+  return { first, all };
+}
+
+/**
+ * What each region owes in the test week, at most one test per staff member:
+ * - a cycle test on the member's slot day when the slot falls in the test week and the member is
+ *   employed that day; reason `new-starter` when the slot day is at most 42 days after the start
+ *   date (day 42 included);
+ * - a red test (week 1 or retest) for every staff member of a municipality with a red order (only
+ *   the named sites under a limit-to-sites order); it replaces a cycle test due the same week and
+ *   then stays on the slot day, so the 6-week gap is kept; otherwise it may go on any test day;
+ * - a test carried over from an earlier week, merged into the above when there is one.
+ * A red or carried-over test of someone employed on only some test days goes on the first of
+ * them; of someone not yet started it is carried again (`carriedAgain`); of someone gone before
+ * the first test day it is no longer owed (left out of `consumed`, so it counts as dropped).
+ */
+export function collectDemand(context: DemandContext): Demand {
+  const { frame, members } = context;
+  const { calendar, sites } = frame;
+  const demand: RegionDemand[] = frame.regions.map(() => ({
+    member: [],
+    fixedDay: [],
+    reason: [],
+    latest: [],
+    carried: [],
+  }));
+  const carriedAgain: DeferredTest[] = [];
+  const consumed = new Set<string>();
+  for (let index = 0; index < members.list.length; index++) {
+    const member = members.list[index] as StaffMember;
+    const site = members.site[index] ?? 0;
+    const regionIndex = sites.region[site] ?? 0;
+    const region = frame.regions[regionIndex] as RegionFrame;
+    const day = members.day[index] ?? 0;
+    const slotOffset = region.offsetOfDay[day] ?? 0;
+    const order = context.redOrders.get(sites.municipality[site] ?? 0);
+    const red =
+      order !== undefined && (order.sites === null || order.sites.has(member.siteId)) ? order : undefined;
+    const carried = context.carriedById.get(member.employeeId);
+    if (carried !== undefined) consumed.add(member.employeeId);
+    const carriedLatest =
+      carried === undefined ? Number.POSITIVE_INFINITY : calendar.offsetOf(carried.latestDate);
+
+    let fixedDay: number;
+    let latest = slotOffset;
+    let reason: TestReason = "cycle";
+    if (day < region.testDays && isEmployedOn(member, calendar.dateAt(slotOffset))) {
+      fixedDay = day;
+      const start = member.startDate;
+      if (start !== undefined && start >= calendar.dateAt(slotOffset - GAP_DAYS)) reason = "new-starter";
+    } else if (red !== undefined || carried !== undefined) {
+      // No cycle test this week: the 6-week limit is the slot's next occurrence.
+      if (day < region.testDays) latest += CYCLE_WEEKS * 7;
+      const { first, all } = employedTestDays(member, region, frame);
+      if (first < 0) {
+        // Not yet started: the test stays owed. Already gone by the first test day: nothing owed.
+        const lastTestDate = calendar.dateAt((region.weekdays[region.testDays - 1] ?? 7) - 1);
+        if (carried !== undefined && member.startDate !== undefined && member.startDate > lastTestDate) {
+          carriedAgain.push(carried);
+        } else if (carried !== undefined) consumed.delete(member.employeeId);
+        continue;
+      }
+      fixedDay = all ? -1 : first;
+    } else continue;
+    if (carried !== undefined) reason = carried.reason;
+    if (red !== undefined) reason = red.reason;
+    const owed = demand[regionIndex] as RegionDemand;
+    owed.member.push(index);
+    owed.fixedDay.push(fixedDay);
+    owed.reason.push(reason);
+    owed.latest.push(Math.min(latest, carriedLatest));
+    owed.carried.push(carried);
+  }
+  return { demand, carriedAgain, consumed };
+}
