@@ -32,3 +32,12 @@ export function isEmployedOn(member: StaffMember, date: IsoDate): boolean {
   if (member.endDate !== undefined && date > member.endDate) return false;
   return true;
 }
+
+/**
+ * A staff member's identity across the country: (municipality, employee id). Each municipality's
+ * HR system numbers its own staff (often from 1), so the same employee id in two municipalities is
+ * two people; every map, slot and owed test is keyed by this, never by the employee id alone.
+ */
+export function staffKey(municipalityCode: number, employeeId: string): string {
+  return `${municipalityCode}:${employeeId}`;
+}
