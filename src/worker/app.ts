@@ -65,7 +65,8 @@ export type App = {
   close(): Promise<void>;
 };
 
-function packageVersion(): string {
+/** testrota's version (package.json), e.g. for the User-Agent. */
+export function packageVersion(): string {
   const json = JSON.parse(readFileSync(join(import.meta.dirname, "..", "..", "package.json"), "utf8")) as {
     version: string;
   };

@@ -2,7 +2,7 @@ import type { Logger } from "../log.ts";
 
 /**
  * Progress of a long command (`run`, `replay`, `whatif`) for the person waiting at a terminal.
- * On a terminal it is one line on stderr, redrawn in place (phase, bar and percentage); anywhere
+ * On a terminal it is one line on stderr, redrawn in place (bar, percentage and phase); anywhere
  * else (a pipe, a file, cron, the container log) it becomes plain log lines at level `info`, one
  * per phase and tenth of the way, so nothing but the command's result reaches stdout and an
  * unattended job's stderr stays quiet unless the log level asks for it.
@@ -32,7 +32,7 @@ export type ProgressOptions = {
 /** Progress that goes nowhere (library use, the worker's scheduled runs). */
 export const silentProgress: Progress = { update: () => undefined, done: () => undefined };
 
-const BAR_WIDTH = 24;
+const BAR_WIDTH = 20;
 /** Move to the line's start and erase it (ANSI), so the next draw replaces it. */
 const CLEAR_LINE = "\r\u001b[2K";
 
@@ -40,15 +40,14 @@ function clamp(fraction: number): number {
   return Number.isFinite(fraction) ? Math.min(1, Math.max(0, fraction)) : 0;
 }
 
-/** One terminal line: `label  phase  [#########...............]  37 %`, cut to the width. */
+/** One terminal line: `label  [#########...............]  37 %  phase`, cut to the width. */
 export function formatProgressLine(label: string, phase: string, fraction: number, columns = 80): string {
   const filled = Math.round(clamp(fraction) * BAR_WIDTH);
   const percent = String(Math.floor(clamp(fraction) * 100)).padStart(3);
-  const bar = `[${"#".repeat(filled)}${".".repeat(BAR_WIDTH - filled)}] ${percent} %`;
-  const text = `${label}  ${phase}`;
-  const room = Math.max(10, columns - 1 - bar.length - 2);
-  const cut = text.length > room ? `${text.slice(0, room - 1)}…` : text;
-  return `${cut.padEnd(room)}  ${bar}`;
+  const line = `${label}  [${"#".repeat(filled)}${".".repeat(BAR_WIDTH - filled)}] ${percent} %  ${phase}`;
+  // One character short of the width: a full line would wrap on some terminals.
+  const room = Math.max(20, columns - 1);
+  return line.length > room ? `${line.slice(0, room - 1)}…` : line;
 }
 
 function createTerminalProgress(label: string, stream: ProgressStream): Progress {
@@ -56,7 +55,9 @@ function createTerminalProgress(label: string, stream: ProgressStream): Progress
   let active = false;
   return {
     update(phase, fraction) {
-      const line = formatProgressLine(label, phase, fraction, stream.columns ?? 80);
+      // A pseudo-terminal may report 0 columns: treat it as unknown.
+      const columns = stream.columns !== undefined && stream.columns > 0 ? stream.columns : 80;
+      const line = formatProgressLine(label, phase, fraction, columns);
       // Redraw only when the line changes: a replay reports thousands of tiny steps.
       if (line === shown) return;
       shown = line;

@@ -199,18 +199,18 @@ async function runSteps(deps: RunDeps, week: IsoWeek, ctx: RunContext): Promise<
   const { config, store, source } = deps;
   const { runId, log, checkpoint, progress, runTime, generatedAt } = ctx;
   // Finish or set aside what a crashed run left in the out folder before deciding anything.
-  progress.update("reconcile the out folder", 0);
+  progress.update("reconcile", 0);
   await reconcilePublished({ outDir: config.outDir, store, logger: log });
   checkpoint();
-  progress.update("load the roster", 0.05);
+  progress.update("load roster", 0.05);
   const inputs = await deps.inputs.load();
   for (const warning of inputs.warnings) log.warn({ warning }, "input warning");
   checkpoint();
-  progress.update("fetch the incidence", 0.15);
+  progress.update("fetch incidence", 0.15);
   const fetched = await source.fetchIncidence(ctx.options.signal);
   await saveRawPayloads(config.dataDir, week, runId, fetched.payloads);
   checkpoint();
-  progress.update("classify and plan", 0.3);
+  progress.update("classify + plan", 0.3);
   // Config overrides plus the operator overrides kept (audited) in the store.
   const overrides = [...config.overrides, ...store.listOverrides()];
   const assembled = assemble(deps, week, inputs, fetched.dataset, overrides);
@@ -221,13 +221,13 @@ async function runSteps(deps: RunDeps, week: IsoWeek, ctx: RunContext): Promise<
     lastDate,
     staffCount: inputs.staff.length,
   });
-  progress.update("render the documents", 0.5);
+  progress.update("render files", 0.5);
   const report = gatherReport(deps, { assembled, overrides, lastDate, generatedAt });
   const files = await renderWeek(config, { assembled, inputs, outcome, runTime, generatedAt, report });
   checkpoint();
   progress.update("publish", 0.85);
   const published = await publishAndRecord(deps, { runId, assembled, inputs, checkpoint }, files);
-  progress.update("published", 1);
+  progress.update("done", 1);
   return createRunReport(outcome, {
     runId,
     trigger: ctx.options.trigger,
