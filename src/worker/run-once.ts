@@ -169,7 +169,8 @@ function gatherReport(
     assembled,
     generatedAt: r.generatedAt,
     source: {
-      name: deps.source.name,
+      // In capitals, as readers know the source (`ssi` → SSI).
+      name: deps.source.name.toUpperCase(),
       dataLastDate: r.lastDate,
       window: classificationWindow(assembled.week, config.window),
     },

@@ -7,6 +7,7 @@ import { runCli } from "../../src/cli.ts";
 import type { StaffMember } from "../../src/domain/roster.ts";
 import { generateDemoInput } from "../../src/roster/generate-demo.ts";
 import { readReference } from "../../src/roster/read-reference.ts";
+import { ARTIFACTS_DIR, launchChromium, openFile, saveScreenshot } from "../support/browser.ts";
 import { readPublishedCsv } from "../support/published-files.ts";
 import { createRunFixture, SMALL_ROSTER, useFileRoster, type RunFixture } from "../support/run-fixture.ts";
 
@@ -18,7 +19,13 @@ import { createRunFixture, SMALL_ROSTER, useFileRoster, type RunFixture } from "
  */
 const REGIONS = [1081, 1082, 1083, 1084, 1085] as const;
 /** The configured capacity per region: the bundled config's × 0.235 (the small roster's share of the demo's staff). */
-const CAPACITY: Readonly<Record<number, number>> = { 1081: 353, 1082: 823, 1083: 705, 1084: 1175, 1085: 470 };
+const CAPACITY: Readonly<Record<(typeof REGIONS)[number], number>> = {
+  1081: 353,
+  1082: 823,
+  1083: 705,
+  1084: 1175,
+  1085: 470,
+};
 /** Classification weeks 2020-W40 … 2020-W50: test weeks 2020-W41 … 2020-W51, Monday to Friday. */
 const WEEKS = 11;
 
@@ -109,7 +116,7 @@ beforeAll(async () => {
     json.demoRoster = SMALL_ROSTER;
     json.regions = (json.regions as { code: number }[]).map((region) => ({
       ...region,
-      labCapacityPerDay: CAPACITY[region.code],
+      labCapacityPerDay: CAPACITY[region.code as (typeof REGIONS)[number]],
     }));
   });
   await useFileRoster(fixture);
@@ -277,6 +284,23 @@ describe("testrota whatif", () => {
     );
     expect(leaked).toEqual([]);
   });
+
+  it("opens in a real browser without console errors or requests, one demand chart per region", async () => {
+    const browser = await launchChromium();
+    try {
+      const opened = await openFile(
+        browser,
+        join(fixture.outDir, "whatif", "2020-W40_2020-W50", "report.html"),
+      );
+      expect(opened.consoleErrors).toEqual([]);
+      expect(opened.requests).toEqual([]);
+      expect(await opened.page.locator('svg[role="img"][aria-labelledby^="demand-"]').count()).toBe(5);
+      await saveScreenshot(opened.page, join(ARTIFACTS_DIR, "whatif-run-2020-W40_2020-W50.png"));
+      await opened.close();
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
 
   it("refuses weeks the history does not cover, naming the week", async () => {
     const old = join(fixture.dir, "demo", "ssi", "2020-09-30");
