@@ -401,6 +401,7 @@ const COMMAND_NAMES = [
   "demo",
   "run",
   "replay",
+  "whatif",
   "validate",
   "worker",
   "status",

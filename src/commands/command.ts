@@ -6,6 +6,7 @@ import { formatIsoWeek, parseIsoWeek, type IsoWeek } from "../domain/calendar.ts
 import { AbortedError, UsageError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { createApp, type App } from "../worker/app.ts";
+import { createProgress, type Progress, type ProgressStream } from "../worker/progress.ts";
 import { formatRunSummary, type RunReport } from "../worker/run-report.ts";
 
 /*
@@ -13,7 +14,12 @@ import { formatRunSummary, type RunReport } from "../worker/run-report.ts";
  * the wired app, the author of audited changes, and output in text or JSON.
  */
 
-export type Io = { stdout: (text: string) => void; stderr: (text: string) => void };
+export type Io = {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** The stderr stream itself, for a progress line redrawn in place when it is a terminal. */
+  readonly stderrStream?: ProgressStream | undefined;
+};
 
 export type CommandContext = {
   readonly io: Io;
@@ -180,6 +186,14 @@ export function formatInstant(instant: number | string, zone: string): string {
       ? DateTime.fromMillis(instant, { zone })
       : DateTime.fromISO(instant, { setZone: true }).setZone(zone);
   return time.isValid ? time.toFormat("yyyy-MM-dd'T'HH:mm:ssZZ") : String(instant);
+}
+
+/**
+ * The command's progress display: a line redrawn on stderr when it is a terminal, else log lines
+ * (info). Never on stdout, which holds the command's result (`--json`).
+ */
+export function commandProgress(ctx: CommandContext, label: string): Progress {
+  return createProgress({ label, stream: ctx.io.stderrStream, logger: ctx.logger });
 }
 
 /** Writes `value` as indented JSON with a trailing newline. */

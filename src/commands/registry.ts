@@ -9,12 +9,14 @@ import { resumeCommand } from "./resume.ts";
 import { runCommand } from "./run.ts";
 import { statusCommand } from "./status.ts";
 import { validateCommand } from "./validate.ts";
+import { whatifCommand } from "./whatif.ts";
 import { workerCommand } from "./worker.ts";
 
 const COMMANDS: readonly Command[] = [
   demoCommand,
   runCommand,
   replayCommand,
+  whatifCommand,
   validateCommand,
   workerCommand,
   statusCommand,

@@ -1,8 +1,18 @@
 import { compareWeeks, formatIsoWeek, weekRange, type IsoWeek } from "../domain/calendar.ts";
 import { UsageError } from "../errors.ts";
 import type { App } from "../worker/app.ts";
+import { partProgress, silentProgress, type Progress } from "../worker/progress.ts";
 import type { RunReport } from "../worker/run-report.ts";
-import { printReports, stopIfAborted, usageText, weekFlag, withApp, type Command } from "./command.ts";
+import {
+  commandProgress,
+  formatWeekRange,
+  printReports,
+  stopIfAborted,
+  usageText,
+  weekFlag,
+  withApp,
+  type Command,
+} from "./command.ts";
 
 const usage = usageText({
   synopsis: "replay --from YYYY-Www --to YYYY-Www [--offline] [--json] [common options]",
@@ -26,13 +36,17 @@ export async function replayWeeks(
   app: App,
   from: IsoWeek,
   to: IsoWeek,
-  options: { offline: boolean; signal?: AbortSignal | undefined },
+  options: { offline: boolean; signal?: AbortSignal | undefined; progress?: Progress | undefined },
 ): Promise<RunReport[]> {
   const reports: RunReport[] = [];
-  for (const week of weekRange(from, to)) {
+  const weeks = weekRange(from, to);
+  const whole = options.progress ?? silentProgress;
+  for (const [index, week] of weeks.entries()) {
     if (options.signal !== undefined) stopIfAborted(options.signal, `replay before ${formatIsoWeek(week)}`);
     const source = options.offline ? await app.capturedSource(week) : undefined;
-    reports.push(await app.runWeek(week, { trigger: "replay", source, signal: options.signal }));
+    const label = `${formatIsoWeek(week)} ${index + 1}/${weeks.length}`;
+    const progress = partProgress(whole, label, index / weeks.length, (index + 1) / weeks.length);
+    reports.push(await app.runWeek(week, { trigger: "replay", source, signal: options.signal, progress }));
   }
   return reports;
 }
@@ -58,10 +72,12 @@ export const replayCommand: Command = {
     }
     if (problems.length > 0 || from === undefined || to === undefined) throw new UsageError(problems, usage);
     return withApp(this, flags, ctx, async (app) => {
+      const progress = commandProgress(ctx, `replay ${formatWeekRange(from, to)}`);
       const reports = await replayWeeks(app, from, to, {
         offline: flags.offline === true,
         signal: ctx.signal,
-      });
+        progress,
+      }).finally(() => progress.done());
       printReports(ctx.io, reports, flags.json === true);
       return 0;
     });

@@ -2,6 +2,7 @@ import { statSync } from "node:fs";
 import type { DatabaseSync } from "node:sqlite";
 import { openStoreDatabase, type OpenStoreOptions } from "./open-database.ts";
 import { createOperatorState, type OperatorState } from "./operator-state.ts";
+import { createRegionHistory, type RegionHistory } from "./region-history.ts";
 import { createRunLedger, type RunLedger } from "./run-ledger.ts";
 import { asStorageError, storageError } from "./storage-fault.ts";
 import { createWeekState, type WeekState } from "./week-state.ts";
@@ -14,17 +15,19 @@ export type {
   PauseState,
   StoredOverride,
 } from "./operator-state.ts";
+export type { RegionWeekCounts } from "./region-history.ts";
 export type { BeginRunInput, FinishRunInput, RunRecord, RunStatus } from "./run-ledger.ts";
 export type { CommitWeekInput, PublishedDigest, PublishedWeek, StepHook } from "./week-state.ts";
 
 /**
- * The state store: run ledger, week state and operator state behind one synchronous facade.
- * Callers depend on this type only, so another implementation (e.g. PostgreSQL) can stand in;
- * `db` is the one SQLite-specific member (the run lock and the /readyz probe use the connection).
- * Every storage fault surfaces as a StorageError naming the file.
+ * The state store: run ledger, week state (with its history counts) and operator state behind
+ * one synchronous facade. Callers depend on this type only, so another implementation (e.g.
+ * PostgreSQL) can stand in; `db` is the one SQLite-specific member (the run lock and the /readyz
+ * probe use the connection). Every storage fault surfaces as a StorageError naming the file.
  */
 export type StateStore = RunLedger &
   WeekState &
+  RegionHistory &
   OperatorState & {
     /** The open database, for helpers that add their own tables (e.g. the run lock). */
     readonly db: DatabaseSync;
@@ -88,6 +91,7 @@ export function openStateStore(path: string, options: OpenStoreOptions = {}): St
   const parts = {
     ...createRunLedger(db),
     ...createWeekState(db),
+    ...createRegionHistory(db),
     ...createOperatorState(db, path),
     close() {
       if (db.isOpen) db.close();

@@ -4,18 +4,21 @@ import { join } from "node:path";
 import { systemClock, type Clock } from "../clock.ts";
 import { isBundledConfig, type Config } from "../config.ts";
 import { formatIsoWeek, type IsoWeek } from "../domain/calendar.ts";
-import type { Municipality } from "../domain/reference.ts";
+import type { Municipality, Region } from "../domain/reference.ts";
 import { ConfigError } from "../errors.ts";
 import { redactUrl } from "../lib/redact-url.ts";
 import type { Logger } from "../log.ts";
 import { reconcilePublished } from "../outputs/reconcile-published.ts";
+import { collectBoundaries } from "../outputs/report/week-report-input.ts";
 import { createInputLoader, type InputLoader } from "../roster/load-inputs.ts";
-import { readReference } from "../roster/read-reference.ts";
+import { readBoundaries } from "../roster/read-boundaries.ts";
+import { readReferenceTable } from "../roster/read-reference.ts";
 import { createIncidenceSource } from "../sources/create-source.ts";
 import type { IncidenceSource } from "../sources/source.ts";
 import { createSsiSource } from "../sources/ssi.ts";
 import { loadRawPayloads } from "../store/raw-capture.ts";
 import { openStateStore, type StateStore } from "../store/state-store.ts";
+import { readLatestReport } from "./latest-report.ts";
 import { withDataDirLock } from "./lock.ts";
 import { createMetrics, recordFetchAttempt, type WorkerMetrics } from "./metrics.ts";
 import { runOnce, type RunOptions } from "./run-once.ts";
@@ -52,6 +55,8 @@ export type App = {
   readonly clock: Clock;
   readonly store: StateStore;
   readonly municipalities: readonly Municipality[];
+  /** The regions of the reference table (code and name). */
+  readonly regions: readonly Region[];
   readonly inputs: InputLoader;
   runWeek(week: IsoWeek, options: WeekRunOptions): Promise<RunReport>;
   /** A source serving the payloads captured by an earlier run of `week` (offline replay). */
@@ -60,7 +65,8 @@ export type App = {
   close(): Promise<void>;
 };
 
-function packageVersion(): string {
+/** testrota's version (package.json), e.g. for the User-Agent. */
+export function packageVersion(): string {
   const json = JSON.parse(readFileSync(join(import.meta.dirname, "..", "..", "package.json"), "utf8")) as {
     version: string;
   };
@@ -151,7 +157,13 @@ export async function createApp(options: AppOptions): Promise<App> {
       "running the bundled demo configuration (SSI files of 2020, synthetic roster): mount your own config and set TESTROTA_CONFIG for a real installation",
     );
   }
-  const municipalities = await readReference(config.reference);
+  const reference = await readReferenceTable(config.reference);
+  const municipalities = [...reference.municipalities];
+  // The weekly report's map: the boundaries are read once here and kept for every run.
+  const report = {
+    regions: reference.regions,
+    boundaries: collectBoundaries((await readBoundaries()).values()),
+  };
   const store = openStateStore(join(config.dataDir, "testrota.sqlite"), {
     reinitialise: options.reinitialise === true,
   });
@@ -173,10 +185,20 @@ export async function createApp(options: AppOptions): Promise<App> {
     clock,
     store,
     municipalities,
+    regions: reference.regions,
     inputs,
     runWeek: (week, { source, ...runOptions }) =>
       runOnce(
-        { config, logger, store, inputs, clock, source: source ?? metered, newRunId: () => randomUUID() },
+        {
+          config,
+          logger,
+          store,
+          inputs,
+          clock,
+          source: source ?? metered,
+          newRunId: () => randomUUID(),
+          report,
+        },
         week,
         runOptions,
       ),
@@ -200,6 +222,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         metrics,
         ledger: createLedgerView(store),
         lastRun: () => store.listRuns(1)[0],
+        latestReport: () => readLatestReport(config.outDir, store),
         runWeek: runForScheduler(app),
       });
     },
