@@ -8,6 +8,7 @@ import type { Municipality } from "../domain/reference.ts";
 import { ConfigError } from "../errors.ts";
 import { redactUrl } from "../lib/redact-url.ts";
 import type { Logger } from "../log.ts";
+import { createNotifier, type Notifier } from "../notify/notifier.ts";
 import { reconcilePublished } from "../outputs/reconcile-published.ts";
 import { createInputLoader, type InputLoader } from "../roster/load-inputs.ts";
 import { readReference } from "../roster/read-reference.ts";
@@ -53,6 +54,8 @@ export type App = {
   readonly store: StateStore;
   readonly municipalities: readonly Municipality[];
   readonly inputs: InputLoader;
+  /** Mail and webhooks about published weeks, through the store's outbox. */
+  readonly notifier: Notifier;
   runWeek(week: IsoWeek, options: WeekRunOptions): Promise<RunReport>;
   /** A source serving the payloads captured by an earlier run of `week` (offline replay). */
   capturedSource(week: IsoWeek): Promise<IncidenceSource>;
@@ -166,6 +169,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         userAgent: `testrota/${packageVersion()}`,
       });
   const metered = meterSource(configured.source, metrics);
+  const notifier = createNotifier({ config, store, logger, clock, metrics });
 
   const app: App = {
     config,
@@ -174,12 +178,17 @@ export async function createApp(options: AppOptions): Promise<App> {
     store,
     municipalities,
     inputs,
-    runWeek: (week, { source, ...runOptions }) =>
-      runOnce(
+    notifier,
+    async runWeek(week, { source, ...runOptions }) {
+      const report = await runOnce(
         { config, logger, store, inputs, clock, source: source ?? metered, newRunId: () => randomUUID() },
         week,
         runOptions,
-      ),
+      );
+      // Published: tell the recipients (never fails the run; the outbox retries).
+      await notifier.onPublished(report);
+      return report;
+    },
     capturedSource: (week) => createCapturedSource(config, week, municipalities),
     async startWorker() {
       // A crash mid-publish is finished (or set aside) before the worker decides anything.
@@ -192,7 +201,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         clock(),
         due,
       );
-      return startWorker({
+      const running = await startWorker({
         settings: workerSettingsFromConfig(config, firstWeek),
         clock,
         logger,
@@ -202,8 +211,12 @@ export async function createApp(options: AppOptions): Promise<App> {
         lastRun: () => store.listRuns(1)[0],
         runWeek: runForScheduler(app),
       });
+      const stopRetries = notifier.startRetries();
+      void running.done.then(stopRetries);
+      return running;
     },
     async close() {
+      await notifier.close();
       await configured.close();
       store.close();
     },
