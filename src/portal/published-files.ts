@@ -42,9 +42,10 @@ export function parseFileRequest(rawAfterPrefix: string): { week: string; path: 
   const segments = decodeRawSegments(rawAfterPrefix);
   if (segments === undefined || segments.length < 3) return undefined;
   const [week = "", files, ...rest] = segments;
-  if (!WEEK_FOLDER.test(week) || files !== "files") return undefined;
-  const path = rest.join("/");
-  return pathSegments(path) === undefined ? undefined : { week, path };
+  if (!WEEK_FOLDER.test(week) || files !== "files" || rest.length === 0) return undefined;
+  // Each decoded segment must be one clean segment on its own: `%2F` never becomes a separator.
+  if (!rest.every((segment) => pathSegments(segment)?.length === 1)) return undefined;
+  return { week, path: rest.join("/") };
 }
 
 async function realWeekFolder(outDir: string, week: string): Promise<string | undefined> {

@@ -79,6 +79,15 @@ export async function createPortal(deps: PortalDeps): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: settings.trustProxy,
     bodyLimit: 16 * 1024,
+    // Shutdown does not wait for clients that keep a connection open.
+    forceCloseConnections: true,
+    // A URL that does not even decode (`%E0%A4%A`) is answered like any other unknown path.
+    frameworkErrors: (_error, _request, reply) =>
+      (reply as FastifyReply)
+        .code(404)
+        .header("cache-control", "no-store")
+        .type(HTML)
+        .send(renderMessage(texts, texts.notFoundTitle, texts.notFound)),
   });
 
   await app.register(helmet, {
