@@ -49,6 +49,7 @@ export function renderPage(frame: PageFrame, body: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>${escapeHtml(frame.title)} – testrota</title>
+<link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/assets/portal.css">
 </head>
 <body>
@@ -145,8 +146,9 @@ function changeText(texts: Texts, m: MunicipalityStatus): string {
 function statusTable(texts: Texts, rows: WeekPageData["municipalities"]): string {
   const withTests = rows.some((m) => m.tests !== undefined);
   const c = texts.columns;
+  const numeric = new Set([c.incidence, c.tests]);
   const head = [c.municipality, c.status, c.incidence, ...(withTests ? [c.tests] : []), c.change]
-    .map((label) => `<th scope="col">${escapeHtml(label)}</th>`)
+    .map((label) => `<th scope="col"${numeric.has(label) ? ' class="num"' : ""}>${escapeHtml(label)}</th>`)
     .join("");
   const body = rows.map((m) => {
     const cells = [
@@ -161,7 +163,7 @@ function statusTable(texts: Texts, rows: WeekPageData["municipalities"]): string
   return `<table class="status"><thead><tr>${head}</tr></thead><tbody>\n${body.join("\n")}\n</tbody></table>`;
 }
 
-type FileGroup = { readonly label: string; readonly files: PublishedFile[] };
+type FileGroup = { readonly label: string; readonly sites: boolean; readonly files: PublishedFile[] };
 
 function groupLabel(dir: string, texts: Texts, places: Places): string {
   if (dir === "") return texts.sharedFiles;
@@ -188,7 +190,7 @@ function groupFiles(files: readonly PublishedFile[], texts: Texts, places: Place
     const dir = cut < 0 ? "" : file.path.slice(0, cut);
     let group = groups.get(dir);
     if (group === undefined) {
-      group = { label: groupLabel(dir, texts, places), files: [] };
+      group = { label: groupLabel(dir, texts, places), sites: dir.endsWith("/sites"), files: [] };
       groups.set(dir, group);
     }
     group.files.push(file);
@@ -200,11 +202,37 @@ function groupFiles(files: readonly PublishedFile[], texts: Texts, places: Place
     .map(([, group]) => group);
 }
 
-function fileList(week: string, group: FileGroup, texts: Texts, index: number): string {
-  const items = group.files.map((file) => {
+function fileLink(week: string, file: PublishedFile, texts: Texts): string {
+  const name = file.path.slice(file.path.lastIndexOf("/") + 1);
+  return `<a href="${escapeHtml(fileUrl(week, file.path))}" download><span class="name">${escapeHtml(name)}</span><span class="size">${escapeHtml(formatBytes(file.bytes, texts))}</span></a>`;
+}
+
+/** A site's sheet and calendar on one row: `S0101-NH01  [test sheet (PDF) 20 kB] [calendar 2 kB]`. */
+function siteRows(week: string, files: readonly PublishedFile[], texts: Texts): string[] {
+  const bySite = new Map<string, PublishedFile[]>();
+  for (const file of files) {
     const name = file.path.slice(file.path.lastIndexOf("/") + 1);
-    return `<li><a href="${escapeHtml(fileUrl(week, file.path))}" download><span class="name">${escapeHtml(name)}</span><span class="size">${escapeHtml(formatBytes(file.bytes, texts))}</span></a></li>`;
+    const stem = name.includes(".") ? name.slice(0, name.lastIndexOf(".")) : name;
+    bySite.set(stem, [...(bySite.get(stem) ?? []), file]);
+  }
+  return [...bySite].map(([site, siteFiles]) => {
+    // The printable sheet first, then the calendar.
+    const order = (file: PublishedFile) => (file.path.endsWith(".pdf") ? 0 : 1);
+    const links = [...siteFiles]
+      .sort((a, b) => order(a) - order(b))
+      .map((file) => {
+        const extension = file.path.slice(file.path.lastIndexOf(".") + 1).toLowerCase();
+        const kind = texts.fileKinds[extension] ?? extension;
+        return `<a href="${escapeHtml(fileUrl(week, file.path))}" download><span class="sr">${escapeHtml(site)}: </span><span class="name">${escapeHtml(kind)}</span><span class="size">${escapeHtml(formatBytes(file.bytes, texts))}</span></a>`;
+      });
+    return `<li class="site"><span class="site-id">${escapeHtml(site)}</span><span class="links">${links.join("")}</span></li>`;
   });
+}
+
+function fileList(week: string, group: FileGroup, texts: Texts, index: number): string {
+  const items = group.sites
+    ? siteRows(week, group.files, texts)
+    : group.files.map((file) => `<li>${fileLink(week, file, texts)}</li>`);
   return `<section class="group" aria-labelledby="group-${index}"><h3 id="group-${index}">${escapeHtml(group.label)}</h3>
 <ul class="files">
 ${items.join("\n")}
@@ -221,7 +249,9 @@ export function renderWeekPage(frame: PageFrame & { readonly places: Places }, d
     `<h1>${escapeHtml(title)}</h1>`,
   ];
   if (overview !== undefined) {
-    const facts = [`<p class="meta">${escapeHtml(texts.published(overview.generatedAt))}</p>`];
+    const facts = [
+      `<p class="meta">${escapeHtml(texts.published(overview.generatedAt))}<br>${escapeHtml(texts.testWeekDates(overview.testWeek))}</p>`,
+    ];
     facts.push(`<p class="counts">${counts(texts, overview)}</p>`);
     if (frame.recipient?.value.role === "national") {
       facts.push(

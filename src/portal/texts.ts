@@ -1,4 +1,5 @@
 import { DateTime } from "luxon";
+import { dateInWeek, parseIsoWeek } from "../domain/calendar.ts";
 import type { RecipientScope } from "../store/recipients.ts";
 
 /*
@@ -62,8 +63,24 @@ export type Texts = {
   readonly municipalityFolder: (name: string, code: number) => string;
   readonly regionFolder: (name: string, code: number) => string;
   readonly scope: (scope: RecipientScope, places: Places) => string;
-  readonly download: (name: string) => string;
+  /** What a site's files are, by extension. */
+  readonly fileKinds: Readonly<Record<string, string>>;
+  /** `Testugen: mandag 5. – søndag 11. oktober 2020`. */
+  readonly testWeekDates: (testWeek: string) => string;
 };
+
+function weekDays(
+  testWeek: string,
+  locale: string,
+  first: string,
+  last: string,
+): [string, string] | undefined {
+  const week = parseIsoWeek(testWeek);
+  if (week === undefined) return undefined;
+  const day = (weekday: 1 | 7, format: string) =>
+    DateTime.fromISO(dateInWeek(week, weekday)).setLocale(locale).toFormat(format);
+  return [day(1, first), day(7, last)];
+}
 
 function weekNumber(week: string): string {
   return String(Number(week.slice(6)));
@@ -144,7 +161,11 @@ const DA: Texts = {
       : scope.role === "region"
         ? `logistik, ${places.regionName(scope.codes[0] ?? 0)}`
         : "nationalt niveau (ingen navne)",
-  download: (name) => `Hent ${name}`,
+  fileKinds: { pdf: "testark (PDF)", ics: "kalender (ICS)" },
+  testWeekDates: (testWeek) => {
+    const days = weekDays(testWeek, "da", "cccc d. LLLL", "cccc d. LLLL yyyy");
+    return days === undefined ? "" : `Testugen: ${days[0]} – ${days[1]}`;
+  },
 };
 
 const EN: Texts = {
@@ -216,7 +237,11 @@ const EN: Texts = {
       : scope.role === "region"
         ? `logistics, ${places.regionName(scope.codes[0] ?? 0)}`
         : "national level (no names)",
-  download: (name) => `Download ${name}`,
+  fileKinds: { pdf: "test sheet (PDF)", ics: "calendar (ICS)" },
+  testWeekDates: (testWeek) => {
+    const days = weekDays(testWeek, "en-GB", "cccc d LLLL", "cccc d LLLL yyyy");
+    return days === undefined ? "" : `Test week: ${days[0]} – ${days[1]}`;
+  },
 };
 
 export function textsFor(language: Language): Texts {
