@@ -485,6 +485,9 @@ export const configSchema = z
     smtp: smtpSchema.optional(),
     webhooks: z
       .array(webhookSchema)
+      .refine((hooks) => new Set(hooks.map((h) => h.id)).size === hooks.length, {
+        message: "expected every webhook id once (the outbox keys deliveries by it)",
+      })
       .default([])
       .describe("Systems told about each published week by a signed JSON POST (see docs/portal.md)."),
     notifications: notificationsSchema.default(notificationsSchema.parse({})),

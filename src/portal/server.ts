@@ -82,12 +82,13 @@ export async function createPortal(deps: PortalDeps): Promise<FastifyInstance> {
     // Shutdown does not wait for clients that keep a connection open.
     forceCloseConnections: true,
     // A URL that does not even decode (`%E0%A4%A`) is answered like any other unknown path.
-    frameworkErrors: (_error, _request, reply) =>
-      (reply as FastifyReply)
+    frameworkErrors: (_error, _request, reply) => {
+      void (reply as FastifyReply)
         .code(404)
         .header("cache-control", "no-store")
         .type(HTML)
-        .send(renderMessage(texts, texts.notFoundTitle, texts.notFound)),
+        .send(renderMessage(texts, texts.notFoundTitle, texts.notFound));
+    },
   });
 
   await app.register(helmet, {

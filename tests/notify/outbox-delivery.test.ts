@@ -98,6 +98,12 @@ describe("one mail per recipient per published week", () => {
     expect(await counter(metrics.notificationsSent, "mail")).toBe(3);
     expect(await counter(metrics.notificationsPending, "mail")).toBe(0);
     expect(transport.closed).toBeGreaterThanOrEqual(1);
+    // What /metrics of the worker exposes.
+    const exposition = await metrics.registry.metrics();
+    expect(exposition).toContain('testrota_notifications_sent_total{channel="mail"} 3');
+    expect(exposition).toContain('testrota_notifications_pending{channel="mail"} 0');
+    expect(exposition).toContain("# TYPE testrota_notifications_failed_total counter");
+    expect(exposition).toContain("# TYPE testrota_notifications_abandoned_total counter");
   });
 
   it("does not mail expired or removed recipients", async () => {

@@ -64,10 +64,10 @@ const EXPECTED: Record<string, (path: string) => boolean> = {
   national: (path) => SHARED.has(path) || path === "summary.json" || path === "manifest.json",
 };
 
-const SCOPES: Record<string, RecipientScope> = {
-  "koordinator-101": { role: "municipality", codes: [101] },
-  "region-1084": { role: "region", codes: [1084] },
-  national: { role: "national", codes: [] },
+const SCOPES: Record<string, RecipientScope & { label: string }> = {
+  "koordinator-101": { role: "municipality", codes: [101], label: "Testkoordinator, Københavns Kommune" },
+  "region-1084": { role: "region", codes: [1084], label: "Logistik, Region Hovedstaden" },
+  national: { role: "national", codes: [], label: "STPS, nationalt niveau" },
 };
 
 beforeAll(async () => {
@@ -92,7 +92,6 @@ beforeAll(async () => {
       ...scope,
       id,
       email: `${id}@example.invalid`,
-      label: `Demo ${id}`,
       tokenHash,
       expiresAt: null,
       author: "test",
@@ -289,6 +288,7 @@ describe("the portal in chromium", () => {
       for (const path of offered) {
         expect((await session.context.request.get(fileHref(path))).status(), path).toBe(200);
       }
+      await saveScreenshot(session.page, join(ARTIFACTS_DIR, "portal-region-1084.png"));
       for (const path of ["regions/1085/pickups.csv", "municipalities/101/rota.csv", "manifest.json"]) {
         expect((await session.context.request.get(fileHref(path))).status(), path).toBe(404);
       }
@@ -304,6 +304,7 @@ describe("the portal in chromium", () => {
       const pages = [await session.page.content()];
       await openWeek(session);
       pages.push(await session.page.content());
+      await saveScreenshot(session.page, join(ARTIFACTS_DIR, "portal-national.png"));
       const offered = await offeredFiles(session.page);
       expect(offered).toEqual(filesOnDisk().filter(EXPECTED.national ?? (() => false)));
       const texts = [...pages];

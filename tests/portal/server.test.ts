@@ -66,7 +66,7 @@ async function start(patch: Partial<PortalSettings> = {}): Promise<void> {
   });
 }
 
-beforeEach(async () => {
+beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "testrota-portal-"));
   outDir = join(dir, "out");
   writeWeek(outDir);
