@@ -289,7 +289,7 @@ const portalSchema = z
     baseUrl: httpUrl
       .optional()
       .describe(
-        "The portal's public address as recipients reach it (behind the TLS proxy), used in mails and webhooks; default http://localhost:<port>.",
+        "The portal's public address as recipients reach it (behind the TLS proxy), used in mails and webhooks; default http://127.0.0.1:<port>.",
       ),
     trustProxy: z
       .boolean()

@@ -224,6 +224,18 @@ export function renderMail(input: {
   };
 }
 
+function pickupsJson(totals: PickupTotals | undefined): Record<string, unknown> | null {
+  if (totals === undefined) return null;
+  return {
+    pickups: totals.pickups,
+    sites: totals.sites,
+    samples: totals.samples,
+    kits_to_deliver: totals.kits,
+    first_date: totals.firstDate,
+    last_date: totals.lastDate,
+  };
+}
+
 /** The JSON body of a webhook about a published week: status and the files of its scope. */
 export function renderWebhookBody(input: {
   readonly scope: RecipientScope;
@@ -265,7 +277,9 @@ export function renderWebhookBody(input: {
     scope: { role: scope.role, codes: scope.codes },
     counts: { red: overview.red, green: overview.green },
     municipalities,
-    ...(scope.role === "region" ? { pickups: facts.pickupsByRegion.get(scope.codes[0] ?? 0) ?? null } : {}),
+    ...(scope.role === "region"
+      ? { pickups: pickupsJson(facts.pickupsByRegion.get(scope.codes[0] ?? 0)) }
+      : {}),
     files,
   };
   return JSON.stringify(body);

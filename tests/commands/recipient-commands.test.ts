@@ -262,13 +262,13 @@ describe("recipient demo", () => {
       "demo-national",
     ]);
     expect(first.stdout).toContain("start the portal:   npm run testrota -- serve");
-    expect(first.stdout).toContain("then open http://localhost:8080 and paste one of the tokens");
+    expect(first.stdout).toContain("then open http://127.0.0.1:8080 and paste one of the tokens");
     const second = await cli(["recipient", "demo", "--json"], {});
     const parsed = JSON.parse(second.stdout) as {
       portal: string;
       recipients: { id: string; scope: string; token: string }[];
     };
-    expect(parsed.portal).toBe("http://localhost:8080");
+    expect(parsed.portal).toBe("http://127.0.0.1:8080");
     expect(parsed.recipients.map((r) => [r.id, r.scope])).toEqual([
       ["demo-koordinator-101", "municipality 101"],
       ["demo-region-1084", "region 1084"],

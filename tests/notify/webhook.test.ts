@@ -111,7 +111,14 @@ describe("webhooks", () => {
       test_week: "2020-W41",
       portal_url: `${BASE_URL}/weeks/2020-W40`,
       scope: { role: "region", codes: [1084] },
-      pickups: { pickups: 2, sites: 2, samples: 3, kits: 3, firstDate: "2020-10-06", lastDate: "2020-10-07" },
+      pickups: {
+        pickups: 2,
+        sites: 2,
+        samples: 3,
+        kits_to_deliver: 3,
+        first_date: "2020-10-06",
+        last_date: "2020-10-07",
+      },
     });
     expect(body.files.map((f) => f.path)).toEqual([
       "LÆS-MIG.txt",
