@@ -1,5 +1,5 @@
 import { constants, type Dirent } from "node:fs";
-import { open, readdir, readFile, realpath, type FileHandle } from "node:fs/promises";
+import { lstat, open, readdir, readFile, realpath, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { pathSegments } from "./scope.ts";
 
@@ -78,8 +78,16 @@ export async function listPublishedWeeks(outDir: string): Promise<string[]> {
   return weeks.sort().reverse();
 }
 
-/** Every regular file of a published week (relative POSIX paths, sorted), links and dot-entries left out. */
-export async function listWeekFiles(outDir: string, week: string): Promise<PublishedFile[]> {
+/**
+ * The regular files of a published week that `include` accepts (relative POSIX paths, sorted, with
+ * their sizes). The walk never follows a link (directory entries are typed without following
+ * them) and leaves dot-entries out; downloads still go through openPublishedFile.
+ */
+export async function listWeekFiles(
+  outDir: string,
+  week: string,
+  include: (path: string) => boolean = () => true,
+): Promise<PublishedFile[]> {
   const root = await realWeekFolder(outDir, week);
   if (root === undefined) return [];
   const files: PublishedFile[] = [];
@@ -89,11 +97,9 @@ export async function listWeekFiles(outDir: string, week: string): Promise<Publi
       if (entry.name.startsWith(".")) continue;
       const path = `${prefix}${entry.name}`;
       if (entry.isDirectory()) await walk(join(dir, entry.name), `${path}/`);
-      else if (entry.isFile()) {
-        const opened = await openPublishedFile(outDir, week, path);
-        if (opened === undefined) continue;
-        files.push({ path, bytes: opened.bytes });
-        await opened.handle.close();
+      else if (entry.isFile() && include(path)) {
+        const info = await lstat(join(dir, entry.name));
+        if (info.isFile()) files.push({ path, bytes: info.size });
       }
     }
   }

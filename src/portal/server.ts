@@ -61,6 +61,25 @@ export type PortalContext = PortalDeps & {
 };
 
 const ASSETS = join(import.meta.dirname, "assets");
+
+/** Nothing but the portal's own stylesheet and icon: no scripts, no frames, forms to itself only. */
+const CSP_DIRECTIVES = {
+  defaultSrc: ["'none'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+  baseUri: ["'none'"],
+};
+
+/** The headers helmet sets, for the one reply sent before its hook runs (an undecodable URL). */
+const EARLY_SECURITY_HEADERS = {
+  "content-security-policy":
+    "default-src 'none';style-src 'self';img-src 'self';form-action 'self';frame-ancestors 'none';base-uri 'none'",
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "no-referrer",
+  "x-frame-options": "SAMEORIGIN",
+};
 const HTML = "text/html; charset=utf-8";
 
 function isHttps(request: FastifyRequest, settings: PortalSettings): boolean {
@@ -85,6 +104,7 @@ export async function createPortal(deps: PortalDeps): Promise<FastifyInstance> {
     frameworkErrors: (_error, _request, reply) => {
       void (reply as FastifyReply)
         .code(404)
+        .headers(EARLY_SECURITY_HEADERS)
         .header("cache-control", "no-store")
         .type(HTML)
         .send(renderMessage(texts, texts.notFoundTitle, texts.notFound));
@@ -92,17 +112,7 @@ export async function createPortal(deps: PortalDeps): Promise<FastifyInstance> {
   });
 
   await app.register(helmet, {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'none'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'none'"],
-      },
-    },
+    contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES },
     referrerPolicy: { policy: "no-referrer" },
   });
   await app.register(cookie, { secret: settings.secret });

@@ -55,7 +55,7 @@ async function scopedFiles(
   week: string,
   recipient: StoredRecipient,
 ): Promise<PublishedFile[]> {
-  return (await listWeekFiles(outDir, week)).filter((file) => isInScope(recipient, file.path));
+  return listWeekFiles(outDir, week, (path) => isInScope(recipient, path));
 }
 
 async function isPublished(outDir: string, week: string): Promise<boolean> {

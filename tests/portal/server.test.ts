@@ -105,7 +105,10 @@ async function sessionOf(id: string): Promise<string> {
 }
 
 /** A GET with the raw path exactly as given (no client-side normalisation of `..` or `%2e`). */
-function rawGet(path: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+function rawGet(
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: string; csp: string }> {
   const url = new URL(portal.url);
   return new Promise((resolve, reject) => {
     const request = httpRequest(
@@ -114,7 +117,11 @@ function rawGet(path: string, headers: Record<string, string>): Promise<{ status
         const chunks: Buffer[] = [];
         response.on("data", (chunk: Buffer) => chunks.push(chunk));
         response.on("end", () =>
-          resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }),
+          resolve({
+            status: response.statusCode ?? 0,
+            body: Buffer.concat(chunks).toString("utf8"),
+            csp: String(response.headers["content-security-policy"] ?? ""),
+          }),
         );
       },
     );
@@ -367,6 +374,7 @@ describe("scope and downloads", () => {
     for (const path of tricks) {
       const response = await rawGet(path, bearer("municipality-101"));
       expect(response.status, path).toBe(404);
+      expect(response.csp, path).toContain("default-src 'none'");
       expect(response.body, path).not.toContain("root:");
       for (const person of STAFF.filter((s) => s.municipality === 147))
         expect(response.body, path).not.toContain(person.name);
