@@ -75,6 +75,18 @@ function oneLine(error: unknown): string {
   return message.replace(/\s+/g, " ").slice(0, MAX_ERROR_LENGTH);
 }
 
+/**
+ * True when a mail failed because of the server (unreachable, timeout, TLS, login, missing
+ * password), not because of this one message (an SMTP answer to it): the rest of the pass would
+ * fail the same way, each after its own timeout, so they wait for the next pass instead.
+ */
+export function isServerFailure(error: unknown): boolean {
+  const { code, responseCode } = (error ?? {}) as { code?: unknown; responseCode?: unknown };
+  // 421: the server is closing the connection; EAUTH: the login failed. Both hold for every mail.
+  if (code === "EAUTH" || responseCode === 421) return true;
+  return !(code === "EENVELOPE" || code === "EMESSAGE" || typeof responseCode === "number");
+}
+
 function messageIdOf(key: string): string {
   return `<${createHash("sha256").update(key).digest("hex").slice(0, 40)}@testrota>`;
 }
@@ -156,7 +168,8 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     return added;
   }
 
-  type Pass = { transport?: MailTransport; dispatcher?: Dispatcher };
+  /** One delivery pass: its connections, and why mail stopped for the rest of it (if it did). */
+  type Pass = { transport?: MailTransport; dispatcher?: Dispatcher; mailDown?: string };
 
   async function send(entry: OutboxEntry, pass: Pass): Promise<"sent" | "cancelled"> {
     if (entry.channel === "mail") {
@@ -205,6 +218,10 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       target: entry.target,
       attempt: entry.attempts + 1,
     };
+    if (entry.channel === "mail" && pass.mailDown !== undefined) {
+      store.releaseNotification(entry.seq, claimant);
+      return;
+    }
     try {
       const outcome = await send(entry, pass);
       const at = new Date(clock()).toISOString();
@@ -224,6 +241,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       logger.info(log, "notification sent");
     } catch (error) {
       const reason = oneLine(error);
+      if (entry.channel === "mail" && isServerFailure(error)) pass.mailDown = reason;
       const attempts = entry.attempts + 1;
       metrics?.notificationsFailed.inc({ channel: entry.channel });
       summary.failed++;

@@ -69,6 +69,8 @@ export type NotificationOutbox = {
   claimDueNotifications(input: ClaimInput): OutboxEntry[];
   /** Records an attempt of a claimed entry (ignored when the claim was lost to another process). */
   finishNotificationAttempt(seq: number, claimant: string, result: AttemptResult): void;
+  /** Gives a claimed entry back unattempted (due again at once). */
+  releaseNotification(seq: number, claimant: string): void;
   countNotifications(): OutboxCounts;
   /** Entries, newest first. */
   listNotifications(options?: { readonly week?: string; readonly limit?: number }): OutboxEntry[];
@@ -159,6 +161,12 @@ export function createNotificationOutbox(db: DatabaseSync): NotificationOutbox {
            claimed_by = NULL, claimed_until = NULL
          WHERE ${owned}`,
       ).run(result.outcome, attempt, error, result.at, seq, claimant);
+    },
+
+    releaseNotification(seq, claimant) {
+      db.prepare(
+        "UPDATE notification_outbox SET claimed_by = NULL, claimed_until = NULL WHERE seq = ? AND claimed_by = ?",
+      ).run(seq, claimant);
     },
 
     countNotifications() {

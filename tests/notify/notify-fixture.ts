@@ -82,20 +82,33 @@ export function notifierConfig(outDir: string, patch: Partial<NotifierConfig> = 
   };
 }
 
-/** A transport that records what it sends; `failures` makes the next sends throw. */
+/** What nodemailer rejects a message with that the server refused for now (this message only). */
+export function mailboxBusy(): Error {
+  return Object.assign(new Error("Message failed: 450 4.2.1 mailbox busy, try again later"), {
+    code: "EENVELOPE",
+    responseCode: 450,
+  });
+}
+
+/** A transport that records what it sends; `failures` makes the next sends throw `failure()`. */
 export function createRecordingTransport(): MailTransport & {
   sent: OutgoingMail[];
   failures: number;
+  failure: () => Error;
+  attempts: number;
   closed: number;
 } {
   const transport = {
     sent: [] as OutgoingMail[],
     failures: 0,
+    failure: mailboxBusy,
+    attempts: 0,
     closed: 0,
     send(mail: OutgoingMail) {
+      transport.attempts++;
       if (transport.failures > 0) {
         transport.failures--;
-        return Promise.reject(new Error("421 4.3.2 service not available, try again later"));
+        return Promise.reject(transport.failure());
       }
       transport.sent.push(mail);
       return Promise.resolve();

@@ -10,7 +10,7 @@ import { appendFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createSilentLogger } from "../../src/log.ts";
-import { backoffMs, createNotifier, type Notifier } from "../../src/notify/notifier.ts";
+import { backoffMs, createNotifier, isServerFailure, type Notifier } from "../../src/notify/notifier.ts";
 import { createMetrics, type WorkerMetrics } from "../../src/worker/metrics.ts";
 import { STAFF, WEEK } from "../portal/week-fixture.ts";
 import {
@@ -155,7 +155,7 @@ describe("failures, retries and restarts", () => {
     expect(await counter(metrics.notificationsPending, "mail")).toBe(1);
     const pending = fx.store.listNotifications().find((e) => e.status === "pending");
     expect(pending).toMatchObject({ attempts: 1, nextAttemptAt: START + 60_000 });
-    expect(pending?.lastError).toContain("421 4.3.2");
+    expect(pending?.lastError).toBe("Message failed: 450 4.2.1 mailbox busy, try again later");
 
     now = START + 59_999;
     expect(await n.deliverDue()).toEqual({ sent: 0, failed: 0, cancelled: 0 });
@@ -182,6 +182,38 @@ describe("failures, retries and restarts", () => {
     expect(fx.store.countNotifications().mail).toEqual({ pending: 0, sent: 0, failed: 3, cancelled: 0 });
     expect(await counter(metrics.notificationsFailed, "mail")).toBe(9);
     expect(await counter(metrics.notificationsAbandoned, "mail")).toBe(3);
+  });
+
+  it("a server that cannot be reached costs one attempt per pass, not one timeout per mail", async () => {
+    transport.failures = 100;
+    transport.failure = () => Object.assign(new Error("Connection timeout"), { code: "ETIMEDOUT" });
+    const n = notifier();
+    await n.onPublished({ week: WEEK, trigger: "cli" });
+    expect(transport.attempts).toBe(1);
+    expect(
+      fx.store
+        .listNotifications()
+        .map((e) => e.attempts)
+        .sort(),
+    ).toEqual([0, 0, 1]);
+    // The two not attempted are due at once and unclaimed; the one attempted waits for its backoff.
+    expect(await n.deliverDue()).toEqual({ sent: 0, failed: 1, cancelled: 0 });
+    expect(transport.attempts).toBe(2);
+    transport.failures = 0;
+    now += 60_000;
+    expect(await n.deliverDue()).toEqual({ sent: 3, failed: 0, cancelled: 0 });
+  });
+
+  it.each([
+    { name: "connection closed", error: { code: "ECONNECTION" }, server: true },
+    { name: "login failed (535)", error: { code: "EAUTH", responseCode: 535 }, server: true },
+    { name: "service closing (421)", error: { code: "EENVELOPE", responseCode: 421 }, server: true },
+    { name: "missing password (ConfigError)", error: new Error("smtp.passwordEnv: …"), server: true },
+    { name: "mailbox busy (450)", error: { code: "EENVELOPE", responseCode: 450 }, server: false },
+    { name: "no such user (550)", error: { code: "EENVELOPE", responseCode: 550 }, server: false },
+    { name: "message refused", error: { code: "EMESSAGE", responseCode: 552 }, server: false },
+  ])("isServerFailure: $name → $server", ({ error, server }) => {
+    expect(isServerFailure(error)).toBe(server);
   });
 
   it("backoff doubles from the minimum up to the maximum, never under a second", () => {
