@@ -1,12 +1,19 @@
+import { auditCommand } from "./audit.ts";
 import { COMMON_USAGE, type Command } from "./command.ts";
 import { demoCommand } from "./demo.ts";
 import { overrideAddCommand } from "./override-add.ts";
 import { overrideListCommand } from "./override-list.ts";
 import { overrideRemoveCommand } from "./override-remove.ts";
 import { pauseCommand } from "./pause.ts";
+import { recipientAddCommand } from "./recipient-add.ts";
+import { recipientDemoCommand } from "./recipient-demo.ts";
+import { recipientListCommand } from "./recipient-list.ts";
+import { recipientRemoveCommand } from "./recipient-remove.ts";
+import { recipientRotateCommand } from "./recipient-rotate.ts";
 import { replayCommand } from "./replay.ts";
 import { resumeCommand } from "./resume.ts";
 import { runCommand } from "./run.ts";
+import { serveCommand } from "./serve.ts";
 import { statusCommand } from "./status.ts";
 import { validateCommand } from "./validate.ts";
 import { whatifCommand } from "./whatif.ts";
@@ -25,6 +32,13 @@ const COMMANDS: readonly Command[] = [
   overrideRemoveCommand,
   pauseCommand,
   resumeCommand,
+  recipientAddCommand,
+  recipientListCommand,
+  recipientRotateCommand,
+  recipientRemoveCommand,
+  recipientDemoCommand,
+  serveCommand,
+  auditCommand,
 ];
 
 /** Commands with sub-commands (`override add|list|remove`). */

@@ -168,6 +168,63 @@ export const MIGRATIONS: readonly string[] = [
     heartbeat_at INTEGER NOT NULL
   );
   `,
+  // 3: delivery. Recipients of the published files (token kept as a hash only) with their audited
+  // changes; every portal download; the outbox of notifications (mail, webhooks), one row per
+  // (week's published digest, channel, target), so a restart neither loses nor repeats one.
+  `
+  CREATE TABLE recipients (
+    id TEXT PRIMARY KEY,
+    role TEXT NOT NULL CHECK (role IN ('municipality', 'region', 'national')),
+    codes TEXT NOT NULL,
+    email TEXT NOT NULL,
+    label TEXT NOT NULL,
+    token_hash TEXT NOT NULL,
+    token_set_at TEXT NOT NULL,
+    expires_at TEXT,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    removed_at TEXT,
+    removed_by TEXT
+  );
+
+  CREATE TABLE recipient_events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    recipient_id TEXT NOT NULL,
+    action TEXT NOT NULL CHECK (action IN ('add', 'rotate', 'remove')),
+    author TEXT NOT NULL,
+    at TEXT NOT NULL,
+    note TEXT NOT NULL
+  );
+  CREATE INDEX recipient_events_by_recipient ON recipient_events (recipient_id, seq);
+
+  CREATE TABLE downloads (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    recipient_id TEXT NOT NULL,
+    week TEXT NOT NULL,
+    path TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
+    at TEXT NOT NULL
+  );
+  CREATE INDEX downloads_by_recipient ON downloads (recipient_id, seq);
+
+  CREATE TABLE notification_outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    key TEXT NOT NULL UNIQUE,
+    week TEXT NOT NULL,
+    channel TEXT NOT NULL CHECK (channel IN ('mail', 'webhook')),
+    target TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'failed', 'cancelled')),
+    attempts INTEGER NOT NULL,
+    next_attempt_at INTEGER NOT NULL,
+    claimed_by TEXT,
+    claimed_until INTEGER,
+    last_error TEXT,
+    created_at TEXT NOT NULL,
+    finished_at TEXT
+  );
+  CREATE INDEX notification_outbox_due ON notification_outbox (status, next_attempt_at);
+  `,
 ];
 
 /** The schema version this build writes. */

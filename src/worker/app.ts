@@ -8,6 +8,7 @@ import type { Municipality, Region } from "../domain/reference.ts";
 import { ConfigError } from "../errors.ts";
 import { redactUrl } from "../lib/redact-url.ts";
 import type { Logger } from "../log.ts";
+import { createNotifier, type Notifier } from "../notify/notifier.ts";
 import { reconcilePublished } from "../outputs/reconcile-published.ts";
 import { collectBoundaries } from "../outputs/report/week-report-input.ts";
 import { createInputLoader, type InputLoader } from "../roster/load-inputs.ts";
@@ -58,6 +59,8 @@ export type App = {
   /** The regions of the reference table (code and name). */
   readonly regions: readonly Region[];
   readonly inputs: InputLoader;
+  /** Mail and webhooks about published weeks, through the store's outbox. */
+  readonly notifier: Notifier;
   runWeek(week: IsoWeek, options: WeekRunOptions): Promise<RunReport>;
   /** A source serving the payloads captured by an earlier run of `week` (offline replay). */
   capturedSource(week: IsoWeek): Promise<IncidenceSource>;
@@ -160,7 +163,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const reference = await readReferenceTable(config.reference);
   const municipalities = [...reference.municipalities];
   // The weekly report's map: the boundaries are read once here and kept for every run.
-  const report = {
+  const weekReport = {
     regions: reference.regions,
     boundaries: collectBoundaries((await readBoundaries()).values()),
   };
@@ -178,6 +181,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         userAgent: `testrota/${packageVersion()}`,
       });
   const metered = meterSource(configured.source, metrics);
+  const notifier = createNotifier({ config, store, logger, clock, metrics });
 
   const app: App = {
     config,
@@ -187,8 +191,9 @@ export async function createApp(options: AppOptions): Promise<App> {
     municipalities,
     regions: reference.regions,
     inputs,
-    runWeek: (week, { source, ...runOptions }) =>
-      runOnce(
+    notifier,
+    async runWeek(week, { source, ...runOptions }) {
+      const report = await runOnce(
         {
           config,
           logger,
@@ -197,11 +202,15 @@ export async function createApp(options: AppOptions): Promise<App> {
           clock,
           source: source ?? metered,
           newRunId: () => randomUUID(),
-          report,
+          report: weekReport,
         },
         week,
         runOptions,
-      ),
+      );
+      // Published: tell the recipients (never fails the run; the outbox retries).
+      await notifier.onPublished(report);
+      return report;
+    },
     capturedSource: (week) => createCapturedSource(config, week, municipalities),
     async startWorker() {
       // A crash mid-publish is finished (or set aside) before the worker decides anything.
@@ -214,7 +223,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         clock(),
         due,
       );
-      return startWorker({
+      const running = await startWorker({
         settings: workerSettingsFromConfig(config, firstWeek),
         clock,
         logger,
@@ -225,8 +234,12 @@ export async function createApp(options: AppOptions): Promise<App> {
         latestReport: () => readLatestReport(config.outDir, store),
         runWeek: runForScheduler(app),
       });
+      const stopRetries = notifier.startRetries();
+      void running.done.then(stopRetries);
+      return running;
     },
     async close() {
+      await notifier.close();
       await configured.close();
       store.close();
     },

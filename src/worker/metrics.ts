@@ -17,6 +17,11 @@ export type WorkerMetrics = {
   readonly municipalities: Gauge<"status">;
   readonly testsPlanned: Gauge;
   readonly testsDeferred: Gauge;
+  /** Notifications (mail, webhook) delivered, failed attempts, given up, and still pending. */
+  readonly notificationsSent: Counter<"channel">;
+  readonly notificationsFailed: Counter<"channel">;
+  readonly notificationsAbandoned: Counter<"channel">;
+  readonly notificationsPending: Gauge<"channel">;
   /** Weeks that currently have a last-success series, oldest first. */
   readonly successWeeks: string[];
   readonly keepWeeks: number;
@@ -78,6 +83,30 @@ export function createMetrics(options: MetricsOptions = {}): WorkerMetrics {
     testsDeferred: new Gauge({
       name: "testrota_tests_deferred",
       help: "Tests deferred for lack of capacity by the last successful run.",
+      registers,
+    }),
+    notificationsSent: new Counter({
+      name: "testrota_notifications_sent_total",
+      help: "Notifications of published weeks delivered, by channel (mail, webhook).",
+      labelNames: ["channel"],
+      registers,
+    }),
+    notificationsFailed: new Counter({
+      name: "testrota_notifications_failed_total",
+      help: "Delivery attempts of notifications that failed (each is retried with backoff), by channel.",
+      labelNames: ["channel"],
+      registers,
+    }),
+    notificationsAbandoned: new Counter({
+      name: "testrota_notifications_abandoned_total",
+      help: "Notifications given up after notifications.maxAttempts failed attempts, by channel.",
+      labelNames: ["channel"],
+      registers,
+    }),
+    notificationsPending: new Gauge({
+      name: "testrota_notifications_pending",
+      help: "Notifications waiting in the outbox (first attempt or retry), by channel.",
+      labelNames: ["channel"],
       registers,
     }),
     successWeeks: [],
