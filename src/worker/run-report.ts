@@ -79,6 +79,7 @@ export function describeWeek(input: {
     "new-starter": 0,
     "red-week-1": 0,
     "red-retest": 0,
+    "make-up": 0,
   };
   for (const test of plan.tests) testsByReason[test.reason] = (testsByReason[test.reason] ?? 0) + 1;
   const first = classifications[0];
