@@ -1,11 +1,20 @@
 import { statSync } from "node:fs";
 import type { DatabaseSync } from "node:sqlite";
+import { createAttendanceState, type AttendanceState } from "./attendance-state.ts";
 import { openStoreDatabase, type OpenStoreOptions } from "./open-database.ts";
 import { createOperatorState, type OperatorState } from "./operator-state.ts";
 import { createRunLedger, type RunLedger } from "./run-ledger.ts";
 import { asStorageError, storageError } from "./storage-fault.ts";
 import { createWeekState, type WeekState } from "./week-state.ts";
 
+export type {
+  AttendanceAuditEntry,
+  AttendanceCounts,
+  AttendanceReturn,
+  ImportResult,
+  RecordedReturn,
+  StoredOutcome,
+} from "./attendance-state.ts";
 export type { OpenStoreOptions } from "./open-database.ts";
 export type {
   NewOverride,
@@ -25,7 +34,8 @@ export type { CommitWeekInput, PublishedDigest, PublishedWeek, StepHook } from "
  */
 export type StateStore = RunLedger &
   WeekState &
-  OperatorState & {
+  OperatorState &
+  AttendanceState & {
     /** The open database, for helpers that add their own tables (e.g. the run lock). */
     readonly db: DatabaseSync;
     /** The store's file; the data directory is its folder. */
@@ -89,6 +99,7 @@ export function openStateStore(path: string, options: OpenStoreOptions = {}): St
     ...createRunLedger(db),
     ...createWeekState(db),
     ...createOperatorState(db, path),
+    ...createAttendanceState(db),
     close() {
       if (db.isOpen) db.close();
     },

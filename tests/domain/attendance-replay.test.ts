@@ -90,7 +90,7 @@ function earlierCycle(): RecordedTest[] {
 function replay(): Map<number, RunResult> {
   const planned: RecordedTest[] = earlierCycle();
   const results = new Map<number, RunResult>();
-  let previousSlots = new Map<string, CycleSlot>(
+  let previousSlots: ReadonlyMap<string, CycleSlot> = new Map(
     Object.entries(SLOTS).map(([id, [cycleWeek, weekday]]) => [
       id,
       { cycleWeek, weekday, shift: "day", siteId: SITE.id },
