@@ -42,9 +42,10 @@ async function listReturnFiles(folder: string): Promise<string[]> {
 
 /**
  * Picks up the returns dropped into `<dataDir>/attendance/<test week>/` for the test weeks a run
- * of `runWeek` looks back on, and imports the valid ones in one transaction (a file seen before
- * changes nothing: its content digest is the same; a corrected one replaces the earlier return,
- * audited). A file with a problem is refused whole and reported with every problem; the others
+ * of `runWeek` looks back on, and imports the valid ones in one transaction. A file whose content
+ * was imported before is left alone (the same file again changes nothing, and a correction
+ * imported since with `attendance import` is not undone by the older file still lying there); a
+ * changed file replaces the earlier return, audited. A file with a problem is refused whole and reported with every problem; the others
  * still count, so one municipality's broken file never holds back the rest.
  */
 export async function pickUpAttendance(options: {
@@ -68,6 +69,11 @@ export async function pickUpAttendance(options: {
       municipalities: options.municipalities,
       planned: store.loadPlannedTests(testWeek),
     };
+    // A file whose content was imported once never comes back by itself: a correction imported
+    // since (from the command line) stays; a changed file in the folder is a new return.
+    const imported = new Set(
+      store.listAttendanceAudit(testWeek).map((entry) => `${entry.municipalityCode}|${entry.newDigest}`),
+    );
     const seen = new Map<number, string>();
     for (const file of files) {
       const sink = createCollectingSink();
@@ -85,7 +91,7 @@ export async function pickUpAttendance(options: {
         continue;
       }
       seen.set(entry.municipalityCode, file);
-      returns.push(entry);
+      if (!imported.has(`${entry.municipalityCode}|${entry.digest}`)) returns.push(entry);
     }
   }
   const results =

@@ -1,3 +1,5 @@
+import { attendanceImportCommand } from "./attendance-import.ts";
+import { attendanceListCommand } from "./attendance-list.ts";
 import { COMMON_USAGE, type Command } from "./command.ts";
 import { demoCommand } from "./demo.ts";
 import { overrideAddCommand } from "./override-add.ts";
@@ -23,6 +25,8 @@ const COMMANDS: readonly Command[] = [
   overrideRemoveCommand,
   pauseCommand,
   resumeCommand,
+  attendanceImportCommand,
+  attendanceListCommand,
 ];
 
 /** Commands with sub-commands (`override add|list|remove`). */
