@@ -103,6 +103,24 @@ export async function readReturnFile(
   context: ReturnContext,
   sink: ProblemSink,
 ): Promise<AttendanceReturn | undefined> {
+  let reported = 0;
+  const counted: ProblemSink = {
+    report(problem) {
+      reported += 1;
+      sink.report(problem);
+    },
+    warn: (warning) => sink.warn(warning),
+  };
+  const entry = await readCheckedReturn(path, context, counted);
+  // A file with any problem (a malformed record the table reader skipped, too) is refused whole.
+  return reported === 0 ? entry : undefined;
+}
+
+async function readCheckedReturn(
+  path: string,
+  context: ReturnContext,
+  sink: ProblemSink,
+): Promise<AttendanceReturn | undefined> {
   const format = formatOf(path);
   if (format === undefined) {
     sink.report({
