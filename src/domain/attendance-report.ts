@@ -34,7 +34,7 @@ export type MunicipalityUptake = UptakeCounts & {
  * `makeUp` a make-up test, `covered` a cycle or red test this week anyway, `deferred` their test
  * did not fit the lab capacity (carried to the next run), `waitingForSlot` no make-up is owed (a
  * missed red test after the municipality turned green, the next cycle test keeping the 6-week
- * rule), `gone` no longer on the roster. Owed tests carried forward = makeUp + covered + deferred.
+ * rule), `gone` no longer on the roster or left before the planned week. Owed tests carried forward = makeUp + covered + deferred.
  */
 export type OwedCounts = {
   readonly missed: number;
@@ -273,13 +273,15 @@ export function reportAttendance(input: AttendanceReportInput): AttendanceReport
   const { review, plan } = input;
   const asOf = addDays(dateInWeek(review.settledWeek, 1), 6);
   const municipalityOf = new Map(input.sites.map((site) => [site.id, site.municipalityCode]));
+  const planMonday = dateInWeek(plan.testWeek, 1);
   const onRoster = new Set<string>();
   const employed = new Map<string, boolean>();
   for (const member of input.staff) {
     const code = municipalityOf.get(member.siteId);
     if (code === undefined) continue;
     const key = staffKey(code, member.employeeId);
-    onRoster.add(key);
+    // Still working in the planned week: a leaver whose end date passed counts as gone.
+    if (member.endDate === undefined || member.endDate >= planMonday) onRoster.add(key);
     employed.set(key, employed.get(key) === true || isEmployedOn(member, asOf));
   }
   let trackedMunicipalities = 0;

@@ -60,6 +60,11 @@ export type MissedTest = {
   /** The missed test was a red-flow test (week 1 or retest). */
   readonly red: boolean;
   readonly status: "absent" | "not-reported";
+  /**
+   * This run is the first to act on the miss: the missed test's week is the settled week (or
+   * later, an outcome returned before the grace ran out). A missed red test is re-offered only then.
+   */
+  readonly recent: boolean;
   /** The last taken test on record (untracked tests count as taken), null when none. */
   readonly lastTaken: IsoDate | null;
   /** The 6-week limit counted from the last taken test (see {@link StaffAttendance.limit}). */
@@ -200,6 +205,7 @@ export function reviewAttendance(input: ReviewInput): AttendanceReview {
   const tests = settle({ ...input, graceWeeks }).filter(
     (entry) => compareWeeks(entry.test.testWeek, input.runWeek) <= 0,
   );
+  const settledWeek = addWeeks(input.runWeek, -graceWeeks);
   const staff = new Map<string, StaffAttendance>();
   const missed = new Map<string, MissedTest>();
   for (const [key, { person, latest }] of summarizeStaff(tests)) {
@@ -213,6 +219,7 @@ export function reviewAttendance(input: ReviewInput): AttendanceReview {
       reason: latest.test.reason,
       red: isRedTestReason(latest.test.reason),
       status: latest.status,
+      recent: compareWeeks(latest.test.testWeek, settledWeek) >= 0,
       lastTaken: person.lastTaken,
       limit: person.limit,
     });
@@ -220,7 +227,7 @@ export function reviewAttendance(input: ReviewInput): AttendanceReview {
   return {
     runWeek: input.runWeek,
     graceWeeks,
-    settledWeek: addWeeks(input.runWeek, -graceWeeks),
+    settledWeek,
     trackedFrom: input.history.trackedFrom,
     returned: new Set(input.history.returns.map((r) => returnKey(r.municipalityCode, r.testWeek))),
     tests,
@@ -235,9 +242,12 @@ export function reviewAttendance(input: ReviewInput): AttendanceReview {
  * and whether the municipality is red in the run's classification:
  * - when waiting for the slot would break the 6-week rule counted from the last taken test
  *   (the limit falls before the next cycle test: day 42 itself still keeps it);
- * - a missed red-flow test while the municipality is still red, whatever the 6-week clock says.
+ * - a missed red-flow test while the municipality is still red, whatever the 6-week clock says:
+ *   re-offered in the first test week planned after the miss is known (`recent`); a municipality
+ *   green by then leaves the person to their cycle slot, also should it turn red again later (a
+ *   new red flow tests everyone anyway).
  * A person whose cycle test falls in the test week is tested on it anyway (no make-up needed).
  */
 export function owesMakeUp(missed: MissedTest, nextCycleTest: IsoDate, municipalityRed: boolean): boolean {
-  return (missed.red && municipalityRed) || missed.limit < nextCycleTest;
+  return (missed.red && missed.recent && municipalityRed) || missed.limit < nextCycleTest;
 }

@@ -23,6 +23,7 @@ function missed(partial: Partial<MissedTest>): MissedTest {
     reason: "cycle",
     red: false,
     status: "absent",
+    recent: true,
     lastTaken: "2020-08-24",
     limit: "2020-10-05",
     ...partial,
@@ -58,6 +59,13 @@ describe("owesMakeUp", () => {
       next: "2020-11-16",
       red: true,
       owes: true,
+    },
+    {
+      name: "a missed red test learned of earlier, municipality red (again), clock fine",
+      m: { red: true, reason: "red-week-1", limit: "2020-11-30", recent: false },
+      next: "2020-11-16",
+      red: true,
+      owes: false,
     },
     {
       name: "a missed red test, municipality green again, clock fine",
@@ -135,6 +143,7 @@ describe("reviewAttendance: what a run knows of each planned test", () => {
     expect([...review.missed.keys()].sort()).toEqual(grace === 1 ? ["101:N", "101:P"] : ["101:N"]);
     expect(review.missed.get("101:N")).toMatchObject({
       status: "not-reported",
+      recent: grace === 2,
       lastTaken: null,
       limit: "2020-10-05",
     });
