@@ -74,9 +74,7 @@ function cells(html: string): string[][] {
 describe("the weekly report's attendance section", () => {
   it("figures and one row per municipality returning attendance, by name (Danish)", () => {
     const html = renderAttendanceSection(REPORT, NAMES, "da");
-    expect(html).toContain(
-      '<span class="value">88 %</span><span class="label">test taget i 2020-W41</span>',
-    );
+    expect(html).toContain('<span class="value">88 %</span><span class="label">test taget i 2020-W41</span>');
     expect(html).toContain(
       '<span class="value">10</span><span class="label">skyldige test planlagt eller udskudt</span>',
     );
