@@ -19,7 +19,7 @@ import {
 
 const usage = usageText({
   synopsis:
-    "replay --from YYYY-Www --to YYYY-Www [--offline] [--simulate-attendance T/D/A [--seed N]] [--json] [common options]",
+    "replay --from YYYY-Www --to YYYY-Www [--offline] [--simulate-attendance T/D/A [--attendance-seed N]] [--json] [common options]",
   description: `Run week by week over history, as if the worker had run every Wednesday from --from to
 --to (both included): each week is classified from the same source and publishes its folder.
 With --offline the incidence comes from the payloads captured by earlier runs of each week
@@ -34,7 +34,8 @@ are then made up in the next rota and summary.json reports uptake, owed tests an
   --offline          read the captured payloads instead of the source
   --simulate-attendance T/D/A
                      simulate the returns: percent taken/declined/absent, adding up to 100 (e.g. 88/7/5)
-  --seed N           seed of the simulated returns (default 2020)
+  --attendance-seed N
+                     seed of the simulated returns (default 2020)
   --json             print the run reports as a JSON array`,
   examples: `  testrota replay --from 2020-W30 --to 2020-W40
   testrota replay --from 2020-W31 --to 2020-W40 --simulate-attendance 88/7/5
@@ -83,7 +84,7 @@ export const replayCommand: Command = {
     to: { type: "string" },
     offline: { type: "boolean" },
     "simulate-attendance": { type: "string" },
-    seed: { type: "string" },
+    "attendance-seed": { type: "string" },
     json: { type: "boolean" },
   },
   async run(flags, ctx) {
@@ -102,9 +103,9 @@ export const replayCommand: Command = {
         `--simulate-attendance: got ${JSON.stringify(sharesText)}, expected percent taken/declined/absent adding up to 100, e.g. 88/7/5`,
       );
     }
-    const seedText = stringFlag(flags, "seed") ?? "2020";
+    const seedText = stringFlag(flags, "attendance-seed") ?? "2020";
     if (!/^\d{1,9}$/.test(seedText))
-      problems.push(`--seed: got ${JSON.stringify(seedText)}, expected a whole number`);
+      problems.push(`--attendance-seed: got ${JSON.stringify(seedText)}, expected a whole number`);
     if (problems.length > 0 || from === undefined || to === undefined) throw new UsageError(problems, usage);
     return withApp(this, flags, ctx, async (app) => {
       const reports = await replayWeeks(app, from, to, {
