@@ -1,4 +1,5 @@
-import { readdir } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ATTENDANCE_LOOKBACK_WEEKS } from "../domain/attendance.ts";
 import { addWeeks, formatIsoWeek, weekRange, type IsoWeek } from "../domain/calendar.ts";
@@ -26,6 +27,17 @@ export type PickUpResult = {
   /** E.g. a file read as Windows-1252; never staff data. */
   readonly warnings: readonly string[];
 };
+
+async function sha256Of(path: string): Promise<string> {
+  try {
+    return createHash("sha256")
+      .update(await readFile(path))
+      .digest("hex");
+  } catch {
+    // Unreadable: readReturnFile reports it.
+    return "";
+  }
+}
 
 async function listReturnFiles(folder: string): Promise<string[]> {
   try {
@@ -71,11 +83,13 @@ export async function pickUpAttendance(options: {
     };
     // A file whose content was imported once never comes back by itself: a correction imported
     // since (from the command line) stays; a changed file in the folder is a new return.
-    const imported = new Set(
-      store.listAttendanceAudit(testWeek).map((entry) => `${entry.municipalityCode}|${entry.newDigest}`),
-    );
+    const audit = store.listAttendanceAudit(testWeek);
+    const imported = new Set(audit.map((entry) => `${entry.municipalityCode}|${entry.newDigest}`));
+    // A file imported before byte for byte is not even read again (most of the 12 weeks).
+    const seenFiles = new Set(audit.map((entry) => entry.fileSha256));
     const seen = new Map<number, string>();
     for (const file of files) {
+      if (seenFiles.has(await sha256Of(file))) continue;
       const sink = createCollectingSink();
       const entry = await readReturnFile(file, context, sink);
       warnings.push(...sink.warnings);

@@ -124,7 +124,7 @@ function digestOutcomes(outcomes: readonly StoredOutcome[]): string {
 export function checkReturnRows(
   rows: readonly AttendanceRawRow[],
   target: ReturnTarget,
-  source: { readonly fileName: string; readonly format: "csv" | "xlsx" },
+  source: { readonly fileName: string; readonly fileSha256: string; readonly format: "csv" | "xlsx" },
   sink: ProblemSink,
 ): AttendanceReturn | undefined {
   const schema = createAttendanceRowSchema();
@@ -212,6 +212,7 @@ export function checkReturnRows(
     municipalityCode: target.municipality.code,
     digest: digestOutcomes(outcomes),
     fileName: source.fileName,
+    fileSha256: source.fileSha256,
     format: source.format,
     outcomes,
     counts,

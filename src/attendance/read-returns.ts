@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { basename, extname } from "node:path";
 import { formatIsoWeek, type IsoWeek } from "../domain/calendar.ts";
@@ -164,7 +165,7 @@ async function readCheckedReturn(
   return checkReturnRows(
     rows,
     { testWeek: context.testWeek, municipality, planned },
-    { fileName: basename(path), format },
+    { fileName: basename(path), fileSha256: createHash("sha256").update(bytes).digest("hex"), format },
     sink,
   );
 }

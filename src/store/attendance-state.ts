@@ -30,6 +30,8 @@ export type AttendanceReturn = {
   readonly digest: string;
   /** The file's name without its folder (audit only). */
   readonly fileName: string;
+  /** SHA-256 of the file's bytes (audit; the folder pickup skips a file it has imported before). */
+  readonly fileSha256: string;
   readonly format: "csv" | "xlsx";
   readonly outcomes: readonly StoredOutcome[];
   readonly counts: AttendanceCounts;
@@ -66,6 +68,7 @@ export type AttendanceAuditEntry = {
   readonly author: string;
   readonly at: string;
   readonly fileName: string;
+  readonly fileSha256: string;
   readonly oldDigest: string | null;
   readonly newDigest: string;
   readonly oldCounts: AttendanceCounts | null;
@@ -192,9 +195,9 @@ function replaceReturn(
   );
   const action = previous === undefined ? "imported" : "replaced";
   db.prepare(
-    `INSERT INTO attendance_audit (test_week, municipality_code, action, author, at, file_name, old_digest,
-       new_digest, old_counts, new_counts)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO attendance_audit (test_week, municipality_code, action, author, at, file_name, file_sha256,
+       old_digest, new_digest, old_counts, new_counts)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
     weekText,
     code,
@@ -202,6 +205,7 @@ function replaceReturn(
     by.author,
     by.at,
     entry.fileName,
+    entry.fileSha256,
     previousDigest,
     entry.digest,
     previousCounts === null ? null : JSON.stringify(previousCounts),
@@ -245,6 +249,7 @@ export function createAttendanceState(db: DatabaseSync): AttendanceState {
         author: text(row, "author"),
         at: text(row, "at"),
         fileName: text(row, "file_name"),
+        fileSha256: text(row, "file_sha256"),
         oldDigest: textOrNull(row, "old_digest"),
         newDigest: text(row, "new_digest"),
         oldCounts: countsFromJson(textOrNull(row, "old_counts")),

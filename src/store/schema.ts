@@ -206,6 +206,7 @@ export const MIGRATIONS: readonly string[] = [
     author TEXT NOT NULL,
     at TEXT NOT NULL,
     file_name TEXT NOT NULL,
+    file_sha256 TEXT NOT NULL,
     old_digest TEXT,
     new_digest TEXT NOT NULL,
     old_counts TEXT,

@@ -98,6 +98,7 @@ describe("the attendance folder the worker picks up before each run", () => {
           municipalityCode: 350,
           digest: "corrected",
           fileName: "350-rettet.csv",
+          fileSha256: "f".repeat(64),
           format: "csv",
           outcomes: [],
           counts: { rows: 2, taken: 0, declined: 0, absent: 0, blank: 2 },

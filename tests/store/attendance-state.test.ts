@@ -56,6 +56,7 @@ function aReturn(
     municipalityCode: code,
     digest,
     fileName: `${code}.csv`,
+    fileSha256: `sha-${digest}`,
     format: "csv",
     outcomes: [
       {
@@ -119,6 +120,7 @@ describe("attendance in the store", () => {
         author: "kl-anne",
         at: "2020-10-13T09:00:00.000Z",
         fileName: "350.csv",
+        fileSha256: "sha-a",
         oldDigest: null,
         newDigest: "a",
         oldCounts: null,
@@ -131,6 +133,7 @@ describe("attendance in the store", () => {
         author: "kl-bo",
         at: "2020-10-14T09:00:00.000Z",
         fileName: "350.csv",
+        fileSha256: "sha-b",
         oldDigest: "a",
         newDigest: "b",
         oldCounts: { rows: 2, taken: 1, declined: 0, absent: 0, blank: 1 },
