@@ -95,7 +95,7 @@ export function placeRegionWeek(
   );
   const fixedDay = Int32Array.from(owed.fixedDay);
   // Make-up tests go as early in the week as capacity allows: the person is already late.
-  const early = Uint8Array.from(owed.reason, (reason) => (reason === "make-up" ? 1 : 0));
+  const early = Uint8Array.from(owed.early, (makeUp) => (makeUp ? 1 : 0));
   const placement = placeWeek(
     { count, fixedDay, site, shift, compare, early },
     region.testDays,

@@ -46,6 +46,11 @@ export type RegionDemand = {
   readonly latest: number[];
   /** The carried-over test this one settles, if any. */
   readonly carried: (DeferredTest | undefined)[];
+  /**
+   * The test makes up a missed one (whatever its reason: a red test may take its place): it goes
+   * as early in the week as capacity allows when it may go on any test day.
+   */
+  readonly early: boolean[];
 };
 
 export type DemandContext = {
@@ -106,6 +111,7 @@ export function collectDemand(context: DemandContext): Demand {
     reason: [],
     latest: [],
     carried: [],
+    early: [],
   }));
   const carriedAgain: DeferredTest[] = [];
   const consumed = new Set<string>();
@@ -158,6 +164,7 @@ export function collectDemand(context: DemandContext): Demand {
     owed.reason.push(reason);
     owed.latest.push(Math.min(latest, carriedLatest, missedLatest));
     owed.carried.push(carried);
+    owed.early.push(makeUp || reason === "make-up");
   }
   return { demand, carriedAgain, consumed };
 }

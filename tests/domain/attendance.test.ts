@@ -264,6 +264,35 @@ describe("make-up tests in the plan", () => {
     expect(tests(planInput({ people, missed: [redMiss], status: { 101: "green" } }))).toEqual([]);
   });
 
+  it("a red test that takes a make-up's place still goes early: the owed person on Monday", () => {
+    // Municipality 101 has red week-1 tests for everyone; a cycle test at S2 is fixed on Monday.
+    // M missed a cycle test (owed): M's red test goes on Monday, the first day with room; the
+    // others' are spread over the days with the lowest load (Tuesday to Friday).
+    const people: Person[] = [
+      { id: "C", site: "S2", slot: [5, 1] },
+      ...["R1", "R2", "R3", "R4"].map((id): Person => ({ id, slot: [2, 1] })),
+      { id: "M", slot: [0, 1] },
+    ];
+    const redOrders: RedTestOrder[] = [{ municipalityCode: 101, reason: "red-week-1", limitToSites: null }];
+    const plan = planWeek(
+      planInput({
+        people,
+        capacity: 3,
+        missed: [missed({ employeeId: "M" })],
+        redOrders,
+        status: { 101: "red" },
+      }),
+    );
+    expect(plan.tests.map((t) => `${t.employeeId} ${t.date} ${t.reason}`).sort()).toEqual([
+      "C 2020-10-12 cycle",
+      "M 2020-10-12 red-week-1",
+      "R1 2020-10-13 red-week-1",
+      "R2 2020-10-14 red-week-1",
+      "R3 2020-10-15 red-week-1",
+      "R4 2020-10-16 red-week-1",
+    ]);
+  });
+
   it("a declined test is not re-offered before the next cycle slot", () => {
     // D declined the cycle test of W41 (slot cycle week 4, Monday): nothing is missed, so the
     // plans of W42…W46 have no test for D, and W47 (cycle week 4 again) has the cycle test.
