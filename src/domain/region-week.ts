@@ -94,8 +94,10 @@ export function placeRegionWeek(
     { latest: owed.latest, site, member: owed.member },
   );
   const fixedDay = Int32Array.from(owed.fixedDay);
+  // Make-up tests go as early in the week as capacity allows: the person is already late.
+  const early = Uint8Array.from(owed.early, (makeUp) => (makeUp ? 1 : 0));
   const placement = placeWeek(
-    { count, fixedDay, site, shift, compare },
+    { count, fixedDay, site, shift, compare, early },
     region.testDays,
     region.settings.labCapacityPerDay,
   );
