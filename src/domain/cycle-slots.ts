@@ -1,5 +1,12 @@
 import { assignCycleDays, type DeadlineMember } from "./cycle-assignment.ts";
-import { CYCLE_WEEKS, GAP_DAYS, slotPlaceOf, weeksUntil, type PlanFrame } from "./plan-frame.ts";
+import {
+  CYCLE_WEEKS,
+  GAP_DAYS,
+  slotPlaceOf,
+  weeksUntil,
+  type PlanFrame,
+  type RegionFrame,
+} from "./plan-frame.ts";
 import type { CycleSlot, PlanInput } from "./plan-types.ts";
 import type { Shift, StaffMember } from "./roster.ts";
 import { addSiteDay, type SiteDays } from "./site-days.ts";
@@ -85,14 +92,14 @@ export function collectMembers(
   const counts: SlotCounts = { kept: 0, added: 0, moved: 0, skipped: 0 };
   const newStarterFrom = calendar.dateAt(-GAP_DAYS);
   for (const member of input.staff) {
-    const site = sites.indexById.get(member.siteId);
-    const regionIndex = site === undefined ? -1 : (sites.region[site] ?? -1);
-    const region = frame.regions[regionIndex];
+    const site = sites.indexById.get(member.siteId) ?? -1;
+    const regionIndex = sites.region[site] ?? -1;
     const cycle = cycles[regionIndex];
-    if (site === undefined || region === undefined || cycle === undefined) {
+    if (cycle === undefined) {
       counts.skipped += 1;
       continue;
     }
+    const region = frame.regions[regionIndex] as RegionFrame;
     if (member.endDate !== undefined && member.endDate < calendar.monday) continue;
     const index = members.list.length;
     members.list.push(member);

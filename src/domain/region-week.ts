@@ -62,8 +62,8 @@ function recordDeferral(tally: WeekTally, regionIndex: number, entry: DeferredEn
 /**
  * Places one region's tests of the week within its lab capacity (see `placeWeek`) in planning
  * order (see `createPlanningOrder`). Placed tests go into the rota; a fixed test moved off its
- * cycle day counts as a gap violation; the rest is deferred in planning order, keeping the
- * carried-over test's own latest date when that is the earlier limit.
+ * cycle day counts as a gap violation; the rest is deferred in planning order with its 6-week
+ * limit (a carried-over test's own when that is the earlier one, see `collectDemand`).
  */
 export function placeRegionWeek(
   tally: WeekTally,
@@ -132,14 +132,13 @@ export function placeRegionWeek(
     const siteIndex = site[item] ?? 0;
     const carried = owed.carried[item];
     const latest = owed.latest[item] ?? 0;
-    const useCarried = carried !== undefined && calendar.offsetOf(carried.latestDate) <= latest;
     const test: DeferredTest = {
       employeeId: member.employeeId,
       siteId: member.siteId,
       municipalityCode: sites.municipality[siteIndex] ?? 0,
       reason: owed.reason[item] ?? "cycle",
       dueWeek: carried?.dueWeek ?? frame.testWeek,
-      latestDate: useCarried ? carried.latestDate : calendar.dateAt(latest),
+      latestDate: calendar.dateAt(latest),
     };
     const siteKind = sites.kind[siteIndex] ?? "home-care";
     recordDeferral(tally, regionIndex, {
