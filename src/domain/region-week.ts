@@ -77,12 +77,8 @@ export function placeRegionWeek(
   const region = frame.regions[regionIndex] as RegionFrame;
   const regionTally = tally.regions[regionIndex] as RegionTally;
   const count = owed.member.length;
-  const site = new Int32Array(count);
-  const shift = new Uint8Array(count);
-  for (let item = 0; item < count; item++) {
-    site[item] = members.site[owed.member[item] ?? 0] ?? 0;
-    shift[item] = members.shift[owed.member[item] ?? 0] ?? 0;
-  }
+  const site = Int32Array.from(owed.member, (member) => members.site[member] ?? 0);
+  const shift = Uint8Array.from(owed.member, (member) => members.shift[member] ?? 0);
   const compare = createPlanningOrder(
     count,
     (item) => ({

@@ -59,8 +59,8 @@ export type Demand = {
   readonly demand: RegionDemand[];
   /** Carried-over tests of staff who have not started yet: owed again next week. */
   readonly carriedAgain: DeferredTest[];
-  /** Employees whose carried-over test is settled by this plan (planned, deferred or carried again). */
-  readonly consumed: Set<string>;
+  /** Carried-over tests of staff gone before the week's first test day: no longer owed. */
+  readonly notOwed: number;
 };
 
 /** The first test day `member` is employed on, and whether they are employed on every test day. */
@@ -86,7 +86,7 @@ function employedTestDays(member: StaffMember, region: RegionFrame, frame: PlanF
  * - a test carried over from an earlier week, merged into the above when there is one.
  * A red or carried-over test of someone employed on only some test days goes on the first of
  * them; of someone not yet started it is carried again (`carriedAgain`); of someone gone before
- * the first test day it is no longer owed (left out of `consumed`, so it counts as dropped).
+ * the first test day it is no longer owed (`notOwed`).
  */
 export function collectDemand(context: DemandContext): Demand {
   const { frame, members } = context;
@@ -99,7 +99,7 @@ export function collectDemand(context: DemandContext): Demand {
     carried: [],
   }));
   const carriedAgain: DeferredTest[] = [];
-  const consumed = new Set<string>();
+  let notOwed = 0;
   for (let index = 0; index < members.list.length; index++) {
     const member = members.list[index] as StaffMember;
     const site = members.site[index] ?? 0;
@@ -111,7 +111,6 @@ export function collectDemand(context: DemandContext): Demand {
     const red =
       order !== undefined && (order.sites === null || order.sites.has(member.siteId)) ? order : undefined;
     const carried = context.carriedById.get(member.employeeId);
-    if (carried !== undefined) consumed.add(member.employeeId);
     const carriedLatest =
       carried === undefined ? Number.POSITIVE_INFINITY : calendar.offsetOf(carried.latestDate);
 
@@ -131,7 +130,7 @@ export function collectDemand(context: DemandContext): Demand {
         const lastTestDate = calendar.dateAt((region.weekdays[region.testDays - 1] ?? 7) - 1);
         if (carried !== undefined && member.startDate !== undefined && member.startDate > lastTestDate) {
           carriedAgain.push(carried);
-        } else if (carried !== undefined) consumed.delete(member.employeeId);
+        } else if (carried !== undefined) notOwed += 1;
         continue;
       }
       fixedDay = all ? -1 : first;
@@ -145,5 +144,5 @@ export function collectDemand(context: DemandContext): Demand {
     owed.latest.push(Math.min(latest, carriedLatest));
     owed.carried.push(carried);
   }
-  return { demand, carriedAgain, consumed };
+  return { demand, carriedAgain, notOwed };
 }
