@@ -416,6 +416,30 @@ describe("planWeek: which day a red test goes on", () => {
   });
 });
 
+describe("planWeek: flexible red tests of one site", () => {
+  it("split over the week's lowest days in proportion to the site's shifts", () => {
+    // Monday/Wednesday testing, nothing fixed: level 2, two a day, one of each shift per day.
+    const staff = [
+      member("D0", "NH1"),
+      member("D1", "NH1"),
+      member("N0", "NH1", "night"),
+      member("N1", "NH1", "night"),
+    ];
+    const result = plan({
+      regions: [region(1084, [1, 3])],
+      staff,
+      previousSlots: new Map(staff.map((m) => [m.employeeId, slot(5, 1, "NH1", m.shift)])),
+      redOrders: [RED_101],
+    });
+    expect(result.tests.map((t) => [t.employeeId, t.date])).toEqual([
+      ["D0", "2020-10-05"],
+      ["D1", "2020-10-07"],
+      ["N0", "2020-10-05"],
+      ["N1", "2020-10-07"],
+    ]);
+  });
+});
+
 describe("planWeek: slots", () => {
   /*
    * One staff member whose stored slot cannot be kept gets a new one. Alone in the region
@@ -521,5 +545,56 @@ describe("planWeek: slots", () => {
       carriedOverDropped: 0,
       skippedRows: 3,
     });
+  });
+});
+
+describe("planWeek: deferral report across regions", () => {
+  it("orders the report by priority, not by region: a red municipality's line first", () => {
+    // No capacity anywhere; Aalborg's region (1081) is planned first, but København is red.
+    const result = plan({
+      regions: [region(1081, [1, 2, 3, 4, 5], 0), region(1084, [1, 2, 3, 4, 5], 0)],
+      staff: [member("E1", "S851"), member("E2", "NH1")],
+      previousSlots: new Map([
+        ["E1", slot(4, 2, "S851")],
+        ["E2", slot(4, 3)],
+      ]),
+      statusByCode: new Map([
+        [851, { status: "green", incidence: 10 }],
+        [101, { status: "red", incidence: 50 }],
+      ]),
+    });
+    expect(result.deferred.map((d) => d.employeeId)).toEqual(["E1", "E2"]);
+    expect(result.deferrals.map((r) => [r.municipalityCode, r.regionCode, r.siteKind, r.count])).toEqual([
+      [101, 1084, "nursing-home", 1],
+      [851, 1081, "home-care", 1],
+    ]);
+  });
+
+  it("carries again a test of a site no longer listed, outside every region's count", () => {
+    const carried: DeferredTest = {
+      employeeId: "E",
+      siteId: "GONE",
+      municipalityCode: 147,
+      reason: "cycle",
+      dueWeek: { year: 2020, week: 40 },
+      latestDate: "2020-10-05",
+    };
+    const result = plan({
+      staff: [member("E", "NH1", "day", { startDate: "2020-10-10" })],
+      carriedOver: [carried],
+    });
+    expect(result.deferred).toEqual([carried]);
+    expect(result.quality[0]).toMatchObject({ deferred: 0, gapViolations: 0 });
+    // Its limit (Monday) is past: a gap violation in the report, without a region or site kind.
+    expect(result.deferrals).toEqual([
+      {
+        municipalityCode: 147,
+        regionCode: 0,
+        siteKind: "home-care",
+        reason: "cycle",
+        count: 1,
+        gapViolations: 1,
+      },
+    ]);
   });
 });
