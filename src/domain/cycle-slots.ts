@@ -60,6 +60,22 @@ function isSlotShape(slot: CycleSlot): boolean {
 }
 
 /**
+ * The cycle day a previous slot keeps (see `RegionFrame`), or -1: a slot is kept while the
+ * member's site and shift are unchanged and its weekday is still a test day of the region.
+ */
+function keptDay(
+  previous: CycleSlot | undefined,
+  member: StaffMember,
+  region: RegionFrame,
+  frame: PlanFrame,
+): number {
+  if (previous === undefined || !isSlotShape(previous)) return -1;
+  if (previous.siteId !== member.siteId || previous.shift !== member.shift) return -1;
+  const testDay = region.testDayOf[previous.weekday] ?? -1;
+  return testDay < 0 ? -1 : weeksUntil(frame, previous.cycleWeek) * region.testDays + testDay;
+}
+
+/**
  * Reads the roster once. Rows whose site is unknown or outside a planned region are skipped;
  * leavers (end date before the test week's Monday) lose their slot, later leavers keep it until
  * they go. A previous slot is kept while site and shift are unchanged and its weekday is still a
@@ -108,15 +124,8 @@ export function collectMembers(
     const previous = input.previousSlots.get(member.employeeId);
     // Every member gets an entry now (the packed array stays fast); new slots replace it later.
     members.slot.push(previous ?? UNASSIGNED);
-    const testDay = previous === undefined ? -1 : (region.testDayOf[previous.weekday] ?? -1);
-    if (
-      previous !== undefined &&
-      testDay >= 0 &&
-      isSlotShape(previous) &&
-      previous.siteId === member.siteId &&
-      previous.shift === member.shift
-    ) {
-      const day = weeksUntil(frame, previous.cycleWeek) * region.testDays + testDay;
+    const day = keptDay(previous, member, region, frame);
+    if (day >= 0) {
       members.day[index] = day;
       cycle.loads[day] = (cycle.loads[day] ?? 0) + 1;
       addSiteDay(cycle.siteDays, site, day);
