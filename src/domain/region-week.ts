@@ -170,21 +170,22 @@ export function planPickups(frame: PlanFrame, samples: Int32Array): Pickup[][] {
   const byRegion: Pickup[][] = frame.regions.map(() => []);
   const dateAfter = (date: IsoDate, days: number): IsoDate => calendar.dateAt(calendar.offsetOf(date) + days);
   for (let site = 0; site < sites.ids.length; site++) {
-    const region = frame.regions[sites.region[site] ?? -1];
-    if (region === undefined) continue;
     const sessions: { date: IsoDate; samples: number }[] = [];
     for (let weekday = 1; weekday <= 7; weekday++) {
       const count = samples[site * 7 + weekday - 1] ?? 0;
       if (count > 0) sessions.push({ date: calendar.dateAt(weekday - 1), samples: count });
     }
+    // Only sites of a planned region have tests.
     if (sessions.length === 0) continue;
+    const regionIndex = sites.region[site] ?? 0;
+    const region = frame.regions[regionIndex] as RegionFrame;
     const week = {
       regionCode: region.settings.code,
       municipalityCode: sites.municipality[site] ?? 0,
       siteId: sites.ids[site] ?? "",
       sessions,
     };
-    byRegion[sites.region[site] ?? 0]?.push(...planSitePickups(week, region.settings, dateAfter));
+    (byRegion[regionIndex] as Pickup[]).push(...planSitePickups(week, region.settings, dateAfter));
   }
   return byRegion;
 }

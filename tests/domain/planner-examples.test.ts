@@ -69,9 +69,10 @@ const RED_101: RedTestOrder = { municipalityCode: 101, reason: "red-week-1", lim
 
 describe("planWeek: a worked week with pickups and quality figures", () => {
   /*
-   * Region 1084 tests on Monday and Wednesday, region 1081 on Tuesday (pickup two days later at
-   * 09:00). Kept slots: A, B, H, I on Monday and C on Wednesday of the test week; E next week;
-   * F two weeks on; G (Frederiksberg, red: week-1 tests) next week; J (Aalborg) Tuesday.
+   * Region 1084 tests on Monday and Wednesday, region 1081 on Tuesday and Sunday (pickup two
+   * days later at 09:00). Kept slots: A, B, H, I on Monday and C on Wednesday of the test week;
+   * E next week; F two weeks on; G (Frederiksberg, red: week-1 tests) next week; J (Aalborg)
+   * Tuesday, K and L Sunday.
    */
   const staff = [
     member("A", "NH1"),
@@ -83,6 +84,8 @@ describe("planWeek: a worked week with pickups and quality figures", () => {
     member("F", "HC1"),
     member("G", "NH2", "night"),
     member("J", "S851"),
+    member("K", "S851"),
+    member("L", "S851"),
   ];
   const previousSlots = new Map<string, CycleSlot>([
     ["A", slot(4, 1)],
@@ -94,9 +97,11 @@ describe("planWeek: a worked week with pickups and quality figures", () => {
     ["F", slot(0, 3, "HC1")],
     ["G", slot(5, 3, "NH2", "night")],
     ["J", slot(4, 2, "S851")],
+    ["K", slot(4, 7, "S851")],
+    ["L", slot(4, 7, "S851")],
   ]);
   const result = plan({
-    regions: [region(1084, [1, 3]), { ...region(1081, [2]), pickupTime: "09:00", pickupDayOffset: 2 }],
+    regions: [region(1084, [1, 3]), { ...region(1081, [2, 7]), pickupTime: "09:00", pickupDayOffset: 2 }],
     staff,
     previousSlots,
     redOrders: [{ municipalityCode: 147, reason: "red-week-1", limitToSites: null }],
@@ -123,10 +128,12 @@ describe("planWeek: a worked week with pickups and quality figures", () => {
       test("C", "NH1", 101, "2020-10-07", 3, "night"),
       test("G", "NH2", 147, "2020-10-07", 3, "night"),
       test("J", "S851", 851, "2020-10-06", 2, "day"),
+      test("K", "S851", 851, "2020-10-11", 7, "day"),
+      test("L", "S851", 851, "2020-10-11", 7, "day"),
     ]);
     expect(result.slots).toEqual(previousSlots);
     expect(result.changes).toEqual({
-      kept: 9,
+      kept: 11,
       added: 0,
       removed: 0,
       moved: 0,
@@ -160,7 +167,9 @@ describe("planWeek: a worked week with pickups and quality figures", () => {
       pickup(1084, 101, "NH1", "2020-10-07", "2020-10-08", 1, 1),
       pickup(1084, 101, "HC1", "2020-10-05", "2020-10-06", 1, 1),
       pickup(1084, 147, "NH2", "2020-10-07", "2020-10-08", 1, 1),
-      pickup(1081, 851, "S851", "2020-10-06", "2020-10-08", 1, 1),
+      // S851: Tuesday's sample collected Thursday with the kits for Sunday's 2 tests.
+      pickup(1081, 851, "S851", "2020-10-06", "2020-10-08", 1, 2),
+      pickup(1081, 851, "S851", "2020-10-11", "2020-10-13", 2, 2),
     ]);
   });
 
@@ -187,18 +196,20 @@ describe("planWeek: a worked week with pickups and quality figures", () => {
       },
       {
         regionCode: 1081,
-        cyclePeakRatio: 1,
+        // J on cycle day 0 (Tuesday), K and L on day 1 (Sunday): peak 2 ÷ ⌈3 ÷ 12⌉ = 2.
+        cyclePeakRatio: 2,
         redWeekPeakRatio: 1,
         largestUnsplittableSession: 1,
-        testWeekDailySpread: { min: 1, max: 1 },
-        shiftTotals: { day: 1, evening: 0, night: 0 },
-        pickupsInTestWeek: 1,
+        testWeekDailySpread: { min: 1, max: 2 },
+        shiftTotals: { day: 3, evening: 0, night: 0 },
+        pickupsInTestWeek: 2,
         deferred: 0,
         gapViolations: 0,
-        testWeekTotal: 1,
-        cycleTotal: 1,
-        cycleTestDays: 6,
-        cyclePickupsPerSite: 1,
+        testWeekTotal: 3,
+        cycleTotal: 3,
+        cycleTestDays: 12,
+        // S851 on days 0 and 1.
+        cyclePickupsPerSite: 2,
       },
     ]);
   });
