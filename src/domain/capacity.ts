@@ -43,9 +43,9 @@ function sortedByPriority(items: Iterable<number>, compare: (a: number, b: numbe
  */
 export function waterLevel(loads: Int32Array, amount: number, capacity: number): number {
   const roomAt = (level: number): number => loads.reduce((sum, load) => sum + Math.max(0, level - load), 0);
+  // Binary search; when even the capacity does not take `amount`, the capacity.
   let low = 0;
   let high = capacity;
-  if (roomAt(high) < amount) return high;
   while (low < high) {
     const middle = Math.floor((low + high) / 2);
     if (roomAt(middle) >= amount) high = middle;
@@ -108,7 +108,7 @@ export function placeWeek(demand: WeekDemand, testDays: number, capacity: number
     day[item] = fixed;
     if (fixed < 0) (demand.early?.[item] === 1 ? early : flexible).push(item);
     else {
-      fixedByDay[fixed]?.push(item);
+      (fixedByDay[fixed] as number[]).push(item);
       loads[fixed] = (loads[fixed] ?? 0) + 1;
     }
   }
@@ -120,30 +120,25 @@ export function placeWeek(demand: WeekDemand, testDays: number, capacity: number
     for (let rank = capacity; rank < order.length; rank++) overflow.push(order[rank] ?? 0);
     loads[fixed] = capacity;
   });
-  let movedCount = 0;
-  if (overflow.length > 0) {
-    const room = new Int32Array(testDays);
-    for (let d = 0; d < testDays; d++) room[d] = capacity - (loads[d] ?? 0);
-    packBundles(bundleBySite(overflow, demand.site, demand.shift, new Map()), room, day);
-    for (const item of overflow) {
-      moved[item] = 1;
-      movedCount += 1;
-      loads[day[item] ?? 0] = (loads[day[item] ?? 0] ?? 0) + 1;
-    }
+  const spare = loads.map((load) => capacity - load);
+  packBundles(bundleBySite(overflow, demand.site, demand.shift, new Map()), spare, day);
+  for (const item of overflow) {
+    moved[item] = 1;
+    loads[day[item] ?? 0] = (loads[day[item] ?? 0] ?? 0) + 1;
   }
 
   const earlyDays = placeEarly(sortedByPriority(early, demand.compare), loads, capacity, day);
 
   if (flexible.length > 0) {
     const level = waterLevel(loads, flexible.length, capacity);
-    const room = new Int32Array(testDays);
-    for (let d = 0; d < testDays; d++) room[d] = Math.max(0, level - (loads[d] ?? 0));
+    const room = loads.map((load) => Math.max(0, level - load));
+    // The days each site already has fixed tests on (a day a test moved off is full anyway).
     const siteDays: SiteDays = new Map();
     fixedByDay.forEach((items, fixed) => {
-      for (const item of items) if (moved[item] === 0) addSiteDay(siteDays, demand.site[item] ?? 0, fixed);
+      for (const item of items) addSiteDay(siteDays, demand.site[item] ?? 0, fixed);
     });
     for (const item of earlyDays) addSiteDay(siteDays, demand.site[item] ?? 0, day[item] ?? 0);
     packBundles(bundleBySite(flexible, demand.site, demand.shift, siteDays), room, day);
   }
-  return { day, moved, movedCount, deferredCount };
+  return { day, moved, movedCount: overflow.length, deferredCount };
 }

@@ -7,9 +7,9 @@ import type { Shift, Site, SiteKind, StaffMember } from "./roster.ts";
 
 /**
  * Why a test is in the rota (output column `reason`):
- * `cycle` (6-week green cycle), `red-week-1`, `red-retest`, `new-starter` (first test after the
- * start date, within 6 weeks of it), `make-up` (an earlier test was missed: absent, or not
- * reported by the grace; see `owesMakeUp`).
+ * `cycle` (6-week green cycle), `red-week-1`, `red-retest`, `new-starter` (a cycle test at most
+ * 42 days after the start date: the first one), `make-up` (an earlier test was missed: absent,
+ * or not reported by the grace; see `owesMakeUp`).
  */
 export type TestReason = "cycle" | RedTestReason | "new-starter" | "make-up";
 
@@ -98,7 +98,10 @@ export type Pickup = {
   readonly kitsToDeliver: number;
 };
 
-/** Deferred tests of one municipality, with numbers (never dropped silently). */
+/**
+ * One line of the deferral report: the deferred tests of one municipality, site kind and reason
+ * (nothing is dropped silently), in the planning priority order (see `compareDeferralReports`).
+ */
 export type DeferralReport = {
   readonly municipalityCode: number;
   readonly regionCode: number;

@@ -53,7 +53,7 @@ export function planWeek(input: PlanInput): WeekPlan {
 
   const carriedById = indexCarriedOver(input.carriedOver);
   const redOrders = indexRedOrders(input.redOrders);
-  const { demand, carriedAgain, consumed } = collectDemand({
+  const { demand, carriedAgain, notOwed } = collectDemand({
     frame,
     members,
     redOrders,
@@ -68,8 +68,9 @@ export function planWeek(input: PlanInput): WeekPlan {
   carryAgain(tally, frame, carriedAgain);
   const pickupsByRegion = planPickups(frame, tally.samples);
 
-  let carriedOverDropped = 0;
-  for (const id of carriedById.keys()) if (!consumed.has(id)) carriedOverDropped += 1;
+  // Carried-over tests no longer owed: of staff gone from the plan, or gone by the first test day.
+  let carriedOverDropped = notOwed;
+  for (const id of carriedById.keys()) if (!slots.has(id)) carriedOverDropped += 1;
   return {
     testWeek: input.testWeek,
     tests: tally.tests,

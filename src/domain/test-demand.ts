@@ -69,8 +69,8 @@ export type Demand = {
   readonly demand: RegionDemand[];
   /** Carried-over tests of staff who have not started yet: owed again next week. */
   readonly carriedAgain: DeferredTest[];
-  /** Employees whose carried-over test is settled by this plan (planned, deferred or carried again). */
-  readonly consumed: Set<string>;
+  /** Carried-over tests of staff gone before the week's first test day: no longer owed. */
+  readonly notOwed: number;
 };
 
 /** The first test day `member` is employed on, and whether they are employed on every test day. */
@@ -100,7 +100,7 @@ function employedTestDays(member: StaffMember, region: RegionFrame, frame: PlanF
  *   from the last taken test, so it is usually already past. A cycle test in the week makes it up.
  * A red, carried-over or make-up test of someone employed on only some test days goes on the first of
  * them; of someone not yet started it is carried again (`carriedAgain`); of someone gone before
- * the first test day it is no longer owed (left out of `consumed`, so it counts as dropped).
+ * the first test day it is no longer owed (`notOwed`).
  */
 export function collectDemand(context: DemandContext): Demand {
   const { frame, members } = context;
@@ -114,7 +114,7 @@ export function collectDemand(context: DemandContext): Demand {
     early: [],
   }));
   const carriedAgain: DeferredTest[] = [];
-  const consumed = new Set<string>();
+  let notOwed = 0;
   for (let index = 0; index < members.list.length; index++) {
     const member = members.list[index] as StaffMember;
     const site = members.site[index] ?? 0;
@@ -126,7 +126,6 @@ export function collectDemand(context: DemandContext): Demand {
     const red =
       order !== undefined && (order.sites === null || order.sites.has(member.siteId)) ? order : undefined;
     const carried = context.carriedById.get(member.employeeId);
-    if (carried !== undefined) consumed.add(member.employeeId);
     const carriedLatest =
       carried === undefined ? Number.POSITIVE_INFINITY : calendar.offsetOf(carried.latestDate);
     const missed = context.missed?.get(staffKey(sites.municipality[site] ?? 0, member.employeeId));
@@ -150,7 +149,7 @@ export function collectDemand(context: DemandContext): Demand {
         const lastTestDate = calendar.dateAt((region.weekdays[region.testDays - 1] ?? 7) - 1);
         if (carried !== undefined && member.startDate !== undefined && member.startDate > lastTestDate) {
           carriedAgain.push(carried);
-        } else if (carried !== undefined) consumed.delete(member.employeeId);
+        } else if (carried !== undefined) notOwed += 1;
         continue;
       }
       fixedDay = all ? -1 : first;
@@ -166,7 +165,7 @@ export function collectDemand(context: DemandContext): Demand {
     owed.carried.push(carried);
     owed.early.push(makeUp || reason === "make-up");
   }
-  return { demand, carriedAgain, consumed };
+  return { demand, carriedAgain, notOwed };
 }
 
 /**
