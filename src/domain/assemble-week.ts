@@ -8,7 +8,14 @@ import {
 import { GREEN, stepCadence, type CadenceEvent, type CadenceState } from "./cadence.ts";
 import { classifyWeek, type Classification, type Override } from "./classify.ts";
 import { observeWindow, type IncidenceDataset } from "./incidence.ts";
-import type { CycleSlot, DeferredTest, RedTestOrder, RegionPlanSettings, WeekPlan } from "./plan-types.ts";
+import type {
+  CycleSlot,
+  DeferredTest,
+  PlannedTest,
+  RedTestOrder,
+  RegionPlanSettings,
+  WeekPlan,
+} from "./plan-types.ts";
 import { planWeek } from "./planner.ts";
 import type { Municipality } from "./reference.ts";
 import type { Site, StaffMember } from "./roster.ts";
@@ -31,6 +38,8 @@ export type AssembleInput = {
   readonly staff: readonly StaffMember[];
   readonly previousSlots: ReadonlyMap<string, CycleSlot>;
   readonly carriedOver: readonly DeferredTest[];
+  /** The tests of week W (planned by the run of W−1): their late pickup runs join W+1's routes. */
+  readonly previousTests?: readonly PlannedTest[] | undefined;
 };
 
 export type CadenceOrigin =
@@ -168,6 +177,7 @@ export function assembleWeek(input: AssembleInput): AssembleResult {
     redOrders: stepped.redOrders,
     previousSlots: input.previousSlots,
     carriedOver: input.carriedOver,
+    earlierTests: input.previousTests,
   });
   // The look-ahead's red tests are those W+1's run publishes even if every municipality is green
   // at its check: week 1 of the flows started in W. Retests wait for the check.
@@ -182,6 +192,9 @@ export function assembleWeek(input: AssembleInput): AssembleResult {
     redOrders: stepAll(stepped.states, testWeek, allGreen).redOrders,
     previousSlots: plan.slots,
     carriedOver: plan.deferred,
+    earlierTests: plan.tests,
+    // The look-ahead publishes a rota only: its pickups are planned next week, with routes.
+    withRoutes: false,
   });
   return {
     ok: true,

@@ -15,6 +15,11 @@ export type WeekDemand = {
   readonly shift: Uint8Array;
   /** Priority order: negative when test `a` goes before test `b` (see `createPlanningOrder`). */
   readonly compare: (a: number, b: number) => number;
+  /**
+   * Shift bits (day 1, evening 2, night 4) that may be tested on each test day (the max-wait rule
+   * of the pickups); every shift on every day when absent.
+   */
+  readonly shiftsOn?: Uint8Array | undefined;
 };
 
 /** Where each test of a region's week went (see {@link placeWeek}). */
@@ -57,6 +62,8 @@ export function waterLevel(loads: Int32Array, amount: number, capacity: number):
  *    of the same week (best fit by site; each counts as a move, as it leaves its 6-week day);
  * 3. flexible tests are water-filled on top ({@link waterLevel}) and packed by site and shift,
  *    preferring days the site already has tests on ({@link packBundles}).
+ * Moved and flexible tests go only on days their shift may be tested (`shiftsOn`); when those
+ * days are full, the level rises up to the capacity, and what still does not fit is deferred.
  */
 export function placeWeek(demand: WeekDemand, testDays: number, capacity: number): WeekPlacement {
   const count = demand.count;
@@ -102,8 +109,10 @@ export function placeWeek(demand: WeekDemand, testDays: number, capacity: number
   if (overflow.length > 0) {
     const room = new Int32Array(testDays);
     for (let d = 0; d < testDays; d++) room[d] = capacity - (loads[d] ?? 0);
-    packBundles(bundleBySite(overflow, demand.site, demand.shift, new Map()), room, day);
+    const bundles = bundleBySite(overflow, demand.site, demand.shift, new Map(), demand.shiftsOn);
+    deferredCount += packBundles(bundles, room, day, { leaveOut: true });
     for (const item of overflow) {
+      if ((day[item] ?? -1) < 0) continue;
       moved[item] = 1;
       movedCount += 1;
       loads[day[item] ?? 0] = (loads[day[item] ?? 0] ?? 0) + 1;
@@ -111,14 +120,23 @@ export function placeWeek(demand: WeekDemand, testDays: number, capacity: number
   }
 
   if (flexible.length > 0) {
-    const level = waterLevel(loads, flexible.length, capacity);
-    const room = new Int32Array(testDays);
-    for (let d = 0; d < testDays; d++) room[d] = Math.max(0, level - (loads[d] ?? 0));
     const siteDays: SiteDays = new Map();
     fixedByDay.forEach((items, fixed) => {
       for (const item of items) if (moved[item] === 0) addSiteDay(siteDays, demand.site[item] ?? 0, fixed);
     });
-    packBundles(bundleBySite(flexible, demand.site, demand.shift, siteDays), room, day);
+    const bundles = () => bundleBySite(flexible, demand.site, demand.shift, siteDays, demand.shiftsOn);
+    let level = waterLevel(loads, flexible.length, capacity);
+    for (;;) {
+      const room = new Int32Array(testDays);
+      for (let d = 0; d < testDays; d++) room[d] = Math.max(0, level - (loads[d] ?? 0));
+      const left = packBundles(bundles(), room, day, { leaveOut: true });
+      // Without shift limits the level always fits; with them, raise it until it does or is full.
+      if (left === 0 || level >= capacity) {
+        deferredCount += left;
+        break;
+      }
+      level = Math.min(capacity, level + Math.max(1, Math.ceil(left / testDays)));
+    }
   }
   return { day, moved, movedCount, deferredCount };
 }

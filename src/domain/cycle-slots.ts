@@ -1,5 +1,13 @@
 import { assignCycleDays, type DeadlineMember } from "./cycle-assignment.ts";
-import { CYCLE_WEEKS, GAP_DAYS, slotPlaceOf, weeksUntil, type PlanFrame } from "./plan-frame.ts";
+import {
+  allowsShift,
+  CYCLE_WEEKS,
+  cycleShiftsOn,
+  GAP_DAYS,
+  slotPlaceOf,
+  weeksUntil,
+  type PlanFrame,
+} from "./plan-frame.ts";
 import type { CycleSlot, PlanInput } from "./plan-types.ts";
 import type { Shift, StaffMember } from "./roster.ts";
 import { addSiteDay, type SiteDays } from "./site-days.ts";
@@ -56,7 +64,8 @@ function isSlotShape(slot: CycleSlot): boolean {
  * Reads the roster once. Rows whose site is unknown or outside a planned region are skipped;
  * leavers (end date before the test week's Monday) lose their slot, later leavers keep it until
  * they go. A previous slot is kept while site and shift are unchanged and its weekday is still a
- * test day of the region; everyone else needs a new slot, by a deadline when a clock is running:
+ * test day of the region on which the shift may be tested (the pickups' maximum wait); everyone
+ * else needs a new slot, by a deadline when a clock is running:
  * - a moved member's next test comes no later than the old slot's next occurrence (6 weeks after
  *   the last test);
  * - a new starter (no previous slot) who started in the 42 days before the Monday — the start
@@ -105,6 +114,7 @@ export function collectMembers(
     if (
       previous !== undefined &&
       testDay >= 0 &&
+      allowsShift(region, testDay, members.shift[index] ?? 0) &&
       isSlotShape(previous) &&
       previous.siteId === member.siteId &&
       previous.shift === member.shift
@@ -156,6 +166,7 @@ export function assignNewSlots(
       siteOf: members.site,
       shiftOf: members.shift,
       dayOf: members.day,
+      shiftsOn: cycleShiftsOn(region),
     }).late;
     const assign = (member: number): void => {
       const day = members.day[member] ?? 0;

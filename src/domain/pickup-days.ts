@@ -209,7 +209,13 @@ export function listAllowedTestWeekdays(settings: PickupDaySettings, week: IsoWe
 export type PickupVisit = {
   readonly siteId: string;
   readonly run: PickupRun;
-  readonly collects: readonly { readonly date: IsoDate; readonly shift: Shift; readonly samples: number }[];
+  readonly collects: readonly {
+    readonly date: IsoDate;
+    readonly shift: Shift;
+    readonly samples: number;
+    /** The session's wait, an upper bound (see `findPickupRun`). */
+    readonly waitHours: number;
+  }[];
 };
 
 /** (c) A session whose samples wait longer than the maximum: reported, never dropped. */
@@ -245,7 +251,7 @@ export function planPickupDays(sessions: readonly TestSession[], settings: Picku
     const { run, waitHours } = findPickupRun(settings, session.date, session.shift);
     const key = `${formatRunKey(run)}\u0000${session.siteId}`;
     const visit = visits.get(key) ?? { siteId: session.siteId, run, collects: [] };
-    visit.collects.push({ date: session.date, shift: session.shift, samples: session.tests });
+    visit.collects.push({ date: session.date, shift: session.shift, samples: session.tests, waitHours });
     visits.set(key, visit);
     if (waitHours > settings.maxWaitHours) {
       violations.push({

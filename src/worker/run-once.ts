@@ -9,6 +9,7 @@ import { AbortedError, SourceError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { publishWeek, type PublishResult } from "../outputs/publish.ts";
 import { reconcilePublished } from "../outputs/reconcile-published.ts";
+import { summarisePickups } from "../outputs/pickup-summary.ts";
 import { summaryJsonOf } from "../outputs/summary-file.ts";
 import { renderWeekFiles } from "../outputs/week-files.ts";
 import type { InputLoader, RunInputs } from "../roster/load-inputs.ts";
@@ -68,9 +69,29 @@ function assemble(deps: RunDeps, week: IsoWeek, inputs: RunInputs, dataset: Inci
     staff: inputs.staff,
     previousSlots: store.loadSlotsBefore(week),
     carriedOver: store.loadDeferredBefore(week),
+    previousTests: store.loadPlannedTests(week),
   });
   if (!result.ok) throw new SourceError(deps.source.name, result.problem);
   return result.week;
+}
+
+/** Pickup problems, counted per region (site ids and counts only): they are in summary.json too. */
+function logPickupProblems(log: Logger, assembled: AssembledWeek): void {
+  for (const { regionCode, plan, shiftsWithoutTestDay } of assembled.plan.pickups) {
+    const lateRoutes = plan.runs.flatMap((run) => run.violations).filter((v) => v.kind === "late-at-lab");
+    const problems = {
+      lateRoutes: lateRoutes.length,
+      waitViolations: plan.waitViolations.length,
+      unservedKits: plan.unservedKits.length,
+      shiftsWithoutTestDay,
+    };
+    if (
+      problems.lateRoutes + problems.waitViolations + problems.unservedKits + shiftsWithoutTestDay.length >
+      0
+    ) {
+      log.warn({ region: regionCode, ...problems }, "pickup plan has problems (see summary.json)");
+    }
+  }
 }
 
 type Rendering = {
@@ -89,6 +110,7 @@ function renderWeek(config: Config, r: Rendering): Promise<Map<string, Uint8Arra
     window: classificationWindow(r.assembled.week, config.window),
     lookahead: { ...r.outcome.lookahead, deferred: countDeferred(r.assembled.lookahead.deferrals) },
     inputs: { digest: r.inputs.digest, roster: r.inputs.rosterOrigin },
+    pickups: summarisePickups(r.assembled.plan.pickups),
   });
   return renderWeekFiles({
     assembled: r.assembled,
@@ -99,6 +121,8 @@ function renderWeek(config: Config, r: Rendering): Promise<Map<string, Uint8Arra
     generatedAt: new Date(r.runTime),
     summary,
     documents: { ...config.documents, timezone: config.timezone },
+    regions: r.inputs.regions,
+    outlines: r.inputs.boundaries,
   });
 }
 
@@ -162,6 +186,7 @@ export async function runOnce(deps: RunDeps, week: IsoWeek, options: RunOptions)
       await saveRawPayloads(config.dataDir, week, runId, fetched.payloads);
       checkpoint();
       const assembled = assemble(deps, week, inputs, fetched.dataset);
+      logPickupProblems(log, assembled);
       const outcome = describeWeek({
         assembled,
         sourceName: source.name,

@@ -47,8 +47,6 @@ function input(overrides: Partial<AssembleInput>): AssembleInput {
         code: 1084,
         testWeekdays: [1, 2, 3, 4, 5],
         labCapacityPerDay: 1000,
-        pickupTime: "08:00",
-        pickupDayOffset: 1,
       },
     ],
     cycleAnchor: { year: 2020, week: 1 },
