@@ -41,8 +41,8 @@ describe("checkInputs", () => {
 
   it("reports every problem of every file with file, line and column, not only the first", async () => {
     const badSites = appendRows(sitesPath, [
-      "S0101-NH01;101;nursing-home;Dubletten;Vej 1", // duplicate site id
-      "S9999-XX01;101;hospital;Sygehuset;Vej 2", // unknown kind
+      "S0101-NH01;101;nursing-home;Dubletten;Vej 1;;;;;", // duplicate site id
+      "S9999-XX01;101;hospital;Sygehuset;Vej 2;;;;;", // unknown kind
     ]);
     const bad101 = appendRows(roster(101), [
       "E101-900001;Hanne Hemmelig;S0101-NH01;morning;;", // bad shift
