@@ -246,9 +246,14 @@ export function planPickupDays(sessions: readonly TestSession[], settings: Picku
     { siteId: string; run: PickupRun; collects: PickupVisit["collects"][number][] }
   >();
   const violations: WaitViolation[] = [];
+  // Many sites share a date and shift: each is looked up once (the zone arithmetic is the cost).
+  const collections = new Map<string, SampleCollection>();
   for (const session of [...sessions].sort(compareSessions)) {
     if (session.tests <= 0) continue;
-    const { run, waitHours } = findPickupRun(settings, session.date, session.shift);
+    const slot = `${session.date} ${session.shift}`;
+    const collection = collections.get(slot) ?? findPickupRun(settings, session.date, session.shift);
+    collections.set(slot, collection);
+    const { run, waitHours } = collection;
     const key = `${formatRunKey(run)}\u0000${session.siteId}`;
     const visit = visits.get(key) ?? { siteId: session.siteId, run, collects: [] };
     visit.collects.push({ date: session.date, shift: session.shift, samples: session.tests, waitHours });
