@@ -8,7 +8,7 @@ import {
   type Weekday,
 } from "./calendar.ts";
 import { ALL_SHIFTS } from "./group-packing.ts";
-import { listAllowedTestWeekdays } from "./pickup-days.ts";
+import { findPickupRun, listAllowedTestWeekdays } from "./pickup-days.ts";
 import type { PlanInput, RegionPlanSettings } from "./plan-types.ts";
 import { SHIFTS, type Shift, type SiteKind } from "./roster.ts";
 
@@ -83,16 +83,16 @@ export type RegionFrame = {
    */
   readonly shiftsOn: Uint8Array;
   /**
-   * Shifts that no test weekday keeps within the maximum wait: their staff are still tested on
-   * every test day (never left out), and the pickup plan reports their waits.
+   * Shifts that no test weekday keeps within the maximum wait: their staff are still tested, on
+   * the test days with the shortest wait (never left out), and the pickup plan reports the waits.
    */
   readonly shiftsWithoutTestDay: readonly Shift[];
 };
 
 /**
  * Which shifts may be tested on each of `weekdays`: with pickup settings, a shift only on the
- * weekdays `listAllowedTestWeekdays` gives for the test week; a shift allowed on none of them on
- * all (and listed, so the plan can say so).
+ * weekdays `listAllowedTestWeekdays` gives for the test week. A shift allowed on none of them goes
+ * on those with the shortest wait (and is listed, so the plan can say so).
  */
 function allowShifts(
   settings: RegionPlanSettings,
@@ -106,11 +106,16 @@ function allowShifts(
   for (const weekday of weekdays) masks.set(weekday, 0);
   SHIFTS.forEach((shift, code) => {
     const allowed = new Set(listAllowedTestWeekdays(pickups, testWeek, shift));
-    const days = weekdays.filter((weekday) => allowed.has(weekday));
-    if (days.length === 0) without.push(shift);
-    for (const weekday of days.length === 0 ? weekdays : days) {
-      masks.set(weekday, (masks.get(weekday) ?? 0) | (1 << code));
+    let days = weekdays.filter((weekday) => allowed.has(weekday));
+    if (days.length === 0) {
+      without.push(shift);
+      const waits = weekdays.map(
+        (weekday) => findPickupRun(pickups, dateInWeek(testWeek, weekday), shift).waitHours,
+      );
+      const shortest = Math.min(...waits);
+      days = weekdays.filter((_, index) => waits[index] === shortest);
     }
+    for (const weekday of days) masks.set(weekday, (masks.get(weekday) ?? 0) | (1 << code));
   });
   return { masks, without };
 }

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { packBundles, type SiteBundle } from "../../src/domain/group-packing.ts";
+import { bundleBySite, packBundles, type SiteBundle } from "../../src/domain/group-packing.ts";
 import { propertyRuns } from "../support/property-runs.ts";
 
 /** Bundles with consecutive member ids from group sizes. */
@@ -84,5 +84,32 @@ describe("packBundles", () => {
     const room = Int32Array.from([1, 2]);
     expect(packBundles(bundlesOf([[5]]), room, dayOf)).toBe(2);
     expect([...room].reduce((a, b) => a + b, 0)).toBe(-2);
+  });
+});
+
+describe("bundleBySite and packBundles with shifts limited to some days", () => {
+  it("packs a site's evening and night staff on their days first, and its day staff beside them", () => {
+    // One site: member 0 on days, 1 in the evening, 2 at night. Evening and night may not go on
+    // day 2 (bits: day 1, evening 2, night 4).
+    const bundles = bundleBySite([0, 1, 2], [0, 0, 0], [0, 1, 2], new Map(), Uint8Array.from([7, 7, 1]));
+    expect(bundles.map((b) => [b.groups.map((g) => [...g]), [...(b.allowed ?? [])]])).toEqual([
+      [
+        [[0], [], []],
+        [1, 1, 1],
+      ],
+      [
+        [[], [1], [2]],
+        [1, 1, 0],
+      ],
+    ]);
+    const dayOf = new Int32Array(3).fill(-1);
+    // Day 2 is the tightest fit for one member alone; the site's other day wins.
+    expect(packBundles(bundles, Int32Array.from([5, 5, 2]), dayOf)).toBe(0);
+    expect([...dayOf]).toEqual([0, 0, 0]);
+  });
+
+  it("keeps one bundle per site when every shift may go on every day", () => {
+    const bundles = bundleBySite([0, 1], [3, 3], [0, 2], new Map([[3, [1]]]), Uint8Array.from([7, 7]));
+    expect(bundles).toEqual([{ groups: [[0], [], [1]], preferredDays: [1] }]);
   });
 });
