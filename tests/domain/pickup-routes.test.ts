@@ -129,9 +129,7 @@ describe("planRegionPickupRoutes", () => {
   });
 
   it("rejects a region without a depot and a stop without coordinates", () => {
-    expect(() => planRegionPickupRoutes({ ...INPUT, routing: { ...ROUTING, depots: [] } })).toThrow(
-      /depot/,
-    );
+    expect(() => planRegionPickupRoutes({ ...INPUT, routing: { ...ROUTING, depots: [] } })).toThrow(/depot/);
     expect(() => planRegionPickupRoutes({ ...INPUT, sites: new Map() })).toThrow(/coordinates/);
   });
 });

@@ -876,9 +876,7 @@ describe("planWeek: deferral report order", () => {
     const plan = planWeek({
       testWeek: { year: 2020, week: 41 },
       cycleAnchor: ANCHOR,
-      regions: [
-        { code: 1084, testWeekdays: [1], labCapacityPerDay: 1 },
-      ],
+      regions: [{ code: 1084, testWeekdays: [1], labCapacityPerDay: 1 }],
       municipalities: [101, 147, 151, 153, 155, 157].map(town),
       sites,
       staff,

@@ -95,10 +95,11 @@ beforeAll(async () => {
 });
 
 function csvRows(path: string): Record<string, string>[] {
-  const [header, ...rows] = parse(Buffer.from(files.get(path) ?? new Uint8Array()), {
+  const table: string[][] = parse(Buffer.from(files.get(path) ?? new Uint8Array()), {
     bom: true,
     delimiter: ";",
-  }) as string[][];
+  });
+  const [header, ...rows] = table;
   return rows.map((row) => Object.fromEntries((header ?? []).map((column, i) => [column, row[i] ?? ""])));
 }
 
