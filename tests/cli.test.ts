@@ -401,6 +401,7 @@ const COMMAND_NAMES = [
   "demo",
   "run",
   "replay",
+  "whatif",
   "validate",
   "worker",
   "status",
@@ -409,6 +410,8 @@ const COMMAND_NAMES = [
   "override remove",
   "pause",
   "resume",
+  "attendance import",
+  "attendance list",
 ];
 
 describe("--help per command", () => {

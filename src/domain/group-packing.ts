@@ -49,7 +49,7 @@ export function bundleBySite(
       groups = [[], [], []];
       groupsBySite.set(site, groups);
     }
-    groups[shiftOf[item] ?? 0]?.push(item);
+    (groups[shiftOf[item] ?? 0] as number[]).push(item);
   }
   const allowed = allowedDaysByShift(shiftsOn);
   if (allowed === undefined) {
@@ -100,7 +100,7 @@ function placeInto(bundle: OpenBundle, day: number, limit: number, dayOf: Int32A
   const total = bundle.remaining;
   const count = Math.min(limit, total);
   const left = bundle.cursors.map((cursor) => cursor.ids.length - cursor.next);
-  const take = left.map((n) => (count >= total ? n : Math.floor((n * count) / total)));
+  const take = left.map((n) => Math.floor((n * count) / total));
   let rest = count - take.reduce((sum, n) => sum + n, 0);
   const byRemainder = left
     .map((n, index) => ({ index, fraction: (n * count) / total - (take[index] ?? 0) }))

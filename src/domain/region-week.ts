@@ -61,8 +61,8 @@ function recordDeferral(tally: WeekTally, regionIndex: number, entry: DeferredEn
 /**
  * Places one region's tests of the week within its lab capacity (see `placeWeek`) in planning
  * order (see `createPlanningOrder`). Placed tests go into the rota; a fixed test moved off its
- * cycle day counts as a gap violation; the rest is deferred in planning order, keeping the
- * carried-over test's own latest date when that is the earlier limit.
+ * cycle day counts as a gap violation; the rest is deferred in planning order with its 6-week
+ * limit (a carried-over test's own when that is the earlier one, see `collectDemand`).
  */
 export function placeRegionWeek(
   tally: WeekTally,
@@ -76,12 +76,8 @@ export function placeRegionWeek(
   const region = frame.regions[regionIndex] as RegionFrame;
   const regionTally = tally.regions[regionIndex] as RegionTally;
   const count = owed.member.length;
-  const site = new Int32Array(count);
-  const shift = new Uint8Array(count);
-  for (let item = 0; item < count; item++) {
-    site[item] = members.site[owed.member[item] ?? 0] ?? 0;
-    shift[item] = members.shift[owed.member[item] ?? 0] ?? 0;
-  }
+  const site = Int32Array.from(owed.member, (member) => members.site[member] ?? 0);
+  const shift = Uint8Array.from(owed.member, (member) => members.shift[member] ?? 0);
   const compare = createPlanningOrder(
     count,
     (item) => ({
@@ -93,8 +89,10 @@ export function placeRegionWeek(
     { latest: owed.latest, site, member: owed.member },
   );
   const fixedDay = Int32Array.from(owed.fixedDay);
+  // Make-up tests go as early in the week as capacity allows: the person is already late.
+  const early = Uint8Array.from(owed.early, (makeUp) => (makeUp ? 1 : 0));
   const placement = placeWeek(
-    { count, fixedDay, site, shift, compare, shiftsOn: region.shiftsOn },
+    { count, fixedDay, site, shift, compare, shiftsOn: region.shiftsOn, early },
     region.testDays,
     region.settings.labCapacityPerDay,
   );
@@ -131,14 +129,13 @@ export function placeRegionWeek(
     const siteIndex = site[item] ?? 0;
     const carried = owed.carried[item];
     const latest = owed.latest[item] ?? 0;
-    const useCarried = carried !== undefined && calendar.offsetOf(carried.latestDate) <= latest;
     const test: DeferredTest = {
       employeeId: member.employeeId,
       siteId: member.siteId,
       municipalityCode: sites.municipality[siteIndex] ?? 0,
       reason: owed.reason[item] ?? "cycle",
       dueWeek: carried?.dueWeek ?? frame.testWeek,
-      latestDate: useCarried ? carried.latestDate : calendar.dateAt(latest),
+      latestDate: calendar.dateAt(latest),
     };
     const siteKind = sites.kind[siteIndex] ?? "home-care";
     recordDeferral(tally, regionIndex, {

@@ -1,4 +1,6 @@
+import type { AttendanceReport } from "../domain/attendance-report.ts";
 import type { DateWindow } from "../domain/calendar.ts";
+import { attendanceJsonOf } from "./attendance-summary.ts";
 import type { DeferralReport, RegionQuality, SlotChanges } from "../domain/plan-types.ts";
 
 /** Keys that would carry staff data; summaries hold counts and municipality figures only. */
@@ -23,6 +25,8 @@ export type SummaryInput = {
   readonly inputs: { readonly digest: string; readonly roster: string };
   /** Per region: stops, routes and every pickup problem (see `summarisePickups`). */
   readonly pickups?: readonly unknown[] | undefined;
+  /** Uptake, owed tests and the gap from the last taken test; only once attendance is returned. */
+  readonly attendance?: AttendanceReport | undefined;
 };
 
 /**
@@ -49,6 +53,7 @@ export function summaryJsonOf(input: SummaryInput): Record<string, unknown> {
     quality: input.quality,
     ...(input.pickups === undefined ? {} : { pickups: input.pickups }),
     inputs: { digest: input.inputs.digest, roster: input.inputs.roster },
+    ...(input.attendance === undefined ? {} : { attendance: attendanceJsonOf(input.attendance) }),
   };
 }
 

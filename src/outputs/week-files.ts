@@ -8,6 +8,8 @@ import { resolveDocumentSettings, type DocumentOptions } from "./document-settin
 import { buildMunicipalityFacts, buildWeekFrame } from "./municipality-week.ts";
 import { loadSheetFont } from "./pdf-fonts.ts";
 import { renderRegionFiles, type MunicipalityOutline } from "./region-files.ts";
+import type { WeekReportData } from "./report/report-types.ts";
+import { renderWeekReport } from "./report/week-report.ts";
 import { buildRotaRows, renderRotaCsv } from "./rota-files.ts";
 import { groupSiteSessions } from "./site-sessions.ts";
 import { renderSummaryJson } from "./summary-file.ts";
@@ -39,6 +41,8 @@ export type WeekFilesInput = {
   readonly regions?: readonly Region[] | undefined;
   /** Municipality outlines for the route sheets' sketch maps. */
   readonly outlines?: ReadonlyMap<number, MunicipalityOutline> | undefined;
+  /** The weekly report's data: `report.html` (in the documents' language) when given. */
+  readonly report?: WeekReportData | undefined;
 };
 
 function groupBy<T>(items: readonly T[], key: (item: T) => number): Map<number, T[]> {
@@ -74,7 +78,7 @@ function countStaff(staff: readonly StaffMember[], sites: readonly Site[]): Map<
  * - the provisional rota of the week after under `lookahead/<week>/` (`FORELØBIG-rota.csv`,
  *   with a read-me whose first line says so);
  * - one pickup schedule per region (CSV + JSON), its route sheets (`routes.pdf`, where the region
- *   has routes) and the summary.
+ *   has routes), the summary and the weekly `report.html`.
  * Names appear only under `municipalities/<code>/`. The documents are rendered from plain data
  * per municipality and site ({@link DocumentJob}), one after the other here.
  */
@@ -155,5 +159,9 @@ export async function renderWeekFiles(input: WeekFilesInput): Promise<Map<string
   });
   for (const [path, bytes] of regionFiles) files.set(path, bytes);
   files.set("summary.json", renderSummaryJson(input.summary));
+  if (input.report !== undefined) {
+    const html = renderWeekReport(input.report, { language: settings.language });
+    files.set("report.html", new TextEncoder().encode(html));
+  }
   return files;
 }

@@ -168,6 +168,108 @@ export const MIGRATIONS: readonly string[] = [
     heartbeat_at INTEGER NOT NULL
   );
   `,
+  // 3: delivery. Recipients of the published files (token kept as a hash only) with their audited
+  // changes; every portal download; the outbox of notifications (mail, webhooks), one row per
+  // (week's published digest, channel, target), so a restart neither loses nor repeats one.
+  `
+  CREATE TABLE recipients (
+    id TEXT PRIMARY KEY,
+    role TEXT NOT NULL CHECK (role IN ('municipality', 'region', 'national')),
+    codes TEXT NOT NULL,
+    email TEXT NOT NULL,
+    label TEXT NOT NULL,
+    token_hash TEXT NOT NULL,
+    token_set_at TEXT NOT NULL,
+    expires_at TEXT,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    removed_at TEXT,
+    removed_by TEXT
+  );
+
+  CREATE TABLE recipient_events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    recipient_id TEXT NOT NULL,
+    action TEXT NOT NULL CHECK (action IN ('add', 'rotate', 'remove')),
+    author TEXT NOT NULL,
+    at TEXT NOT NULL,
+    note TEXT NOT NULL
+  );
+  CREATE INDEX recipient_events_by_recipient ON recipient_events (recipient_id, seq);
+
+  CREATE TABLE downloads (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    recipient_id TEXT NOT NULL,
+    week TEXT NOT NULL,
+    path TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
+    at TEXT NOT NULL
+  );
+  CREATE INDEX downloads_by_recipient ON downloads (recipient_id, seq);
+
+  CREATE TABLE notification_outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    key TEXT NOT NULL UNIQUE,
+    week TEXT NOT NULL,
+    channel TEXT NOT NULL CHECK (channel IN ('mail', 'webhook')),
+    target TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'failed', 'cancelled')),
+    attempts INTEGER NOT NULL,
+    next_attempt_at INTEGER NOT NULL,
+    claimed_by TEXT,
+    claimed_until INTEGER,
+    last_error TEXT,
+    created_at TEXT NOT NULL,
+    finished_at TEXT
+  );
+  CREATE INDEX notification_outbox_due ON notification_outbox (status, next_attempt_at);
+  `,
+  // 4: attendance returned by coordinators: one return per municipality and test week (the
+  // latest file; a corrected one replaces it), its outcomes per test, and the audit trail.
+  `
+  CREATE TABLE attendance_returns (
+    test_week TEXT NOT NULL,
+    municipality_code INTEGER NOT NULL,
+    digest TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    format TEXT NOT NULL CHECK (format IN ('csv', 'xlsx')),
+    author TEXT NOT NULL,
+    imported_at TEXT NOT NULL,
+    rows INTEGER NOT NULL,
+    taken INTEGER NOT NULL,
+    declined INTEGER NOT NULL,
+    absent INTEGER NOT NULL,
+    blank INTEGER NOT NULL,
+    PRIMARY KEY (test_week, municipality_code)
+  );
+
+  CREATE TABLE attendance_outcomes (
+    test_week TEXT NOT NULL,
+    municipality_code INTEGER NOT NULL,
+    employee_id TEXT NOT NULL,
+    date TEXT NOT NULL,
+    shift TEXT NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN ('taken', 'declined', 'absent')),
+    sample_id TEXT,
+    PRIMARY KEY (test_week, municipality_code, employee_id, date, shift)
+  );
+
+  CREATE TABLE attendance_audit (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    test_week TEXT NOT NULL,
+    municipality_code INTEGER NOT NULL,
+    action TEXT NOT NULL CHECK (action IN ('imported', 'replaced')),
+    author TEXT NOT NULL,
+    at TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    file_sha256 TEXT NOT NULL,
+    old_digest TEXT,
+    new_digest TEXT NOT NULL,
+    old_counts TEXT,
+    new_counts TEXT NOT NULL
+  );
+  `,
 ];
 
 /** The schema version this build writes. */

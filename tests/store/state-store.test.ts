@@ -8,6 +8,7 @@ import type { IsoWeek } from "../../src/domain/calendar.ts";
 import type { Classification } from "../../src/domain/classify.ts";
 import type { CycleSlot, WeekPlan } from "../../src/domain/plan-types.ts";
 import { InputError, StorageError } from "../../src/errors.ts";
+import { SCHEMA_VERSION } from "../../src/store/schema.ts";
 import { openStateStore, type CommitWeekInput, type StateStore } from "../../src/store/state-store.ts";
 
 const W44: IsoWeek = { year: 2020, week: 44 };
@@ -185,7 +186,7 @@ describe("openStateStore", () => {
     raw.close();
     expect(() => openStateStore(path)).toThrow(StorageError);
     expect(() => openStateStore(path)).toThrow(
-      `${path}: schema version 999 is newer than this build supports (2); run a newer testrota`,
+      `${path}: schema version 999 is newer than this build supports (${SCHEMA_VERSION}); run a newer testrota`,
     );
     store = openStateStore(join(dir, "other.sqlite"));
   });
