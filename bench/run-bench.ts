@@ -179,8 +179,6 @@ function ampleRegions(
       labCapacityPerDay: Math.ceil(
         1.25 * ((staffPerRegion.get(code) ?? 0) / 30 + (redPerRegion.get(code) ?? 0) / WEEKDAYS.length),
       ),
-      pickupTime: "08:00",
-      pickupDayOffset: 1,
     }));
 }
 
@@ -459,8 +457,6 @@ async function runAutumn(): Promise<void> {
     code,
     testWeekdays: WEEKDAYS,
     labCapacityPerDay: 1e9,
-    pickupTime: "08:00",
-    pickupDayOffset: 1,
   }));
   const demandPlan = planWeek(
     planInputFor({ regions: unlimited, municipalities, redOrders }, sites, staff, { statusByCode }),

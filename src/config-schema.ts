@@ -1,9 +1,10 @@
 import { DateTime, IANAZone } from "luxon";
 import { resolve } from "node:path";
 import { z } from "zod";
-import { compareWeeks, parseIsoWeek, WEEKDAY_NAMES } from "./domain/calendar.ts";
+import { compareWeeks, parseIsoWeek } from "./domain/calendar.ts";
 import { OVERRIDE_ACTIONS } from "./domain/classify.ts";
 import { notificationsSchema, portalSchema, smtpSchema, webhookSchema } from "./config-delivery-schema.ts";
+import { expected, localTime, regionSchema } from "./config-region-schema.ts";
 
 /*
  * The configuration contract. Every object is strict (an unknown key is an error, usually a
@@ -15,16 +16,8 @@ import { notificationsSchema, portalSchema, smtpSchema, webhookSchema } from "./
 /** The reference table shipped with testrota, outside `config/` so a mounted config never hides it. */
 export const BUNDLED_REFERENCE = resolve(import.meta.dirname, "..", "reference", "municipalities.csv");
 
-const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 const WEEK = /^\d{4}-W\d{2}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-/** An issue message that says what was found and what was expected. */
-function expected(what: string) {
-  return { error: (issue: { input?: unknown }) => `got ${JSON.stringify(issue.input)}, expected ${what}` };
-}
-
-const localTime = z.string().regex(TIME, expected("a local time HH:MM (00:00–23:59)"));
 
 const isoWeekText = z
   .string()
@@ -135,30 +128,6 @@ const csvSource = z
       .describe("Last day the file covers (YYYY-MM-DD), if the file does not say."),
   })
   .describe("A plain CSV with 7-day figures per municipality.");
-
-const weekdayName = z.enum(WEEKDAY_NAMES);
-
-const regionSchema = z.strictObject({
-  code: z.number().int().describe("Region code (DAGI 1081–1085)."),
-  testWeekdays: z
-    .array(weekdayName)
-    .min(1)
-    .default(["monday", "tuesday", "wednesday", "thursday", "friday"])
-    .describe("Weekdays on which tests are taken (and samples picked up the next pickup day)."),
-  labCapacityPerDay: z
-    .number()
-    .int()
-    .positive()
-    .describe("Samples the region's lab can analyse per test day."),
-  pickupTime: localTime.default("08:00").describe("Local pickup time."),
-  pickupDayOffset: z
-    .number()
-    .int()
-    .min(0)
-    .max(3)
-    .default(1)
-    .describe("Days after the test date the samples are picked up (1 = next morning)."),
-});
 
 const overrideSchema = z
   .strictObject({
@@ -306,8 +275,20 @@ export const configSchema = z
       .describe(
         "The 98 municipalities: code, name, region, population, aliases. Default: the file bundled with testrota (`reference/municipalities.csv` of the installation).",
       ),
-    regions: z.array(regionSchema).min(1).describe("Per region: test weekdays, lab capacity, pickups."),
-    sites: location.optional().describe("Sites CSV: site_id;municipality_code;kind;name;address."),
+    regions: z
+      .array(regionSchema)
+      .min(1)
+      .describe("Per region: test weekdays, lab capacity, pickup runs, routes and kits."),
+    sites: location
+      .optional()
+      .describe(
+        "Sites CSV: site_id;municipality_code;kind;name;address (optional: latitude;longitude;contact_phone;access_note;pickup_hours).",
+      ),
+    postcodes: location
+      .optional()
+      .describe(
+        "Optional postcode table postcode;latitude;longitude: the position of sites without their own coordinates (approximate); else a point inside the municipality.",
+      ),
     roster: z
       .strictObject({
         dir: location.describe("Folder with one roster CSV per municipality."),

@@ -3,6 +3,7 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import type { z } from "zod";
 import { parseIsoWeek, WEEKDAY_NAMES, type IsoWeek, type Weekday } from "./domain/calendar.ts";
 import type { Override } from "./domain/classify.ts";
+import type { ShiftHours } from "./domain/pickup-days.ts";
 import type { RegionPlanSettings } from "./domain/plan-types.ts";
 import { ConfigError } from "./errors.ts";
 import { BUNDLED_REFERENCE, configSchema, type ParsedConfig } from "./config-schema.ts";
@@ -146,14 +147,63 @@ function healthPortOf(file: string, text: string | undefined, configured: number
   return port;
 }
 
+type WeekdayName = (typeof WEEKDAY_NAMES)[number];
+
+function weekdayNumber(name: WeekdayName): Weekday {
+  return (WEEKDAY_NAMES.indexOf(name) + 1) as Weekday;
+}
+
+/**
+ * A region as the planner reads it: weekday names as ISO numbers, the pickup runs in the config's
+ * time zone with the documents' shift hours (a session's samples are ready when its shift ends),
+ * the labs' coordinates as points.
+ */
+function resolveRegion(
+  region: ParsedConfig["regions"][number],
+  timezone: string,
+  shiftHours: ShiftHours,
+): RegionConfig {
+  const { pickups, routes } = region;
+  return {
+    code: region.code,
+    testWeekdays: region.testWeekdays.map(weekdayNumber),
+    labCapacityPerDay: region.labCapacityPerDay,
+    pickups: {
+      timezone,
+      pickupWeekdays: pickups.weekdays.map(weekdayNumber),
+      morningRun: pickups.morning,
+      sameEveningWeekdays: pickups.sameEvening.weekdays.map(weekdayNumber),
+      eveningRun: {
+        departure: pickups.sameEvening.departure,
+        latestArrival: pickups.sameEvening.latestArrival,
+      },
+      maxWaitHours: pickups.maxWaitHours,
+      shiftHours,
+    },
+    routes:
+      routes === undefined
+        ? undefined
+        : {
+            depots: routes.depots.map((depot) => ({
+              name: depot.name,
+              location: { latitude: depot.latitude, longitude: depot.longitude },
+              vehicles: depot.vehicles,
+              municipalityCodes: depot.municipalities,
+            })),
+            stopMinutes: routes.stopMinutes,
+            speedKmh: routes.speedKmh,
+            roadFactor: routes.roadFactor,
+          },
+    kits: region.kits,
+  };
+}
+
 /** Turns parsed JSON into a resolved Config or throws a ConfigError listing every problem. */
 export function resolveConfig(file: string, json: unknown, overrides: ConfigOverrides = {}): Config {
   const { parsed, problems } = parseConfig(file, json);
   if (parsed === undefined) throw new ConfigError(problems);
   const { $schema: _schema, ...settings } = parsed;
   const base = dirname(resolve(file));
-  const weekdayNumber = (name: (typeof WEEKDAY_NAMES)[number]) =>
-    (WEEKDAY_NAMES.indexOf(name) + 1) as Weekday;
   const source = (() => {
     const s = settings.source;
     if (s.type === "ssi") {
@@ -173,12 +223,13 @@ export function resolveConfig(file: string, json: unknown, overrides: ConfigOver
     reference:
       settings.reference === undefined ? BUNDLED_REFERENCE : resolveLocation(base, settings.reference),
     sites: settings.sites && resolveLocation(base, settings.sites),
+    postcodes: settings.postcodes && resolveLocation(base, settings.postcodes),
     roster: settings.roster && { ...settings.roster, dir: resolveLocation(base, settings.roster.dir) },
     dataDir: resolve(overrides.dataDir ?? resolve(base, settings.dataDir)),
     outDir: resolve(overrides.outDir ?? resolve(base, settings.outDir)),
     worker: { ...settings.worker, port: healthPortOf(file, overrides.healthPort, settings.worker.port) },
     cycle: { anchorWeek: parseIsoWeek(settings.cycle.anchorWeek) as IsoWeek },
-    regions: settings.regions.map((r) => ({ ...r, testWeekdays: r.testWeekdays.map(weekdayNumber) })),
+    regions: settings.regions.map((r) => resolveRegion(r, settings.timezone, settings.documents.shiftHours)),
     overrides: settings.overrides.map((o) => ({
       ...o,
       from: parseIsoWeek(o.from) as IsoWeek,
@@ -196,6 +247,13 @@ function namedPaths(config: Config): NamedPath[] {
   ];
   if (config.sites !== undefined)
     named.push({ path: "sites", location: config.sites, kind: "file", holds: "the sites CSV" });
+  if (config.postcodes !== undefined && !isUrl(config.postcodes))
+    named.push({
+      path: "postcodes",
+      location: config.postcodes,
+      kind: "file",
+      holds: "the postcode table CSV",
+    });
   if (config.roster !== undefined)
     named.push({
       path: "roster.dir",

@@ -53,11 +53,77 @@ describe("loadConfig", () => {
     });
     expect(config.dataDir).toBe(join(folder, "data"));
     expect(config.worker.port).toBe(9464);
-    expect(config.regions[0]).toMatchObject({
+    expect(config.regions[0]).toEqual({
+      code: 1084,
       testWeekdays: [1, 2, 3, 4, 5],
-      pickupTime: "08:00",
-      pickupDayOffset: 1,
+      labCapacityPerDay: 100,
+      // The pickup defaults of docs/pickup-routes.md, in the config's zone with the shift hours.
+      pickups: {
+        timezone: "Europe/Copenhagen",
+        pickupWeekdays: [1, 2, 3, 4, 5],
+        morningRun: { departure: "07:30", latestArrival: "12:00" },
+        sameEveningWeekdays: [5],
+        eveningRun: { departure: "15:30", latestArrival: "19:00" },
+        maxWaitHours: 24,
+        shiftHours: {
+          day: { start: "07:00", end: "15:00" },
+          evening: { start: "15:00", end: "23:00" },
+          night: { start: "23:00", end: "07:00" },
+        },
+      },
+      routes: undefined,
+      kits: { bufferPercent: 10 },
     });
+  });
+
+  it("resolves a region's labs, road settings and its own pickup runs", () => {
+    const file = writeConfig({
+      ...MINIMAL,
+      timezone: "Europe/Berlin",
+      regions: [
+        {
+          code: 1084,
+          labCapacityPerDay: 100,
+          pickups: { weekdays: ["monday", "wednesday"], sameEvening: { weekdays: [] }, maxWaitHours: 48 },
+          routes: {
+            depots: [
+              { name: "Hvidovre", latitude: 55.65, longitude: 12.47, vehicles: 3 },
+              { name: "Rønne", latitude: 55.1, longitude: 14.71, vehicles: 1, municipalities: [400] },
+            ],
+            speedKmh: 40,
+          },
+          kits: { bufferPercent: 0 },
+        },
+      ],
+    });
+    const region = loadConfig(file).regions[0];
+    expect(region?.pickups).toMatchObject({
+      timezone: "Europe/Berlin",
+      pickupWeekdays: [1, 3],
+      sameEveningWeekdays: [],
+      morningRun: { departure: "07:30", latestArrival: "12:00" },
+      maxWaitHours: 48,
+    });
+    expect(region?.routes).toEqual({
+      depots: [
+        {
+          name: "Hvidovre",
+          location: { latitude: 55.65, longitude: 12.47 },
+          vehicles: 3,
+          municipalityCodes: undefined,
+        },
+        {
+          name: "Rønne",
+          location: { latitude: 55.1, longitude: 14.71 },
+          vehicles: 1,
+          municipalityCodes: [400],
+        },
+      ],
+      stopMinutes: 10,
+      speedKmh: 40,
+      roadFactor: 1.3,
+    });
+    expect(region?.kits).toEqual({ bufferPercent: 0 });
   });
 
   const precedence = [
@@ -114,11 +180,18 @@ describe("loadConfig", () => {
       name: "a bad weekday and a bad time",
       json: {
         ...MINIMAL,
-        regions: [{ code: 1084, labCapacityPerDay: 1, testWeekdays: ["funday"], pickupTime: "25:00" }],
+        regions: [
+          {
+            code: 1084,
+            labCapacityPerDay: 1,
+            testWeekdays: ["funday"],
+            pickups: { morning: { departure: "25:00" } },
+          },
+        ],
       },
       expected: [
         "regions[0].testWeekdays[0]: ",
-        'regions[0].pickupTime: got "25:00", expected a local time HH:MM',
+        'regions[0].pickups.morning.departure: got "25:00", expected a local time HH:MM',
       ],
     },
   ];
@@ -311,6 +384,89 @@ describe("mistakes in the config: exit 78 with file, JSON path and what was expe
     const error = configErrorOf(() => loadConfig(file));
     expect(error.exitCode).toBe(78);
     expect(error.issues).toEqual([`${file}: ${at}: ${says(folder)}`]);
+  });
+});
+
+/*
+ * A region's pickups, routes and kits: the cross-field rules and the removed keys, each one
+ * ConfigError issue with the JSON path. Messages written out by hand.
+ */
+const regionMistakes: { name: string; region: Record<string, unknown>; at: string; says: string }[] = [
+  {
+    name: "the removed pickupTime names the key that replaced it",
+    region: { pickupTime: "08:00" },
+    at: "regions[0].pickupTime",
+    says: "removed: replaced by regions[].pickups.morning.departure (the time the morning run leaves the lab)",
+  },
+  {
+    name: "the removed pickupDayOffset says how samples go now",
+    region: { pickupDayOffset: 1 },
+    at: "regions[0].pickupDayOffset",
+    says: "removed: samples now go with the first pickup run after their shift ends; see regions[].pickups (weekdays, sameEvening, maxWaitHours)",
+  },
+  {
+    name: "a morning run back before it leaves",
+    region: { pickups: { morning: { departure: "07:30", latestArrival: "07:00" } } },
+    at: "regions[0].pickups.morning.latestArrival",
+    says: 'got "07:00", expected a time after the departure ("07:30") the same day',
+  },
+  {
+    name: "an evening run back at the moment it leaves",
+    region: { pickups: { sameEvening: { departure: "16:00", latestArrival: "16:00" } } },
+    at: "regions[0].pickups.sameEvening.latestArrival",
+    says: 'got "16:00", expected a time after the departure ("16:00") the same day',
+  },
+  {
+    name: "a same-evening run on a day without pickups",
+    region: { pickups: { weekdays: ["monday", "thursday"], sameEvening: { weekdays: ["friday"] } } },
+    at: "regions[0].pickups.sameEvening.weekdays[0]",
+    says: 'got "friday", expected one of the pickup weekdays (monday, thursday)',
+  },
+  {
+    name: "an evening run leaving before the morning vans are back",
+    region: { pickups: { sameEvening: { departure: "11:00", latestArrival: "14:00" } } },
+    at: "regions[0].pickups.sameEvening.departure",
+    says: 'got "11:00", expected a time at or after the morning run\'s latest arrival ("12:00"): the vans drive both runs',
+  },
+  {
+    name: "a lab's latitude with a digit missing",
+    region: { routes: { depots: [{ name: "Hvidovre", latitude: 5.65, longitude: 12.47, vehicles: 2 }] } },
+    at: "regions[0].routes.depots[0].latitude",
+    says: "got 5.65, expected a latitude within Denmark (54.4–57.9)",
+  },
+  {
+    name: "a municipality served by two labs",
+    region: {
+      routes: {
+        depots: [
+          { name: "Hvidovre", latitude: 55.65, longitude: 12.47, vehicles: 2, municipalities: [101] },
+          { name: "Herlev", latitude: 55.73, longitude: 12.44, vehicles: 2, municipalities: [101] },
+        ],
+      },
+    },
+    at: "regions[0].routes.depots[1].municipalities[0]",
+    says: 'got 101, already served by "Hvidovre", expected each municipality at one lab',
+  },
+  {
+    name: "routes without a lab",
+    region: { routes: { depots: [] } },
+    at: "regions[0].routes.depots",
+    says: "Too small: expected array to have >=1 items",
+  },
+  {
+    name: "a buffer that is not a whole percentage",
+    region: { kits: { bufferPercent: 12.5 } },
+    at: "regions[0].kits.bufferPercent",
+    says: "Invalid input: expected int, received number",
+  },
+];
+
+describe("regions[]: pickups, routes and kits", () => {
+  it.each(regionMistakes)("$name", ({ region, at, says }) => {
+    const file = writeConfig({ ...MINIMAL, regions: [{ code: 1084, labCapacityPerDay: 100, ...region }] });
+    const error = configErrorOf(() => loadConfig(file));
+    expect(error.exitCode).toBe(78);
+    expect(error.issues).toEqual([`${file}: ${at}: ${says}`]);
   });
 });
 

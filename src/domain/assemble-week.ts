@@ -10,7 +10,14 @@ import {
 import { GREEN, stepCadence, type CadenceEvent, type CadenceState } from "./cadence.ts";
 import { classifyWeek, type Classification, type Override } from "./classify.ts";
 import { observeWindow, type IncidenceDataset } from "./incidence.ts";
-import type { CycleSlot, DeferredTest, RedTestOrder, RegionPlanSettings, WeekPlan } from "./plan-types.ts";
+import type {
+  CycleSlot,
+  DeferredTest,
+  PlannedTest,
+  RedTestOrder,
+  RegionPlanSettings,
+  WeekPlan,
+} from "./plan-types.ts";
 import { planWeek } from "./planner.ts";
 import type { Municipality } from "./reference.ts";
 import type { Site, StaffMember } from "./roster.ts";
@@ -33,6 +40,8 @@ export type AssembleInput = {
   readonly staff: readonly StaffMember[];
   readonly previousSlots: ReadonlyMap<string, CycleSlot>;
   readonly carriedOver: readonly DeferredTest[];
+  /** The tests of week W (planned by the run of W−1): their late pickup runs join W+1's routes. */
+  readonly previousTests?: readonly PlannedTest[] | undefined;
   /**
    * Attendance returned for the weeks before (see `reviewAttendance`): missed tests are made up.
    * None: every planned test counts as done (the planner's assumption before attendance).
@@ -181,6 +190,7 @@ export function assembleWeek(input: AssembleInput): AssembleResult {
     redOrders: stepped.redOrders,
     previousSlots: input.previousSlots,
     carriedOver: input.carriedOver,
+    earlierTests: input.previousTests,
     missed: review?.missed,
   });
   // The look-ahead plans no make-ups: the misses of the test week are not known yet, and those of
@@ -198,6 +208,9 @@ export function assembleWeek(input: AssembleInput): AssembleResult {
     redOrders: stepAll(stepped.states, testWeek, allGreen).redOrders,
     previousSlots: plan.slots,
     carriedOver: plan.deferred,
+    earlierTests: plan.tests,
+    // The look-ahead publishes a rota only: its pickups are planned next week, with routes.
+    withRoutes: false,
   });
   return {
     ok: true,

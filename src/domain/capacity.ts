@@ -16,6 +16,11 @@ export type WeekDemand = {
   /** Priority order: negative when test `a` goes before test `b` (see `createPlanningOrder`). */
   readonly compare: (a: number, b: number) => number;
   /**
+   * Shift bits (day 1, evening 2, night 4) that may be tested on each test day (the max-wait rule
+   * of the pickups); every shift on every day when absent.
+   */
+  readonly shiftsOn?: Uint8Array | undefined;
+  /**
    * 1 for flexible tests that go as early in the week as capacity allows (make-up tests: the
    * person is already late), instead of being spread over the week. None when absent.
    */
@@ -56,17 +61,33 @@ export function waterLevel(loads: Int32Array, amount: number, capacity: number):
 
 /**
  * Puts each early test, in the given (priority) order, on the earliest test day with room below
- * `capacity`, counting it in `loads`. The week's total was cut to its capacity before, so every
- * one finds a day. Returns the items placed.
+ * `capacity` on which its shift may be tested (`shiftsOn`, see {@link WeekDemand}), counting it in
+ * `loads`. The week's total was cut to its capacity before, so without shift limits every one
+ * finds a day; with them, a test whose allowed days are all full is not placed (day −1). Returns
+ * the items placed.
  */
-function placeEarly(order: Int32Array, loads: Int32Array, capacity: number, day: Int32Array): Int32Array {
-  let first = 0;
+function placeEarly(
+  order: Int32Array,
+  loads: Int32Array,
+  capacity: number,
+  day: Int32Array,
+  shift: Uint8Array,
+  shiftsOn: Uint8Array | undefined,
+): Int32Array {
+  const placed: number[] = [];
   for (const item of order) {
-    while (first < loads.length - 1 && (loads[first] ?? 0) >= capacity) first++;
+    const bit = 1 << (shift[item] ?? 0);
+    // A shift allowed on no day at all is allowed on every day (as in `bundleBySite`).
+    const limited = shiftsOn !== undefined && shiftsOn.some((mask) => (mask & bit) !== 0);
+    const first = loads.findIndex(
+      (load, d) => load < capacity && (!limited || ((shiftsOn[d] ?? 0) & bit) !== 0),
+    );
     day[item] = first;
+    if (first < 0) continue;
     loads[first] = (loads[first] ?? 0) + 1;
+    placed.push(item);
   }
-  return order;
+  return Int32Array.from(placed);
 }
 
 /**
@@ -78,6 +99,8 @@ function placeEarly(order: Int32Array, loads: Int32Array, capacity: number, day:
  * 3. early tests (make-ups), in priority order, go on the earliest test day with room left;
  * 4. flexible tests are water-filled on top ({@link waterLevel}) and packed by site and shift,
  *    preferring days the site already has tests on ({@link packBundles}).
+ * Moved, early and flexible tests go only on days their shift may be tested (`shiftsOn`); when
+ * those days are full, the level rises up to the capacity, and what still does not fit is deferred.
  */
 export function placeWeek(demand: WeekDemand, testDays: number, capacity: number): WeekPlacement {
   const count = demand.count;
@@ -120,25 +143,40 @@ export function placeWeek(demand: WeekDemand, testDays: number, capacity: number
     for (let rank = capacity; rank < order.length; rank++) overflow.push(order[rank] ?? 0);
     loads[fixed] = capacity;
   });
+  let movedCount = 0;
   const spare = loads.map((load) => capacity - load);
-  packBundles(bundleBySite(overflow, demand.site, demand.shift, new Map()), spare, day);
+  const overflowBundles = bundleBySite(overflow, demand.site, demand.shift, new Map(), demand.shiftsOn);
+  deferredCount += packBundles(overflowBundles, spare, day, { leaveOut: true });
   for (const item of overflow) {
+    if ((day[item] ?? -1) < 0) continue;
     moved[item] = 1;
+    movedCount += 1;
     loads[day[item] ?? 0] = (loads[day[item] ?? 0] ?? 0) + 1;
   }
 
-  const earlyDays = placeEarly(sortedByPriority(early, demand.compare), loads, capacity, day);
+  const earlyOrder = sortedByPriority(early, demand.compare);
+  const earlyDays = placeEarly(earlyOrder, loads, capacity, day, demand.shift, demand.shiftsOn);
+  deferredCount += earlyOrder.length - earlyDays.length;
 
   if (flexible.length > 0) {
-    const level = waterLevel(loads, flexible.length, capacity);
-    const room = loads.map((load) => Math.max(0, level - load));
     // The days each site already has fixed tests on (a day a test moved off is full anyway).
     const siteDays: SiteDays = new Map();
     fixedByDay.forEach((items, fixed) => {
       for (const item of items) addSiteDay(siteDays, demand.site[item] ?? 0, fixed);
     });
     for (const item of earlyDays) addSiteDay(siteDays, demand.site[item] ?? 0, day[item] ?? 0);
-    packBundles(bundleBySite(flexible, demand.site, demand.shift, siteDays), room, day);
+    const bundles = () => bundleBySite(flexible, demand.site, demand.shift, siteDays, demand.shiftsOn);
+    let level = waterLevel(loads, flexible.length, capacity);
+    for (;;) {
+      const room = loads.map((load) => Math.max(0, level - load));
+      const left = packBundles(bundles(), room, day, { leaveOut: true });
+      // Without shift limits the level always fits; with them, raise it until it does or is full.
+      if (left === 0 || level >= capacity) {
+        deferredCount += left;
+        break;
+      }
+      level = Math.min(capacity, level + Math.max(1, Math.ceil(left / testDays)));
+    }
   }
-  return { day, moved, movedCount: overflow.length, deferredCount };
+  return { day, moved, movedCount, deferredCount };
 }

@@ -26,6 +26,11 @@ export type CycleRegionInput = {
   readonly shiftOf: Uint8Array;
   /** Output: the day of each new member's slot. */
   readonly dayOf: Int32Array;
+  /**
+   * Shift bits (day 1, evening 2, night 4) that may be tested on each day (the max-wait rule of
+   * the pickups); every shift on every day when absent.
+   */
+  readonly shiftsOn?: Uint8Array | undefined;
 };
 
 /**
@@ -41,21 +46,38 @@ export function evenDayQuotas(total: number, days: number): Int32Array {
   );
 }
 
-/** The day for a member with a deadline: its site's session day if one is early enough and has room, else the roomiest. */
+/**
+ * The day for a member with a deadline: its site's session day if one is early enough, allowed
+ * and has room, else the roomiest allowed day by the deadline; -1 when no allowed day is early
+ * enough.
+ */
 function chooseDeadlineDay(
   lastDay: number,
   room: Int32Array,
   siteDays: readonly number[] | undefined,
+  allowed: (day: number) => boolean,
 ): number {
   let best = -1;
   for (const day of siteDays ?? []) {
-    if (day <= lastDay && (room[day] ?? 0) > 0 && (best < 0 || (room[day] ?? 0) > (room[best] ?? 0)))
+    if (
+      day <= lastDay &&
+      allowed(day) &&
+      (room[day] ?? 0) > 0 &&
+      (best < 0 || (room[day] ?? 0) > (room[best] ?? 0))
+    )
       best = day;
   }
   if (best >= 0) return best;
-  best = 0;
-  for (let day = 1; day <= lastDay; day++) if ((room[day] ?? 0) > (room[best] ?? 0)) best = day;
+  for (let day = 0; day <= lastDay; day++) {
+    if (allowed(day) && (best < 0 || (room[day] ?? 0) > (room[best] ?? 0))) best = day;
+  }
   return best;
+}
+
+/** The first day `allowed` takes, 0 when none does. */
+function firstAllowedDay(days: number, allowed: (day: number) => boolean): number {
+  for (let day = 0; day < days; day++) if (allowed(day)) return day;
+  return 0;
 }
 
 /**
@@ -66,6 +88,7 @@ function chooseDeadlineDay(
  *    member's next test within 6 weeks of the last one), earliest deadline first, take their site's
  *    session day when it is early enough and has room, else the early-enough day with the most
  *    room; when no day is early enough they take the first day and count as late;
+ *    only days on which their shift may be tested (`shiftsOn`) count;
  * 2. the others are packed by site and shift ({@link packBundles}): first onto their site's
  *    existing session days, then largest site first, best fit, split only where a site fits no day.
  * Returns the number of members whose deadline cannot be met.
@@ -78,17 +101,24 @@ export function assignCycleDays(input: CycleRegionInput): { late: number } {
 
   let late = 0;
   const byDeadline = [...input.deadlines].sort((a, b) => a.lastDay - b.lastDay || a.member - b.member);
+  const shiftsOn = input.shiftsOn;
   for (const { member, lastDay } of byDeadline) {
-    if (lastDay < 0) late += 1;
     const site = siteOf[member] ?? 0;
-    const day = chooseDeadlineDay(lastDay, room, siteDays.get(site));
+    const bit = 1 << (shiftOf[member] ?? 0);
+    // A shift allowed on no day at all is allowed on every day (the plan reports it).
+    const restricted = shiftsOn !== undefined && shiftsOn.some((mask) => (mask & bit) !== 0);
+    const allowed = (day: number): boolean => !restricted || ((shiftsOn[day] ?? 0) & bit) !== 0;
+    const chosen =
+      lastDay < 0 ? -1 : chooseDeadlineDay(Math.min(lastDay, days - 1), room, siteDays.get(site), allowed);
+    if (chosen < 0) late += 1;
+    const day = chosen < 0 ? firstAllowedDay(days, allowed) : chosen;
     dayOf[member] = day;
     room[day] = (room[day] ?? 0) - 1;
     loads[day] = (loads[day] ?? 0) + 1;
     addSiteDay(siteDays, site, day);
   }
 
-  packBundles(bundleBySite(input.free, siteOf, shiftOf, siteDays), room, dayOf);
+  packBundles(bundleBySite(input.free, siteOf, shiftOf, siteDays, shiftsOn), room, dayOf);
   for (const member of input.free) {
     const day = dayOf[member] ?? 0;
     loads[day] = (loads[day] ?? 0) + 1;

@@ -1,6 +1,8 @@
 import { assignCycleDays, type DeadlineMember } from "./cycle-assignment.ts";
 import {
+  allowsShift,
   CYCLE_WEEKS,
+  cycleShiftsOn,
   GAP_DAYS,
   slotPlaceOf,
   weeksUntil,
@@ -61,7 +63,8 @@ function isSlotShape(slot: CycleSlot): boolean {
 
 /**
  * The cycle day a previous slot keeps (see `RegionFrame`), or -1: a slot is kept while the
- * member's site and shift are unchanged and its weekday is still a test day of the region.
+ * member's site and shift are unchanged, its weekday is still a test day of the region and the
+ * member's shift may still be tested that day (the max wait of the pickups, see `allowsShift`).
  */
 function keptDay(
   previous: CycleSlot | undefined,
@@ -72,14 +75,16 @@ function keptDay(
   if (previous === undefined || !isSlotShape(previous)) return -1;
   if (previous.siteId !== member.siteId || previous.shift !== member.shift) return -1;
   const testDay = region.testDayOf[previous.weekday] ?? -1;
-  return testDay < 0 ? -1 : weeksUntil(frame, previous.cycleWeek) * region.testDays + testDay;
+  if (testDay < 0 || !allowsShift(region, testDay, SHIFT_CODE[member.shift] ?? 0)) return -1;
+  return weeksUntil(frame, previous.cycleWeek) * region.testDays + testDay;
 }
 
 /**
  * Reads the roster once. Rows whose site is unknown or outside a planned region are skipped;
  * leavers (end date before the test week's Monday) lose their slot, later leavers keep it until
  * they go. A previous slot is kept while site and shift are unchanged and its weekday is still a
- * test day of the region; everyone else needs a new slot, by a deadline when a clock is running:
+ * test day of the region on which the shift may be tested (the pickups' maximum wait); everyone
+ * else needs a new slot, by a deadline when a clock is running:
  * - a moved member's next test comes no later than the old slot's next occurrence (6 weeks after
  *   the last test);
  * - a new starter (no previous slot) who started in the 42 days before the Monday — the start
@@ -172,6 +177,7 @@ export function assignNewSlots(
       siteOf: members.site,
       shiftOf: members.shift,
       dayOf: members.day,
+      shiftsOn: cycleShiftsOn(region),
     }).late;
     const assign = (member: number): void => {
       const day = members.day[member] ?? 0;

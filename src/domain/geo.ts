@@ -13,6 +13,22 @@ export const DEFAULT_ROAD_FACTOR = 1.3;
 /** Average speed of a sample van including towns, traffic and parking, km/h. */
 export const DEFAULT_SPEED_KMH = 50;
 
+/**
+ * A box around Denmark with a small margin (Gedser 54.56° N, Skagen 57.75° N, Blåvandshuk 8.07° E,
+ * Christiansø 15.19° E): a coordinate outside it is a typo, swapped columns or another country.
+ */
+export const DENMARK_BOUNDS = { south: 54.4, north: 57.9, west: 7.9, east: 15.3 } as const;
+
+/** True when the point lies within {@link DENMARK_BOUNDS}. */
+export function isInDenmark(point: GeoPoint): boolean {
+  return (
+    point.latitude >= DENMARK_BOUNDS.south &&
+    point.latitude <= DENMARK_BOUNDS.north &&
+    point.longitude >= DENMARK_BOUNDS.west &&
+    point.longitude <= DENMARK_BOUNDS.east
+  );
+}
+
 const RADIANS_PER_DEGREE = Math.PI / 180;
 
 /** True when the point has finite coordinates within the ranges of latitude and longitude. */

@@ -2,6 +2,7 @@ import type { IsoDate } from "./calendar.ts";
 import {
   compareRuns,
   compareSessions,
+  formatRunKey,
   listPickupRuns,
   type PickupDaySettings,
   type PickupRun,
@@ -106,11 +107,20 @@ export function planKitDeliveries(input: KitDeliveryInput): KitPlan {
     endsAt: runEndsAt(pickupDays, run),
   }));
   const bySite = new Map<string, TimedVisit[]>();
+  // Instants are looked up once per run and per date and shift (the zone arithmetic is the cost).
+  const endOf = new Map(runs.map(({ run, endsAt }) => [formatRunKey(run), endsAt]));
+  const endsAt = (run: PickupRun): number => {
+    const key = formatRunKey(run);
+    const known = endOf.get(key) ?? runEndsAt(pickupDays, run);
+    endOf.set(key, known);
+    return known;
+  };
+  const startOf = new Map<string, number>();
   // A visit before `deliveryFrom` is under way before the plan is published: it cannot take kits.
   const usable = input.visits.filter((visit) => visit.run.date >= input.deliveryFrom);
   for (const visit of usable.sort((a, b) => compareRuns(a.run, b.run))) {
     const list = bySite.get(visit.siteId) ?? [];
-    list.push({ visit, endsAt: runEndsAt(pickupDays, visit.run), deliveryOnly: false });
+    list.push({ visit, endsAt: endsAt(visit.run), deliveryOnly: false });
     bySite.set(visit.siteId, list);
   }
 
@@ -118,7 +128,9 @@ export function planKitDeliveries(input: KitDeliveryInput): KitPlan {
   const deliveryVisits: SiteRunVisit[] = [];
   const unserved: UnservedKits[] = [];
   for (const session of sessions) {
-    const startsAt = sessionStartsAt(pickupDays, session.date, session.shift);
+    const slot = `${session.date} ${session.shift}`;
+    const startsAt = startOf.get(slot) ?? sessionStartsAt(pickupDays, session.date, session.shift);
+    startOf.set(slot, startsAt);
     const count = computeKitCount(session.tests, kits.bufferPercent);
     const known = bySite.get(session.siteId) ?? [];
     let chosen = known.filter((timed) => timed.endsAt <= startsAt).at(-1);

@@ -209,7 +209,13 @@ export function listAllowedTestWeekdays(settings: PickupDaySettings, week: IsoWe
 export type PickupVisit = {
   readonly siteId: string;
   readonly run: PickupRun;
-  readonly collects: readonly { readonly date: IsoDate; readonly shift: Shift; readonly samples: number }[];
+  readonly collects: readonly {
+    readonly date: IsoDate;
+    readonly shift: Shift;
+    readonly samples: number;
+    /** The session's wait, an upper bound (see `findPickupRun`). */
+    readonly waitHours: number;
+  }[];
 };
 
 /** (c) A session whose samples wait longer than the maximum: reported, never dropped. */
@@ -240,12 +246,17 @@ export function planPickupDays(sessions: readonly TestSession[], settings: Picku
     { siteId: string; run: PickupRun; collects: PickupVisit["collects"][number][] }
   >();
   const violations: WaitViolation[] = [];
+  // Many sites share a date and shift: each is looked up once (the zone arithmetic is the cost).
+  const collections = new Map<string, SampleCollection>();
   for (const session of [...sessions].sort(compareSessions)) {
     if (session.tests <= 0) continue;
-    const { run, waitHours } = findPickupRun(settings, session.date, session.shift);
+    const slot = `${session.date} ${session.shift}`;
+    const collection = collections.get(slot) ?? findPickupRun(settings, session.date, session.shift);
+    collections.set(slot, collection);
+    const { run, waitHours } = collection;
     const key = `${formatRunKey(run)}\u0000${session.siteId}`;
     const visit = visits.get(key) ?? { siteId: session.siteId, run, collects: [] };
-    visit.collects.push({ date: session.date, shift: session.shift, samples: session.tests });
+    visit.collects.push({ date: session.date, shift: session.shift, samples: session.tests, waitHours });
     visits.set(key, visit);
     if (waitHours > settings.maxWaitHours) {
       violations.push({

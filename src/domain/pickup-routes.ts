@@ -64,20 +64,38 @@ export type RegionPickupInput = {
   readonly sites: ReadonlyMap<string, SiteStopInfo>;
   readonly pickupDays: PickupDaySettings;
   readonly kits: KitSettings;
-  readonly routing: RegionRouteSettings;
+  /** The region's labs and road settings; without them the stops are planned but not routed. */
+  readonly routing?: RegionRouteSettings | undefined;
   /** First date a delivery-only stop may be planned (the day after publication). */
   readonly deliveryFrom: IsoDate;
   /**
-   * Pickup visits an earlier plan already put on runs from `deliveryFrom` on (e.g. last week's
-   * Friday evening): they join the same routes and may bring kits, their samples stay as planned.
+   * Stops an earlier plan already put on runs from `deliveryFrom` on (e.g. last week's Friday
+   * evening): they join the same routes and may bring this plan's kits too; their samples and
+   * kits stay as that plan planned them.
    */
-  readonly earlierVisits?: readonly PickupVisit[] | undefined;
+  readonly earlierVisits?: readonly EarlierVisit[] | undefined;
+};
+
+/** Kits brought on a visit for one session. */
+export type SessionKits = { readonly date: IsoDate; readonly shift: Shift; readonly kits: number };
+
+/** A visit of an earlier plan: its samples, and the kits it brings for that plan's sessions. */
+export type EarlierVisit = PickupVisit & { readonly kits?: readonly SessionKits[] | undefined };
+
+/** A van's call at a site on one run: what it collects and what it brings. Counts only, no names. */
+export type PickupStop = {
+  readonly siteId: string;
+  readonly run: PickupRun;
+  /** Sessions whose samples are collected here (empty for a delivery-only stop). */
+  readonly collects: PickupVisit["collects"];
+  /** Kits brought here, per session they are for. */
+  readonly kits: readonly SessionKits[];
+  /** True for a visit an earlier plan scheduled (its samples are that plan's). */
+  readonly fromEarlierPlan: boolean;
 };
 
 /** One stop of a route: where, when, what to collect and what to bring. Counts only, no names. */
-export type PlannedStop = {
-  readonly siteId: string;
-  readonly run: PickupRun;
+export type PlannedStop = PickupStop & {
   /** Name of the depot the route starts from. */
   readonly depot: string;
   /** Route number within the run (numbered on across depots). */
@@ -87,12 +105,6 @@ export type PlannedStop = {
   readonly order: number;
   /** Estimated arrival, minutes after local midnight. */
   readonly eta: number;
-  /** Sessions whose samples are collected here (empty for a delivery-only stop). */
-  readonly collects: PickupVisit["collects"];
-  /** Kits brought here, per session they are for. */
-  readonly kits: readonly { readonly date: IsoDate; readonly shift: Shift; readonly kits: number }[];
-  /** True for a visit an earlier plan scheduled (its samples are that plan's). */
-  readonly fromEarlierPlan: boolean;
 };
 
 /** A route and the depot it starts from. */
@@ -109,7 +121,9 @@ export type RunRoutes = {
 };
 
 export type RegionPickupPlan = {
-  /** Runs with at least one stop, chronologically. */
+  /** Every stop of every run (pickups, delivery-only, earlier plans'), by run, then site id. */
+  readonly stops: readonly PickupStop[];
+  /** The routes of the runs with at least one stop, chronologically; none without `routing`. */
   readonly runs: readonly RunRoutes[];
   readonly allocations: readonly KitAllocation[];
   readonly waitViolations: readonly WaitViolation[];
@@ -120,19 +134,20 @@ type StopDraft = {
   siteId: string;
   run: PickupRun;
   collects: PickupVisit["collects"][number][];
-  kits: PlannedStop["kits"][number][];
+  kits: SessionKits[];
   fromEarlierPlan: boolean;
 };
 
 /**
  * Plans a region's pickups of one test week end to end: which run collects each session's samples
  * (`planPickupDays`), which visit brings each session's kits, adding delivery-only stops where no
- * visit comes first (`planKitDeliveries`), and the routes of every run (`planRoutes`), with an ETA
- * per stop. Every problem is in the result: waits over the maximum, kits no run can bring in time,
- * late routes. Throws when a stop's site has no coordinates (the caller places every site first).
+ * visit comes first (`planKitDeliveries`), and, with `routing`, the routes of every run
+ * (`planRoutes`), with an ETA per stop. Every problem is in the result: waits over the maximum,
+ * kits no run can bring in time, late routes. Throws when a routed stop's site has no coordinates
+ * (the caller places every site first).
  */
 export function planRegionPickupRoutes(input: RegionPickupInput): RegionPickupPlan {
-  if (input.routing.depots.length === 0)
+  if (input.routing !== undefined && input.routing.depots.length === 0)
     throw new RangeError("planRegionPickupRoutes: no depot, expected the region's lab");
   const pickups = planPickupDays(input.sessions, input.pickupDays);
   const earlier = input.earlierVisits ?? [];
@@ -151,7 +166,11 @@ export function planRegionPickupRoutes(input: RegionPickupInput): RegionPickupPl
     drafts.set(key, draft);
     return draft;
   };
-  for (const visit of earlier) draftFor(visit.siteId, visit.run, true).collects.push(...visit.collects);
+  for (const visit of earlier) {
+    const draft = draftFor(visit.siteId, visit.run, true);
+    draft.collects.push(...visit.collects);
+    draft.kits.push(...(visit.kits ?? []));
+  }
   for (const visit of pickups.visits)
     draftFor(visit.siteId, visit.run, false).collects.push(...visit.collects);
   for (const allocation of kitPlan.allocations) {
@@ -162,15 +181,20 @@ export function planRegionPickupRoutes(input: RegionPickupInput): RegionPickupPl
     });
   }
 
+  const stops = [...drafts.values()].sort(
+    (a, b) => compareRuns(a.run, b.run) || compareSiteIds(a.siteId, b.siteId),
+  );
   const byRun = new Map<string, StopDraft[]>();
-  for (const draft of drafts.values()) {
+  for (const draft of stops) {
     const key = formatRunKey(draft.run);
-    byRun.set(key, [...(byRun.get(key) ?? []), draft]);
+    const list = byRun.get(key);
+    if (list === undefined) byRun.set(key, [draft]);
+    else list.push(draft);
   }
-  const runs = [...byRun.values()]
-    .map((stops) => routeRun(input, stops))
-    .sort((a, b) => compareRuns(a.run, b.run));
+  const routing = input.routing;
+  const runs = routing === undefined ? [] : [...byRun.values()].map((run) => routeRun(input, routing, run));
   return {
+    stops,
     runs,
     allocations: kitPlan.allocations,
     waitViolations: pickups.violations,
@@ -194,10 +218,14 @@ function depotFor(depots: readonly Depot[], site: SiteStopInfo): Depot {
   return nearest;
 }
 
-function routeRun(input: RegionPickupInput, drafts: readonly StopDraft[]): RunRoutes {
+function routeRun(
+  input: RegionPickupInput,
+  routing: RegionRouteSettings,
+  drafts: readonly StopDraft[],
+): RunRoutes {
   const run = (drafts[0] as StopDraft).run;
   const bySite = new Map(drafts.map((draft) => [draft.siteId, draft]));
-  const { depots, ...road } = input.routing;
+  const { depots, ...road } = routing;
   const routes: DepotRoute[] = [];
   const violations: RouteViolation[] = [];
   for (const depot of depots) {

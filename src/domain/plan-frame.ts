@@ -7,8 +7,10 @@ import {
   type IsoWeek,
   type Weekday,
 } from "./calendar.ts";
+import { ALL_SHIFTS } from "./group-packing.ts";
+import { findPickupRun, listAllowedTestWeekdays } from "./pickup-days.ts";
 import type { PlanInput, RegionPlanSettings } from "./plan-types.ts";
-import type { SiteKind } from "./roster.ts";
+import { SHIFTS, type Shift, type SiteKind } from "./roster.ts";
 
 /** The green cycle: every staff member is tested once every 6 weeks. */
 export const CYCLE_WEEKS = 6;
@@ -75,12 +77,56 @@ export type RegionFrame = {
   readonly offsetOfDay: Int32Array;
   /** For a deadline `o` days after the Monday: the last cycle day occurring by then, -1 if none. */
   readonly lastDayBy: Int32Array;
+  /**
+   * Per test day, the shifts that may be tested on it, as bits of the shift codes (day 1, evening
+   * 2, night 4): those whose samples are collected within the pickups' maximum wait.
+   */
+  readonly shiftsOn: Uint8Array;
+  /**
+   * Shifts that no test weekday keeps within the maximum wait: their staff are still tested, on
+   * the test days with the shortest wait (never left out), and the pickup plan reports the waits.
+   */
+  readonly shiftsWithoutTestDay: readonly Shift[];
 };
 
-function createRegionFrame(settings: RegionPlanSettings): RegionFrame {
-  const weekdays = [...new Set(settings.testWeekdays)]
+/**
+ * Which shifts may be tested on each of `weekdays`: with pickup settings, a shift only on the
+ * weekdays `listAllowedTestWeekdays` gives for the test week. A shift allowed on none of them goes
+ * on those with the shortest wait (and is listed, so the plan can say so).
+ */
+function allowShifts(
+  settings: RegionPlanSettings,
+  testWeek: IsoWeek,
+  weekdays: readonly Weekday[],
+): { masks: Map<Weekday, number>; without: Shift[] } {
+  const masks = new Map<Weekday, number>(weekdays.map((weekday) => [weekday, ALL_SHIFTS]));
+  const pickups = settings.pickups;
+  if (pickups === undefined || weekdays.length === 0) return { masks, without: [] };
+  const without: Shift[] = [];
+  for (const weekday of weekdays) masks.set(weekday, 0);
+  SHIFTS.forEach((shift, code) => {
+    const allowed = new Set(listAllowedTestWeekdays(pickups, testWeek, shift));
+    let days = weekdays.filter((weekday) => allowed.has(weekday));
+    if (days.length === 0) {
+      without.push(shift);
+      const waits = weekdays.map(
+        (weekday) => findPickupRun(pickups, dateInWeek(testWeek, weekday), shift).waitHours,
+      );
+      const shortest = Math.min(...waits);
+      days = weekdays.filter((_, index) => waits[index] === shortest);
+    }
+    for (const weekday of days) masks.set(weekday, (masks.get(weekday) ?? 0) | (1 << code));
+  });
+  return { masks, without };
+}
+
+function createRegionFrame(settings: RegionPlanSettings, testWeek: IsoWeek): RegionFrame {
+  const configured = [...new Set(settings.testWeekdays)]
     .filter((d) => Number.isInteger(d) && d >= 1 && d <= 7)
     .sort((a, b) => a - b);
+  const { masks, without } = allowShifts(settings, testWeek, configured);
+  // A test weekday on which no shift keeps within the maximum wait is no test day this week.
+  const weekdays = configured.filter((weekday) => (masks.get(weekday) ?? 0) !== 0);
   const testDays = weekdays.length;
   const cycleDays = CYCLE_WEEKS * testDays;
   const testDayOf = Int32Array.from({ length: 8 }, (_, weekday) => weekdays.indexOf(weekday as Weekday));
@@ -93,7 +139,32 @@ function createRegionFrame(settings: RegionPlanSettings): RegionFrame {
     while (day + 1 < cycleDays && (offsetOfDay[day + 1] ?? 0) <= offset) day++;
     return day;
   });
-  return { settings, weekdays, testDays, cycleDays, testDayOf, offsetOfDay, lastDayBy };
+  const shiftsOn = Uint8Array.from(weekdays, (weekday) => masks.get(weekday) ?? ALL_SHIFTS);
+  return {
+    settings,
+    weekdays,
+    testDays,
+    cycleDays,
+    testDayOf,
+    offsetOfDay,
+    lastDayBy,
+    shiftsOn,
+    shiftsWithoutTestDay: without,
+  };
+}
+
+/** True when staff of shift code `shift` (0 day, 1 evening, 2 night) may be tested on `testDay`. */
+export function allowsShift(region: RegionFrame, testDay: number, shift: number): boolean {
+  return (((region.shiftsOn[testDay] ?? 0) >> shift) & 1) === 1;
+}
+
+/** `shiftsOn` repeated over the region's cycle days; undefined when every shift may go on every day. */
+export function cycleShiftsOn(region: RegionFrame): Uint8Array | undefined {
+  if (region.shiftsOn.every((mask) => mask === ALL_SHIFTS)) return undefined;
+  return Uint8Array.from(
+    { length: region.cycleDays },
+    (_, day) => region.shiftsOn[day % region.testDays] ?? 0,
+  );
 }
 
 /** Sites by dense index, with their region (index into the plan's regions, -1 when none), municipality and kind. */
@@ -167,7 +238,7 @@ export function createPlanFrame(input: PlanInput): PlanFrame {
   const regions: RegionFrame[] = [];
   const regionIndex = new Map<number, number>();
   for (const settings of input.regions) {
-    const region = createRegionFrame(settings);
+    const region = createRegionFrame(settings, input.testWeek);
     if (regionIndex.has(settings.code) || region.testDays === 0) continue;
     regionIndex.set(settings.code, regions.length);
     regions.push(region);

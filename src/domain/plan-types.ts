@@ -2,8 +2,12 @@ import type { MissedTest } from "./attendance.ts";
 import type { IsoDate, IsoWeek, Weekday } from "./calendar.ts";
 import type { RedTestReason } from "./cadence.ts";
 import type { Status } from "./classify.ts";
+import type { KitSettings } from "./kit-deliveries.ts";
+import type { PickupDaySettings } from "./pickup-days.ts";
+import type { RegionRouteSettings } from "./pickup-routes.ts";
 import type { Municipality } from "./reference.ts";
 import type { Shift, Site, SiteKind, StaffMember } from "./roster.ts";
+import type { RegionPickups } from "./week-pickups.ts";
 
 /**
  * Why a test is in the rota (output column `reason`):
@@ -18,8 +22,17 @@ export type RegionPlanSettings = {
   readonly code: number;
   readonly testWeekdays: readonly Weekday[];
   readonly labCapacityPerDay: number;
-  readonly pickupTime: string;
-  readonly pickupDayOffset: number;
+  /**
+   * The region's pickup runs. The planner chooses no test weekday and shift whose samples would
+   * wait longer than its `maxWaitHours` (see `listAllowedTestWeekdays`). When absent (callers that
+   * plan the rota only), every test weekday and shift may be chosen and pickups follow
+   * `DEFAULT_PICKUP_DAY_SETTINGS`.
+   */
+  readonly pickups?: PickupDaySettings | undefined;
+  /** The vans' routes from the region's labs; when absent, pickups and kits are planned without routes. */
+  readonly routes?: RegionRouteSettings | undefined;
+  /** Kits per session; `DEFAULT_KIT_SETTINGS` (10 % buffer) when absent. */
+  readonly kits?: KitSettings | undefined;
 };
 
 /** A staff member's fixed place in the 6-week green cycle. */
@@ -68,6 +81,13 @@ export type PlanInput = {
   /** Tests deferred by earlier runs, still owed. */
   readonly carriedOver: readonly DeferredTest[];
   /**
+   * The tests of the week before the test week (the previous plan): their pickups on runs after
+   * this plan is published join this plan's routes. None when absent.
+   */
+  readonly earlierTests?: readonly PlannedTest[] | undefined;
+  /** Plan the routes of regions that configure them (default true; the look-ahead needs none). */
+  readonly withRoutes?: boolean | undefined;
+  /**
    * By staff key (`staffKey`): people whose latest planned test was missed (attendance, see
    * `reviewAttendance`); a make-up test is planned when `owesMakeUp` says so. None when absent.
    */
@@ -83,19 +103,6 @@ export type PlannedTest = {
   readonly weekday: Weekday;
   readonly shift: Shift;
   readonly reason: TestReason;
-};
-
-/** One pickup: a site's samples of one test date, collected `pickupDayOffset` days later. */
-export type Pickup = {
-  readonly regionCode: number;
-  readonly municipalityCode: number;
-  readonly siteId: string;
-  readonly testDate: IsoDate;
-  readonly pickupDate: IsoDate;
-  readonly pickupTime: string;
-  readonly samples: number;
-  /** Kits for the site's next session, delivered on this visit (one per planned test). */
-  readonly kitsToDeliver: number;
 };
 
 /**
@@ -169,7 +176,8 @@ export type SlotChanges = {
 export type WeekPlan = {
   readonly testWeek: IsoWeek;
   readonly tests: readonly PlannedTest[];
-  readonly pickups: readonly Pickup[];
+  /** Each region's pickups: runs, stops, kits and routes (see `planWeekPickups`), in region order. */
+  readonly pickups: readonly RegionPickups[];
   /** Slots of every active staff member after this plan (persisted for stability). */
   readonly slots: ReadonlyMap<string, CycleSlot>;
   /** Tests still owed after this week (carried to the next run). */

@@ -2,15 +2,10 @@ import { assignNewSlots, collectMembers, slotsByEmployee } from "./cycle-slots.t
 import { reportDeferrals } from "./deferrals.ts";
 import { createPlanFrame } from "./plan-frame.ts";
 import type { PlanInput, WeekPlan } from "./plan-types.ts";
-import {
-  carryAgain,
-  createWeekTally,
-  measurePlanQuality,
-  placeRegionWeek,
-  planPickups,
-} from "./region-week.ts";
+import { carryAgain, createWeekTally, measurePlanQuality, placeRegionWeek } from "./region-week.ts";
 import type { StaffMember } from "./roster.ts";
 import { collectDemand, indexCarriedOver, indexRedOrders } from "./test-demand.ts";
+import { planWeekPickups } from "./week-pickups.ts";
 
 export { CYCLE_WEEKS, GAP_DAYS, cycleWeekOf } from "./plan-frame.ts";
 
@@ -42,7 +37,10 @@ export { CYCLE_WEEKS, GAP_DAYS, cycleWeekOf } from "./plan-frame.ts";
  *   nursing homes) and reported per municipality in the same order (`deferrals`). A deferred test
  *   whose 6-week limit falls in or before the test week, or a test moved off its cycle day,
  *   counts as a gap violation.
- * - Pickups: one per site and test date (see `planSitePickups`).
+ * - Test days and pickups: a test weekday and shift whose samples would wait longer than the
+ *   region's `pickups.maxWaitHours` for a pickup run is not chosen (see `listAllowedTestWeekdays`);
+ *   a shift that no test weekday allows is tested on every test day and reported. The pickups of
+ *   every region (runs, kits, routes) are planned from the tests (see `planWeekPickups`).
  */
 export function planWeek(input: PlanInput): WeekPlan {
   const frame = createPlanFrame(input);
@@ -66,7 +64,17 @@ export function planWeek(input: PlanInput): WeekPlan {
     placeRegionWeek(tally, frame, regionIndex, owed, members, input.statusByCode),
   );
   carryAgain(tally, frame, carriedAgain);
-  const pickupsByRegion = planPickups(frame, tally.samples);
+  const pickupsByRegion = planWeekPickups({
+    testWeek: input.testWeek,
+    regions: frame.regions.map((region) => region.settings),
+    sites: input.sites,
+    tests: tally.tests,
+    earlierTests: input.earlierTests,
+    shiftsWithoutTestDay: new Map(
+      frame.regions.map((region) => [region.settings.code, region.shiftsWithoutTestDay]),
+    ),
+    withRoutes: input.withRoutes,
+  });
 
   // Carried-over tests no longer owed: of staff gone from the plan, or gone by the first test day.
   let carriedOverDropped = notOwed;
@@ -74,7 +82,7 @@ export function planWeek(input: PlanInput): WeekPlan {
   return {
     testWeek: input.testWeek,
     tests: tally.tests,
-    pickups: pickupsByRegion.flat(),
+    pickups: pickupsByRegion,
     slots,
     deferred: tally.deferred.map((entry) => entry.test),
     deferrals: reportDeferrals(tally.deferred, input.statusByCode),

@@ -1,16 +1,15 @@
-import type { IsoDate } from "./calendar.ts";
 import { isRedTestReason } from "./cadence.ts";
 import { placeWeek } from "./capacity.ts";
 import type { Members, RegionCycle } from "./cycle-slots.ts";
 import type { DeferredEntry } from "./deferrals.ts";
 import type { PlanFrame, RegionFrame } from "./plan-frame.ts";
-import type { DeferredTest, Pickup, PlanInput, PlannedTest, RegionQuality } from "./plan-types.ts";
-import { planSitePickups } from "./pickups.ts";
+import type { DeferredTest, PlanInput, PlannedTest, RegionQuality } from "./plan-types.ts";
 import { measureRegionQuality } from "./quality.ts";
 import type { Shift, StaffMember } from "./roster.ts";
 import { meanDaysPerSite } from "./site-days.ts";
 import type { RegionDemand } from "./test-demand.ts";
 import { createPlanningOrder } from "./test-priority.ts";
+import type { RegionPickups } from "./week-pickups.ts";
 
 /** Offset of the test week's Sunday from its Monday: a limit on or before it is already broken. */
 const SUNDAY = 6;
@@ -93,7 +92,7 @@ export function placeRegionWeek(
   // Make-up tests go as early in the week as capacity allows: the person is already late.
   const early = Uint8Array.from(owed.early, (makeUp) => (makeUp ? 1 : 0));
   const placement = placeWeek(
-    { count, fixedDay, site, shift, compare, early },
+    { count, fixedDay, site, shift, compare, shiftsOn: region.shiftsOn, early },
     region.testDays,
     region.settings.labCapacityPerDay,
   );
@@ -166,30 +165,10 @@ export function carryAgain(tally: WeekTally, frame: PlanFrame, carriedAgain: rea
   }
 }
 
-/** Pickups per region: sites in input order, one per test date (see `planSitePickups`). */
-export function planPickups(frame: PlanFrame, samples: Int32Array): Pickup[][] {
-  const { calendar, sites } = frame;
-  const byRegion: Pickup[][] = frame.regions.map(() => []);
-  const dateAfter = (date: IsoDate, days: number): IsoDate => calendar.dateAt(calendar.offsetOf(date) + days);
-  for (let site = 0; site < sites.ids.length; site++) {
-    const sessions: { date: IsoDate; samples: number }[] = [];
-    for (let weekday = 1; weekday <= 7; weekday++) {
-      const count = samples[site * 7 + weekday - 1] ?? 0;
-      if (count > 0) sessions.push({ date: calendar.dateAt(weekday - 1), samples: count });
-    }
-    // Only sites of a planned region have tests.
-    if (sessions.length === 0) continue;
-    const regionIndex = sites.region[site] ?? 0;
-    const region = frame.regions[regionIndex] as RegionFrame;
-    const week = {
-      regionCode: region.settings.code,
-      municipalityCode: sites.municipality[site] ?? 0,
-      siteId: sites.ids[site] ?? "",
-      sessions,
-    };
-    (byRegion[regionIndex] as Pickup[]).push(...planSitePickups(week, region.settings, dateAfter));
-  }
-  return byRegion;
+/** Visits collecting this week's samples (one per site and run; delivery-only and earlier plans' stops left out). */
+function countPickupVisits(pickups: RegionPickups | undefined): number {
+  return (pickups?.plan.stops ?? []).filter((stop) => !stop.fromEarlierPlan && stop.collects.length > 0)
+    .length;
 }
 
 /** The quality figures of every region (see `measureRegionQuality`). */
@@ -197,7 +176,7 @@ export function measurePlanQuality(
   frame: PlanFrame,
   cycles: readonly RegionCycle[],
   tally: WeekTally,
-  pickupsByRegion: readonly (readonly Pickup[])[],
+  pickupsByRegion: readonly RegionPickups[],
 ): RegionQuality[] {
   return frame.regions.map((region, index) => {
     const cycle = cycles[index] as RegionCycle;
@@ -208,7 +187,7 @@ export function measurePlanQuality(
       weekLoads: regionTally.weekLoads,
       hasRedLoad: regionTally.hasRedLoad,
       shiftTotals: regionTally.shiftTotals,
-      pickups: pickupsByRegion[index]?.length ?? 0,
+      pickups: countPickupVisits(pickupsByRegion[index]),
       deferred: regionTally.deferred,
       gapViolations: regionTally.gapViolations,
       cyclePickupsPerSite: meanDaysPerSite(cycle.siteDays),

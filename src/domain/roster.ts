@@ -1,4 +1,5 @@
 import type { IsoDate } from "./calendar.ts";
+import type { GeoPoint } from "./geo.ts";
 
 export const SITE_KINDS = ["nursing-home", "home-care"] as const;
 export type SiteKind = (typeof SITE_KINDS)[number];
@@ -7,12 +8,35 @@ export const SHIFTS = ["day", "evening", "night"] as const;
 /** Testing happens at the workplace, in working time, in all three shifts. */
 export type Shift = (typeof SHIFTS)[number];
 
+/**
+ * Where a site's position came from: its own sites-file columns, the operator's postcode table,
+ * the municipality (a point inside it), or the demo generator.
+ */
+export type LocationSource = "site" | "postcode" | "municipality" | "generated";
+
+/** A site's position for routing; approximate for the postcode and municipality stand-ins. */
+export type SiteLocation = GeoPoint & {
+  readonly source: LocationSource;
+  /** True when the postcode or municipality stood in: the ETA at that stop is rough. */
+  readonly approximate: boolean;
+};
+
+/** Hours in which a site hands over samples and takes kits, local `HH:MM` (open before close). */
+export type PickupHours = { readonly open: string; readonly close: string };
+
 export type Site = {
   readonly id: string;
   readonly municipalityCode: number;
   readonly kind: SiteKind;
   readonly name: string;
   readonly address: string;
+  /** The site's position: from its own columns, or filled in by the loader (postcode, municipality). */
+  readonly location?: SiteLocation | undefined;
+  /** The site's phone for the driver (a duty phone, never a person's private number). */
+  readonly contactPhone?: string | undefined;
+  /** How the driver gets in (entrance, key box); never a staff name. */
+  readonly accessNote?: string | undefined;
+  readonly pickupHours?: PickupHours | undefined;
 };
 
 export type StaffMember = {

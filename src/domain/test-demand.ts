@@ -1,7 +1,7 @@
 import { owesMakeUp, type MissedTest } from "./attendance.ts";
 import type { RedTestReason } from "./cadence.ts";
 import type { Members } from "./cycle-slots.ts";
-import { CYCLE_WEEKS, GAP_DAYS, type PlanFrame, type RegionFrame } from "./plan-frame.ts";
+import { allowsShift, CYCLE_WEEKS, GAP_DAYS, type PlanFrame, type RegionFrame } from "./plan-frame.ts";
 import type { DeferredTest, PlanInput, RedTestOrder, TestReason } from "./plan-types.ts";
 import { isEmployedOn, staffKey, type StaffMember } from "./roster.ts";
 
@@ -73,16 +73,21 @@ export type Demand = {
   readonly notOwed: number;
 };
 
-/** The first test day `member` is employed on, and whether they are employed on every test day. */
-function employedTestDays(member: StaffMember, region: RegionFrame, frame: PlanFrame) {
+/**
+ * The first test day `member` is employed on (preferring days their shift may be tested on), and
+ * whether they are employed on every test day.
+ */
+function employedTestDays(member: StaffMember, shift: number, region: RegionFrame, frame: PlanFrame) {
   let first = -1;
+  let firstAllowed = -1;
   let all = true;
   region.weekdays.forEach((weekday, testDay) => {
     if (isEmployedOn(member, frame.calendar.dateAt(weekday - 1))) {
       if (first < 0) first = testDay;
+      if (firstAllowed < 0 && allowsShift(region, testDay, shift)) firstAllowed = testDay;
     } else all = false;
   });
-  return { first, all };
+  return { first: firstAllowed >= 0 ? firstAllowed : first, all };
 }
 
 /**
@@ -143,7 +148,7 @@ export function collectDemand(context: DemandContext): Demand {
     } else if (red !== undefined || carried !== undefined || makeUp) {
       // No cycle test this week: the 6-week limit is the slot's next occurrence.
       if (day < region.testDays) latest += CYCLE_WEEKS * 7;
-      const { first, all } = employedTestDays(member, region, frame);
+      const { first, all } = employedTestDays(member, members.shift[index] ?? 0, region, frame);
       if (first < 0) {
         // Not yet started: the test stays owed. Already gone by the first test day: nothing owed.
         const lastTestDate = calendar.dateAt((region.weekdays[region.testDays - 1] ?? 7) - 1);

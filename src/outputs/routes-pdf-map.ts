@@ -1,4 +1,4 @@
-import { geoMercator, geoPath } from "d3-geo";
+import { geoBounds, geoMercator, geoPath, type GeoProjection, type GeoStream } from "d3-geo";
 import type { Feature, MultiPolygon, Polygon } from "geojson";
 import type { GeoPoint } from "../domain/geo.ts";
 
@@ -85,6 +85,69 @@ function fitProjection(sketch: RouteSketch, box: MapBox) {
   );
 }
 
+/** Outline points closer than this (PDF points) to the last one drawn are left out: invisible at print size. */
+const MIN_POINT_SPACING = 0.6;
+
+/** Bounds of each outline, computed once per outline (an outline is drawn on many pages). */
+const boundsOf = new WeakMap<object, [[number, number], [number, number]]>();
+
+function outlineBounds(outline: Feature<Polygon | MultiPolygon>): [[number, number], [number, number]] {
+  let bounds = boundsOf.get(outline);
+  if (bounds === undefined) {
+    bounds = geoBounds(outline);
+    boundsOf.set(outline, bounds);
+  }
+  return bounds;
+}
+
+/** True when the outline's bounds meet the part of the earth the box shows. */
+function isInView(projection: GeoProjection, box: MapBox, outline: Feature<Polygon | MultiPolygon>): boolean {
+  const [west, north] = projection.invert?.([box.x, box.y]) ?? [-180, 90];
+  const [east, south] = projection.invert?.([box.x + box.width, box.y + box.height]) ?? [180, -90];
+  const [[left, bottom], [right, top]] = outlineBounds(outline);
+  return left <= east && right >= west && bottom <= north && top >= south;
+}
+
+/**
+ * The projection followed by a stream that leaves out points closer than `spacing` to the last
+ * one drawn (the last point of each line is always kept, so rings stay closed). A municipality's
+ * coastline has thousands of points; a few hundred draw the same sketch in a fraction of the time.
+ */
+function thinnedProjection(
+  projection: GeoProjection,
+  spacing: number,
+): { stream(output: GeoStream): GeoStream } {
+  return {
+    stream(output: GeoStream): GeoStream {
+      let last: [number, number] | undefined;
+      let pending: [number, number] | undefined;
+      const thin: GeoStream = {
+        point(x, y) {
+          if (last === undefined || Math.hypot(x - last[0], y - last[1]) >= spacing) {
+            output.point(x, y);
+            last = [x, y];
+            pending = undefined;
+          } else pending = [x, y];
+        },
+        lineStart() {
+          last = undefined;
+          pending = undefined;
+          output.lineStart();
+        },
+        lineEnd() {
+          if (pending !== undefined) output.point(pending[0], pending[1]);
+          pending = undefined;
+          output.lineEnd();
+        },
+        polygonStart: () => output.polygonStart(),
+        polygonEnd: () => output.polygonEnd(),
+        sphere: () => output.sphere?.(),
+      };
+      return projection.stream(thin);
+    },
+  };
+}
+
 /**
  * Draws a route sketch: municipality outlines (light), the route as a line from the lab through
  * the stops and back (the way back dashed), numbered stop markers and the lab as a square.
@@ -101,9 +164,10 @@ export function drawRouteSketch(canvas: SketchCanvas, sketch: RouteSketch, box: 
   canvas.clip();
   canvas.rect(box.x, box.y, box.width, box.height);
   canvas.fill("#ffffff");
-  const path = geoPath(projection).digits(1);
+  const path = geoPath(thinnedProjection(projection, MIN_POINT_SPACING)).digits(1);
   canvas.lineWidth(0.5);
   for (const outline of sketch.outlines ?? []) {
+    if (!isInView(projection, box, outline)) continue;
     const d = path(outline);
     if (d !== null && d !== "") {
       canvas.path(d);

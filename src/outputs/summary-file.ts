@@ -23,6 +23,8 @@ export type SummaryInput = {
   readonly deferrals: readonly DeferralReport[];
   readonly quality: readonly RegionQuality[];
   readonly inputs: { readonly digest: string; readonly roster: string };
+  /** Per region: stops, routes and every pickup problem (see `summarisePickups`). */
+  readonly pickups?: readonly unknown[] | undefined;
   /** Uptake, owed tests and the gap from the last taken test; only once attendance is returned. */
   readonly attendance?: AttendanceReport | undefined;
 };
@@ -49,6 +51,7 @@ export function summaryJsonOf(input: SummaryInput): Record<string, unknown> {
     },
     deferrals: input.deferrals,
     quality: input.quality,
+    ...(input.pickups === undefined ? {} : { pickups: input.pickups }),
     inputs: { digest: input.inputs.digest, roster: input.inputs.roster },
     ...(input.attendance === undefined ? {} : { attendance: attendanceJsonOf(input.attendance) }),
   };

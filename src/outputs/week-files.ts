@@ -1,13 +1,13 @@
 import type { AssembledWeek } from "../domain/assemble-week.ts";
 import { formatIsoWeek } from "../domain/calendar.ts";
-import type { Municipality } from "../domain/reference.ts";
+import type { Municipality, Region } from "../domain/reference.ts";
 import type { Site, StaffMember } from "../domain/roster.ts";
 import { renderClassificationCsv } from "./classification-file.ts";
 import { planMunicipalityJobs, renderDocumentJob, type DocumentJob } from "./document-jobs.ts";
 import { resolveDocumentSettings, type DocumentOptions } from "./document-settings.ts";
 import { buildMunicipalityFacts, buildWeekFrame } from "./municipality-week.ts";
 import { loadSheetFont } from "./pdf-fonts.ts";
-import { buildPickupRows, renderPickupsCsv, renderPickupsJson } from "./pickup-files.ts";
+import { renderRegionFiles, type MunicipalityOutline } from "./region-files.ts";
 import type { WeekReportData } from "./report/report-types.ts";
 import { renderWeekReport } from "./report/week-report.ts";
 import { buildRotaRows, renderRotaCsv } from "./rota-files.ts";
@@ -37,6 +37,10 @@ export type WeekFilesInput = {
    * sheets, calendars, read-me files); Danish and the default shift hours when left out.
    */
   readonly documents?: DocumentOptions | undefined;
+  /** Region names for the route sheets (else `Region <code>`). */
+  readonly regions?: readonly Region[] | undefined;
+  /** Municipality outlines for the route sheets' sketch maps. */
+  readonly outlines?: ReadonlyMap<number, MunicipalityOutline> | undefined;
   /** The weekly report's data: `report.html` (in the documents' language) when given. */
   readonly report?: WeekReportData | undefined;
 };
@@ -73,7 +77,8 @@ function countStaff(staff: readonly StaffMember[], sites: readonly Site[]): Map<
  *   tests, and a read-me in the document language;
  * - the provisional rota of the week after under `lookahead/<week>/` (`FORELØBIG-rota.csv`,
  *   with a read-me whose first line says so);
- * - one pickup schedule per region (CSV + JSON), the summary and the weekly `report.html`.
+ * - one pickup schedule per region (CSV + JSON), its route sheets (`routes.pdf`, where the region
+ *   has routes), the summary and the weekly `report.html`.
  * Names appear only under `municipalities/<code>/`. The documents are rendered from plain data
  * per municipality and site ({@link DocumentJob}), one after the other here.
  */
@@ -145,12 +150,14 @@ export async function renderWeekFiles(input: WeekFilesInput): Promise<Map<string
       renderRotaCsv(rows),
     );
   }
-  const pickupsByRegion = buildPickupRows(assembled.plan.pickups, input.sites);
-  for (const regionCode of input.regionCodes) {
-    const rows = pickupsByRegion.get(regionCode) ?? [];
-    files.set(`regions/${regionCode}/pickups.csv`, renderPickupsCsv(rows));
-    files.set(`regions/${regionCode}/pickups.json`, renderPickupsJson(regionCode, rows));
-  }
+  const regionFiles = await renderRegionFiles({
+    ...input,
+    pickups: assembled.plan.pickups,
+    testWeek: formatIsoWeek(assembled.testWeek),
+    language: settings.language,
+    createdAt: input.generatedAt,
+  });
+  for (const [path, bytes] of regionFiles) files.set(path, bytes);
   files.set("summary.json", renderSummaryJson(input.summary));
   if (input.report !== undefined) {
     const html = renderWeekReport(input.report, { language: settings.language });

@@ -91,7 +91,11 @@ export function renderWeekReadme(input: WeekReadmeInput, language: DocumentLangu
         ["municipalities/<kode>/LÆS-MIG.txt", "Kort vejledning til kommunens mappe og dens arbejdssteder."],
         [
           "regions/<kode>/pickups.csv, .json",
-          "Afhentning af prøver til regionens logistik (kun antal, ingen navne).",
+          "Afhentning af prøver og levering af kits til regionens logistik: rute, rækkefølge, ETA (kun antal, ingen navne).",
+        ],
+        [
+          "regions/<kode>/routes.pdf",
+          "Ruteark til chaufførerne: én side pr. rute og kørsel, med kortskitse.",
         ],
         [
           `lookahead/${input.lookaheadWeek}/`,
@@ -141,7 +145,11 @@ export function renderWeekReadme(input: WeekReadmeInput, language: DocumentLangu
       ],
       [
         "regions/<code>/pickups.csv, .json",
-        "Sample pickups for the region's logistics (counts only, no names).",
+        "Sample pickups and kit deliveries for the region's logistics: route, stop order, ETA (counts only, no names).",
+      ],
+      [
+        "regions/<code>/routes.pdf",
+        "Route sheets for the drivers: one page per route and run, with a sketch map.",
       ],
       [
         `lookahead/${input.lookaheadWeek}/`,

@@ -67,7 +67,13 @@ const summarySchema = z.object({
 
 const pickupsSchema = z.object({
   pickups: z.array(
-    z.object({ date: z.string(), site_id: z.string(), samples: z.number(), kits_to_deliver: z.number() }),
+    z.object({
+      date: z.string(),
+      pickup_time: z.string().optional(),
+      site_id: z.string(),
+      samples: z.number(),
+      kits_to_deliver: z.number(),
+    }),
   ),
 });
 
@@ -169,7 +175,11 @@ export async function countRotaTests(
   return Math.max(0, records.length - 1);
 }
 
-/** Pickups, sites, samples and kits of a region's schedule of the week. */
+/**
+ * Pickups, sites, samples and kits of a region's schedule of the week. A pickup is a visit that
+ * collects samples (one site on one run: date and departure); the file has a row per test date
+ * collected and one per delivery-only stop, whose kits count but which collects nothing.
+ */
 export async function readPickupTotals(
   outDir: string,
   week: string,
@@ -184,9 +194,10 @@ export async function readPickupTotals(
     return undefined;
   }
   const dates = pickups.map((p) => p.date).sort();
+  const collecting = pickups.filter((p) => p.samples > 0);
   return {
-    pickups: pickups.length,
-    sites: new Set(pickups.map((p) => p.site_id)).size,
+    pickups: new Set(collecting.map((p) => `${p.date} ${p.pickup_time ?? ""} ${p.site_id}`)).size,
+    sites: new Set(collecting.map((p) => p.site_id)).size,
     samples: pickups.reduce((sum, p) => sum + p.samples, 0),
     kits: pickups.reduce((sum, p) => sum + p.kits_to_deliver, 0),
     firstDate: dates[0] ?? null,

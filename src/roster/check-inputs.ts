@@ -13,7 +13,9 @@ import {
 } from "./input-problems.ts";
 import { readReference } from "./read-reference.ts";
 import { CODE_PLACEHOLDER, readRoster } from "./read-roster.ts";
-import { readSites } from "./read-sites.ts";
+import { checkSiteNotes, readSites } from "./read-sites.ts";
+import { readPostcodeTable } from "./site-locations.ts";
+import { InputError } from "../errors.ts";
 import {
   createRosterContext,
   describeMunicipality,
@@ -165,6 +167,17 @@ export async function checkInputs(config: Config, options: InputCheckOptions = {
   }
   counts.sites = sites.length;
   const sitesRefused = sink.count() > beforeSites;
+  if (config.postcodes !== undefined) {
+    try {
+      await readPostcodeTable(config.postcodes);
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      const { file, line } = error.location;
+      sink.report(
+        line === undefined ? { file, message: error.problem } : { file, line, message: error.problem },
+      );
+    }
+  }
 
   if (options.rosterFile !== undefined) {
     counts.staff = await checkOneRosterFile(
@@ -176,6 +189,7 @@ export async function checkInputs(config: Config, options: InputCheckOptions = {
   } else if (config.roster !== undefined && config.sites !== undefined) {
     const roster = await readRoster({ ...config.roster, municipalities, sites, sitesRefused }, sink);
     counts.staff = roster.staff.length;
+    checkSiteNotes(config.sites, sites, roster.staff, sink);
   } else {
     counts.staff = demo()?.staff.length ?? 0;
   }

@@ -3,8 +3,10 @@ import { join } from "node:path";
 import { stringify } from "csv-stringify/sync";
 import { addDays } from "../domain/calendar.ts";
 import type { IsoDate } from "../domain/calendar.ts";
-import type { Shift, Site, SiteKind, StaffMember } from "../domain/roster.ts";
+import type { PickupHours, Shift, Site, SiteKind, StaffMember } from "../domain/roster.ts";
+import type { MunicipalityBoundary } from "./read-boundaries.ts";
 import { createSeededRandom, type Random } from "./seeded-random.ts";
+import { placeDemoSites, seedForSite } from "./site-locations.ts";
 
 /** Care staff as a share of the population (Danish municipal care: about 100,000 of 5.8 million). */
 export const DEFAULT_STAFF_SHARE = 0.017;
@@ -67,6 +69,27 @@ const LAST_NAMES = words(
   "Jensen Nielsen Hansen Pedersen Andersen Christensen Larsen Sørensen Rasmussen Jørgensen Petersen Madsen Kristensen Olsen Thomsen Christiansen Poulsen Johansen Møller Mortensen",
 );
 
+/** Synthetic access notes for drivers (about 60 % of sites have one); never a person's name. */
+const ACCESS_NOTES = [
+  "Personaleindgang ved p-pladsen, ring på",
+  "Nøgleboks ved hoveddøren, kode hos vagten",
+  "Prøver i køleskabet i personalerummet, 1. sal",
+  "Brug varegården bag bygningen",
+  "Henvend dig i receptionen",
+  "Kør ind ad porten, parkér ved rampen",
+  "Indgang B, kontoret til venstre",
+] as const;
+const ACCESS_NOTE_SHARE = 0.6;
+/**
+ * Pickup hours: home-care offices are staffed from the morning into the evening; most nursing
+ * homes around the clock (no hours), some hand over only in the daytime and evening.
+ */
+const HOME_CARE_HOURS: PickupHours = { open: "07:00", close: "22:00" };
+const NURSING_HOME_HOURS: PickupHours = { open: "06:00", close: "22:00" };
+const HOURS_SHARE = { "home-care": 0.7, "nursing-home": 0.2 } as const;
+/** Salt of the driver's-details stream, so it is independent of the site's position stream. */
+const DETAILS_SALT = 0x2d1b_5a0f;
+
 export type DemoMunicipality = { readonly code: number; readonly name: string; readonly population: number };
 
 export type DemoOptions = {
@@ -76,6 +99,8 @@ export type DemoOptions = {
   readonly staffShare?: number | undefined;
   /** New starters' start dates and leavers' end dates are placed around this date. */
   readonly referenceDate: IsoDate;
+  /** When given, every site gets a random point inside its municipality (`placeDemoSites`). */
+  readonly boundaries?: ReadonlyMap<number, MunicipalityBoundary> | undefined;
 };
 
 export type DemoInput = { readonly sites: Site[]; readonly staff: StaffMember[] };
@@ -185,11 +210,45 @@ function padNumber(value: number, width: number): string {
 }
 
 /**
+ * A Danish 8-digit number as written at home (`dd dd dd dd`, first digit 2–9 as real numbers),
+ * synthetic. Without `+45`: a CSV cell starting with `+` is escaped as a possible formula.
+ */
+function phoneFor(random: Random): string {
+  const digits = [
+    2 + Math.floor(random() * 8),
+    ...Array.from({ length: 7 }, () => Math.floor(random() * 10)),
+  ];
+  const pairs = [0, 2, 4, 6].map((i) => `${digits[i]}${digits[i + 1]}`);
+  return pairs.join(" ");
+}
+
+/**
+ * What a driver needs to know about a demo site: a phone, often an access note, and pickup hours
+ * where the kind of site has them. Drawn from the site's own stream (seed and site id), so the
+ * roster's stream, and with it every staff member, stays as it was.
+ */
+function driverDetailsFor(site: Site, seed: number): Site {
+  const random = createSeededRandom(seedForSite(seed ^ DETAILS_SALT, site.id));
+  const contactPhone = phoneFor(random);
+  const accessNote = random() < ACCESS_NOTE_SHARE ? pick(random, ACCESS_NOTES) : undefined;
+  const hours = site.kind === "home-care" ? HOME_CARE_HOURS : NURSING_HOME_HOURS;
+  const pickupHours = random() < HOURS_SHARE[site.kind] ? hours : undefined;
+  return {
+    ...site,
+    contactPhone,
+    ...(accessNote === undefined ? {} : { accessNote }),
+    ...(pickupHours === undefined ? {} : { pickupHours }),
+  };
+}
+
+/**
  * Generates a realistic synthetic roster, deterministically from `seed` (same seed, same output):
  * staff ≈ `staffShare` of each municipality's population, about 55–65 % of them in nursing homes
  * (25–160 staff each) and the rest in home-care districts (40–250 each); every municipality has
  * both kinds, every site all three shifts (≈ 55 % day, 30 % evening, 15 % night). About 2 % are
- * new starters and 1 % leave around `referenceDate`. Names are synthetic, not real persons.
+ * new starters and 1 % leave around `referenceDate`. Names are synthetic, not real persons. Every
+ * site has a synthetic phone, about 60 % an access note, home-care offices and some nursing homes
+ * pickup hours; with `boundaries`, a position inside its municipality.
  */
 export function generateDemoInput(options: DemoOptions): DemoInput {
   const share = options.staffShare ?? DEFAULT_STAFF_SHARE;
@@ -218,13 +277,16 @@ export function generateDemoInput(options: DemoOptions): DemoInput {
       [HOME_CARE, total - nursingHomeStaff],
     ] as const) {
       splitIntoSites(random, kindTotal, sizing).forEach((size, index) => {
-        const site: Site = {
-          id: `${siteCode}-${sizing.code}${padNumber(index + 1, 2)}`,
-          municipalityCode: municipality.code,
-          kind: sizing.kind,
-          name: siteNameFor(sizing, index, nameOffset),
-          address: addressFor(random, municipality, postcodeBase + Math.floor(random() * 100)),
-        };
+        const site = driverDetailsFor(
+          {
+            id: `${siteCode}-${sizing.code}${padNumber(index + 1, 2)}`,
+            municipalityCode: municipality.code,
+            kind: sizing.kind,
+            name: siteNameFor(sizing, index, nameOffset),
+            address: addressFor(random, municipality, postcodeBase + Math.floor(random() * 100)),
+          },
+          options.seed,
+        );
         sites.push(site);
         for (const shift of shiftsFor(random, size)) {
           employeeNumber += 1;
@@ -242,10 +304,40 @@ export function generateDemoInput(options: DemoOptions): DemoInput {
       });
     }
   }
-  return { sites, staff };
+  if (options.boundaries === undefined) return { sites, staff };
+  const placed = placeDemoSites(sites, options.boundaries, options.seed);
+  return { sites: sites.map((site) => ({ ...site, location: placed.get(site.id) })), staff };
 }
 
-const SITE_HEADER = ["site_id", "municipality_code", "kind", "name", "address"];
+const SITE_HEADER = [
+  "site_id",
+  "municipality_code",
+  "kind",
+  "name",
+  "address",
+  "latitude",
+  "longitude",
+  "contact_phone",
+  "access_note",
+  "pickup_hours",
+];
+
+/** A site as a row of the sites file; coordinates to 5 decimals (about a metre). */
+function siteRow(site: Site): (string | number)[] {
+  const location = site.location;
+  return [
+    site.id,
+    site.municipalityCode,
+    site.kind,
+    site.name,
+    site.address,
+    location === undefined ? "" : location.latitude.toFixed(5),
+    location === undefined ? "" : location.longitude.toFixed(5),
+    site.contactPhone ?? "",
+    site.accessNote ?? "",
+    site.pickupHours === undefined ? "" : `${site.pickupHours.open}-${site.pickupHours.close}`,
+  ];
+}
 const ROSTER_HEADER = ["employee_id", "name", "site_id", "shift", "start_date", "end_date"];
 
 function toCsv(records: (string | number)[][]): string {
@@ -264,10 +356,7 @@ export async function writeDemoInput(
   const sitesPath = join(dir, "sites.csv");
   const rosterDir = join(dir, "roster");
   await mkdir(rosterDir, { recursive: true });
-  await writeFile(
-    sitesPath,
-    toCsv([SITE_HEADER, ...input.sites.map((s) => [s.id, s.municipalityCode, s.kind, s.name, s.address])]),
-  );
+  await writeFile(sitesPath, toCsv([SITE_HEADER, ...input.sites.map(siteRow)]));
 
   const municipalityBySite = new Map(input.sites.map((site) => [site.id, site.municipalityCode]));
   const rowsByMunicipality = new Map<number, string[][]>(

@@ -1,23 +1,15 @@
 import { readFile } from "node:fs/promises";
 import { geoBounds, geoCentroid, geoContains, geoDistance } from "d3-geo";
 import { z } from "zod";
-import { type GeoPoint, isValidGeoPoint } from "../domain/geo.ts";
+import { type GeoPoint, isInDenmark, isValidGeoPoint } from "../domain/geo.ts";
+import type { SiteLocation } from "../domain/roster.ts";
 import { InputError } from "../errors.ts";
 import { parseCsvTable } from "../lib/csv-table.ts";
 import type { MunicipalityBoundary } from "./read-boundaries.ts";
 import { createSeededRandom, type Random } from "./seeded-random.ts";
 
-/**
- * Where a site's coordinates came from: its own sites-file columns, the operator's postcode table,
- * the municipality (a point inside it: approximate), or the demo generator.
- */
-export type LocationSource = "site" | "postcode" | "municipality" | "generated";
-
-export type SiteCoordinates = GeoPoint & {
-  readonly source: LocationSource;
-  /** True for postcode and municipality fallbacks: the ETA at that stop is rough. */
-  readonly approximate: boolean;
-};
+/** A site's position and where it came from (see `SiteLocation` in the domain). */
+export type SiteCoordinates = SiteLocation;
 
 /** Rejection sampling gives up after this many misses and uses the interior point instead. */
 const MAX_TRIES = 10_000;
@@ -73,7 +65,7 @@ export function placePointInBoundary(boundary: MunicipalityBoundary, random: Ran
 }
 
 /** One random stream per site (FNV-1a of the id, mixed with the seed): adding a site moves no other. */
-function seedForSite(seed: number, siteId: string): number {
+export function seedForSite(seed: number, siteId: string): number {
   let hash = 0x811c9dc5 ^ seed;
   for (let i = 0; i < siteId.length; i++) hash = Math.imul(hash ^ siteId.charCodeAt(i), 0x01000193);
   hash = Math.imul(hash ^ (hash >>> 16), 0x7feb352d);
@@ -151,10 +143,10 @@ export async function readPostcodeTable(path: string): Promise<PostcodeTable> {
       );
     }
     const point = { latitude: parsed.data.latitude, longitude: parsed.data.longitude };
-    if (!isValidGeoPoint(point)) {
+    if (!isValidGeoPoint(point) || !isInDenmark(point)) {
       throw new InputError(
         { file: path, line: row.line },
-        "latitude/longitude out of range, expected WGS 84 degrees",
+        "latitude/longitude out of range, expected WGS 84 degrees of a point in Denmark",
       );
     }
     if (postcodes.has(parsed.data.postcode)) {
@@ -179,17 +171,17 @@ export function extractPostcode(address: string): number | undefined {
   return last === undefined ? undefined : Number(last[1]);
 }
 
-/** What locating a site needs: its own optional coordinates, its address and its municipality. */
+/** What locating a site needs: its own optional position, its address and its municipality. */
 export type LocatableSite = {
   readonly id: string;
   readonly municipalityCode: number;
   readonly address: string;
-  readonly latitude?: number | undefined;
-  readonly longitude?: number | undefined;
+  readonly location?: SiteLocation | undefined;
 };
 
 /**
- * Coordinates for every site, in this order of preference: the site's own latitude/longitude;
+ * Coordinates for every site, in this order of preference: the site's own position (its
+ * latitude/longitude columns, or the demo generator's point);
  * else the operator's postcode table entry for the address's postcode (approximate); else a point
  * inside the site's municipality (`findInteriorPoint`, approximate). Sites of a municipality
  * without a boundary are an error (the reference and boundaries cover all 98).
@@ -202,13 +194,8 @@ export function locateSites(
   const interior = new Map<number, GeoPoint>();
   const located = new Map<string, SiteCoordinates>();
   for (const site of sites) {
-    if (site.latitude !== undefined && site.longitude !== undefined) {
-      located.set(site.id, {
-        latitude: site.latitude,
-        longitude: site.longitude,
-        source: "site",
-        approximate: false,
-      });
+    if (site.location !== undefined) {
+      located.set(site.id, site.location);
       continue;
     }
     const postcode = extractPostcode(site.address);

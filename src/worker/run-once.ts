@@ -13,6 +13,7 @@ import { AbortedError, SourceError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { publishWeek, type PublishResult } from "../outputs/publish.ts";
 import { reconcilePublished } from "../outputs/reconcile-published.ts";
+import { summarisePickups } from "../outputs/pickup-summary.ts";
 import type { MunicipalityBoundaries, WeekReportData } from "../outputs/report/report-types.ts";
 import { buildWeekReportData, historyRange } from "../outputs/report/week-report-input.ts";
 import { summaryJsonOf } from "../outputs/summary-file.ts";
@@ -124,10 +125,30 @@ function assemble(
     staff: inputs.staff,
     previousSlots: store.loadSlotsBefore(week),
     carriedOver: store.loadDeferredBefore(week),
+    previousTests: store.loadPlannedTests(week),
     attendance: attendanceOf(deps, week),
   });
   if (!result.ok) throw new SourceError(deps.source.name, result.problem);
   return result.week;
+}
+
+/** Pickup problems, counted per region (site ids and counts only): they are in summary.json too. */
+function logPickupProblems(log: Logger, assembled: AssembledWeek): void {
+  for (const { regionCode, plan, shiftsWithoutTestDay } of assembled.plan.pickups) {
+    const lateRoutes = plan.runs.flatMap((run) => run.violations).filter((v) => v.kind === "late-at-lab");
+    const problems = {
+      lateRoutes: lateRoutes.length,
+      waitViolations: plan.waitViolations.length,
+      unservedKits: plan.unservedKits.length,
+      shiftsWithoutTestDay,
+    };
+    if (
+      problems.lateRoutes + problems.waitViolations + problems.unservedKits + shiftsWithoutTestDay.length >
+      0
+    ) {
+      log.warn({ region: regionCode, ...problems }, "pickup plan has problems (see summary.json)");
+    }
+  }
 }
 
 type Rendering = {
@@ -147,6 +168,7 @@ function renderWeek(config: Config, r: Rendering): Promise<Map<string, Uint8Arra
     window: classificationWindow(r.assembled.week, config.window),
     lookahead: { ...r.outcome.lookahead, deferred: countDeferred(r.assembled.lookahead.deferrals) },
     inputs: { digest: r.inputs.digest, roster: r.inputs.rosterOrigin },
+    pickups: summarisePickups(r.assembled.plan.pickups),
     attendance: r.assembled.attendance,
   });
   return renderWeekFiles({
@@ -158,6 +180,8 @@ function renderWeek(config: Config, r: Rendering): Promise<Map<string, Uint8Arra
     generatedAt: new Date(r.runTime),
     summary,
     documents: { ...config.documents, timezone: config.timezone },
+    regions: r.inputs.regions,
+    outlines: r.inputs.boundaries,
     report: r.report,
   });
 }
@@ -261,6 +285,7 @@ async function runSteps(deps: RunDeps, week: IsoWeek, ctx: RunContext): Promise<
   // Config overrides plus the operator overrides kept (audited) in the store.
   const overrides = [...config.overrides, ...store.listOverrides()];
   const assembled = assemble(deps, week, inputs, fetched.dataset, overrides);
+  logPickupProblems(log, assembled);
   const lastDate = lastCompleteDate(fetched.dataset);
   const outcome = describeWeek({
     assembled,

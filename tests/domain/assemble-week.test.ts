@@ -65,8 +65,6 @@ function input(overrides: Partial<AssembleInput>): AssembleInput {
         code: 1084,
         testWeekdays: [1, 2, 3, 4, 5],
         labCapacityPerDay: 1000,
-        pickupTime: "08:00",
-        pickupDayOffset: 1,
       },
     ],
     cycleAnchor: { year: 2020, week: 1 },
@@ -222,9 +220,7 @@ describe("assembleWeek: where the cadence starts", () => {
           [101, GREEN],
           [147, GREEN],
         ]),
-        regions: [
-          { code: 1084, testWeekdays: [1], labCapacityPerDay: 1, pickupTime: "08:00", pickupDayOffset: 1 },
-        ],
+        regions: [{ code: 1084, testWeekdays: [1], labCapacityPerDay: 1 }],
         sites: [
           { id: "S2", municipalityCode: 147, kind: "nursing-home", name: "S2", address: "x" },
           { id: "S1", municipalityCode: 101, kind: "nursing-home", name: "S1", address: "x" },

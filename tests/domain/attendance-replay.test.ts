@@ -32,8 +32,6 @@ const REGION: RegionPlanSettings = {
   code: 1084,
   testWeekdays: [1, 2, 3, 4, 5],
   labCapacityPerDay: 100,
-  pickupTime: "08:00",
-  pickupDayOffset: 1,
 };
 const SITE: Site = { id: "S101-1", municipalityCode: 101, kind: "nursing-home", name: "S", address: "x" };
 const SLOTS: Record<string, [cycleWeek: number, weekday: Weekday]> = {

@@ -187,8 +187,6 @@ describe("reviewAttendance: what a run knows of each planned test", () => {
 const REGION = {
   code: 1084,
   testWeekdays: [1, 2, 3, 4, 5] as Weekday[],
-  pickupTime: "08:00",
-  pickupDayOffset: 1,
 };
 const SITES: Site[] = [
   { id: "S1", municipalityCode: 101, kind: "nursing-home", name: "S1", address: "x" },

@@ -92,6 +92,89 @@ describe("placeWeek", () => {
   });
 });
 
+describe("placeWeek with shifts limited to some days (the pickups' maximum wait)", () => {
+  // Five test days; evening (bit 2) and night (bit 4) may not go on the last day (Friday).
+  const FRIDAY_DAY_SHIFT_ONLY = Uint8Array.from([7, 7, 7, 7, 1]);
+
+  it("never puts a shift on a day it may not go on, and still places every test while there is room", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 12 }),
+        fc.array(fc.record({ site: fc.nat({ max: 5 }), shift: fc.nat({ max: 2 }) }), { maxLength: 50 }),
+        (capacity, raw) => {
+          const placement = placeWeek(
+            {
+              count: raw.length,
+              fixedDay: new Int32Array(raw.length).fill(-1),
+              site: Int32Array.from(raw.map((i) => i.site)),
+              shift: Uint8Array.from(raw.map((i) => i.shift)),
+              compare: (a, b) => a - b,
+              shiftsOn: FRIDAY_DAY_SHIFT_ONLY,
+            },
+            5,
+            capacity,
+          );
+          const loads = [0, 0, 0, 0, 0];
+          raw.forEach((item, index) => {
+            const day = placement.day[index] ?? -1;
+            if (day < 0) return;
+            loads[day] = (loads[day] ?? 0) + 1;
+            if (item.shift !== 0) expect(day).not.toBe(4);
+          });
+          for (const load of loads) expect(load).toBeLessThanOrEqual(capacity);
+          // Beyond the week's room (5 days × capacity) the lowest in priority (the last) wait;
+          // of the rest, evening and night tests beyond Monday–Thursday's room (4 × capacity).
+          const kept = raw.slice(0, 5 * capacity);
+          const late = kept.filter((item) => item.shift !== 0).length;
+          const deferred = raw.length - kept.length + Math.max(0, late - 4 * capacity);
+          expect(placement.deferredCount).toBe(deferred);
+          expect([...placement.day].filter((day) => day < 0)).toHaveLength(deferred);
+        },
+      ),
+      propertyRuns(200),
+    );
+  });
+
+  it("defers a night test when Monday–Thursday are full, rather than exceed the capacity", () => {
+    // Capacity 1 a day: four night tests fill Monday–Thursday, the fifth may not go on Friday.
+    const placement = placeWeek(
+      {
+        count: 5,
+        fixedDay: new Int32Array(5).fill(-1),
+        site: Int32Array.from([0, 1, 2, 3, 4]),
+        shift: Uint8Array.from([2, 2, 2, 2, 2]),
+        compare: (a, b) => a - b,
+        shiftsOn: FRIDAY_DAY_SHIFT_ONLY,
+      },
+      5,
+      1,
+    );
+    expect([...placement.day].sort()).toEqual([-1, 0, 1, 2, 3]);
+    expect(placement.deferredCount).toBe(1);
+  });
+
+  it("puts a make-up (early) test on the earliest day with room its shift may go on, or defers it", () => {
+    // Capacity 1: fixed day-shift tests fill Monday–Wednesday; two early night tests follow.
+    // The first takes Thursday (Friday allows day shifts only); the second has no day left.
+    const placement = placeWeek(
+      {
+        count: 5,
+        fixedDay: Int32Array.from([0, 1, 2, -1, -1]),
+        site: Int32Array.from([0, 1, 2, 3, 4]),
+        shift: Uint8Array.from([0, 0, 0, 2, 2]),
+        compare: (a, b) => a - b,
+        shiftsOn: FRIDAY_DAY_SHIFT_ONLY,
+        early: Uint8Array.from([0, 0, 0, 1, 1]),
+      },
+      5,
+      1,
+    );
+    expect([...placement.day]).toEqual([0, 1, 2, 3, -1]);
+    expect(placement.deferredCount).toBe(1);
+    expect(placement.movedCount).toBe(0);
+  });
+});
+
 describe("placeWeek by hand", () => {
   /** Places tests given as [fixed day or -1, site, shift], in priority order (index order). */
   function place(tests: [number, number, number][], testDays: number, capacity: number) {

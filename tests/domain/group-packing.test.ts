@@ -139,6 +139,33 @@ describe("packBundles", () => {
   });
 });
 
+describe("bundleBySite and packBundles with shifts limited to some days", () => {
+  it("packs a site's evening and night staff on their days first, and its day staff beside them", () => {
+    // One site: member 0 on days, 1 in the evening, 2 at night. Evening and night may not go on
+    // day 2 (bits: day 1, evening 2, night 4).
+    const bundles = bundleBySite([0, 1, 2], [0, 0, 0], [0, 1, 2], new Map(), Uint8Array.from([7, 7, 1]));
+    expect(bundles.map((b) => [b.groups.map((g) => [...g]), [...(b.allowed ?? [])]])).toEqual([
+      [
+        [[0], [], []],
+        [1, 1, 1],
+      ],
+      [
+        [[], [1], [2]],
+        [1, 1, 0],
+      ],
+    ]);
+    const dayOf = new Int32Array(3).fill(-1);
+    // Day 2 is the tightest fit for one member alone; the site's other day wins.
+    expect(packBundles(bundles, Int32Array.from([5, 5, 2]), dayOf)).toBe(0);
+    expect([...dayOf]).toEqual([0, 0, 0]);
+  });
+
+  it("keeps one bundle per site when every shift may go on every day", () => {
+    const bundles = bundleBySite([0, 1], [3, 3], [0, 2], new Map([[3, [1]]]), Uint8Array.from([7, 7]));
+    expect(bundles).toEqual([{ groups: [[0], [], [1]], preferredDays: [1] }]);
+  });
+});
+
 describe("bundleBySite", () => {
   it("bundles items by site in order of first appearance, one group per shift, with the site's days", () => {
     //           item: 0  1  2  3  4  5

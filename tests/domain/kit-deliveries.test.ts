@@ -172,4 +172,53 @@ describe("planKitDeliveries", () => {
       expect(pickupAtSameRun).toBe(false);
     }
   });
+
+  /*
+   * The cases of the former pickups.ts (`planSitePickups`, one pickup per test date a fixed number
+   * of days later), restated for runs: a visit brings a session's kits only when its run is back
+   * before the session starts, so a session never gets its kits from its own pickup.
+   */
+  it("a same-day pickup brings the kits for the site's next session, never its own", () => {
+    // Same-evening runs every weekday: Monday's day-shift samples go on Monday evening's run.
+    const settings = { ...SETTINGS, sameEveningWeekdays: [1, 2, 3, 4, 5] as const };
+    const sessions: TestSession[] = [
+      { siteId: "S1", date: "2020-10-05", shift: "day", tests: 4 },
+      { siteId: "S1", date: "2020-10-07", shift: "day", tests: 9 },
+    ];
+    const pickups = planPickupDays(sessions, settings);
+    expect(pickups.visits.map((v) => `${v.siteId} ${runLabel(v.run)}`)).toEqual([
+      "S1 2020-10-05 evening",
+      "S1 2020-10-07 evening",
+    ]);
+    const plan = planKitDeliveries({
+      sessions,
+      visits: pickups.visits,
+      pickupDays: settings,
+      kits: { bufferPercent: 10 },
+      deliveryFrom: DELIVERY_FROM,
+    });
+    expect(plan.allocations.map((a) => [a.date, a.kits, runLabel(a.run), a.deliveryOnly])).toEqual([
+      // Monday 07:00: no visit of the site before it, so a stop on Friday evening's run (back 19:00).
+      ["2020-10-05", 5, "2020-10-02 evening", true],
+      // Wednesday 07:00: Monday evening's pickup; Wednesday evening's own pickup comes too late.
+      ["2020-10-07", 10, "2020-10-05 evening", false],
+    ]);
+  });
+
+  it("a session before its pickup cannot use the kits that pickup brings: a later one does", () => {
+    // Defaults: Monday's samples go on Tuesday morning's run (back 12:00), after Tuesday's 07:00 start.
+    const plan = planKits([
+      { siteId: "S1", date: "2020-10-05", shift: "day", tests: 4 },
+      { siteId: "S1", date: "2020-10-06", shift: "day", tests: 2 },
+      { siteId: "S1", date: "2020-10-08", shift: "day", tests: 7 },
+    ]);
+    expect(plan.allocations.map((a) => [a.date, a.kits, runLabel(a.run), a.deliveryOnly])).toEqual([
+      ["2020-10-05", 5, "2020-10-02 evening", true],
+      // Tuesday's session uses the Friday stop too: Tuesday morning's visit is back only at 12:00.
+      ["2020-10-06", 3, "2020-10-02 evening", true],
+      // Thursday's session: Wednesday morning's visit (Tuesday's samples), back by 12:00 the day before.
+      ["2020-10-08", 8, "2020-10-07 morning", false],
+    ]);
+    expect(plan.deliveryVisits.map((v) => runLabel(v.run))).toEqual(["2020-10-02 evening"]);
+  });
 });

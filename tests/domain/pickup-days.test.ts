@@ -187,20 +187,24 @@ describe("planPickupDays (c)", () => {
         site: "S1",
         run: "2020-10-06 morning",
         collects: [
-          { date: "2020-10-05", shift: "day", samples: 10 },
-          { date: "2020-10-05", shift: "night", samples: 2 },
+          { date: "2020-10-05", shift: "day", samples: 10, waitHours: 21 },
+          { date: "2020-10-05", shift: "night", samples: 2, waitHours: 5 },
         ],
       },
       {
         site: "S2",
         run: "2020-10-06 morning",
-        collects: [{ date: "2020-10-05", shift: "evening", samples: 4 }],
+        collects: [{ date: "2020-10-05", shift: "evening", samples: 4, waitHours: 13 }],
       },
-      { site: "S1", run: "2020-10-09 evening", collects: [{ date: "2020-10-09", shift: "day", samples: 6 }] },
+      {
+        site: "S1",
+        run: "2020-10-09 evening",
+        collects: [{ date: "2020-10-09", shift: "day", samples: 6, waitHours: 4 }],
+      },
       {
         site: "S1",
         run: "2020-10-12 morning",
-        collects: [{ date: "2020-10-09", shift: "evening", samples: 3 }],
+        collects: [{ date: "2020-10-09", shift: "evening", samples: 3, waitHours: 61 }],
       },
     ]);
     expect(plan.violations).toHaveLength(1);

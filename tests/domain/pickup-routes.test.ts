@@ -34,12 +34,14 @@ const SESSIONS: TestSession[] = [
   { siteId: "E", date: "2020-10-06", shift: "day", tests: 6 },
 ];
 
+const ROUTING = { depots: [MAIN, ISLAND], stopMinutes: 10, speedKmh: 45, roadFactor: 1.3 };
+
 const INPUT: RegionPickupInput = {
   sessions: SESSIONS,
   sites: SITES,
   pickupDays: DEFAULT_PICKUP_DAY_SETTINGS,
   kits: { bufferPercent: 10 },
-  routing: { depots: [MAIN, ISLAND], stopMinutes: 10, speedKmh: 45, roadFactor: 1.3 },
+  routing: ROUTING,
   deliveryFrom: "2020-10-01",
 };
 
@@ -104,7 +106,7 @@ describe("planRegionPickupRoutes", () => {
       expected: { A: ISLAND.name, B: ISLAND.name, C: MAIN.name, D: MAIN.name, E: ISLAND.name },
     },
   ])("$name", ({ island, expected }) => {
-    const other = planRegionPickupRoutes({ ...INPUT, routing: { ...INPUT.routing, depots: [MAIN, island] } });
+    const other = planRegionPickupRoutes({ ...INPUT, routing: { ...ROUTING, depots: [MAIN, island] } });
     const depotBySite = Object.fromEntries(
       other.runs.flatMap((run) => run.stops.map((s) => [s.siteId, s.depot])),
     );
@@ -127,9 +129,7 @@ describe("planRegionPickupRoutes", () => {
   });
 
   it("rejects a region without a depot and a stop without coordinates", () => {
-    expect(() => planRegionPickupRoutes({ ...INPUT, routing: { ...INPUT.routing, depots: [] } })).toThrow(
-      /depot/,
-    );
+    expect(() => planRegionPickupRoutes({ ...INPUT, routing: { ...ROUTING, depots: [] } })).toThrow(/depot/);
     expect(() => planRegionPickupRoutes({ ...INPUT, sites: new Map() })).toThrow(/coordinates/);
   });
 });

@@ -7,8 +7,6 @@ function region(code: number, testWeekdays: number[]): RegionPlanSettings {
     code,
     testWeekdays: testWeekdays as RegionPlanSettings["testWeekdays"],
     labCapacityPerDay: 10,
-    pickupTime: "08:00",
-    pickupDayOffset: 1,
   };
 }
 

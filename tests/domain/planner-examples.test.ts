@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { DEFAULT_PICKUP_DAY_SETTINGS } from "../../src/domain/pickup-days.ts";
 import type {
   CycleSlot,
   DeferredTest,
@@ -33,7 +34,7 @@ function region(
   testWeekdays: RegionPlanSettings["testWeekdays"],
   capacity = 100,
 ): RegionPlanSettings {
-  return { code, testWeekdays, labCapacityPerDay: capacity, pickupTime: "07:30", pickupDayOffset: 1 };
+  return { code, testWeekdays, labCapacityPerDay: capacity };
 }
 
 function member(employeeId: string, siteId: string, shift: Shift = "day", dates: Partial<StaffMember> = {}) {
@@ -69,8 +70,9 @@ const RED_101: RedTestOrder = { municipalityCode: 101, reason: "red-week-1", lim
 
 describe("planWeek: a worked week with pickups and quality figures", () => {
   /*
-   * Region 1084 tests on Monday and Wednesday, region 1081 on Tuesday and Sunday (pickup two
-   * days later at 09:00). Kept slots: A, B, H, I on Monday and C on Wednesday of the test week;
+   * Region 1084 tests on Monday and Wednesday (default pickup runs: mornings Monday–Friday
+   * 07:30–12:00, Friday evening 15:30–19:00), region 1081 on Tuesday and Sunday (its morning runs
+   * leave at 09:00, back by 13:00). Kept slots: A, B, H, I on Monday and C on Wednesday of the test week;
    * E next week; F two weeks on; G (Frederiksberg, red: week-1 tests) next week; J (Aalborg)
    * Tuesday, K and L Sunday.
    */
@@ -101,7 +103,16 @@ describe("planWeek: a worked week with pickups and quality figures", () => {
     ["L", slot(4, 7, "S851")],
   ]);
   const result = plan({
-    regions: [region(1084, [1, 3]), { ...region(1081, [2, 7]), pickupTime: "09:00", pickupDayOffset: 2 }],
+    regions: [
+      region(1084, [1, 3]),
+      {
+        ...region(1081, [2, 7]),
+        pickups: {
+          ...DEFAULT_PICKUP_DAY_SETTINGS,
+          morningRun: { departure: "09:00", latestArrival: "13:00" },
+        },
+      },
+    ],
     staff,
     previousSlots,
     redOrders: [{ municipalityCode: 147, reason: "red-week-1", limitToSites: null }],
@@ -142,35 +153,60 @@ describe("planWeek: a worked week with pickups and quality figures", () => {
     });
   });
 
-  it("collects each site's samples per test date, with the kits for its next usable session", () => {
-    const pickup = (
-      regionCode: number,
-      municipalityCode: number,
-      siteId: string,
-      testDate: string,
-      pickupDate: string,
-      samples: number,
-      kitsToDeliver: number,
-    ) => ({
-      regionCode,
-      municipalityCode,
-      siteId,
-      testDate,
-      pickupDate,
-      pickupTime: regionCode === 1081 ? "09:00" : "07:30",
-      samples,
-      kitsToDeliver,
-    });
-    expect(result.pickups).toEqual([
-      // NH1: Monday's 3 samples collected Tuesday with the kit for Wednesday's 1 test.
-      pickup(1084, 101, "NH1", "2020-10-05", "2020-10-06", 3, 1),
-      pickup(1084, 101, "NH1", "2020-10-07", "2020-10-08", 1, 1),
-      pickup(1084, 101, "HC1", "2020-10-05", "2020-10-06", 1, 1),
-      pickup(1084, 147, "NH2", "2020-10-07", "2020-10-08", 1, 1),
-      // S851: Tuesday's sample collected Thursday with the kits for Sunday's 2 tests.
-      pickup(1081, 851, "S851", "2020-10-06", "2020-10-08", 1, 2),
-      pickup(1081, 851, "S851", "2020-10-11", "2020-10-13", 2, 2),
+  it("collects each site's samples on the first run after the shift, and brings kits before each session", () => {
+    /*
+     * Shifts end at 15:00 (day), 23:00 (evening) and 07:00 the next morning (night); a session's
+     * samples go on the first run leaving after that, and its kits (tests + 10 %, rounded up) on
+     * the site's latest visit back at the lab before the session starts, else on a delivery-only
+     * stop on the latest run that is, from Thursday 2020-10-01 (the day after publication).
+     * Stops in run order, then by site id: `site run | collected date shift samples | kits`.
+     */
+    const stops = (regionIndex: number) =>
+      (result.pickups[regionIndex]?.plan.stops ?? []).map((stop) =>
+        [
+          `${stop.siteId} ${stop.run.date} ${stop.run.kind}`,
+          stop.collects.map((c) => `${c.date} ${c.shift} ${c.samples}`).join(", "),
+          stop.kits.map((k) => `${k.date} ${k.shift} ${k.kits}`).join(", "),
+        ].join(" | "),
+      );
+    expect(result.pickups.map((p) => [p.regionCode, p.routed, p.deliveryFrom])).toEqual([
+      [1084, false, "2020-10-01"],
+      [1081, false, "2020-10-01"],
     ]);
+    expect(stops(0)).toEqual([
+      // NH1's Monday day session (2 → 3 kits) and evening session (1 → 2): no visit of NH1 ends
+      // before Monday 07:00, so Friday evening's run brings both.
+      "NH1 2020-10-02 evening |  | 2020-10-05 day 3, 2020-10-05 evening 2",
+      // HC1's Monday evening session (15:00): Monday morning's run is back by 12:00.
+      "HC1 2020-10-05 morning |  | 2020-10-05 evening 2",
+      // Monday's day (ready 15:00) and evening (23:00) samples go on Tuesday morning's run.
+      "HC1 2020-10-06 morning | 2020-10-05 evening 1 | ",
+      // NH1's Tuesday pickup also brings the kits for its Wednesday night session.
+      "NH1 2020-10-06 morning | 2020-10-05 day 2, 2020-10-05 evening 1 | 2020-10-07 night 2",
+      // NH2's Wednesday night session (23:00): Wednesday morning's run.
+      "NH2 2020-10-07 morning |  | 2020-10-07 night 2",
+      // Wednesday night's samples are ready Thursday 07:00: Thursday morning's run (07:30).
+      "NH1 2020-10-08 morning | 2020-10-07 night 1 | ",
+      "NH2 2020-10-08 morning | 2020-10-07 night 1 | ",
+    ]);
+    expect(stops(1)).toEqual([
+      // S851's Tuesday session (07:00): Monday morning's run (back 13:00) brings its 2 kits.
+      "S851 2020-10-05 morning |  | 2020-10-06 day 2",
+      // Tuesday's sample (ready 15:00) goes Wednesday at 09:00, with the kits for Sunday's 2 tests.
+      "S851 2020-10-07 morning | 2020-10-06 day 1 | 2020-10-11 day 3",
+      // Sunday's samples wait for Monday's run (no weekend pickups): 15:00 → 13:00, 22 hours.
+      "S851 2020-10-12 morning | 2020-10-11 day 2 | ",
+    ]);
+    // Every wait is within the 24 hours (longest: 21 h for 1084, 22 h for 1081) and every kit comes.
+    for (const pickups of result.pickups) {
+      expect(pickups.plan.waitViolations).toEqual([]);
+      expect(pickups.plan.unservedKits).toEqual([]);
+      expect(pickups.shiftsWithoutTestDay).toEqual([]);
+    }
+    const waits = result.pickups.map((p) =>
+      Math.max(...p.plan.stops.flatMap((s) => s.collects.map((c) => c.waitHours))),
+    );
+    expect(waits).toEqual([21, 22]);
   });
 
   it("reports the quality figures of each region", () => {

@@ -458,8 +458,6 @@ describe("planWeek examples", () => {
     code: 1084,
     testWeekdays: [1, 2, 3, 4, 5],
     labCapacityPerDay: 1000,
-    pickupTime: "07:30",
-    pickupDayOffset: 1,
   };
   const municipalities: Municipality[] = [
     { code: 101, name: "København", regionCode: 1084, population: 632_340, aliases: [] },
@@ -747,8 +745,6 @@ describe("planWeek: the 42-day starter boundary", () => {
     code: 1084,
     testWeekdays,
     labCapacityPerDay: 100,
-    pickupTime: "07:30",
-    pickupDayOffset: 1,
   });
   /*
    * One new starter (no slot yet), started n days before the Monday. Day 42 after the start is
@@ -880,9 +876,7 @@ describe("planWeek: deferral report order", () => {
     const plan = planWeek({
       testWeek: { year: 2020, week: 41 },
       cycleAnchor: ANCHOR,
-      regions: [
-        { code: 1084, testWeekdays: [1], labCapacityPerDay: 1, pickupTime: "07:30", pickupDayOffset: 1 },
-      ],
+      regions: [{ code: 1084, testWeekdays: [1], labCapacityPerDay: 1 }],
       municipalities: [101, 147, 151, 153, 155, 157].map(town),
       sites,
       staff,

@@ -154,23 +154,38 @@ describe("input defects of issue 10", () => {
           name: '=HYPERLINK("http://evil.example/","x")',
           address: "\t@SUM(1)",
         };
+        const run = {
+          date: "2020-10-06",
+          kind: "morning",
+          departure: "08:00",
+          latestArrival: "12:00",
+        } as const;
         const rows = buildPickupRows(
-          [
-            {
-              regionCode: 1084,
-              municipalityCode: 101,
-              siteId: "S1",
-              testDate: "2020-10-05",
-              pickupDate: "2020-10-06",
-              pickupTime: "08:00",
-              samples: 3,
-              kitsToDeliver: 4,
+          {
+            regionCode: 1084,
+            routed: false,
+            deliveryFrom: "2020-10-01",
+            shiftsWithoutTestDay: [],
+            plan: {
+              stops: [
+                {
+                  siteId: "S1",
+                  run,
+                  collects: [{ date: "2020-10-05", shift: "day", samples: 3, waitHours: 21 }],
+                  kits: [{ date: "2020-10-07", shift: "day", kits: 4 }],
+                  fromEarlierPlan: false,
+                },
+              ],
+              runs: [],
+              allocations: [],
+              waitViolations: [],
+              unservedKits: [],
             },
-          ],
-          [site],
-        ).get(1084);
-        const [, row] = readCsv(renderPickupsCsv(rows ?? []));
-        expect(row).toEqual([
+          },
+          [{ ...site, accessNote: "=cmd|' /C calc'!A0" }],
+        );
+        const [, row] = readCsv(renderPickupsCsv(rows));
+        expect(row?.slice(0, 9)).toEqual([
           "2020-10-06",
           "08:00",
           "S1",
@@ -181,6 +196,8 @@ describe("input defects of issue 10", () => {
           "4",
           "2020-10-05",
         ]);
+        // The access note (column 21) is the operator's text too.
+        expect(row?.[20]).toBe("'=cmd|' /C calc'!A0");
       },
     },
   ];

@@ -41,8 +41,10 @@ describe("checkInputs", () => {
 
   it("reports every problem of every file with file, line and column, not only the first", async () => {
     const badSites = appendRows(sitesPath, [
-      "S0101-NH01;101;nursing-home;Dubletten;Vej 1", // duplicate site id
-      "S9999-XX01;101;hospital;Sygehuset;Vej 2", // unknown kind
+      "S0101-NH01;101;nursing-home;Dubletten;Vej 1;;;;;", // duplicate site id
+      "S9999-XX01;101;hospital;Sygehuset;Vej 2;;;;;", // unknown kind
+      "S0101-NH98;101;nursing-home;Nordlys;Vej 3;45.1;12.5;;;", // latitude outside Denmark
+      "S0101-NH99;101;nursing-home;Sydlys;Vej 4;;;;Ring til Ulla Hemmelig;", // a staff name in the note
     ]);
     const bad101 = appendRows(roster(101), [
       "E101-900001;Hanne Hemmelig;S0101-NH01;morning;;", // bad shift
@@ -59,6 +61,14 @@ describe("checkInputs", () => {
     const check = await checkInputs(fx.config());
 
     expect(check.problems).toEqual([
+      // Checked once the roster is read (Ulla Hemmelig's first row in 151 is valid); a problem
+      // without a line comes first in its file.
+      {
+        file: sitesPath,
+        column: "access_note",
+        message:
+          'expected no staff names in the access note of site "S0101-NH99" (it is printed on the drivers\' route sheets), found a name from the roster',
+      },
       {
         file: sitesPath,
         line: badSites,
@@ -70,6 +80,12 @@ describe("checkInputs", () => {
         line: badSites + 1,
         column: "kind",
         message: `expected nursing-home or home-care, found "hospital"`,
+      },
+      {
+        file: sitesPath,
+        line: badSites + 2,
+        column: "latitude",
+        message: 'expected a latitude within Denmark (54.4–57.9), found "45.1"',
       },
       {
         file: roster(147),

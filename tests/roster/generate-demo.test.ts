@@ -1,11 +1,14 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { geoContains } from "d3-geo";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Site, StaffMember } from "../../src/domain/roster.ts";
 import { generateDemoInput, writeDemoInput } from "../../src/roster/generate-demo.ts";
+import { createCollectingSink } from "../../src/roster/input-problems.ts";
+import { readBoundaries, type MunicipalityBoundary } from "../../src/roster/read-boundaries.ts";
 import { readRoster } from "../../src/roster/read-roster.ts";
-import { readSites } from "../../src/roster/read-sites.ts";
+import { checkSiteNotes, readSites } from "../../src/roster/read-sites.ts";
 import { readAllMunicipalities, SAMPLE_MUNICIPALITIES } from "../fixtures/roster/municipalities.ts";
 
 const REFERENCE_DATE = "2020-09-30";
@@ -200,8 +203,103 @@ describe("writeDemoInput", () => {
     const { sitesPath, rosterDir } = await writeDemoInput(dir, national, ALL);
     const sitesText = await readFile(sitesPath, "utf8");
     const rosterText = await readFile(join(rosterDir, "101.csv"), "utf8");
-    expect(sitesText.startsWith("\uFEFFsite_id;municipality_code;kind;name;address\n")).toBe(true);
+    expect(
+      sitesText.startsWith(
+        "\uFEFFsite_id;municipality_code;kind;name;address;latitude;longitude;contact_phone;access_note;pickup_hours\n",
+      ),
+    ).toBe(true);
     expect(rosterText.startsWith("\uFEFFemployee_id;name;site_id;shift;start_date;end_date\n")).toBe(true);
-    expect(sitesText).toContain(" København\n");
+    expect(sitesText).toContain(" København;");
+  });
+
+  it("writes positions to 5 decimals that readSites reads back", async () => {
+    const boundaries = await readBoundaries();
+    const placed = generateDemoInput({
+      municipalities: SAMPLE_MUNICIPALITIES,
+      seed: 7,
+      referenceDate: REFERENCE_DATE,
+      boundaries,
+    });
+    const { sitesPath } = await writeDemoInput(dir, placed, SAMPLE_MUNICIPALITIES);
+    const sites = await readSites(sitesPath, SAMPLE_MUNICIPALITIES);
+    expect(sites.map((site) => site.id)).toEqual(placed.sites.map((site) => site.id));
+    sites.forEach((site, index) => {
+      const generated = placed.sites[index] as Site;
+      expect(site.location?.source).toBe("site");
+      expect(site.location?.latitude).toBeCloseTo(generated.location?.latitude ?? 0, 5);
+      expect(site.location?.longitude).toBeCloseTo(generated.location?.longitude ?? 0, 5);
+      expect([site.contactPhone, site.accessNote, site.pickupHours]).toEqual([
+        generated.contactPhone,
+        generated.accessNote,
+        generated.pickupHours,
+      ]);
+    });
+  });
+});
+
+describe("generateDemoInput: what a driver needs", () => {
+  let boundaries: Map<number, MunicipalityBoundary>;
+  beforeAll(async () => {
+    boundaries = await readBoundaries();
+  });
+
+  it("gives every site a phone, about 60 % an access note, pickup hours by kind of site", () => {
+    const sites = national.sites;
+    for (const site of sites) expect(site.contactPhone).toMatch(/^[2-9]\d \d\d \d\d \d\d$/);
+    const share = (list: readonly Site[], test: (site: Site) => boolean) =>
+      list.filter(test).length / list.length;
+    expect(share(sites, (site) => site.accessNote !== undefined)).toBeGreaterThan(0.5);
+    expect(share(sites, (site) => site.accessNote !== undefined)).toBeLessThan(0.7);
+    const homeCare = sites.filter((site) => site.kind === "home-care");
+    const nursingHomes = sites.filter((site) => site.kind === "nursing-home");
+    expect(share(homeCare, (site) => site.pickupHours !== undefined)).toBeGreaterThan(0.6);
+    expect(share(homeCare, (site) => site.pickupHours !== undefined)).toBeLessThan(0.8);
+    expect(share(nursingHomes, (site) => site.pickupHours !== undefined)).toBeGreaterThan(0.1);
+    expect(share(nursingHomes, (site) => site.pickupHours !== undefined)).toBeLessThan(0.3);
+    for (const site of homeCare)
+      expect(site.pickupHours ?? { open: "07:00", close: "22:00" }).toEqual({
+        open: "07:00",
+        close: "22:00",
+      });
+    // The morning (07:30–12:00) and Friday evening (15:30–19:00) runs find every site open.
+    for (const site of sites) {
+      if (site.pickupHours === undefined) continue;
+      expect(site.pickupHours.open <= "07:30" && site.pickupHours.close >= "19:00").toBe(true);
+    }
+  });
+
+  it("names no one on the roster in an access note", () => {
+    const sink = createCollectingSink(20);
+    checkSiteNotes("demo", national.sites, national.staff, sink);
+    expect(sink.problems()).toEqual([]);
+  });
+
+  it("places every site inside its own municipality, and leaves sites and staff otherwise as they were", () => {
+    const placed = generateDemoInput({
+      municipalities: ALL,
+      seed: 2020,
+      referenceDate: REFERENCE_DATE,
+      boundaries,
+    });
+    expect(placed.staff).toEqual(national.staff);
+    expect(placed.sites.map(({ location: _location, ...site }) => site)).toEqual(national.sites);
+    for (const site of placed.sites) {
+      const location = site.location;
+      expect(location?.source).toBe("generated");
+      expect(
+        geoContains(boundaries.get(site.municipalityCode) as MunicipalityBoundary, [
+          location?.longitude ?? 0,
+          location?.latitude ?? 0,
+        ]),
+        site.id,
+      ).toBe(true);
+    }
+    const again = generateDemoInput({
+      municipalities: ALL,
+      seed: 2020,
+      referenceDate: REFERENCE_DATE,
+      boundaries,
+    });
+    expect(again.sites).toEqual(placed.sites);
   });
 });

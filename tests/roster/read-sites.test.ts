@@ -2,8 +2,10 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Site } from "../../src/domain/roster.ts";
 import { InputError } from "../../src/errors.ts";
-import { readSites } from "../../src/roster/read-sites.ts";
+import { createCollectingSink } from "../../src/roster/input-problems.ts";
+import { checkSiteNotes, readSites } from "../../src/roster/read-sites.ts";
 import { SAMPLE_MUNICIPALITIES } from "../fixtures/roster/municipalities.ts";
 
 const HEADER = "site_id;municipality_code;kind;name;address";
@@ -129,5 +131,148 @@ describe("readSites", () => {
     const path = join(dir, "nope.csv");
     const error = await captureError(readSites(path, SAMPLE_MUNICIPALITIES));
     expect(error.message).toContain(path);
+  });
+});
+
+describe("readSites: what a driver needs (optional columns)", () => {
+  const DRIVER_HEADER = `${HEADER};latitude;longitude;contact_phone;access_note;pickup_hours`;
+  const S1 = "S0101-NH01;101;nursing-home;Plejecenter Egebakken;Skolevej 1, 2300 København";
+
+  it("reads position, phone, access note and pickup hours; empty cells are absent", async () => {
+    const path = await writeSites(
+      [
+        DRIVER_HEADER,
+        `${S1};55.66234;12.60491;33 12 34 56;Indgang B, nøgleboks 4;07:00-22:00`,
+        "S0825-NH01;825;nursing-home;Plejecenter Solgården;Strandvej 3, 9940 Læsø;;;;;",
+        // An en dash and spaces between the hours, as a word processor writes them.
+        "S0101-HC01;101;home-care;Hjemmeplejen Nord;Kirkevej 2;;;+45 33 12 34 57;;08:00 – 16:30",
+      ].join("\n"),
+    );
+    const sites = await readSites(path, SAMPLE_MUNICIPALITIES);
+    expect(sites[0]).toEqual({
+      id: "S0101-NH01",
+      municipalityCode: 101,
+      kind: "nursing-home",
+      name: "Plejecenter Egebakken",
+      address: "Skolevej 1, 2300 København",
+      location: { latitude: 55.66234, longitude: 12.60491, source: "site", approximate: false },
+      contactPhone: "33 12 34 56",
+      accessNote: "Indgang B, nøgleboks 4",
+      pickupHours: { open: "07:00", close: "22:00" },
+    });
+    expect(Object.keys(sites[1] ?? {})).toEqual(["id", "municipalityCode", "kind", "name", "address"]);
+    expect(sites[2]).toMatchObject({
+      contactPhone: "+45 33 12 34 57",
+      pickupHours: { open: "08:00", close: "16:30" },
+    });
+    expect(sites[2]?.location).toBeUndefined();
+  });
+
+  const badDriverRows = [
+    {
+      name: "a latitude outside Denmark",
+      cells: "45.5;12.6;;;",
+      column: "latitude",
+      expected: 'expected a latitude within Denmark (54.4–57.9), found "45.5"',
+    },
+    {
+      name: "a decimal comma",
+      cells: "55,66;12.6;;;",
+      column: "latitude",
+      expected:
+        "expected a latitude in decimal degrees with a decimal point, e.g. 55.6761, found a value of 5 characters",
+    },
+    {
+      name: "a longitude east of Bornholm",
+      cells: "55.1;15.9;;;",
+      column: "longitude",
+      expected: 'expected a longitude within Denmark (7.9–15.3), found "15.9"',
+    },
+    {
+      name: "a latitude without its longitude",
+      cells: "55.66;;;;",
+      column: "longitude",
+      expected:
+        "expected a longitude as well (a position needs both latitude and longitude, or neither), found an empty value",
+    },
+    {
+      name: "a phone with letters",
+      cells: ";;ring til vagten;;",
+      column: "contact_phone",
+      expected:
+        "expected a phone number of digits, spaces and + ( ) . / -, e.g. +45 33 12 34 56, found a value of 15 characters",
+    },
+    {
+      name: "a phone too short",
+      cells: ";;1234;;",
+      column: "contact_phone",
+      expected:
+        "expected a phone number with at least 8 digits, e.g. +45 33 12 34 56, found a value of 4 characters shaped 9999",
+    },
+    {
+      name: "hours that close before they open",
+      cells: ";;;;16:00-08:00",
+      column: "pickup_hours",
+      expected:
+        "expected opening hours that close after they open, within one day (e.g. 08:00-16:00), found a value of 11 characters shaped 99:99-99:99",
+    },
+    {
+      name: "hours without minutes",
+      cells: ";;;;8-16",
+      column: "pickup_hours",
+      expected:
+        "expected opening hours HH:MM-HH:MM, e.g. 08:00-16:00, found a value of 4 characters shaped 9-99",
+    },
+    {
+      name: "an access note longer than 200 characters",
+      cells: `;;;${"Indgang B. ".repeat(19)}Ring på.;`,
+      column: "access_note",
+      expected: "expected at most 200 characters, found 217",
+    },
+  ];
+
+  it.each(badDriverRows)(
+    "$name: file, line 2, the column and what was expected",
+    async ({ cells, column, expected }) => {
+      const path = await writeSites([DRIVER_HEADER, `${S1};${cells}`].join("\n"));
+      const error = await captureError(readSites(path, SAMPLE_MUNICIPALITIES));
+      expect(error.location).toEqual({ file: path, line: 2 });
+      expect(error.message).toBe(`${path}: line 2: ${column}: ${expected}`);
+    },
+  );
+});
+
+describe("checkSiteNotes", () => {
+  const site = (id: string, accessNote?: string): Site => ({
+    id,
+    municipalityCode: 101,
+    kind: "nursing-home",
+    name: id,
+    address: "Vej 1",
+    ...(accessNote === undefined ? {} : { accessNote }),
+  });
+  const staff = [{ name: "Hanne Marie Jensen" }, { name: "Bo Ek" }, { name: "Anne" }];
+
+  it("reports an access note naming someone on the roster, never the name itself", () => {
+    const sink = createCollectingSink(20);
+    checkSiteNotes(
+      "sites.csv",
+      [
+        site("S1", "Ring til hanne marie jensen ved ankomst"),
+        site("S2", "Bo Ek har nøglen"),
+        site("S3", "Spørg efter Anne i receptionen"), // a first name alone is no one in particular
+        site("S4", "Bøgevej, ek-stra indgang"),
+        site("S5"),
+      ],
+      staff,
+      sink,
+    );
+    expect(sink.problems()).toEqual(
+      ["S1", "S2"].map((id) => ({
+        file: "sites.csv",
+        column: "access_note",
+        message: `expected no staff names in the access note of site "${id}" (it is printed on the drivers' route sheets), found a name from the roster`,
+      })),
+    );
   });
 });

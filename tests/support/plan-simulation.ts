@@ -72,8 +72,6 @@ export function buildWorld(spec: WorldSpec, capacity: number): World {
       code,
       testWeekdays: region.weekdays as Weekday[],
       labCapacityPerDay: capacity,
-      pickupTime: "08:00",
-      pickupDayOffset: 1,
     });
     region.municipalities.forEach((municipality, m) => {
       const municipalityCode = 100 + r * 10 + m;

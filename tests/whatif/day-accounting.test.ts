@@ -19,10 +19,8 @@ const REGIONS: RegionPlanSettings[] = [
     code: 1084,
     testWeekdays: [1, 2, 3, 4, 5],
     labCapacityPerDay: 2,
-    pickupTime: "08:00",
-    pickupDayOffset: 1,
   },
-  { code: 1081, testWeekdays: [4, 2], labCapacityPerDay: 9, pickupTime: "08:00", pickupDayOffset: 1 },
+  { code: 1081, testWeekdays: [4, 2], labCapacityPerDay: 9 },
 ];
 const REGION_OF = new Map([
   [101, 1084],

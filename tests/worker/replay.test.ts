@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { DateTime } from "luxon";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   addDays,
@@ -204,28 +205,43 @@ describe("replay of 14 weeks of autumn 2020", () => {
     expect(violations).toEqual([]);
   });
 
-  it("spreads each week's tests per (region, shift) over the test days within the largest site-shift session", () => {
+  it("spreads each week's tests per region evenly over the five test days, within the largest site-shift session", () => {
     for (const [testWeek, rows] of rotaByTestWeek) {
-      const loads = new Map<string, Map<string, number>>();
-      const largest = new Map<string, number>();
+      const loads = new Map<number, Map<string, number>>();
+      const largest = new Map<number, number>();
       for (const r of rows) {
-        const key = `${siteRegion.get(r.siteId) ?? 0}|${r.shift}`;
-        const perDay = loads.get(key) ?? new Map<string, number>();
+        const region = siteRegion.get(r.siteId) ?? 0;
+        const perDay = loads.get(region) ?? new Map<string, number>();
         perDay.set(r.date, (perDay.get(r.date) ?? 0) + 1);
-        loads.set(key, perDay);
-        largest.set(key, Math.max(largest.get(key) ?? 0, siteSessionMax.get(`${r.siteId}|${r.shift}`) ?? 0));
+        loads.set(region, perDay);
+        largest.set(
+          region,
+          Math.max(largest.get(region) ?? 0, siteSessionMax.get(`${r.siteId}|${r.shift}`) ?? 0),
+        );
       }
-      for (const [key, perDay] of loads) {
+      for (const [region, perDay] of loads) {
         // Five test days (Monday–Friday) in every region of the demo config.
         const counts = [...perDay.values()];
         while (counts.length < 5) counts.push(0);
         const even = counts.reduce((a, b) => a + b, 0) / 5;
         for (const count of counts) {
-          expect(Math.abs(count - even), `${testWeek} ${key}`).toBeLessThanOrEqual(
-            (largest.get(key) ?? 0) + 1,
+          expect(Math.abs(count - even), `${testWeek} ${region}`).toBeLessThanOrEqual(
+            (largest.get(region) ?? 0) + 1,
           );
         }
       }
     }
+  });
+
+  it("tests no evening or night shift on a Friday: its samples would wait until Monday's run", () => {
+    // Default pickups: morning runs Monday–Friday, a same-evening run on Friday, at most 24 h of
+    // waiting. A Friday evening shift ends 23:00 and its samples reach the lab on Monday (61 h);
+    // a Friday night shift ends Saturday 07:00 (53 h). Both are over 24 h, so never on a Friday.
+    const fridayLate = [...rotaByTestWeek.values()]
+      .flat()
+      .filter((r) => r.shift !== "day" && DateTime.fromISO(r.date).weekday === 5);
+    expect(fridayLate).toEqual([]);
+    const fridays = [...rotaByTestWeek.values()].flat().filter((r) => DateTime.fromISO(r.date).weekday === 5);
+    expect(fridays.length).toBeGreaterThan(0);
   });
 });

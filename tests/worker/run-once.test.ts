@@ -9,6 +9,7 @@ import { generateDemoInput } from "../../src/roster/generate-demo.ts";
 import { readReference } from "../../src/roster/read-reference.ts";
 import { createApp } from "../../src/worker/app.ts";
 import { createCapturingLogger } from "../support/capturing-logger.ts";
+import { pdfText } from "../outputs/pdf-tools.ts";
 import { handCounts, readPublishedCsv } from "../support/published-files.ts";
 import { createRunFixture, SMALL_ROSTER, useFileRoster, type RunFixture } from "../support/run-fixture.ts";
 
@@ -53,6 +54,8 @@ describe("a weekly run from the real SSI files", () => {
       for (const region of [1081, 1082, 1083, 1084, 1085]) {
         expect(files).toContain(`regions/${region}/pickups.csv`);
         expect(files).toContain(`regions/${region}/pickups.json`);
+        // The bundled config has labs for every region: each gets its route sheets.
+        expect(files).toContain(`regions/${region}/routes.pdf`);
       }
       expect(files).toEqual(expect.arrayContaining(["classification.csv", "summary.json", "manifest.json"]));
       // The provisional rota of W+2 sits beside the final one, one file per municipality.
@@ -132,17 +135,23 @@ describe("a weekly run from the real SSI files", () => {
     const reference = await readReference(fx.config().reference);
     const { staff, sites } = generateDemoInput({ municipalities: reference, ...SMALL_ROSTER });
     const dir = join(fx.outDir, "2020-W40");
+    // The route sheets are read as text (pdftotext): their raw bytes are compressed.
+    const regionFiles = listFiles(dir).filter((f) => f.startsWith("regions/"));
+    expect(regionFiles.filter((f) => f.endsWith("routes.pdf"))).toHaveLength(5);
     const shared = [
       JSON.stringify(lines),
       readFileSync(join(dir, "classification.csv"), "utf8"),
       readFileSync(join(dir, "summary.json"), "utf8"),
-      ...listFiles(dir)
-        .filter((f) => f.startsWith("regions/"))
-        .map((f) => readFileSync(join(dir, f), "utf8")),
+      ...regionFiles.map((f) =>
+        f.endsWith(".pdf") ? pdfText(join(dir, f)) : readFileSync(join(dir, f), "utf8"),
+      ),
     ].join("\n");
-    const leaked = staff.filter(
-      (s) => shared.includes(s.employeeId) || (s.name !== undefined && shared.includes(s.name)),
-    );
+    // Each distinct name once; ids through the text's words (a substring search per id over
+    // megabytes of route sheets would take minutes).
+    const words = new Set(shared.split(/[^\p{L}\p{N}_-]+/u));
+    const names = new Set(staff.map((s) => s.name).filter((name) => name !== undefined));
+    const leakedNames = [...names].filter((name) => shared.includes(name));
+    const leaked = [...leakedNames, ...staff.filter((s) => words.has(s.employeeId)).map((s) => s.employeeId)];
     expect(leaked).toEqual([]);
     // Each municipality's rota holds only its own staff.
     const siteMunicipality = new Map(sites.map((s) => [s.id, s.municipalityCode]));

@@ -49,10 +49,8 @@ describe("summarizeRegionLoads", () => {
           code: 1084,
           testWeekdays: [3, 1, 5],
           labCapacityPerDay: 5000,
-          pickupTime: "07:30",
-          pickupDayOffset: 1,
         },
-        { code: 1085, testWeekdays: [1], labCapacityPerDay: 2000, pickupTime: "08:00", pickupDayOffset: 1 },
+        { code: 1085, testWeekdays: [1], labCapacityPerDay: 2000 },
       ],
       // 2020-W41: Monday 5 October, Wednesday 7 October, Friday 9 October.
       tests: [

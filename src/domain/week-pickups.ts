@@ -1,0 +1,118 @@
+import { addDays, classificationDate, addWeeks, type IsoDate, type IsoWeek } from "./calendar.ts";
+import { DEFAULT_KIT_SETTINGS } from "./kit-deliveries.ts";
+import { collectTestSessions, DEFAULT_PICKUP_DAY_SETTINGS, type TestSession } from "./pickup-days.ts";
+import {
+  planRegionPickupRoutes,
+  type EarlierVisit,
+  type RegionPickupPlan,
+  type SiteStopInfo,
+} from "./pickup-routes.ts";
+import type { PlannedTest, RegionPlanSettings } from "./plan-types.ts";
+import type { Shift, Site } from "./roster.ts";
+
+/** One region's pickups of a test week: runs, stops, kits and (where configured) routes. */
+export type RegionPickups = {
+  readonly regionCode: number;
+  readonly plan: RegionPickupPlan;
+  /** False when the region has no routes configured: its stops have no route, order or ETA. */
+  readonly routed: boolean;
+  /** First date a stop of this plan may be on: the day after the rota is published. */
+  readonly deliveryFrom: IsoDate;
+  /**
+   * Shifts that no test weekday keeps within the maximum wait; their staff are tested anyway and
+   * their waits are in `plan.waitViolations` (never left out silently).
+   */
+  readonly shiftsWithoutTestDay: readonly Shift[];
+};
+
+export type WeekPickupInput = {
+  readonly testWeek: IsoWeek;
+  readonly regions: readonly RegionPlanSettings[];
+  readonly sites: readonly Site[];
+  /** The test week's tests (one per staff member tested). */
+  readonly tests: readonly Pick<PlannedTest, "siteId" | "regionCode" | "date" | "shift">[];
+  /** The tests of the week before (the previous plan): their late runs join this plan's routes. */
+  readonly earlierTests?:
+    readonly Pick<PlannedTest, "siteId" | "regionCode" | "date" | "shift">[] | undefined;
+  /** Shifts without an allowed test day, per region code (see `RegionFrame`). */
+  readonly shiftsWithoutTestDay?: ReadonlyMap<number, readonly Shift[]> | undefined;
+  /** Plan routes for regions that configure them (default true; the look-ahead needs none). */
+  readonly withRoutes?: boolean | undefined;
+};
+
+/**
+ * The day after a test week's rota is published: the run of week W publishes the rota of W+1 on
+ * Wednesday of W, so from Thursday of W the vans can take kits for it.
+ */
+export function deliveryStartOf(testWeek: IsoWeek): IsoDate {
+  return addDays(classificationDate(addWeeks(testWeek, -1)), 1);
+}
+
+function sessionsOf(
+  tests: NonNullable<WeekPickupInput["earlierTests"]>,
+  regionCode: number,
+  known: ReadonlyMap<string, Site>,
+): TestSession[] {
+  return collectTestSessions(
+    tests.filter((test) => test.regionCode === regionCode && known.has(test.siteId)),
+  );
+}
+
+function stopInfoOf(site: Site): SiteStopInfo | undefined {
+  if (site.location === undefined) return undefined;
+  return { municipalityCode: site.municipalityCode, location: site.location, openingHours: site.pickupHours };
+}
+
+/**
+ * Plans every region's pickups of a test week (see `planRegionPickupRoutes`): which run collects
+ * each session's samples, which visit brings its kits (delivery-only stops where none comes
+ * first, from the day after publication), and the routes of every run where the region has labs
+ * configured. The previous plan's stops on runs from that day on (its Thursday and Friday runs,
+ * the Monday after) are planned again from its tests and join the same routes, so each run has
+ * one set of routes; tests at sites no longer in the sites list are left to the earlier files.
+ * Regions without pickup settings use `DEFAULT_PICKUP_DAY_SETTINGS`, without kit settings a 10 %
+ * buffer.
+ */
+export function planWeekPickups(input: WeekPickupInput): RegionPickups[] {
+  const deliveryFrom = deliveryStartOf(input.testWeek);
+  const siteById = new Map(input.sites.map((site) => [site.id, site]));
+  return input.regions.map((region) => {
+    const pickupDays = region.pickups ?? DEFAULT_PICKUP_DAY_SETTINGS;
+    const kits = region.kits ?? DEFAULT_KIT_SETTINGS;
+    const routing = input.withRoutes === false ? undefined : region.routes;
+    const sessions = sessionsOf(input.tests, region.code, siteById);
+    const earlierSessions = sessionsOf(input.earlierTests ?? [], region.code, siteById);
+    const sites = new Map<string, SiteStopInfo>();
+    for (const session of [...sessions, ...earlierSessions]) {
+      const site = siteById.get(session.siteId);
+      const info = site === undefined ? undefined : stopInfoOf(site);
+      if (info !== undefined) sites.set(session.siteId, info);
+    }
+    const earlierVisits: EarlierVisit[] =
+      earlierSessions.length === 0
+        ? []
+        : planRegionPickupRoutes({
+            sessions: earlierSessions,
+            sites,
+            pickupDays,
+            kits,
+            deliveryFrom: addDays(deliveryFrom, -7),
+          }).stops.filter((stop) => stop.run.date >= deliveryFrom);
+    const plan = planRegionPickupRoutes({
+      sessions,
+      sites,
+      pickupDays,
+      kits,
+      routing,
+      deliveryFrom,
+      earlierVisits,
+    });
+    return {
+      regionCode: region.code,
+      plan,
+      routed: routing !== undefined,
+      deliveryFrom,
+      shiftsWithoutTestDay: input.shiftsWithoutTestDay?.get(region.code) ?? [],
+    };
+  });
+}

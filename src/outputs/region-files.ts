@@ -1,0 +1,81 @@
+import type { Feature, MultiPolygon, Polygon } from "geojson";
+import type { Municipality, Region } from "../domain/reference.ts";
+import type { Site } from "../domain/roster.ts";
+import type { RegionPickups } from "../domain/week-pickups.ts";
+import { buildPickupRows, renderPickupsCsv, renderPickupsJson } from "./pickup-files.ts";
+import { renderRoutesPdf, type RoutesPdfSite } from "./routes-pdf.ts";
+import type { RoutesPdfLanguage } from "./routes-pdf-text.ts";
+
+/** A municipality's outline for the route sketches (GeoJSON, keyed by municipality code). */
+export type MunicipalityOutline = Feature<Polygon | MultiPolygon>;
+
+export type RegionFilesInput = {
+  /** The plan's pickups, one entry per planned region. */
+  readonly pickups: readonly RegionPickups[];
+  /** Every configured region: each gets its pickup files, empty when nothing is planned. */
+  readonly regionCodes: readonly number[];
+  readonly regions?: readonly Region[] | undefined;
+  readonly municipalities: readonly Municipality[];
+  readonly sites: readonly Site[];
+  readonly outlines?: ReadonlyMap<number, MunicipalityOutline> | undefined;
+  /** The test week, e.g. `2020-W41`. */
+  readonly testWeek: string;
+  readonly language: RoutesPdfLanguage;
+  /** Creation date of the PDFs: the run's scheduled time, never the clock. */
+  readonly createdAt: Date;
+};
+
+/** The driver's view of a site: counts and directions only, nothing about staff. */
+function routeSite(site: Site): RoutesPdfSite | undefined {
+  if (site.location === undefined) return undefined;
+  return {
+    name: site.name,
+    address: site.address,
+    contactPhone: site.contactPhone,
+    accessNote: site.accessNote,
+    location: site.location,
+    approximate: site.location.approximate,
+  };
+}
+
+/**
+ * The region files of a week folder: `regions/<code>/pickups.csv` and `pickups.json` for every
+ * configured region (header only when nothing is planned), and `regions/<code>/routes.pdf` for
+ * each region with routes configured (one page per route and run). Counts and site details only,
+ * never staff names or employee ids.
+ */
+export async function renderRegionFiles(input: RegionFilesInput): Promise<Map<string, Uint8Array>> {
+  const files = new Map<string, Uint8Array>();
+  const byCode = new Map(input.pickups.map((pickups) => [pickups.regionCode, pickups]));
+  const regionName = new Map((input.regions ?? []).map((region) => [region.code, region.name]));
+  for (const regionCode of input.regionCodes) {
+    const pickups = byCode.get(regionCode);
+    const rows = pickups === undefined ? [] : buildPickupRows(pickups, input.sites);
+    files.set(`regions/${regionCode}/pickups.csv`, renderPickupsCsv(rows));
+    files.set(`regions/${regionCode}/pickups.json`, renderPickupsJson(regionCode, rows));
+    if (pickups === undefined || !pickups.routed) continue;
+    const codes = input.municipalities.filter((m) => m.regionCode === regionCode).map((m) => m.code);
+    const sites = new Map<string, RoutesPdfSite>();
+    for (const site of input.sites) {
+      const driver = routeSite(site);
+      if (driver !== undefined) sites.set(site.id, driver);
+    }
+    files.set(
+      `regions/${regionCode}/routes.pdf`,
+      await renderRoutesPdf({
+        regionCode,
+        regionName: regionName.get(regionCode) ?? `Region ${regionCode}`,
+        testWeek: input.testWeek,
+        runs: pickups.plan.runs,
+        sites,
+        outlines: codes.flatMap((code) => {
+          const outline = input.outlines?.get(code);
+          return outline === undefined ? [] : [outline];
+        }),
+        language: input.language,
+        createdAt: input.createdAt,
+      }),
+    );
+  }
+  return files;
+}
