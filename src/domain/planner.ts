@@ -9,7 +9,7 @@ import {
   placeRegionWeek,
   planPickups,
 } from "./region-week.ts";
-import type { StaffMember } from "./roster.ts";
+import { staffKeyOf, type StaffMember } from "./roster.ts";
 import { collectDemand, indexCarriedOver, indexRedOrders } from "./test-demand.ts";
 
 export { CYCLE_WEEKS, GAP_DAYS, cycleWeekOf } from "./plan-frame.ts";
@@ -80,9 +80,10 @@ export function planWeek(input: PlanInput): WeekPlan {
 }
 
 /**
- * An employee id on two roster rows (e.g. someone working in two municipalities) is one person
- * with one slot: only the first plannable row counts, the others are reported as skipped. Rare,
- * so it is handled by planning again without them rather than checked row by row.
+ * One identity (municipality and employee id, see `staffKey`) on two roster rows is one person
+ * with one slot: only the first plannable row counts, the others are reported as skipped. The
+ * same employee id in two municipalities is two people (each HR system numbers its own staff).
+ * Rare, so it is handled by planning again without them rather than checked row by row.
  */
 function planWithoutRepeatedIds(
   input: PlanInput,
@@ -90,7 +91,10 @@ function planWithoutRepeatedIds(
   skipped: number,
 ): WeekPlan {
   const seen = new Set<string>();
-  const staff = plannable.filter((member) => !seen.has(member.employeeId) && seen.add(member.employeeId));
+  const staff = plannable.filter((member) => {
+    const key = staffKeyOf(member);
+    return !seen.has(key) && seen.add(key);
+  });
   const plan = planWeek({ ...input, staff });
   const repeated = plannable.length - staff.length;
   return {

@@ -2,7 +2,7 @@ import type { RedTestReason } from "./cadence.ts";
 import type { Members } from "./cycle-slots.ts";
 import { CYCLE_WEEKS, GAP_DAYS, type PlanFrame, type RegionFrame } from "./plan-frame.ts";
 import type { DeferredTest, RedTestOrder, TestReason } from "./plan-types.ts";
-import { isEmployedOn, type StaffMember } from "./roster.ts";
+import { isEmployedOn, staffKeyOf, type StaffMember } from "./roster.ts";
 
 /** A municipality's red tests of the week: all its sites (`sites` null) or only the named ones. */
 export type RedOrder = { readonly reason: RedTestReason; readonly sites: ReadonlySet<string> | null };
@@ -24,12 +24,16 @@ export function indexRedOrders(orders: readonly RedTestOrder[]): Map<number, Red
   return byCode;
 }
 
-/** Carried-over tests by employee: one owed test per person, the one with the earliest latest date. */
+/**
+ * Carried-over tests by identity (`staffKey`): one owed test per person, the one with the
+ * earliest latest date.
+ */
 export function indexCarriedOver(carried: readonly DeferredTest[]): Map<string, DeferredTest> {
   const byId = new Map<string, DeferredTest>();
   for (const test of carried) {
-    const earlier = byId.get(test.employeeId);
-    if (earlier === undefined || test.latestDate < earlier.latestDate) byId.set(test.employeeId, test);
+    const key = staffKeyOf(test);
+    const earlier = byId.get(key);
+    if (earlier === undefined || test.latestDate < earlier.latestDate) byId.set(key, test);
   }
   return byId;
 }
@@ -59,7 +63,7 @@ export type Demand = {
   readonly demand: RegionDemand[];
   /** Carried-over tests of staff who have not started yet: owed again next week. */
   readonly carriedAgain: DeferredTest[];
-  /** Employees whose carried-over test is settled by this plan (planned, deferred or carried again). */
+  /** Staff (`staffKey`) whose carried-over test is settled by this plan (planned, deferred or carried again). */
   readonly consumed: Set<string>;
 };
 
@@ -110,8 +114,9 @@ export function collectDemand(context: DemandContext): Demand {
     const order = context.redOrders.get(sites.municipality[site] ?? 0);
     const red =
       order !== undefined && (order.sites === null || order.sites.has(member.siteId)) ? order : undefined;
-    const carried = context.carriedById.get(member.employeeId);
-    if (carried !== undefined) consumed.add(member.employeeId);
+    const key = staffKeyOf(member);
+    const carried = context.carriedById.get(key);
+    if (carried !== undefined) consumed.add(key);
     const carriedLatest =
       carried === undefined ? Number.POSITIVE_INFINITY : calendar.offsetOf(carried.latestDate);
 
@@ -131,7 +136,7 @@ export function collectDemand(context: DemandContext): Demand {
         const lastTestDate = calendar.dateAt((region.weekdays[region.testDays - 1] ?? 7) - 1);
         if (carried !== undefined && member.startDate !== undefined && member.startDate > lastTestDate) {
           carriedAgain.push(carried);
-        } else if (carried !== undefined) consumed.delete(member.employeeId);
+        } else if (carried !== undefined) consumed.delete(key);
         continue;
       }
       fixedDay = all ? -1 : first;

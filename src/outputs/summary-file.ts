@@ -20,7 +20,20 @@ export type SummaryInput = {
   readonly lookahead: { readonly testWeek: string; readonly tests: number; readonly deferred: number };
   readonly deferrals: readonly DeferralReport[];
   readonly quality: readonly RegionQuality[];
-  readonly inputs: { readonly digest: string; readonly roster: string };
+  readonly inputs: {
+    readonly digest: string;
+    readonly roster: string;
+    /**
+     * Municipalities whose roster file could not be used (roster isolation): `code`, `problem`
+     * (one line, no staff data) and `using` (`last good roster of <week>` or `none`). Left out
+     * for the generated demo roster, which has no files.
+     */
+    readonly isolated?: readonly {
+      readonly code: number;
+      readonly problem: string;
+      readonly using: string;
+    }[];
+  };
 };
 
 /**
@@ -45,7 +58,11 @@ export function summaryJsonOf(input: SummaryInput): Record<string, unknown> {
     },
     deferrals: input.deferrals,
     quality: input.quality,
-    inputs: { digest: input.inputs.digest, roster: input.inputs.roster },
+    inputs: {
+      digest: input.inputs.digest,
+      roster: input.inputs.roster,
+      ...(input.inputs.isolated === undefined ? {} : { isolated: input.inputs.isolated }),
+    },
   };
 }
 

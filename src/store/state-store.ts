@@ -1,5 +1,6 @@
 import { statSync } from "node:fs";
 import type { DatabaseSync } from "node:sqlite";
+import { createGoodRosters, type GoodRosters } from "./good-rosters.ts";
 import { openStoreDatabase, type OpenStoreOptions } from "./open-database.ts";
 import { createOperatorState, type OperatorState } from "./operator-state.ts";
 import { createRunLedger, type RunLedger } from "./run-ledger.ts";
@@ -25,7 +26,8 @@ export type { CommitWeekInput, PublishedDigest, PublishedWeek, StepHook } from "
  */
 export type StateStore = RunLedger &
   WeekState &
-  OperatorState & {
+  OperatorState &
+  GoodRosters & {
     /** The open database, for helpers that add their own tables (e.g. the run lock). */
     readonly db: DatabaseSync;
     /** The store's file; the data directory is its folder. */
@@ -89,6 +91,7 @@ export function openStateStore(path: string, options: OpenStoreOptions = {}): St
     ...createRunLedger(db),
     ...createWeekState(db),
     ...createOperatorState(db, path),
+    ...createGoodRosters(db),
     close() {
       if (db.isOpen) db.close();
     },

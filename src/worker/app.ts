@@ -125,7 +125,7 @@ function runForScheduler(app: App): RunWeek {
         runId: report.runId,
         status: "succeeded",
         durationMs: app.clock() - started,
-        summary: { red, green, tests, deferred },
+        summary: { red, green, tests, deferred, rostersIsolated: report.isolatedRosters?.length ?? 0 },
       };
     } catch (error) {
       const latest = app.store.getRun(week);

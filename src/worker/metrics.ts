@@ -17,6 +17,7 @@ export type WorkerMetrics = {
   readonly municipalities: Gauge<"status">;
   readonly testsPlanned: Gauge;
   readonly testsDeferred: Gauge;
+  readonly rostersIsolated: Gauge;
   /** Weeks that currently have a last-success series, oldest first. */
   readonly successWeeks: string[];
   readonly keepWeeks: number;
@@ -80,6 +81,11 @@ export function createMetrics(options: MetricsOptions = {}): WorkerMetrics {
       help: "Tests deferred for lack of capacity by the last successful run.",
       registers,
     }),
+    rostersIsolated: new Gauge({
+      name: "testrota_rosters_isolated",
+      help: "Municipalities whose roster file was missing or bad in the last successful run (planned from their last good roster, or without a rota).",
+      registers,
+    }),
     successWeeks: [],
     keepWeeks: Math.max(1, options.keepWeeks ?? 4),
   };
@@ -108,6 +114,7 @@ export function recordRunOutcome(metrics: WorkerMetrics, outcome: RunOutcome, fi
     metrics.municipalities.set({ status: "green" }, outcome.summary.green);
     metrics.testsPlanned.set(outcome.summary.tests);
     metrics.testsDeferred.set(outcome.summary.deferred);
+    metrics.rostersIsolated.set(outcome.summary.rostersIsolated ?? 0);
   }
 }
 

@@ -12,6 +12,7 @@ import { reconcilePublished } from "../outputs/reconcile-published.ts";
 import { summaryJsonOf } from "../outputs/summary-file.ts";
 import { renderWeekFiles } from "../outputs/week-files.ts";
 import type { InputLoader, RunInputs } from "../roster/load-inputs.ts";
+import { summariseIsolation } from "../roster/roster-isolation.ts";
 import type { IncidenceSource } from "../sources/source.ts";
 import { saveRawPayloads } from "../store/raw-capture.ts";
 import type { StateStore } from "../store/state-store.ts";
@@ -49,6 +50,12 @@ function throwIfAborted(signal: AbortSignal | undefined, week: IsoWeek): void {
   if (signal?.aborted) throw new AbortedError(`run of ${formatIsoWeek(week)} aborted before publishing`);
 }
 
+/** The municipality of each site, for cycle slots stored before identities had one. */
+function municipalityOfSite(inputs: RunInputs): (siteId: string) => number | undefined {
+  const bySite = new Map(inputs.sites.map((site) => [site.id, site.municipalityCode]));
+  return (siteId) => bySite.get(siteId);
+}
+
 /** Classifies W and plans W+1 in the pure domain; data that cannot classify W is the source's fault. */
 function assemble(deps: RunDeps, week: IsoWeek, inputs: RunInputs, dataset: IncidenceDataset): AssembledWeek {
   const { config, store } = deps;
@@ -66,7 +73,7 @@ function assemble(deps: RunDeps, week: IsoWeek, inputs: RunInputs, dataset: Inci
     cycleAnchor: config.cycle.anchorWeek,
     sites: inputs.sites,
     staff: inputs.staff,
-    previousSlots: store.loadSlotsBefore(week),
+    previousSlots: store.loadSlotsBefore(week, municipalityOfSite(inputs)),
     carriedOver: store.loadDeferredBefore(week),
   });
   if (!result.ok) throw new SourceError(deps.source.name, result.problem);
@@ -88,7 +95,12 @@ function renderWeek(config: Config, r: Rendering): Promise<Map<string, Uint8Arra
     generatedAt: r.generatedAt,
     window: classificationWindow(r.assembled.week, config.window),
     lookahead: { ...r.outcome.lookahead, deferred: countDeferred(r.assembled.lookahead.deferrals) },
-    inputs: { digest: r.inputs.digest, roster: r.inputs.rosterOrigin },
+    inputs: {
+      digest: r.inputs.digest,
+      roster: r.inputs.rosterOrigin,
+      // Roster files (not the generated demo roster) say which municipalities were isolated.
+      isolated: r.inputs.goodRosters === undefined ? undefined : r.inputs.isolated.map(summariseIsolation),
+    },
   });
   return renderWeekFiles({
     assembled: r.assembled,
@@ -96,6 +108,7 @@ function renderWeek(config: Config, r: Rendering): Promise<Map<string, Uint8Arra
     regionCodes: config.regions.map((region) => region.code),
     sites: r.inputs.sites,
     staff: r.inputs.staff,
+    isolatedRosters: r.inputs.isolated,
     generatedAt: new Date(r.runTime),
     summary,
     documents: { ...config.documents, timezone: config.timezone },
@@ -127,6 +140,7 @@ function publishAndRecord(
         plan: assembled.plan,
         inputDigest: run.inputs.digest,
         published,
+        rosters: run.inputs.goodRosters,
       });
     },
   });
@@ -155,7 +169,7 @@ export async function runOnce(deps: RunDeps, week: IsoWeek, options: RunOptions)
       // Finish or set aside what a crashed run left in the out folder before deciding anything.
       await reconcilePublished({ outDir: config.outDir, store, logger: log });
       checkpoint();
-      const inputs = await deps.inputs.load();
+      const inputs = await deps.inputs.load({ lastGoodRoster: (code) => store.loadGoodRoster(code) });
       for (const warning of inputs.warnings) log.warn({ warning }, "input warning");
       checkpoint();
       const fetched = await source.fetchIncidence(options.signal);
@@ -171,13 +185,14 @@ export async function runOnce(deps: RunDeps, week: IsoWeek, options: RunOptions)
       const files = await renderWeek(config, { assembled, inputs, outcome, runTime, generatedAt });
       checkpoint();
       const published = await publishAndRecord(deps, { runId, assembled, inputs, checkpoint }, files);
-      return createRunReport(outcome, {
+      const report = createRunReport(outcome, {
         runId,
         trigger: options.trigger,
         generatedAt,
         outputDir: published.dir,
         changed: published.changed,
       });
+      return inputs.isolated.length === 0 ? report : { ...report, isolatedRosters: inputs.isolated };
     }),
   );
 }

@@ -2,6 +2,7 @@ import type { AssembledWeek } from "../domain/assemble-week.ts";
 import type { CadenceEvent } from "../domain/cadence.ts";
 import { formatIsoWeek } from "../domain/calendar.ts";
 import type { DeferralReport, RegionQuality, SlotChanges } from "../domain/plan-types.ts";
+import type { IsolatedRoster } from "../domain/roster.ts";
 
 /**
  * What one run decided, without staff data: printed by the CLI, logged, written as
@@ -40,10 +41,15 @@ export type RunReport = {
   readonly planChanges: SlotChanges;
   readonly deferrals: readonly DeferralReport[];
   readonly quality: readonly RegionQuality[];
+  /** Municipalities whose roster file was set aside this run (roster isolation); absent when none. */
+  readonly isolatedRosters?: readonly IsolatedRoster[] | undefined;
 };
 
 /** What the week decided: the report without the run's identity and its published folder. */
-export type WeekOutcome = Omit<RunReport, "runId" | "trigger" | "generatedAt" | "outputDir" | "changed">;
+export type WeekOutcome = Omit<
+  RunReport,
+  "runId" | "trigger" | "generatedAt" | "outputDir" | "changed" | "isolatedRosters"
+>;
 
 /** The run's identity and where its files went, known once the week is published. */
 export type RunIdentity = {
@@ -178,6 +184,13 @@ export function formatRunSummary(report: RunReport): string {
     lines.push(
       `  evenness (peak ÷ even share, worst region): cycle ${ratio(worst.cycle)}, red weeks ${ratio(worst.red)}`,
     );
+  }
+  const isolated = report.isolatedRosters ?? [];
+  if (isolated.length > 0) {
+    const each = isolated.map(
+      (r) => `${r.municipalityCode}: ${r.lastGoodWeek === null ? "no rota" : `roster of ${r.lastGoodWeek}`}`,
+    );
+    lines.push(`  WARNING roster files set aside: ${isolated.length} (${each.join(", ")}); see summary.json`);
   }
   lines.push(
     `  files: ${report.outputDir}${report.changed ? "" : " (unchanged: identical to the published week)"}`,

@@ -11,7 +11,14 @@ import type { LedgerStatus } from "../domain/schedule.ts";
 export type RunTrigger = "schedule" | "catch-up" | "retry" | "cli" | "replay";
 
 /** Counts a run publishes, for logs and metrics (no staff data). */
-export type RunSummary = { red: number; green: number; tests: number; deferred: number };
+export type RunSummary = {
+  red: number;
+  green: number;
+  tests: number;
+  deferred: number;
+  /** Municipalities whose roster file was set aside (roster isolation). */
+  rostersIsolated?: number;
+};
 
 /** The result of one attempt at a week. */
 export type RunOutcome = {

@@ -53,7 +53,7 @@ function input(overrides: Partial<AssembleInput>): AssembleInput {
     ],
     cycleAnchor: { year: 2020, week: 1 },
     sites: [{ id: "S1", municipalityCode: 101, kind: "nursing-home", name: "S1", address: "x" }],
-    staff: [{ employeeId: "E1", siteId: "S1", shift: "day" }],
+    staff: [{ municipalityCode: 101, employeeId: "E1", siteId: "S1", shift: "day" }],
     previousSlots: new Map(),
     carriedOver: [],
     ...overrides,
@@ -130,9 +130,9 @@ describe("assembleWeek: where the cadence starts", () => {
           { id: "S3", municipalityCode: 151, kind: "nursing-home", name: "S3", address: "x" },
         ],
         staff: [
-          { employeeId: "E1", siteId: "S1", shift: "day" },
-          { employeeId: "E2", siteId: "S2", shift: "day" },
-          { employeeId: "E3", siteId: "S3", shift: "day" },
+          { municipalityCode: 101, employeeId: "E1", siteId: "S1", shift: "day" },
+          { municipalityCode: 147, employeeId: "E2", siteId: "S2", shift: "day" },
+          { municipalityCode: 151, employeeId: "E3", siteId: "S3", shift: "day" },
         ],
       }),
     );

@@ -8,6 +8,7 @@ import type { IsoWeek } from "../../src/domain/calendar.ts";
 import type { Classification } from "../../src/domain/classify.ts";
 import type { CycleSlot, WeekPlan } from "../../src/domain/plan-types.ts";
 import { InputError, StorageError } from "../../src/errors.ts";
+import { SCHEMA_VERSION } from "../../src/store/schema.ts";
 import { openStateStore, type CommitWeekInput, type StateStore } from "../../src/store/state-store.ts";
 
 const W44: IsoWeek = { year: 2020, week: 44 };
@@ -52,8 +53,8 @@ const CADENCE = new Map<number, CadenceState>([
 ]);
 
 const SLOTS = new Map<string, CycleSlot>([
-  ["E0001", { cycleWeek: 0, weekday: 2, shift: "day", siteId: "S0101-NH01" }],
-  ["E0002", { cycleWeek: 5, weekday: 4, shift: "night", siteId: "S0825-HC01" }],
+  ["101:E0001", { cycleWeek: 0, weekday: 2, shift: "day", siteId: "S0101-NH01" }],
+  ["825:E0002", { cycleWeek: 5, weekday: 4, shift: "night", siteId: "S0825-HC01" }],
 ]);
 
 const PLAN: WeekPlan = {
@@ -185,7 +186,7 @@ describe("openStateStore", () => {
     raw.close();
     expect(() => openStateStore(path)).toThrow(StorageError);
     expect(() => openStateStore(path)).toThrow(
-      `${path}: schema version 999 is newer than this build supports (2); run a newer testrota`,
+      `${path}: schema version 999 is newer than this build supports (${SCHEMA_VERSION}); run a newer testrota`,
     );
     store = openStateStore(join(dir, "other.sqlite"));
   });
@@ -242,7 +243,7 @@ describe("commitWeek and readers", () => {
     store.commitWeek(commitInput({ classifications: CLASSIFICATIONS.slice(1), plan: smaller }));
     expect(store.loadClassifications(W44)).toEqual(CLASSIFICATIONS.slice(1));
     expect(store.loadPlannedTests(W45)).toEqual(PLAN.tests.slice(1));
-    expect([...store.loadSlotsBefore(W45).keys()]).toEqual(["E0002"]);
+    expect([...store.loadSlotsBefore(W45).keys()]).toEqual(["825:E0002"]);
     expect(store.loadDeferredBefore(W45)).toEqual([]);
     expect(store.loadDeferralReports(W44)).toEqual([]);
   });

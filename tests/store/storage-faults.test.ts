@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { StorageError } from "../../src/errors.ts";
 import { markerPath } from "../../src/store/open-database.ts";
+import { SCHEMA_VERSION } from "../../src/store/schema.ts";
 import { openStateStore, type StateStore } from "../../src/store/state-store.ts";
 
 /*
@@ -273,7 +274,7 @@ describe("the state store's own faults", () => {
   it("a store written by a newer testrota: 76, untouched", () => {
     openStateStore(dbPath).close();
     const store = openStateStore(dbPath);
-    store.db.exec("PRAGMA user_version = 3");
+    store.db.exec(`PRAGMA user_version = ${SCHEMA_VERSION + 1}`);
     store.close();
     const error = caught(() => openStore(dbPath));
     expect(error).toMatchObject({ fault: "newer-schema", exitCode: 76, path: dbPath });
