@@ -15,7 +15,7 @@ import { createIncidenceSource } from "../sources/create-source.ts";
 import type { IncidenceSource } from "../sources/source.ts";
 import { createSsiSource } from "../sources/ssi.ts";
 import { loadRawPayloads } from "../store/raw-capture.ts";
-import { openStateStore, type StateStore } from "../store/state-store.ts";
+import { openStateStore, type StateStore, type StepHook } from "../store/state-store.ts";
 import { withDataDirLock } from "./lock.ts";
 import { createMetrics, recordFetchAttempt, type WorkerMetrics } from "./metrics.ts";
 import { runOnce, type RunOptions } from "./run-once.ts";
@@ -38,6 +38,8 @@ export type AppOptions = {
   readonly clock?: Clock | undefined;
   /** Replaces the configured incidence source (tests). */
   readonly source?: IncidenceSource | undefined;
+  /** Called at named points of every run (the reliability checks kill the process there). */
+  readonly onStep?: StepHook | undefined;
 };
 
 export type WeekRunOptions = RunOptions & {
@@ -176,7 +178,16 @@ export async function createApp(options: AppOptions): Promise<App> {
     inputs,
     runWeek: (week, { source, ...runOptions }) =>
       runOnce(
-        { config, logger, store, inputs, clock, source: source ?? metered, newRunId: () => randomUUID() },
+        {
+          config,
+          logger,
+          store,
+          inputs,
+          clock,
+          source: source ?? metered,
+          newRunId: () => randomUUID(),
+          onStep: options.onStep,
+        },
         week,
         runOptions,
       ),

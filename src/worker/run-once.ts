@@ -15,7 +15,7 @@ import type { InputLoader, RunInputs } from "../roster/load-inputs.ts";
 import { summariseIsolation } from "../roster/roster-isolation.ts";
 import type { IncidenceSource } from "../sources/source.ts";
 import { saveRawPayloads } from "../store/raw-capture.ts";
-import type { StateStore } from "../store/state-store.ts";
+import type { StateStore, StepHook } from "../store/state-store.ts";
 import { withRunLock } from "./lock.ts";
 import { recordRun } from "./run-ledger.ts";
 import {
@@ -37,6 +37,12 @@ export type RunDeps = {
   readonly newRunId: () => string;
   /** Wall clock for the ledger's started/finished times (never for what the run decides). */
   readonly clock: Clock;
+  /**
+   * Called at named points of the run — `run:begun`, `run:reconciled`, `run:loaded`, `run:fetched`,
+   * `run:captured`, `run:assembled`, `run:rendered`, then every step of publishing and recording
+   * (see publishWeek, commitWeek) — so the reliability checks can kill the process exactly there.
+   */
+  readonly onStep?: StepHook | undefined;
 };
 
 export type RunOptions = {
@@ -130,6 +136,7 @@ function publishAndRecord(
     outDir: deps.config.outDir,
     folder: formatIsoWeek(assembled.week),
     files,
+    onStep: deps.onStep,
     record: (published) => {
       run.checkpoint();
       deps.store.commitWeek({
@@ -141,6 +148,7 @@ function publishAndRecord(
         inputDigest: run.inputs.digest,
         published,
         rosters: run.inputs.goodRosters,
+        onStep: deps.onStep,
       });
     },
   });
@@ -162,20 +170,27 @@ export async function runOnce(deps: RunDeps, week: IsoWeek, options: RunOptions)
   const generatedAt = DateTime.fromMillis(runTime, { zone: config.timezone }).toISO() ?? "";
   const checkpoint = () => throwIfAborted(options.signal, week);
   const ledger = { store, clock: deps.clock, logger: log, signal: options.signal };
+  const step = deps.onStep ?? (() => undefined);
   const entry = { week, runId, trigger: options.trigger, scheduledFor: options.scheduledFor ?? runTime };
 
   return withRunLock({ dataDir: config.dataDir, db: store.db, week, logger: log }, () =>
     recordRun(ledger, entry, async () => {
+      step("run:begun");
       // Finish or set aside what a crashed run left in the out folder before deciding anything.
       await reconcilePublished({ outDir: config.outDir, store, logger: log });
+      step("run:reconciled");
       checkpoint();
       const inputs = await deps.inputs.load({ lastGoodRoster: (code) => store.loadGoodRoster(code) });
       for (const warning of inputs.warnings) log.warn({ warning }, "input warning");
+      step("run:loaded");
       checkpoint();
       const fetched = await source.fetchIncidence(options.signal);
+      step("run:fetched");
       await saveRawPayloads(config.dataDir, week, runId, fetched.payloads);
+      step("run:captured");
       checkpoint();
       const assembled = assemble(deps, week, inputs, fetched.dataset);
+      step("run:assembled");
       const outcome = describeWeek({
         assembled,
         sourceName: source.name,
@@ -183,6 +198,7 @@ export async function runOnce(deps: RunDeps, week: IsoWeek, options: RunOptions)
         staffCount: inputs.staff.length,
       });
       const files = await renderWeek(config, { assembled, inputs, outcome, runTime, generatedAt });
+      step("run:rendered");
       checkpoint();
       const published = await publishAndRecord(deps, { runId, assembled, inputs, checkpoint }, files);
       const report = createRunReport(outcome, {
