@@ -34,6 +34,12 @@ describe("createInputLoader", () => {
     expect(inputs.municipalities).toHaveLength(98);
   });
 
+  it("names the roster folder relative to the config: the same inputs elsewhere give the same summary", async () => {
+    // useFileRoster names the folder by its absolute path; summary.json must not carry it.
+    const inputs = await createInputLoader(fx.config()).load();
+    expect(inputs.rosterOrigin).toBe("HR exports in input/roster");
+  });
+
   it("reads a Windows-1252 roster to the same staff as its UTF-8 original, with a warning naming it", async () => {
     const path = join(rosterDir, "101.csv");
     const original = readFileSync(path, "utf8");

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { strFromU8, unzipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/worker/app.ts";
-import type { RunReport } from "../../src/worker/run-report.ts";
+import { formatRunSummary, type RunReport } from "../../src/worker/run-report.ts";
 import { createCapturingLogger } from "../support/capturing-logger.ts";
 import { readPublishedCsv } from "../support/published-files.ts";
 import { createRunFixture, SMALL_ROSTER, useFileRoster, type RunFixture } from "../support/run-fixture.ts";
@@ -114,6 +114,9 @@ describe("roster isolation: a bad 751.csv and a missing 825.csv", () => {
       inputs: { isolated: unknown };
     };
     expect(twinSummary.inputs.isolated).toEqual([]);
+    expect(formatRunSummary(report)).toContain(
+      "  WARNING roster files set aside: 2 (751: roster of 2020-W39, 825: no rota); see summary.json\n",
+    );
     expect(logText).toContain(
       `roster of 751 Aarhus set aside (${PROBLEM_751(badLine)}); planned from its last good roster of 2020-W39`,
     );
