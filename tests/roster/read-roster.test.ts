@@ -282,7 +282,9 @@ describe("readRoster", () => {
     const error = await captureError(read());
     expect(error.message).toContain(join(dir, "101.csv"));
     expect(error.message).toContain("1 other municipalities lack theirs too");
-    expect(error.message).toContain("a run plans the municipality from its last good roster until it is back");
+    expect(error.message).toContain(
+      "a run plans the municipality from its last good roster until it is back",
+    );
   });
 
   it("names the folder once when the folder is wrong", async () => {
