@@ -117,7 +117,11 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
-  const io: Io = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) };
+  const io: Io = {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    stderrStream: process.stderr,
+  };
   const signal = listenForSignals(io);
   void runCli(process.argv.slice(2), io, { env: process.env, signal }).then((code) => {
     // A failure exits at once (an aborted fetch may leave sockets open); success drains stdout first.

@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { z } from "zod";
 import { compareWeeks, parseIsoWeek, WEEKDAY_NAMES } from "./domain/calendar.ts";
 import { OVERRIDE_ACTIONS } from "./domain/classify.ts";
+import { notificationsSchema, portalSchema, smtpSchema, webhookSchema } from "./config-delivery-schema.ts";
 
 /*
  * The configuration contract. Every object is strict (an unknown key is an error, usually a
@@ -343,6 +344,32 @@ export const configSchema = z
     outDir: z.string().default("out").describe("Published week folders."),
     worker: workerSchema.default(workerSchema.parse({})),
     documents: documentsSchema.default(documentsSchema.parse({})),
+    attendance: z
+      .strictObject({
+        graceWeeks: z
+          .number()
+          .int()
+          .min(1)
+          .max(4)
+          .default(1)
+          .describe(
+            "Weeks after a test week by whose run its attendance must be returned (1: by the run of the following Wednesday); a test still without an outcome then counts as not reported and is owed.",
+          ),
+      })
+      .default({ graceWeeks: 1 })
+      .describe(
+        "Attendance returned by coordinators (`testrota attendance import`, or files in <dataDir>/attendance/<week>/).",
+      ),
+    portal: portalSchema.default(portalSchema.parse({})),
+    smtp: smtpSchema.optional(),
+    webhooks: z
+      .array(webhookSchema)
+      .refine((hooks) => new Set(hooks.map((h) => h.id)).size === hooks.length, {
+        message: "expected every webhook id once (the outbox keys deliveries by it)",
+      })
+      .default([])
+      .describe("Systems told about each published week by a signed JSON POST (see docs/portal.md)."),
+    notifications: notificationsSchema.default(notificationsSchema.parse({})),
   })
   .refine((c) => c.demoRoster !== undefined || (c.sites !== undefined && c.roster !== undefined), {
     message: "expected `sites` and `roster`, or `demoRoster`",

@@ -403,6 +403,7 @@ const COMMAND_NAMES = [
   "demo",
   "run",
   "replay",
+  "whatif",
   "validate",
   "worker",
   "status",
@@ -411,6 +412,8 @@ const COMMAND_NAMES = [
   "override remove",
   "pause",
   "resume",
+  "attendance import",
+  "attendance list",
 ];
 
 describe("--help per command", () => {

@@ -2,8 +2,8 @@
 // child process wrote, and every ledger row of every store, against the names and employee ids of
 // the roster files. Names and ids may appear only in files under `municipalities/<code>/` (also
 // in the look-ahead) of a municipality that has such a person; anywhere else is a leak. The
-// store's private planning tables (cycle slots, planned and deferred tests, last good rosters)
-// hold ids by design and are not scanned; its ledger and every other table are.
+// store's private planning tables (cycle slots, planned and deferred tests, last good rosters,
+// attendance outcomes) hold ids by design and are not scanned; its ledger and every other table are.
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -13,7 +13,13 @@ import { strFromU8, unzipSync } from "fflate";
 import { checkWeekFolder, listFiles, type Installation } from "./harness.ts";
 
 /** Tables that hold staff ids by design (private planning state); everything else is scanned. */
-const PRIVATE_TABLES = new Set(["cycle_slots", "planned_tests", "deferred_tests", "good_rosters"]);
+const PRIVATE_TABLES = new Set([
+  "cycle_slots",
+  "planned_tests",
+  "deferred_tests",
+  "good_rosters",
+  "attendance_outcomes",
+]);
 
 export type StaffIndex = {
   /** Full name → municipality codes having someone of that name. */

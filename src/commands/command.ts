@@ -6,6 +6,7 @@ import { formatIsoWeek, parseIsoWeek, type IsoWeek } from "../domain/calendar.ts
 import { AbortedError, UsageError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { createApp, type App } from "../worker/app.ts";
+import { createProgress, type Progress, type ProgressStream } from "../worker/progress.ts";
 import { formatRunSummary, type RunReport } from "../worker/run-report.ts";
 
 /*
@@ -13,7 +14,12 @@ import { formatRunSummary, type RunReport } from "../worker/run-report.ts";
  * the wired app, the author of audited changes, and output in text or JSON.
  */
 
-export type Io = { stdout: (text: string) => void; stderr: (text: string) => void };
+export type Io = {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** The stderr stream itself, for a progress line redrawn in place when it is a terminal. */
+  readonly stderrStream?: ProgressStream | undefined;
+};
 
 export type CommandContext = {
   readonly io: Io;
@@ -23,7 +29,10 @@ export type CommandContext = {
   readonly signal: AbortSignal;
 };
 
-export type Flags = { readonly [flag: string]: string | boolean | undefined };
+export type Flags = { readonly [flag: string]: string | boolean | readonly string[] | undefined };
+
+/** Where a command that takes arguments (`Command.positionals`) finds them among its flags. */
+export const POSITIONALS = "_";
 
 export type Command = {
   /** As typed after `testrota`: `run`, `override add`. */
@@ -34,6 +43,8 @@ export type Command = {
   readonly usage: string;
   /** The command's own flags; the common ones (--config, --data-dir, --out-dir, --help) are added. */
   readonly options: ParseArgsOptionsConfig;
+  /** Takes arguments besides its flags (e.g. files), found under {@link POSITIONALS}; refused otherwise. */
+  readonly positionals?: boolean;
   /** Pino level when LOG_LEVEL is not set; the worker logs `info` to stdout, others `warn` to stderr. */
   readonly logLevel?: "info" | "warn";
   run(flags: Flags, ctx: CommandContext): Promise<number>;
@@ -80,12 +91,15 @@ export function usageText(parts: {
 /** Parses a command's flags; an unknown option, a stray argument or a missing value is a usage error. */
 export function parseFlags(command: Command, args: readonly string[]): Flags {
   try {
-    return parseArgs({
+    const parsed = parseArgs({
       args: [...args],
       options: { ...COMMON_OPTIONS, ...command.options },
       strict: true,
-      allowPositionals: false,
-    }).values;
+      allowPositionals: command.positionals === true,
+    });
+    return command.positionals === true
+      ? { ...parsed.values, [POSITIONALS]: parsed.positionals }
+      : parsed.values;
   } catch (error) {
     if (
       error instanceof TypeError &&
@@ -180,6 +194,14 @@ export function formatInstant(instant: number | string, zone: string): string {
       ? DateTime.fromMillis(instant, { zone })
       : DateTime.fromISO(instant, { setZone: true }).setZone(zone);
   return time.isValid ? time.toFormat("yyyy-MM-dd'T'HH:mm:ssZZ") : String(instant);
+}
+
+/**
+ * The command's progress display: a line redrawn on stderr when it is a terminal, else log lines
+ * (info). Never on stdout, which holds the command's result (`--json`).
+ */
+export function commandProgress(ctx: CommandContext, label: string): Progress {
+  return createProgress({ label, stream: ctx.io.stderrStream, logger: ctx.logger });
 }
 
 /** Writes `value` as indented JSON with a trailing newline. */

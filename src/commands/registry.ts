@@ -1,20 +1,31 @@
+import { auditCommand } from "./audit.ts";
+import { attendanceImportCommand } from "./attendance-import.ts";
+import { attendanceListCommand } from "./attendance-list.ts";
 import { COMMON_USAGE, type Command } from "./command.ts";
 import { demoCommand } from "./demo.ts";
 import { overrideAddCommand } from "./override-add.ts";
 import { overrideListCommand } from "./override-list.ts";
 import { overrideRemoveCommand } from "./override-remove.ts";
 import { pauseCommand } from "./pause.ts";
+import { recipientAddCommand } from "./recipient-add.ts";
+import { recipientDemoCommand } from "./recipient-demo.ts";
+import { recipientListCommand } from "./recipient-list.ts";
+import { recipientRemoveCommand } from "./recipient-remove.ts";
+import { recipientRotateCommand } from "./recipient-rotate.ts";
 import { replayCommand } from "./replay.ts";
 import { resumeCommand } from "./resume.ts";
 import { runCommand } from "./run.ts";
+import { serveCommand } from "./serve.ts";
 import { statusCommand } from "./status.ts";
 import { validateCommand } from "./validate.ts";
+import { whatifCommand } from "./whatif.ts";
 import { workerCommand } from "./worker.ts";
 
 const COMMANDS: readonly Command[] = [
   demoCommand,
   runCommand,
   replayCommand,
+  whatifCommand,
   validateCommand,
   workerCommand,
   statusCommand,
@@ -23,6 +34,15 @@ const COMMANDS: readonly Command[] = [
   overrideRemoveCommand,
   pauseCommand,
   resumeCommand,
+  recipientAddCommand,
+  recipientListCommand,
+  recipientRotateCommand,
+  recipientRemoveCommand,
+  recipientDemoCommand,
+  serveCommand,
+  auditCommand,
+  attendanceImportCommand,
+  attendanceListCommand,
 ];
 
 /** Commands with sub-commands (`override add|list|remove`). */

@@ -1,6 +1,14 @@
-import { weekAt } from "../domain/calendar.ts";
+import { formatIsoWeek, weekAt } from "../domain/calendar.ts";
 import { UsageError } from "../errors.ts";
-import { printReports, stringFlag, usageText, weekFlag, withApp, type Command } from "./command.ts";
+import {
+  commandProgress,
+  printReports,
+  stringFlag,
+  usageText,
+  weekFlag,
+  withApp,
+  type Command,
+} from "./command.ts";
 
 const usage = usageText({
   synopsis: "run [--week YYYY-Www] [--json] [common options]",
@@ -25,10 +33,11 @@ export const runCommand: Command = {
     const week = stringFlag(flags, "week") === undefined ? undefined : weekFlag(flags, "week", problems);
     if (problems.length > 0) throw new UsageError(problems, usage);
     return withApp(this, flags, ctx, async (app) => {
-      const report = await app.runWeek(week ?? weekAt(app.clock(), app.config.timezone), {
-        trigger: "cli",
-        signal: ctx.signal,
-      });
+      const runWeek = week ?? weekAt(app.clock(), app.config.timezone);
+      const progress = commandProgress(ctx, `run ${formatIsoWeek(runWeek)}`);
+      const report = await app
+        .runWeek(runWeek, { trigger: "cli", signal: ctx.signal, progress })
+        .finally(() => progress.done());
       printReports(ctx.io, [report], flags.json === true);
       return 0;
     });

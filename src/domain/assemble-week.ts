@@ -1,3 +1,5 @@
+import { reportAttendance, type AttendanceReport } from "./attendance-report.ts";
+import { reviewAttendance, type AttendanceHistory } from "./attendance.ts";
 import {
   addWeeks,
   classificationWindow,
@@ -31,6 +33,11 @@ export type AssembleInput = {
   readonly staff: readonly StaffMember[];
   readonly previousSlots: ReadonlyMap<string, CycleSlot>;
   readonly carriedOver: readonly DeferredTest[];
+  /**
+   * Attendance returned for the weeks before (see `reviewAttendance`): missed tests are made up.
+   * None: every planned test counts as done (the planner's assumption before attendance).
+   */
+  readonly attendance?: { readonly history: AttendanceHistory; readonly graceWeeks: number } | undefined;
 };
 
 export type CadenceOrigin =
@@ -54,6 +61,8 @@ export type AssembledWeek = {
    * final rota of W+2.
    */
   readonly lookahead: WeekPlan;
+  /** Uptake, owed tests and the gap from the last taken test; only when attendance was given. */
+  readonly attendance?: AttendanceReport | undefined;
 };
 
 export type AssembleResult =
@@ -162,13 +171,20 @@ export function assembleWeek(input: AssembleInput): AssembleResult {
     staff: input.staff,
     statusByCode,
   };
+  const review =
+    input.attendance === undefined
+      ? undefined
+      : reviewAttendance({ runWeek: input.week, ...input.attendance });
   const plan = planWeek({
     ...frame,
     testWeek,
     redOrders: stepped.redOrders,
     previousSlots: input.previousSlots,
     carriedOver: input.carriedOver,
+    missed: review?.missed,
   });
+  // The look-ahead plans no make-ups: the misses of the test week are not known yet, and those of
+  // earlier weeks are made up (or deferred, and so carried) by the plan itself.
   // The look-ahead's red tests are those W+1's run publishes even if every municipality is green
   // at its check: week 1 of the flows started in W. Retests wait for the check.
   const allGreen = classified.value.map((c) => ({
@@ -195,6 +211,10 @@ export function assembleWeek(input: AssembleInput): AssembleResult {
       redOrders: stepped.redOrders,
       plan,
       lookahead,
+      attendance:
+        review === undefined
+          ? undefined
+          : reportAttendance({ review, plan, staff: input.staff, sites: input.sites }),
     },
   };
 }

@@ -1,4 +1,6 @@
+import type { AttendanceReport } from "../domain/attendance-report.ts";
 import type { DateWindow } from "../domain/calendar.ts";
+import { attendanceJsonOf } from "./attendance-summary.ts";
 import type { DeferralReport, RegionQuality, SlotChanges } from "../domain/plan-types.ts";
 
 /** Keys that would carry staff data; summaries hold counts and municipality figures only. */
@@ -34,6 +36,8 @@ export type SummaryInput = {
       readonly using: string;
     }[];
   };
+  /** Uptake, owed tests and the gap from the last taken test; only once attendance is returned. */
+  readonly attendance?: AttendanceReport | undefined;
 };
 
 /**
@@ -63,6 +67,7 @@ export function summaryJsonOf(input: SummaryInput): Record<string, unknown> {
       roster: input.inputs.roster,
       ...(input.inputs.isolated === undefined ? {} : { isolated: input.inputs.isolated }),
     },
+    ...(input.attendance === undefined ? {} : { attendance: attendanceJsonOf(input.attendance) }),
   };
 }
 

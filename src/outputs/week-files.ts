@@ -8,6 +8,8 @@ import { resolveDocumentSettings, type DocumentOptions } from "./document-settin
 import { buildMunicipalityFacts, buildWeekFrame } from "./municipality-week.ts";
 import { loadSheetFont } from "./pdf-fonts.ts";
 import { buildPickupRows, renderPickupsCsv, renderPickupsJson } from "./pickup-files.ts";
+import type { WeekReportData } from "./report/report-types.ts";
+import { renderWeekReport } from "./report/week-report.ts";
 import { buildRotaRows, renderRotaCsv } from "./rota-files.ts";
 import { groupSiteSessions } from "./site-sessions.ts";
 import { renderSummaryJson } from "./summary-file.ts";
@@ -40,6 +42,8 @@ export type WeekFilesInput = {
    * sheets, calendars, read-me files); Danish and the default shift hours when left out.
    */
   readonly documents?: DocumentOptions | undefined;
+  /** The weekly report's data: `report.html` (in the documents' language) when given. */
+  readonly report?: WeekReportData | undefined;
 };
 
 function groupBy<T>(items: readonly T[], key: (item: T) => number): Map<number, T[]> {
@@ -74,7 +78,7 @@ function countStaff(staff: readonly StaffMember[], sites: readonly Site[]): Map<
  *   tests, and a read-me in the document language;
  * - the provisional rota of the week after under `lookahead/<week>/` (`FORELØBIG-rota.csv`,
  *   with a read-me whose first line says so);
- * - one pickup schedule per region (CSV + JSON) and the summary.
+ * - one pickup schedule per region (CSV + JSON), the summary and the weekly `report.html`.
  * Names appear only under `municipalities/<code>/`. The documents are rendered from plain data
  * per municipality and site ({@link DocumentJob}), one after the other here.
  */
@@ -154,5 +158,9 @@ export async function renderWeekFiles(input: WeekFilesInput): Promise<Map<string
     files.set(`regions/${regionCode}/pickups.json`, renderPickupsJson(regionCode, rows));
   }
   files.set("summary.json", renderSummaryJson(input.summary));
+  if (input.report !== undefined) {
+    const html = renderWeekReport(input.report, { language: settings.language });
+    files.set("report.html", new TextEncoder().encode(html));
+  }
   return files;
 }

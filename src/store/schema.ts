@@ -168,7 +168,109 @@ export const MIGRATIONS: readonly string[] = [
     heartbeat_at INTEGER NOT NULL
   );
   `,
-  // 3: a staff member's identity is (municipality, employee id): each HR system numbers its own
+  // 3: delivery. Recipients of the published files (token kept as a hash only) with their audited
+  // changes; every portal download; the outbox of notifications (mail, webhooks), one row per
+  // (week's published digest, channel, target), so a restart neither loses nor repeats one.
+  `
+  CREATE TABLE recipients (
+    id TEXT PRIMARY KEY,
+    role TEXT NOT NULL CHECK (role IN ('municipality', 'region', 'national')),
+    codes TEXT NOT NULL,
+    email TEXT NOT NULL,
+    label TEXT NOT NULL,
+    token_hash TEXT NOT NULL,
+    token_set_at TEXT NOT NULL,
+    expires_at TEXT,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    removed_at TEXT,
+    removed_by TEXT
+  );
+
+  CREATE TABLE recipient_events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    recipient_id TEXT NOT NULL,
+    action TEXT NOT NULL CHECK (action IN ('add', 'rotate', 'remove')),
+    author TEXT NOT NULL,
+    at TEXT NOT NULL,
+    note TEXT NOT NULL
+  );
+  CREATE INDEX recipient_events_by_recipient ON recipient_events (recipient_id, seq);
+
+  CREATE TABLE downloads (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    recipient_id TEXT NOT NULL,
+    week TEXT NOT NULL,
+    path TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
+    at TEXT NOT NULL
+  );
+  CREATE INDEX downloads_by_recipient ON downloads (recipient_id, seq);
+
+  CREATE TABLE notification_outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    key TEXT NOT NULL UNIQUE,
+    week TEXT NOT NULL,
+    channel TEXT NOT NULL CHECK (channel IN ('mail', 'webhook')),
+    target TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'failed', 'cancelled')),
+    attempts INTEGER NOT NULL,
+    next_attempt_at INTEGER NOT NULL,
+    claimed_by TEXT,
+    claimed_until INTEGER,
+    last_error TEXT,
+    created_at TEXT NOT NULL,
+    finished_at TEXT
+  );
+  CREATE INDEX notification_outbox_due ON notification_outbox (status, next_attempt_at);
+  `,
+  // 4: attendance returned by coordinators: one return per municipality and test week (the
+  // latest file; a corrected one replaces it), its outcomes per test, and the audit trail.
+  `
+  CREATE TABLE attendance_returns (
+    test_week TEXT NOT NULL,
+    municipality_code INTEGER NOT NULL,
+    digest TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    format TEXT NOT NULL CHECK (format IN ('csv', 'xlsx')),
+    author TEXT NOT NULL,
+    imported_at TEXT NOT NULL,
+    rows INTEGER NOT NULL,
+    taken INTEGER NOT NULL,
+    declined INTEGER NOT NULL,
+    absent INTEGER NOT NULL,
+    blank INTEGER NOT NULL,
+    PRIMARY KEY (test_week, municipality_code)
+  );
+
+  CREATE TABLE attendance_outcomes (
+    test_week TEXT NOT NULL,
+    municipality_code INTEGER NOT NULL,
+    employee_id TEXT NOT NULL,
+    date TEXT NOT NULL,
+    shift TEXT NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN ('taken', 'declined', 'absent')),
+    sample_id TEXT,
+    PRIMARY KEY (test_week, municipality_code, employee_id, date, shift)
+  );
+
+  CREATE TABLE attendance_audit (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    test_week TEXT NOT NULL,
+    municipality_code INTEGER NOT NULL,
+    action TEXT NOT NULL CHECK (action IN ('imported', 'replaced')),
+    author TEXT NOT NULL,
+    at TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    file_sha256 TEXT NOT NULL,
+    old_digest TEXT,
+    new_digest TEXT NOT NULL,
+    old_counts TEXT,
+    new_counts TEXT NOT NULL
+  );
+  `,
+  // 5: a staff member's identity is (municipality, employee id): each HR system numbers its own
   // staff, so cycle slots are keyed by both (deferred tests already carry the municipality). An
   // existing slot gets the municipality of its site, as the store's planned and deferred tests
   // know it; a site the store never saw a test at (possible in the first six weeks) stays NULL
@@ -188,7 +290,7 @@ export const MIGRATIONS: readonly string[] = [
     GROUP BY site_id
     HAVING COUNT(DISTINCT municipality_code) = 1;
 
-  CREATE TABLE cycle_slots_v3 (
+  CREATE TABLE cycle_slots_v5 (
     week TEXT NOT NULL,
     municipality_code INTEGER,
     employee_id TEXT NOT NULL,
@@ -198,12 +300,12 @@ export const MIGRATIONS: readonly string[] = [
     site_id TEXT NOT NULL,
     UNIQUE (week, municipality_code, employee_id)
   );
-  INSERT INTO cycle_slots_v3 (week, municipality_code, employee_id, cycle_week, weekday, shift, site_id)
+  INSERT INTO cycle_slots_v5 (week, municipality_code, employee_id, cycle_week, weekday, shift, site_id)
     SELECT s.week, m.municipality_code, s.employee_id, s.cycle_week, s.weekday, s.shift, s.site_id
     FROM cycle_slots s LEFT JOIN migration_site_municipality m ON m.site_id = s.site_id;
   DROP TABLE cycle_slots;
   DROP TABLE migration_site_municipality;
-  ALTER TABLE cycle_slots_v3 RENAME TO cycle_slots;
+  ALTER TABLE cycle_slots_v5 RENAME TO cycle_slots;
 
   CREATE TABLE good_rosters (
     municipality_code INTEGER PRIMARY KEY,

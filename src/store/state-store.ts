@@ -1,12 +1,25 @@
 import { statSync } from "node:fs";
 import type { DatabaseSync } from "node:sqlite";
+import { createAttendanceState, type AttendanceState } from "./attendance-state.ts";
 import { createGoodRosters, type GoodRosters } from "./good-rosters.ts";
 import { openStoreDatabase, type OpenStoreOptions } from "./open-database.ts";
+import { createDownloadAudit, type DownloadAudit } from "./download-audit.ts";
+import { createNotificationOutbox, type NotificationOutbox } from "./notification-outbox.ts";
 import { createOperatorState, type OperatorState } from "./operator-state.ts";
+import { createRecipientState, type RecipientState } from "./recipients.ts";
+import { createRegionHistory, type RegionHistory } from "./region-history.ts";
 import { createRunLedger, type RunLedger } from "./run-ledger.ts";
 import { asStorageError, storageError } from "./storage-fault.ts";
 import { createWeekState, type WeekState } from "./week-state.ts";
 
+export type {
+  AttendanceAuditEntry,
+  AttendanceCounts,
+  AttendanceReturn,
+  ImportResult,
+  RecordedReturn,
+  StoredOutcome,
+} from "./attendance-state.ts";
 export type { OpenStoreOptions } from "./open-database.ts";
 export type {
   NewOverride,
@@ -15,19 +28,45 @@ export type {
   PauseState,
   StoredOverride,
 } from "./operator-state.ts";
+export type { RegionWeekCounts } from "./region-history.ts";
+export type { DownloadQuery, DownloadRecord, StoredDownload } from "./download-audit.ts";
+export type {
+  AttemptResult,
+  ClaimInput,
+  NewNotification,
+  NotificationChannel,
+  OutboxCounts,
+  OutboxEntry,
+  OutboxStatus,
+} from "./notification-outbox.ts";
+export type {
+  NewRecipient,
+  RecipientEvent,
+  RecipientRemoval,
+  RecipientRole,
+  RecipientScope,
+  StoredRecipient,
+  TokenRotation,
+} from "./recipients.ts";
 export type { BeginRunInput, FinishRunInput, RunRecord, RunStatus } from "./run-ledger.ts";
 export type { CommitWeekInput, PublishedDigest, PublishedWeek, StepHook } from "./week-state.ts";
 
 /**
- * The state store: run ledger, week state and operator state behind one synchronous facade.
- * Callers depend on this type only, so another implementation (e.g. PostgreSQL) can stand in;
- * `db` is the one SQLite-specific member (the run lock and the /readyz probe use the connection).
- * Every storage fault surfaces as a StorageError naming the file.
+ * The state store: run ledger, week state (with its history counts), operator state and delivery
+ * (recipients, download audit, notification outbox) behind one synchronous facade. Callers
+ * depend on this type only, so another implementation (e.g. PostgreSQL) can stand in; `db` is
+ * the one SQLite-specific member (the run lock and the /readyz probe use the connection). Every
+ * storage fault surfaces as a StorageError naming the file.
  */
 export type StateStore = RunLedger &
   WeekState &
+  RegionHistory &
   OperatorState &
-  GoodRosters & {
+  AttendanceState &
+  GoodRosters &
+  RecipientState &
+  DownloadAudit &
+  NotificationOutbox & {
     /** The open database, for helpers that add their own tables (e.g. the run lock). */
     readonly db: DatabaseSync;
     /** The store's file; the data directory is its folder. */
@@ -90,8 +129,13 @@ export function openStateStore(path: string, options: OpenStoreOptions = {}): St
   const parts = {
     ...createRunLedger(db),
     ...createWeekState(db),
+    ...createRegionHistory(db),
     ...createOperatorState(db, path),
+    ...createAttendanceState(db),
     ...createGoodRosters(db),
+    ...createRecipientState(db, path),
+    ...createDownloadAudit(db),
+    ...createNotificationOutbox(db),
     close() {
       if (db.isOpen) db.close();
     },

@@ -87,7 +87,7 @@ export type WeekState = {
   /**
    * Cycle slots after the latest committed week before `week` (what `week` plans from), by
    * `staffKey(municipalityCode, employeeId)`. A slot stored before identities had a municipality
-   * whose site the store could not place (see migration 3) takes its site's municipality from
+   * whose site the store could not place (see migration 5) takes its site's municipality from
    * `municipalityOfSite`; without it, or for a site no longer known, the slot is left out.
    */
   loadSlotsBefore(

@@ -4,18 +4,22 @@ import { join } from "node:path";
 import { systemClock, type Clock } from "../clock.ts";
 import { isBundledConfig, type Config } from "../config.ts";
 import { formatIsoWeek, type IsoWeek } from "../domain/calendar.ts";
-import type { Municipality } from "../domain/reference.ts";
+import type { Municipality, Region } from "../domain/reference.ts";
 import { ConfigError } from "../errors.ts";
 import { redactUrl } from "../lib/redact-url.ts";
 import type { Logger } from "../log.ts";
+import { createNotifier, type Notifier } from "../notify/notifier.ts";
 import { reconcilePublished } from "../outputs/reconcile-published.ts";
+import { collectBoundaries } from "../outputs/report/week-report-input.ts";
 import { createInputLoader, type InputLoader } from "../roster/load-inputs.ts";
-import { readReference } from "../roster/read-reference.ts";
+import { readBoundaries } from "../roster/read-boundaries.ts";
+import { readReferenceTable } from "../roster/read-reference.ts";
 import { createIncidenceSource } from "../sources/create-source.ts";
 import type { IncidenceSource } from "../sources/source.ts";
 import { createSsiSource } from "../sources/ssi.ts";
 import { loadRawPayloads } from "../store/raw-capture.ts";
 import { openStateStore, type StateStore, type StepHook } from "../store/state-store.ts";
+import { readLatestReport } from "./latest-report.ts";
 import { withDataDirLock } from "./lock.ts";
 import { createMetrics, recordFetchAttempt, type WorkerMetrics } from "./metrics.ts";
 import { runOnce, type RunOptions } from "./run-once.ts";
@@ -27,7 +31,7 @@ import {
   workerSettingsFromConfig,
   type RunningWorker,
 } from "./worker.ts";
-import type { RunOutcome, RunWeek } from "./worker-types.ts";
+import type { AttendanceSummary, RunOutcome, RunWeek } from "./worker-types.ts";
 
 export type AppOptions = {
   readonly config: Config;
@@ -40,6 +44,8 @@ export type AppOptions = {
   readonly source?: IncidenceSource | undefined;
   /** Called at named points of every run (the reliability checks kill the process there). */
   readonly onStep?: StepHook | undefined;
+  /** Weeks of grace for attendance returns (default 1; see `RunDeps.attendanceGraceWeeks`). */
+  readonly attendanceGraceWeeks?: number | undefined;
 };
 
 export type WeekRunOptions = RunOptions & {
@@ -54,7 +60,11 @@ export type App = {
   readonly clock: Clock;
   readonly store: StateStore;
   readonly municipalities: readonly Municipality[];
+  /** The regions of the reference table (code and name). */
+  readonly regions: readonly Region[];
   readonly inputs: InputLoader;
+  /** Mail and webhooks about published weeks, through the store's outbox. */
+  readonly notifier: Notifier;
   runWeek(week: IsoWeek, options: WeekRunOptions): Promise<RunReport>;
   /** A source serving the payloads captured by an earlier run of `week` (offline replay). */
   capturedSource(week: IsoWeek): Promise<IncidenceSource>;
@@ -62,7 +72,8 @@ export type App = {
   close(): Promise<void>;
 };
 
-function packageVersion(): string {
+/** testrota's version (package.json), e.g. for the User-Agent. */
+export function packageVersion(): string {
   const json = JSON.parse(readFileSync(join(import.meta.dirname, "..", "..", "package.json"), "utf8")) as {
     version: string;
   };
@@ -115,6 +126,23 @@ function meterSource(source: IncidenceSource, metrics: WorkerMetrics): Incidence
   };
 }
 
+/** The attendance counts of a run for /metrics (see `AttendanceSummary`). */
+function summarizeAttendance(report: RunReport): AttendanceSummary | undefined {
+  const attendance = report.attendance;
+  if (attendance === undefined) return undefined;
+  const { uptake, owed, gap } = attendance;
+  return {
+    taken: uptake.total.taken,
+    declined: uptake.total.declined,
+    absent: uptake.total.absent,
+    notReported: uptake.total.notReported,
+    owed: owed.makeUp + owed.covered + owed.deferred,
+    owedDeferred: owed.deferred,
+    over6Weeks: gap.over6Weeks - gap.declined,
+    over6WeeksDeclined: gap.declined,
+  };
+}
+
 /** The scheduler's view of a run: an outcome, never a rejection. */
 function runForScheduler(app: App): RunWeek {
   return async (week, options) => {
@@ -127,7 +155,14 @@ function runForScheduler(app: App): RunWeek {
         runId: report.runId,
         status: "succeeded",
         durationMs: app.clock() - started,
-        summary: { red, green, tests, deferred, rostersIsolated: report.isolatedRosters?.length ?? 0 },
+        summary: {
+          red,
+          green,
+          tests,
+          deferred,
+          rostersIsolated: report.isolatedRosters?.length ?? 0,
+          attendance: summarizeAttendance(report),
+        },
       };
     } catch (error) {
       const latest = app.store.getRun(week);
@@ -153,7 +188,13 @@ export async function createApp(options: AppOptions): Promise<App> {
       "running the bundled demo configuration (SSI files of 2020, synthetic roster): mount your own config and set TESTROTA_CONFIG for a real installation",
     );
   }
-  const municipalities = await readReference(config.reference);
+  const reference = await readReferenceTable(config.reference);
+  const municipalities = [...reference.municipalities];
+  // The weekly report's map: the boundaries are read once here and kept for every run.
+  const weekReport = {
+    regions: reference.regions,
+    boundaries: collectBoundaries((await readBoundaries()).values()),
+  };
   const store = openStateStore(join(config.dataDir, "testrota.sqlite"), {
     reinitialise: options.reinitialise === true,
   });
@@ -168,6 +209,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         userAgent: `testrota/${packageVersion()}`,
       });
   const metered = meterSource(configured.source, metrics);
+  const notifier = createNotifier({ config, store, logger, clock, metrics });
 
   const app: App = {
     config,
@@ -175,9 +217,11 @@ export async function createApp(options: AppOptions): Promise<App> {
     clock,
     store,
     municipalities,
+    regions: reference.regions,
     inputs,
-    runWeek: (week, { source, ...runOptions }) =>
-      runOnce(
+    notifier,
+    async runWeek(week, { source, ...runOptions }) {
+      const report = await runOnce(
         {
           config,
           logger,
@@ -187,10 +231,16 @@ export async function createApp(options: AppOptions): Promise<App> {
           source: source ?? metered,
           newRunId: () => randomUUID(),
           onStep: options.onStep,
+          report: weekReport,
+          attendanceGraceWeeks: options.attendanceGraceWeeks ?? config.attendance.graceWeeks,
         },
         week,
         runOptions,
-      ),
+      );
+      // Published: tell the recipients (never fails the run; the outbox retries).
+      await notifier.onPublished(report);
+      return report;
+    },
     capturedSource: (week) => createCapturedSource(config, week, municipalities),
     async startWorker() {
       // A crash mid-publish is finished (or set aside) before the worker decides anything.
@@ -203,7 +253,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         clock(),
         due,
       );
-      return startWorker({
+      const running = await startWorker({
         settings: workerSettingsFromConfig(config, firstWeek),
         clock,
         logger,
@@ -211,10 +261,15 @@ export async function createApp(options: AppOptions): Promise<App> {
         metrics,
         ledger: createLedgerView(store),
         lastRun: () => store.listRuns(1)[0],
+        latestReport: () => readLatestReport(config.outDir, store),
         runWeek: runForScheduler(app),
       });
+      const stopRetries = notifier.startRetries();
+      void running.done.then(stopRetries);
+      return running;
     },
     async close() {
+      await notifier.close();
       await configured.close();
       store.close();
     },

@@ -9,6 +9,7 @@ import type { Logger } from "../log.ts";
  * /readyz: the state store open and writable and the run ledger readable; 503 with the reasons
  * otherwise. (The server starts only after the config loaded, so that needs no check.)
  * /metrics: the worker's Prometheus registry in text format.
+ * /report: the latest published week's `report.html` (read-only; that one file and nothing else).
  */
 
 export type ReadinessReport = {
@@ -34,6 +35,8 @@ export type HealthServerOptions = {
   readonly port: number;
   readonly registry: Registry;
   readonly readiness: () => ReadinessReport;
+  /** The latest published week's report, undefined when there is none (serves 404). */
+  readonly report?: (() => Promise<Uint8Array | undefined>) | undefined;
   readonly logger?: Logger | undefined;
 };
 
@@ -120,6 +123,33 @@ function sendJson(response: ServerResponse, status: number, body: unknown, head:
   response.end(head ? undefined : text);
 }
 
+/**
+ * The report is served as the document it is: scripts, frames, plug-ins and every load are
+ * forbidden; only its own inline styles apply (the page carries the same policy as a meta tag).
+ */
+const REPORT_HEADERS = {
+  "content-type": "text/html; charset=utf-8",
+  "content-security-policy":
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "no-referrer",
+  "cache-control": "no-store",
+} as const;
+
+async function sendReport(
+  options: HealthServerOptions,
+  response: ServerResponse,
+  head: boolean,
+): Promise<void> {
+  const bytes = await options.report?.();
+  if (bytes === undefined) {
+    sendJson(response, 404, { error: "no report yet: no published week has a report.html" }, head);
+    return;
+  }
+  response.writeHead(200, { ...REPORT_HEADERS, "content-length": bytes.byteLength });
+  response.end(head ? undefined : bytes);
+}
+
 async function handle(
   options: HealthServerOptions,
   request: IncomingMessage,
@@ -157,8 +187,16 @@ async function handle(
       response.end(head ? undefined : text);
       return;
     }
+    case "/report":
+      await sendReport(options, response, head);
+      return;
     default:
-      sendJson(response, 404, { error: `no route ${path}, expected /healthz, /readyz or /metrics` }, head);
+      sendJson(
+        response,
+        404,
+        { error: `no route ${path}, expected /healthz, /readyz, /metrics or /report` },
+        head,
+      );
   }
 }
 

@@ -1,14 +1,20 @@
 import { DateTime } from "luxon";
+import { pickUpAttendance } from "../attendance/attendance-folder.ts";
 import type { Clock } from "../clock.ts";
 import type { Config } from "../config.ts";
 import { assembleWeek, type AssembledWeek } from "../domain/assemble-week.ts";
+import { ATTENDANCE_LOOKBACK_WEEKS, DEFAULT_GRACE_WEEKS } from "../domain/attendance.ts";
 import { addWeeks, classificationWindow, formatIsoWeek, type IsoWeek } from "../domain/calendar.ts";
+import type { Override } from "../domain/classify.ts";
 import { lastCompleteDate, type IncidenceDataset } from "../domain/incidence.ts";
+import type { Region } from "../domain/reference.ts";
 import { scheduledRunOf } from "../domain/schedule.ts";
 import { AbortedError, SourceError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { publishWeek, type PublishResult } from "../outputs/publish.ts";
 import { reconcilePublished } from "../outputs/reconcile-published.ts";
+import type { MunicipalityBoundaries, WeekReportData } from "../outputs/report/report-types.ts";
+import { buildWeekReportData, historyRange } from "../outputs/report/week-report-input.ts";
 import { summaryJsonOf } from "../outputs/summary-file.ts";
 import { renderWeekFiles } from "../outputs/week-files.ts";
 import type { InputLoader, RunInputs } from "../roster/load-inputs.ts";
@@ -17,6 +23,7 @@ import type { IncidenceSource } from "../sources/source.ts";
 import { saveRawPayloads } from "../store/raw-capture.ts";
 import type { StateStore, StepHook } from "../store/state-store.ts";
 import { withRunLock } from "./lock.ts";
+import { silentProgress, type Progress } from "./progress.ts";
 import { recordRun } from "./run-ledger.ts";
 import {
   countDeferred,
@@ -43,6 +50,13 @@ export type RunDeps = {
    * (see publishWeek, commitWeek) — so the reliability checks can kill the process exactly there.
    */
   readonly onStep?: StepHook | undefined;
+  /** What `report.html` needs besides the run: region names and the boundaries, read once at start. */
+  readonly report: { readonly regions: readonly Region[]; readonly boundaries: MunicipalityBoundaries };
+  /**
+   * Weeks after a test week by whose run its attendance must be returned (default 1: by the run
+   * of the following week); a test without an outcome by then counts as not reported (owed).
+   */
+  readonly attendanceGraceWeeks?: number | undefined;
 };
 
 export type RunOptions = {
@@ -50,6 +64,8 @@ export type RunOptions = {
   /** When this attempt was due (schedule, retry or catch-up), for the ledger; defaults to the week's Wednesday run time. */
   readonly scheduledFor?: number | undefined;
   readonly signal?: AbortSignal | undefined;
+  /** Where the run reports its phases (a terminal line, log lines); nowhere when left out. */
+  readonly progress?: Progress | undefined;
 };
 
 function throwIfAborted(signal: AbortSignal | undefined, week: IsoWeek): void {
@@ -62,8 +78,49 @@ function municipalityOfSite(inputs: RunInputs): (siteId: string) => number | und
   return (siteId) => bySite.get(siteId);
 }
 
+/** The attendance a run reviews, once any municipality returns it (else the planner assumes done). */
+function attendanceOf(deps: RunDeps, week: IsoWeek) {
+  const history = deps.store.loadAttendanceHistory(addWeeks(week, 1 - ATTENDANCE_LOOKBACK_WEEKS), week);
+  if (history.trackedFrom.size === 0) return undefined;
+  return { history, graceWeeks: deps.attendanceGraceWeeks ?? DEFAULT_GRACE_WEEKS };
+}
+
+/**
+ * Imports the returns dropped into `<dataDir>/attendance/<test week>/` before the week is decided;
+ * a refused file is logged with its problems (they never quote staff data) and left out.
+ */
+async function pickUp(deps: RunDeps, week: IsoWeek, inputs: RunInputs, log: Logger): Promise<void> {
+  const picked = await pickUpAttendance({
+    dataDir: deps.config.dataDir,
+    store: deps.store,
+    municipalities: inputs.municipalities,
+    runWeek: week,
+    at: new Date(deps.clock()).toISOString(),
+  });
+  for (const warning of picked.warnings) log.warn({ warning }, "attendance return warning");
+  for (const refused of picked.refused) {
+    log.warn({ file: refused.file, problems: refused.problems }, "attendance return refused");
+  }
+  const changed = picked.results.filter((r) => r.action !== "unchanged");
+  if (changed.length > 0) {
+    log.info(
+      {
+        imported: changed.filter((r) => r.action === "imported").length,
+        replaced: changed.filter((r) => r.action === "replaced").length,
+      },
+      "attendance returns imported from the folder",
+    );
+  }
+}
+
 /** Classifies W and plans W+1 in the pure domain; data that cannot classify W is the source's fault. */
-function assemble(deps: RunDeps, week: IsoWeek, inputs: RunInputs, dataset: IncidenceDataset): AssembledWeek {
+function assemble(
+  deps: RunDeps,
+  week: IsoWeek,
+  inputs: RunInputs,
+  dataset: IncidenceDataset,
+  overrides: readonly Override[],
+): AssembledWeek {
   const { config, store } = deps;
   const result = assembleWeek({
     week,
@@ -71,8 +128,7 @@ function assemble(deps: RunDeps, week: IsoWeek, inputs: RunInputs, dataset: Inci
     municipalities: inputs.municipalities,
     thresholdPer100k: config.thresholdPer100k,
     windowOffsets: config.window,
-    // Config overrides plus the operator overrides kept (audited) in the store.
-    overrides: [...config.overrides, ...store.listOverrides()],
+    overrides,
     previousCadence: store.loadCadence(addWeeks(week, -1)),
     warmUpWeeks: config.warmUpWeeks,
     regions: config.regions,
@@ -81,6 +137,7 @@ function assemble(deps: RunDeps, week: IsoWeek, inputs: RunInputs, dataset: Inci
     staff: inputs.staff,
     previousSlots: store.loadSlotsBefore(week, municipalityOfSite(inputs)),
     carriedOver: store.loadDeferredBefore(week),
+    attendance: attendanceOf(deps, week),
   });
   if (!result.ok) throw new SourceError(deps.source.name, result.problem);
   return result.week;
@@ -92,6 +149,7 @@ type Rendering = {
   readonly outcome: WeekOutcome;
   readonly runTime: number;
   readonly generatedAt: string;
+  readonly report: WeekReportData;
 };
 
 /** Every file of the week's folder, `summary.json` included. */
@@ -107,6 +165,7 @@ function renderWeek(config: Config, r: Rendering): Promise<Map<string, Uint8Arra
       // Roster files (not the generated demo roster) say which municipalities were isolated.
       isolated: r.inputs.goodRosters === undefined ? undefined : r.inputs.isolated.map(summariseIsolation),
     },
+    attendance: r.assembled.attendance,
   });
   return renderWeekFiles({
     assembled: r.assembled,
@@ -118,6 +177,7 @@ function renderWeek(config: Config, r: Rendering): Promise<Map<string, Uint8Arra
     generatedAt: new Date(r.runTime),
     summary,
     documents: { ...config.documents, timezone: config.timezone },
+    report: r.report,
   });
 }
 
@@ -155,13 +215,114 @@ function publishAndRecord(
 }
 
 /**
+ * The weekly report's data: this run's week and plan, last week's classification and the
+ * earlier weeks' counts from the store (none on the first run), the boundaries read at start.
+ */
+function gatherReport(
+  deps: RunDeps,
+  r: {
+    assembled: AssembledWeek;
+    overrides: readonly Override[];
+    lastDate: string | null;
+    generatedAt: string;
+  },
+): WeekReportData {
+  const { config, store } = deps;
+  const { assembled } = r;
+  const range = historyRange(assembled);
+  const configured = new Set(config.regions.map((region) => region.code));
+  return buildWeekReportData({
+    assembled,
+    generatedAt: r.generatedAt,
+    source: {
+      // In capitals, as readers know the source (`ssi` → SSI).
+      name: deps.source.name.toUpperCase(),
+      dataLastDate: r.lastDate,
+      window: classificationWindow(assembled.week, config.window),
+    },
+    thresholdPer100k: config.thresholdPer100k,
+    regions: deps.report.regions.filter((region) => configured.has(region.code)),
+    regionSettings: config.regions,
+    previousClassifications: store.loadClassifications(addWeeks(assembled.week, -1)),
+    overrides: r.overrides,
+    history: store.loadRegionHistory(range.from, range.to),
+    boundaries: deps.report.boundaries,
+  });
+}
+
+/** What one run carries from step to step. */
+type RunContext = {
+  readonly runId: string;
+  readonly log: Logger;
+  readonly runTime: number;
+  readonly generatedAt: string;
+  readonly checkpoint: () => void;
+  readonly progress: Progress;
+  readonly options: RunOptions;
+};
+
+/** The steps of a run, inside its lock and ledger entry (see {@link runOnce}). */
+async function runSteps(deps: RunDeps, week: IsoWeek, ctx: RunContext): Promise<RunReport> {
+  const { config, store, source } = deps;
+  const { runId, log, checkpoint, progress, runTime, generatedAt } = ctx;
+  const step = deps.onStep ?? (() => undefined);
+  step("run:begun");
+  // Finish or set aside what a crashed run left in the out folder before deciding anything.
+  progress.update("reconcile", 0);
+  await reconcilePublished({ outDir: config.outDir, store, logger: log });
+  step("run:reconciled");
+  checkpoint();
+  progress.update("load roster", 0.05);
+  const inputs = await deps.inputs.load({ lastGoodRoster: (code) => store.loadGoodRoster(code) });
+  for (const warning of inputs.warnings) log.warn({ warning }, "input warning");
+  step("run:loaded");
+  checkpoint();
+  await pickUp(deps, week, inputs, log);
+  checkpoint();
+  progress.update("fetch incidence", 0.15);
+  const fetched = await source.fetchIncidence(ctx.options.signal);
+  step("run:fetched");
+  await saveRawPayloads(config.dataDir, week, runId, fetched.payloads);
+  step("run:captured");
+  checkpoint();
+  progress.update("classify + plan", 0.3);
+  // Config overrides plus the operator overrides kept (audited) in the store.
+  const overrides = [...config.overrides, ...store.listOverrides()];
+  const assembled = assemble(deps, week, inputs, fetched.dataset, overrides);
+  step("run:assembled");
+  const lastDate = lastCompleteDate(fetched.dataset);
+  const outcome = describeWeek({
+    assembled,
+    sourceName: source.name,
+    lastDate,
+    staffCount: inputs.staff.length,
+  });
+  progress.update("render files", 0.5);
+  const report = gatherReport(deps, { assembled, overrides, lastDate, generatedAt });
+  const files = await renderWeek(config, { assembled, inputs, outcome, runTime, generatedAt, report });
+  step("run:rendered");
+  checkpoint();
+  progress.update("publish", 0.85);
+  const published = await publishAndRecord(deps, { runId, assembled, inputs, checkpoint }, files);
+  progress.update("done", 1);
+  const runReport = createRunReport(outcome, {
+    runId,
+    trigger: ctx.options.trigger,
+    generatedAt,
+    outputDir: published.dir,
+    changed: published.changed,
+  });
+  return inputs.isolated.length === 0 ? runReport : { ...runReport, isolatedRosters: inputs.isolated };
+}
+
+/**
  * One weekly run: load the inputs → fetch (and capture) the incidence → classify W and plan W+1
- * in the pure domain → render the week's files → publish them and record the week in one step.
- * A failure anywhere publishes nothing and leaves the last good state intact; the run ledger
- * records every attempt.
+ * in the pure domain → render the week's files (the report with the store's history) → publish
+ * them and record the week in one step. A failure anywhere publishes nothing and leaves the last
+ * good state intact; the run ledger records every attempt.
  */
 export async function runOnce(deps: RunDeps, week: IsoWeek, options: RunOptions): Promise<RunReport> {
-  const { config, store, source } = deps;
+  const { config, store } = deps;
   const runId = deps.newRunId();
   const log = deps.logger.child({ runId, week: formatIsoWeek(week) });
   // Files carry the week's Wednesday run time, whatever fired the run (schedule, retry, catch-up,
@@ -169,46 +330,12 @@ export async function runOnce(deps: RunDeps, week: IsoWeek, options: RunOptions)
   const runTime = scheduledRunOf(week, { time: config.worker.time, zone: config.timezone });
   const generatedAt = DateTime.fromMillis(runTime, { zone: config.timezone }).toISO() ?? "";
   const checkpoint = () => throwIfAborted(options.signal, week);
+  const progress = options.progress ?? silentProgress;
   const ledger = { store, clock: deps.clock, logger: log, signal: options.signal };
-  const step = deps.onStep ?? (() => undefined);
   const entry = { week, runId, trigger: options.trigger, scheduledFor: options.scheduledFor ?? runTime };
+  const context: RunContext = { runId, log, runTime, generatedAt, checkpoint, progress, options };
 
   return withRunLock({ dataDir: config.dataDir, db: store.db, week, logger: log }, () =>
-    recordRun(ledger, entry, async () => {
-      step("run:begun");
-      // Finish or set aside what a crashed run left in the out folder before deciding anything.
-      await reconcilePublished({ outDir: config.outDir, store, logger: log });
-      step("run:reconciled");
-      checkpoint();
-      const inputs = await deps.inputs.load({ lastGoodRoster: (code) => store.loadGoodRoster(code) });
-      for (const warning of inputs.warnings) log.warn({ warning }, "input warning");
-      step("run:loaded");
-      checkpoint();
-      const fetched = await source.fetchIncidence(options.signal);
-      step("run:fetched");
-      await saveRawPayloads(config.dataDir, week, runId, fetched.payloads);
-      step("run:captured");
-      checkpoint();
-      const assembled = assemble(deps, week, inputs, fetched.dataset);
-      step("run:assembled");
-      const outcome = describeWeek({
-        assembled,
-        sourceName: source.name,
-        lastDate: lastCompleteDate(fetched.dataset),
-        staffCount: inputs.staff.length,
-      });
-      const files = await renderWeek(config, { assembled, inputs, outcome, runTime, generatedAt });
-      step("run:rendered");
-      checkpoint();
-      const published = await publishAndRecord(deps, { runId, assembled, inputs, checkpoint }, files);
-      const report = createRunReport(outcome, {
-        runId,
-        trigger: options.trigger,
-        generatedAt,
-        outputDir: published.dir,
-        changed: published.changed,
-      });
-      return inputs.isolated.length === 0 ? report : { ...report, isolatedRosters: inputs.isolated };
-    }),
+    recordRun(ledger, entry, () => runSteps(deps, week, context)),
   );
 }

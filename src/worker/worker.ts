@@ -29,6 +29,8 @@ export type WorkerDeps = {
   readonly db: DatabaseSync | undefined;
   /** The latest run for /readyz (no staff data). */
   readonly lastRun?: (() => unknown) | undefined;
+  /** The latest published week's report for /report (undefined: none). */
+  readonly latestReport?: (() => Promise<Uint8Array | undefined>) | undefined;
   readonly metrics?: WorkerMetrics | undefined;
   readonly cron?: CronScheduler | undefined;
   /** After aborting, how long to wait for the run to wind down before giving up on it (default 10 s). */
@@ -142,6 +144,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     host: deps.settings.host,
     port: deps.settings.port,
     registry: metrics.registry,
+    report: deps.latestReport,
     logger: deps.logger,
     readiness: () =>
       assessReadiness({

@@ -9,8 +9,8 @@ import { openStateStore, type StateStore } from "../../src/store/state-store.ts"
 
 /*
  * Identity is (municipality, employee id) in the store too: cycle slots are keyed by both, and a
- * store written before (schema 2, slots keyed by employee id alone) is migrated, each slot taking
- * the municipality of its site.
+ * store written before (schema 1 to 4, slots keyed by employee id alone) is migrated (migration 5),
+ * each slot taking the municipality of its site.
  */
 
 const W44 = { year: 2020, week: 44 };
@@ -49,12 +49,14 @@ const slot = (siteId: string, weekday: 1 | 2 | 3 | 4 | 5): CycleSlot => ({
   siteId,
 });
 
-/** A store as the previous release left it: schema 2, slots keyed by employee id alone. */
-function writeSchema2Store(): void {
+/** Every schema version a store in the field may have before identities (migration 5). */
+const EARLIER_VERSIONS = [1, 2, 3, 4];
+
+/** A store as an earlier release left it: schema `version`, slots keyed by employee id alone. */
+function writeEarlierStore(version: number): void {
   const db = new DatabaseSync(path);
-  db.exec(MIGRATIONS[0] ?? "");
-  db.exec(MIGRATIONS[1] ?? "");
-  db.exec("PRAGMA user_version = 2");
+  for (const sql of MIGRATIONS.slice(0, version)) db.exec(sql);
+  db.exec(`PRAGMA user_version = ${version}`);
   const insertSlot = db.prepare(
     "INSERT INTO cycle_slots (week, employee_id, cycle_week, weekday, shift, site_id) VALUES (?, ?, ?, ?, ?, ?)",
   );
@@ -73,12 +75,28 @@ function writeSchema2Store(): void {
     `INSERT INTO deferred_tests (week, seq, employee_id, site_id, municipality_code, reason, due_week,
        latest_date) VALUES ('2020-W44', 0, 'E8', 'S0825-HC01', 825, 'cycle', '2020-W45', '2020-11-20')`,
   ).run();
+  if (version >= 4) {
+    // Attendance (schema 4) is already keyed by municipality and employee id: kept as it is.
+    db.prepare(
+      `INSERT INTO attendance_outcomes (test_week, municipality_code, employee_id, date, shift, outcome,
+         sample_id) VALUES ('2020-W45', 101, 'E9', '2020-11-02', 'day', 'taken', NULL)`,
+    ).run();
+  }
   db.close();
 }
 
-describe("migration to identities", () => {
+describe("schema", () => {
+  it("puts identities (migration 5) after delivery (3) and attendance (4)", () => {
+    expect(SCHEMA_VERSION).toBe(5);
+    expect(MIGRATIONS[2]).toContain("CREATE TABLE recipients");
+    expect(MIGRATIONS[3]).toContain("CREATE TABLE attendance_outcomes");
+    expect(MIGRATIONS[4]).toContain("CREATE TABLE good_rosters");
+  });
+});
+
+describe.each(EARLIER_VERSIONS)("migration to identities from schema %i", (version) => {
   it("gives each existing slot the municipality of its site, as the store's tests know it", () => {
-    writeSchema2Store();
+    writeEarlierStore(version);
     store = openStateStore(path);
     expect(Number(store.db.prepare("PRAGMA user_version").get()?.user_version)).toBe(SCHEMA_VERSION);
     const rows = store.db
@@ -91,10 +109,30 @@ describe("migration to identities", () => {
       ["E3", null],
       ["E4", null],
     ]);
+    // Every table of every migration is there, and what an earlier schema held is kept.
+    const tables = store.db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+      .all()
+      .map((row) => row.name);
+    for (const table of [
+      "week_locks",
+      "recipients",
+      "notification_outbox",
+      "attendance_outcomes",
+      "good_rosters",
+    ]) {
+      expect(tables).toContain(table);
+    }
+    expect(store.loadPlannedTests(W45).map((t) => [t.municipalityCode, t.employeeId])).toEqual([[101, "E9"]]);
+    const outcomes = store.db
+      .prepare("SELECT municipality_code, employee_id, outcome FROM attendance_outcomes")
+      .all()
+      .map((row) => [row.municipality_code, row.employee_id, row.outcome]);
+    expect(outcomes).toEqual(version >= 4 ? [[101, "E9", "taken"]] : []);
   });
 
   it("places a slot the store could not place by the sites file when reading it; a vanished site's slot is dropped", () => {
-    writeSchema2Store();
+    writeEarlierStore(version);
     store = openStateStore(path);
     const sites = new Map([
       ["S0101-NH01", 101],

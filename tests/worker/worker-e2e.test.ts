@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { IsoWeek } from "../../src/domain/calendar.ts";
@@ -89,6 +89,12 @@ describe("worker with the real run", () => {
       expect(metrics).toMatch(/testrota_runs_total\{outcome="succeeded"\} 1/);
       const ready = await fetch(`${running.url}/readyz`);
       expect(ready.status).toBe(200);
+      // /report serves the published week's report.html, byte for byte.
+      const report = await fetch(`${running.url}/report`);
+      expect(report.status).toBe(200);
+      expect(Buffer.from(await report.arrayBuffer())).toEqual(
+        readFileSync(join(fx.outDir, "2020-W40", "report.html")),
+      );
     } finally {
       await running.stop("test over");
       await running.done;

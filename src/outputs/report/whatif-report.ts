@@ -190,6 +190,7 @@ export function renderWhatIfReport(data: WhatIfData, options: ReportOptions): st
     (r) => [r, summarizeWhatIfRegion(r)] as [WhatIfRegion, WhatIfRegionSummary],
   );
   const period = `${formatWeek(data.from)} – ${formatWeek(data.to)}`;
+  const testPeriod = `${formatWeek(addWeeks(data.from, 1))} – ${formatWeek(addWeeks(data.to, 1))}`;
   const title = say(language, `Kapacitet, hvad nu hvis: ${period}`, `Capacity what-if: ${period}`);
   const deferred = entries.reduce((sum, [, s]) => sum + s.deferred, 0);
   const newTests = entries.reduce((sum, [, s]) => sum + s.newTests, 0);
@@ -206,8 +207,8 @@ export function renderWhatIfReport(data: WhatIfData, options: ReportOptions): st
     `<p class="lead">${escapeHtml(
       say(
         language,
-        `Hvis perioden ${period} kom igen: den rigtige smittehistorik genafspillet uge for uge med reglen, personalet og ${describeCapacity(data.capacity, language)}.`,
-        `If ${period} came again: the real incidence history replayed week by week with the rule, the roster and ${describeCapacity(data.capacity, language)}.`,
+        `Hvis perioden ${period} kom igen: den rigtige smittehistorik genafspillet uge for uge med reglen, personalet og ${describeCapacity(data.capacity, language)}. Klassifikationsugerne ${period} planlægger testugerne ${testPeriod}.`,
+        `If ${period} came again: the real incidence history replayed week by week with the rule, the roster and ${describeCapacity(data.capacity, language)}. The classification weeks ${period} plan the test weeks ${testPeriod}.`,
       ),
     )}</p>` +
     `<dl class="meta">${meta.map(([k, v]) => `<div><dt>${escapeHtml(k)}:</dt><dd>${escapeHtml(v)}</dd></div>`).join("")}</dl>`;
@@ -233,7 +234,7 @@ export function renderWhatIfReport(data: WhatIfData, options: ReportOptions): st
     section(
       "needed",
       say(language, "Nødvendig kapacitet", "Capacity needed"),
-      `${figures}${renderOverview(entries, language)}<p class="muted">${escapeHtml(say(language, "Nødvendig kapacitet: hvad regionens laboratorium skulle kunne pr. testdag, for at intet blev udskudt (genafspilning uden kapacitetsgrænse). Top: den travleste dag; 95 %: nok på 95 % af testdagene. Udskydelser tæller en test én gang for hver dag, den skubbes; udestår til sidst: test, der stadig mangler efter periodens sidste testdag. Dage og uger korte: testdage og uger, hvor noget blev udskudt.", "Capacity needed: what the region's lab would have had to handle per test day for nothing to be deferred (replay without a capacity limit). Peak: the busiest day; 95th percentile: enough on 95% of the test days. Deferrals count a test once for every day it is pushed; owed at end: tests still owed after the period's last test day. Days and weeks short: test days and weeks on which something was deferred."))}</p>`,
+      `${figures}${renderOverview(entries, language)}<p class="muted">${escapeHtml(say(language, "Nødvendig kapacitet: hvad regionens laboratorium skulle kunne pr. testdag, for at intet blev udskudt (genafspilning uden kapacitetsgrænse). Top: den travleste dag; 95 %: nok på 95 % af testdagene. Det, der ikke kan nås inden for kapaciteten på ugens testdage, udskydes til ugen efter (lavest prioritet først) og tælles på den dag, testen hørte til. Udskydelser tæller en test én gang for hver uge, den skubbes; udestår til sidst: test, som periodens sidste uge udskød. Dage og uger korte: testdage og uger, hvor noget blev udskudt.", "Capacity needed: what the region's lab would have had to handle per test day for nothing to be deferred (replay without a capacity limit). Peak: the busiest day; 95th percentile: enough on 95% of the test days. What does not fit within the capacity on the week's test days is deferred to the week after (lowest priority first) and counted on the day the test belonged to. Deferrals count a test once for every week it is pushed; owed at end: tests the period's last week deferred. Days and weeks short: test days and weeks on which something was deferred."))}</p>`,
     ),
     section("demand", say(language, "Efterspørgsel mod kapacitet", "Demand against capacity"), charts),
     section(
@@ -242,6 +243,6 @@ export function renderWhatIfReport(data: WhatIfData, options: ReportOptions): st
       renderGaps(data, language),
     ),
   ].join("\n");
-  const footer = `<p>${escapeHtml(texts.noStaffData)}</p><p>${escapeHtml(say(language, "Genafspilningen bruger et separat lager: produktionens lager og udgivne uger røres ikke. Lavet af testrota.", "The replay uses a scratch store: the production store and published weeks are not touched. Made by testrota."))}</p>`;
+  const footer = `<p>${escapeHtml(texts.noStaffData)}</p><p>${escapeHtml(say(language, "Genafspilningen holder sin tilstand for sig selv: produktionens lager og udgivne uger røres ikke. Lavet af testrota.", "The replay keeps its own state: the production store and published weeks are not touched. Made by testrota."))}</p>`;
   return renderPage({ language, title: `${title} · testrota`, header, main, footer });
 }

@@ -29,9 +29,9 @@ export type WhatIfRegionSummary = {
   /** New tests the rule demanded over the period (carried-over tests counted once). */
   readonly newTests: number;
   readonly planned: number;
-  /** Deferrals: a test deferred on two days counts twice. */
+  /** Deferrals: a test deferred in two weeks counts twice. */
   readonly deferred: number;
-  /** Tests still owed after the last day of the period. */
+  /** Tests still owed after the period: what its last week deferred. */
   readonly outstandingAtEnd: number;
   /** Test days on which something was deferred. */
   readonly daysShort: number;
@@ -89,7 +89,9 @@ export function summarizeWhatIfRegion(region: WhatIfRegion): WhatIfRegionSummary
     newTests: total((w) => w.demanded - w.carriedIn),
     planned: total((w) => w.planned),
     deferred: total((w) => w.deferred),
-    outstandingAtEnd: region.days.at(-1)?.deferred ?? 0,
+    // The planner defers what does not fit a week into the next week: the last week's deferred
+    // tests are owed after the period.
+    outstandingAtEnd: list.at(-1)?.deferred ?? 0,
     daysShort: region.days.filter((d) => d.deferred > 0).length,
     weeks: list,
     weeksShort: list.filter((w) => w.deferred > 0).map((w) => w.week),

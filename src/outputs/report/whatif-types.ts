@@ -17,13 +17,16 @@ export type WhatIfDay = {
    */
   readonly demanded: number;
   /**
-   * Of `demanded`, tests owed from earlier days (deferred there): they count again here, so sums
-   * of `demanded` over days count a test once per day it is owed; new tests are demanded − carriedIn.
+   * Of `demanded`, tests owed from earlier weeks (deferred there): they count again here, so sums
+   * of `demanded` count a test once per week it is owed; new tests are demanded − carriedIn.
    */
   readonly carriedIn: number;
   /** Tests planned within the capacity. */
   readonly planned: number;
-  /** Tests of this day that did not fit and were carried over. */
+  /**
+   * Tests of this day that did not fit the week and were carried over to the next week (the
+   * planner defers per week: what exceeds capacity × test days, lowest priority first).
+   */
   readonly deferred: number;
 };
 

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
+import { runCli } from "../../../src/cli.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderWeekReport } from "../../../src/outputs/report/week-report.ts";
 import { renderWhatIfReport } from "../../../src/outputs/report/whatif-report.ts";
@@ -17,7 +18,7 @@ import {
   saveScreenshot,
   type OpenedPage,
 } from "../../support/browser.ts";
-import { REPO } from "../../support/run-fixture.ts";
+import { createRunFixture, REPO } from "../../support/run-fixture.ts";
 import { buildDemoWeek, SSI_2020_09_30, TEST_OVERRIDES } from "./demo-week-data.ts";
 import { classifyByHand } from "./ssi-by-hand.ts";
 import { buildWhatIfData } from "./whatif-fixture.ts";
@@ -168,17 +169,31 @@ describe("the what-if report in a real browser", () => {
   });
 });
 
-describe.runIf(WRITE_DOCS_IMAGES)("README screenshots", () => {
-  it("writes docs/images/report.png and docs/images/whatif.png", async () => {
+/** Runs the CLI on a throw-away installation; fails the test on a non-zero exit. */
+async function runCommand(args: readonly string[], configFile: string): Promise<void> {
+  let stderr = "";
+  const code = await runCli(
+    [...args, "--config", configFile],
+    { stdout: () => undefined, stderr: (text) => (stderr += text) },
+    { env: { LOG_LEVEL: "silent", TESTROTA_NOW: "2021-03-17T12:00:00+01:00" } },
+  );
+  if (code !== 0) throw new Error(`testrota ${args.join(" ")}: exit ${code}: ${stderr}`);
+}
+
+describe.runIf(WRITE_DOCS_IMAGES)("README screenshots from the real outputs", () => {
+  it("writes docs/images/report.png (the demo run) and docs/images/whatif.png (2020-W36…2021-W10, later SSI pair)", async () => {
+    // The bundled config and demo roster (about 99,000 staff) in a throw-away installation.
+    const fixture = createRunFixture();
     const browser = await launchChromium();
-    const dir = mkdtempSync(join(tmpdir(), "testrota-docs-"));
     try {
-      const demo = await buildDemoWeek({ staffShare: 0.017 });
-      writeFileSync(join(dir, "report.html"), renderWeekReport(demo.data, { language: "da" }));
-      const reference = await readReferenceTable(join(REPO, "reference", "municipalities.csv"));
-      const whatIf = buildWhatIfData(reference.regions, reference.municipalities, 0.7);
-      writeFileSync(join(dir, "whatif.html"), renderWhatIfReport(whatIf, { language: "da" }));
-      const report = await openFile(browser, join(dir, "report.html"));
+      await runCommand(["demo"], fixture.configFile);
+      const late = join(fixture.dir, "demo", "ssi", "late");
+      await runCommand(
+        ["whatif", "--from", "2020-W36", "--to", "2021-W10", "--source-dir", late],
+        fixture.configFile,
+      );
+      const report = await openFile(browser, join(fixture.outDir, "2020-W40", "report.html"));
+      expect([report.consoleErrors, report.requests]).toEqual([[], []]);
       await saveScreenshot(report.page, join(REPO, "docs", "images", "report.png"), {
         x: 0,
         y: 0,
@@ -186,17 +201,21 @@ describe.runIf(WRITE_DOCS_IMAGES)("README screenshots", () => {
         height: 1240,
       });
       await report.close();
-      const what = await openFile(browser, join(dir, "whatif.html"));
-      await saveScreenshot(what.page, join(REPO, "docs", "images", "whatif.png"), {
+      const whatIf = await openFile(
+        browser,
+        join(fixture.outDir, "whatif", "2020-W36_2021-W10", "report.html"),
+      );
+      expect([whatIf.consoleErrors, whatIf.requests]).toEqual([[], []]);
+      await saveScreenshot(whatIf.page, join(REPO, "docs", "images", "whatif.png"), {
         x: 0,
         y: 0,
         width: 1280,
         height: 1250,
       });
-      await what.close();
+      await whatIf.close();
     } finally {
       await browser.close();
-      rmSync(dir, { recursive: true, force: true });
+      fixture.cleanup();
     }
-  }, 60_000);
+  }, 300_000);
 });

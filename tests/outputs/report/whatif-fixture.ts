@@ -28,7 +28,7 @@ type Simulated = { readonly demand: number[]; readonly days: WhatIfDay[] };
  * A realistic synthetic replay: each test day carries the region's green cycle share (staff ÷ 30
  * test days) plus red tests (every second week all staff of the red municipalities, spread over
  * the week's 5 test days), with a little day-to-day noise; what exceeds the capacity is deferred
- * and carried to the next test day.
+ * and carried to the next week (spread over its test days), as the planner defers per week.
  */
 function simulate(
   settings: { capacity: number; staff: number; waveShift: number },
@@ -41,21 +41,24 @@ function simulate(
   let carry = 0;
   for (const [index, week] of weekRange(WHATIF_FROM, WHATIF_TO).entries()) {
     const red = (redShare(index, settings.waveShift) * settings.staff) / 2 / 5;
+    let deferredThisWeek = 0;
     for (let weekday = 1; weekday <= 5; weekday++) {
       const own = Math.round(settings.staff / 30 + red * (0.9 + 0.2 * random()));
       demand.push(own);
-      const carriedIn = carry;
+      // Last week's deferred tests, spread over the 5 test days (the first days take the remainder).
+      const carriedIn = Math.floor(carry / 5) + (weekday <= carry % 5 ? 1 : 0);
       const demanded = own + carriedIn;
       const planned = Math.min(demanded, capacity);
-      carry = demanded - planned;
+      deferredThisWeek += demanded - planned;
       days.push({
         date: dateInWeek(week, weekday as 1 | 2 | 3 | 4 | 5),
         demanded,
         carriedIn,
         planned,
-        deferred: carry,
+        deferred: demanded - planned,
       });
     }
+    carry = deferredThisWeek;
   }
   return { demand, days };
 }

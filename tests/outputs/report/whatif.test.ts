@@ -91,10 +91,11 @@ describe("summarizeWhatIfRegion", () => {
     capacityPerDay: 100,
     needed: { peak: 130, p95: 130 },
     days: [
-      // 2020-W53 (Monday 28 December) and 2021-W01 (Monday 4 January): the year boundary.
+      // 2020-W53 (Monday 28 December) and 2021-W01 (Monday 4 January): the year boundary. The
+      // planner defers per week: W53's 40 deferred tests are carried into W01.
       { date: "2020-12-28", demanded: 130, carriedIn: 0, planned: 100, deferred: 30 },
-      { date: "2020-12-29", demanded: 110, carriedIn: 30, planned: 100, deferred: 10 },
-      { date: "2021-01-04", demanded: 90, carriedIn: 10, planned: 90, deferred: 0 },
+      { date: "2020-12-29", demanded: 110, carriedIn: 0, planned: 100, deferred: 10 },
+      { date: "2021-01-04", demanded: 125, carriedIn: 40, planned: 100, deferred: 25 },
     ],
   };
 
@@ -104,7 +105,7 @@ describe("summarizeWhatIfRegion", () => {
       {
         week: { year: 2020, week: 53 },
         demanded: 240,
-        carriedIn: 30,
+        carriedIn: 0,
         planned: 200,
         deferred: 40,
         peakDay: 130,
@@ -112,23 +113,26 @@ describe("summarizeWhatIfRegion", () => {
       },
       {
         week: { year: 2021, week: 1 },
-        demanded: 90,
-        carriedIn: 10,
-        planned: 90,
-        deferred: 0,
-        peakDay: 90,
+        demanded: 125,
+        carriedIn: 40,
+        planned: 100,
+        deferred: 25,
+        peakDay: 125,
         testDays: 1,
       },
     ]);
-    // New tests: 130 + 80 + 80; deferrals 30 + 10; nothing owed after 4 January.
+    // New tests: 130 + 110 + 85; deferrals 30 + 10 + 25; the last week's 25 are owed at the end.
     expect(summary).toMatchObject({
-      newTests: 290,
-      planned: 290,
-      deferred: 40,
-      outstandingAtEnd: 0,
-      daysShort: 2,
+      newTests: 325,
+      planned: 300,
+      deferred: 65,
+      outstandingAtEnd: 25,
+      daysShort: 3,
     });
-    expect(summary.weeksShort).toEqual([{ year: 2020, week: 53 }]);
+    expect(summary.weeksShort).toEqual([
+      { year: 2020, week: 53 },
+      { year: 2021, week: 1 },
+    ]);
   });
 
   const broken = [
