@@ -144,12 +144,14 @@ describe("validate", () => {
     const result = await cli(fx, ["validate"]);
     expect(result.code).toBe(65);
     const lines2 = result.stdout.trimEnd().split("\n");
-    // The config line, the one problem (the bad value is described, never echoed), the verdict.
-    expect(lines2).toHaveLength(3);
+    // The config line, the one problem (the bad value is described, never echoed), the verdict,
+    // what a run would do.
+    expect(lines2).toHaveLength(4);
     expect(lines2[0]).toBe(`${fx.configFile}: config ok`);
     expect(lines2[1]).toMatch(new RegExp(`^${rosterFile}:4: shift: .*day, evening or night`));
     expect(lines2[1]).not.toContain("morning");
     expect(lines2[2]).toMatch(/^1 problem in 1 file \(read: 98 municipalities, \d+ sites, \d+ staff\)$/);
+    expect(lines2[3]).toMatch(/^a run would go on and set aside the roster file of 1 municipality \(\d+ /);
 
     const json = await cli(fx, ["validate", "--json"]);
     expect(json.code).toBe(65);

@@ -9,7 +9,7 @@ import {
 import { addDays, compareWeeks, dateInWeek, daysBetween, type IsoDate, type IsoWeek } from "./calendar.ts";
 import { GAP_DAYS } from "./plan-frame.ts";
 import type { WeekPlan } from "./plan-types.ts";
-import { isEmployedOn, staffKey, type Site, type StaffMember } from "./roster.ts";
+import { isEmployedOn, staffKeyOf, type Site, type StaffMember } from "./roster.ts";
 
 /** Tests of a week by what came back (counts only). */
 export type UptakeCounts = {
@@ -164,8 +164,8 @@ function followOwed(
   plan: WeekPlan,
   onRoster: ReadonlySet<string>,
 ): AttendanceReport["owed"] {
-  const planned = new Map(plan.tests.map((t) => [staffKey(t.municipalityCode, t.employeeId), t]));
-  const deferred = new Set(plan.deferred.map((t) => staffKey(t.municipalityCode, t.employeeId)));
+  const planned = new Map(plan.tests.map((t) => [staffKeyOf(t), t]));
+  const deferred = new Set(plan.deferred.map((t) => staffKeyOf(t)));
   const total: MutableOwed = { missed: 0, makeUp: 0, covered: 0, deferred: 0, waitingForSlot: 0, gone: 0 };
   const byCode = new Map<number, MutableOwed>();
   let longest: number | null = null;
@@ -278,8 +278,9 @@ export function reportAttendance(input: AttendanceReportInput): AttendanceReport
   const employed = new Map<string, boolean>();
   for (const member of input.staff) {
     const code = municipalityOf.get(member.siteId);
+    // Identity is (municipality, employee id): the roster file's municipality, as planned.
     if (code === undefined) continue;
-    const key = staffKey(code, member.employeeId);
+    const key = staffKeyOf(member);
     // Still working in the planned week: a leaver whose end date passed counts as gone.
     if (member.endDate === undefined || member.endDate >= planMonday) onRoster.add(key);
     employed.set(key, employed.get(key) === true || isEmployedOn(member, asOf));

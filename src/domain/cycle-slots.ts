@@ -10,7 +10,7 @@ import {
   type RegionFrame,
 } from "./plan-frame.ts";
 import type { CycleSlot, PlanInput } from "./plan-types.ts";
-import type { Shift, StaffMember } from "./roster.ts";
+import { staffKeyOf, type Shift, type StaffMember } from "./roster.ts";
 import { addSiteDay, type SiteDays } from "./site-days.ts";
 
 const SHIFT_CODE: Readonly<Record<Shift, number>> = { day: 0, evening: 1, night: 2 };
@@ -43,7 +43,7 @@ export type SlotCounts = {
   kept: number;
   added: number;
   moved: number;
-  /** Roster rows whose site, municipality or region is not configured. */
+  /** Roster rows whose site, municipality or region is not configured, or whose site is another municipality's. */
   skipped: number;
 };
 
@@ -80,7 +80,8 @@ function keptDay(
 }
 
 /**
- * Reads the roster once. Rows whose site is unknown or outside a planned region are skipped;
+ * Reads the roster once. Rows whose site is unknown, outside a planned region or of another
+ * municipality than the member's (identity is per municipality, see `staffKey`) are skipped;
  * leavers (end date before the test week's Monday) lose their slot, later leavers keep it until
  * they go. A previous slot is kept while site and shift are unchanged and its weekday is still a
  * test day of the region on which the shift may be tested (the pickups' maximum wait); everyone
@@ -116,7 +117,7 @@ export function collectMembers(
     const site = sites.indexById.get(member.siteId) ?? -1;
     const regionIndex = sites.region[site] ?? -1;
     const cycle = cycles[regionIndex];
-    if (cycle === undefined) {
+    if (cycle === undefined || sites.municipality[site] !== member.municipalityCode) {
       counts.skipped += 1;
       continue;
     }
@@ -126,7 +127,7 @@ export function collectMembers(
     members.list.push(member);
     members.site[index] = site;
     members.shift[index] = SHIFT_CODE[member.shift] ?? 0;
-    const previous = input.previousSlots.get(member.employeeId);
+    const previous = input.previousSlots.get(staffKeyOf(member));
     // Every member gets an entry now (the packed array stays fast); new slots replace it later.
     members.slot.push(previous ?? UNASSIGNED);
     const day = keptDay(previous, member, region, frame);
@@ -191,11 +192,14 @@ export function assignNewSlots(
   return late;
 }
 
-/** Every member's slot by employee id; undefined when an employee id is on two planned rows. */
+/**
+ * Every member's slot by identity (`staffKey`: municipality and employee id); undefined when one
+ * identity is on two planned rows.
+ */
 export function slotsByEmployee(members: Members): Map<string, CycleSlot> | undefined {
   const slots = new Map<string, CycleSlot>();
   for (let member = 0; member < members.list.length; member++) {
-    slots.set((members.list[member] as StaffMember).employeeId, members.slot[member] as CycleSlot);
+    slots.set(staffKeyOf(members.list[member] as StaffMember), members.slot[member] as CycleSlot);
     if (slots.size === member) return undefined;
   }
   return slots;

@@ -76,7 +76,10 @@ export type PlanInput = {
   readonly redOrders: readonly RedTestOrder[];
   /** Effective status and incidence of the classification week, for priorities. */
   readonly statusByCode: ReadonlyMap<number, { readonly status: Status; readonly incidence: number }>;
-  /** Slots kept from earlier runs (stability); staff without one get a new slot. */
+  /**
+   * Slots kept from earlier runs (stability), by `staffKey(municipalityCode, employeeId)`; staff
+   * without one get a new slot.
+   */
   readonly previousSlots: ReadonlyMap<string, CycleSlot>;
   /** Tests deferred by earlier runs, still owed. */
   readonly carriedOver: readonly DeferredTest[];
@@ -167,8 +170,9 @@ export type SlotChanges = {
   /** Carried-over tests no longer owed because the employee left or is gone from the roster. */
   readonly carriedOverDropped: number;
   /**
-   * Roster rows not planned: a site not in the sites list, a municipality or region not configured,
-   * or an employee id already seen (the first row of an id is planned).
+   * Roster rows not planned: a site not in the sites list or of another municipality, a
+   * municipality or region not configured, or an employee id already seen in the same
+   * municipality (the first row of an identity is planned).
    */
   readonly skippedRows: number;
 };
@@ -178,7 +182,10 @@ export type WeekPlan = {
   readonly tests: readonly PlannedTest[];
   /** Each region's pickups: runs, stops, kits and routes (see `planWeekPickups`), in region order. */
   readonly pickups: readonly RegionPickups[];
-  /** Slots of every active staff member after this plan (persisted for stability). */
+  /**
+   * Slots of every active staff member after this plan (persisted for stability), by
+   * `staffKey(municipalityCode, employeeId)`.
+   */
   readonly slots: ReadonlyMap<string, CycleSlot>;
   /** Tests still owed after this week (carried to the next run). */
   readonly deferred: readonly DeferredTest[];

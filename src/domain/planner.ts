@@ -3,7 +3,7 @@ import { reportDeferrals } from "./deferrals.ts";
 import { createPlanFrame } from "./plan-frame.ts";
 import type { PlanInput, WeekPlan } from "./plan-types.ts";
 import { carryAgain, createWeekTally, measurePlanQuality, placeRegionWeek } from "./region-week.ts";
-import type { StaffMember } from "./roster.ts";
+import { staffKeyOf, type StaffMember } from "./roster.ts";
 import { collectDemand, indexCarriedOver, indexRedOrders } from "./test-demand.ts";
 import { planWeekPickups } from "./week-pickups.ts";
 
@@ -99,9 +99,10 @@ export function planWeek(input: PlanInput): WeekPlan {
 }
 
 /**
- * An employee id on two roster rows (e.g. someone working in two municipalities) is one person
- * with one slot: only the first plannable row counts, the others are reported as skipped. Rare,
- * so it is handled by planning again without them rather than checked row by row.
+ * One identity (municipality and employee id, see `staffKey`) on two roster rows is one person
+ * with one slot: only the first plannable row counts, the others are reported as skipped. The
+ * same employee id in two municipalities is two people (each HR system numbers its own staff).
+ * Rare, so it is handled by planning again without them rather than checked row by row.
  */
 function planWithoutRepeatedIds(
   input: PlanInput,
@@ -109,7 +110,10 @@ function planWithoutRepeatedIds(
   skipped: number,
 ): WeekPlan {
   const seen = new Set<string>();
-  const staff = plannable.filter((member) => !seen.has(member.employeeId) && seen.add(member.employeeId));
+  const staff = plannable.filter((member) => {
+    const key = staffKeyOf(member);
+    return !seen.has(key) && seen.add(key);
+  });
   const plan = planWeek({ ...input, staff });
   const repeated = plannable.length - staff.length;
   return {

@@ -40,6 +40,12 @@ export type Site = {
 };
 
 export type StaffMember = {
+  /**
+   * The municipality whose roster file the member came from (whose HR system numbers them).
+   * With `employeeId` it is the member's identity (see `staffKey`).
+   */
+  readonly municipalityCode: number;
+  /** The HR system's id: unique within one municipality only. */
   readonly employeeId: string;
   readonly name?: string | undefined;
   readonly siteId: string;
@@ -48,6 +54,23 @@ export type StaffMember = {
   readonly startDate?: IsoDate | undefined;
   /** Last working day; no tests are planned after it. */
   readonly endDate?: IsoDate | undefined;
+};
+
+/**
+ * A municipality whose roster file could not be used this run (missing, or with a problem). The
+ * other municipalities go on: this one is planned from its last good roster (the last file a
+ * committed run read without a problem), or, with none stored, gets no rota. Holds no staff data:
+ * it is logged and published.
+ */
+export type IsolatedRoster = {
+  readonly municipalityCode: number;
+  /**
+   * The first problem, one line: the file relative to the roster folder, line and column, what
+   * was expected (never a roster value), e.g. `751.csv:3: shift: expected day, evening or night…`.
+   */
+  readonly problem: string;
+  /** The classification week whose run last read the municipality's file well; null: none stored. */
+  readonly lastGoodWeek: string | null;
 };
 
 /** True when the staff member works on `date` (start and end dates both inclusive). */
@@ -64,4 +87,17 @@ export function isEmployedOn(member: StaffMember, date: IsoDate): boolean {
  */
 export function staffKey(municipalityCode: number, employeeId: string): string {
   return `${municipalityCode}:${employeeId}`;
+}
+
+/** The identity of a staff member, a planned or a deferred test (see `staffKey`). */
+export function staffKeyOf(who: { readonly municipalityCode: number; readonly employeeId: string }): string {
+  return staffKey(who.municipalityCode, who.employeeId);
+}
+
+/** The municipality and employee id of a `staffKey` (undefined for text that is none). */
+export function splitStaffKey(key: string): { municipalityCode: number; employeeId: string } | undefined {
+  const colon = key.indexOf(":");
+  const municipalityCode = Number(key.slice(0, colon));
+  if (colon <= 0 || !Number.isInteger(municipalityCode)) return undefined;
+  return { municipalityCode, employeeId: key.slice(colon + 1) };
 }

@@ -3,7 +3,7 @@ import type { RedTestReason } from "./cadence.ts";
 import type { Members } from "./cycle-slots.ts";
 import { allowsShift, CYCLE_WEEKS, GAP_DAYS, type PlanFrame, type RegionFrame } from "./plan-frame.ts";
 import type { DeferredTest, PlanInput, RedTestOrder, TestReason } from "./plan-types.ts";
-import { isEmployedOn, staffKey, type StaffMember } from "./roster.ts";
+import { isEmployedOn, staffKeyOf, type StaffMember } from "./roster.ts";
 
 /** A municipality's red tests of the week: all its sites (`sites` null) or only the named ones. */
 export type RedOrder = { readonly reason: RedTestReason; readonly sites: ReadonlySet<string> | null };
@@ -25,12 +25,16 @@ export function indexRedOrders(orders: readonly RedTestOrder[]): Map<number, Red
   return byCode;
 }
 
-/** Carried-over tests by employee: one owed test per person, the one with the earliest latest date. */
+/**
+ * Carried-over tests by identity (`staffKey`): one owed test per person, the one with the
+ * earliest latest date.
+ */
 export function indexCarriedOver(carried: readonly DeferredTest[]): Map<string, DeferredTest> {
   const byId = new Map<string, DeferredTest>();
   for (const test of carried) {
-    const earlier = byId.get(test.employeeId);
-    if (earlier === undefined || test.latestDate < earlier.latestDate) byId.set(test.employeeId, test);
+    const key = staffKeyOf(test);
+    const earlier = byId.get(key);
+    if (earlier === undefined || test.latestDate < earlier.latestDate) byId.set(key, test);
   }
   return byId;
 }
@@ -130,10 +134,11 @@ export function collectDemand(context: DemandContext): Demand {
     const order = context.redOrders.get(sites.municipality[site] ?? 0);
     const red =
       order !== undefined && (order.sites === null || order.sites.has(member.siteId)) ? order : undefined;
-    const carried = context.carriedById.get(member.employeeId);
+    const key = staffKeyOf(member);
+    const carried = context.carriedById.get(key);
     const carriedLatest =
       carried === undefined ? Number.POSITIVE_INFINITY : calendar.offsetOf(carried.latestDate);
-    const missed = context.missed?.get(staffKey(sites.municipality[site] ?? 0, member.employeeId));
+    const missed = context.missed?.get(key);
     const missedLatest = missed === undefined ? Number.POSITIVE_INFINITY : calendar.offsetOf(missed.limit);
 
     let fixedDay: number;

@@ -50,6 +50,16 @@ export type MunicipalityFacts = {
   /** Tests of this municipality deferred for lack of lab capacity. */
   readonly deferred: number;
   readonly tests: number;
+  /** Set when this week's roster file was set aside (roster isolation); absent otherwise. */
+  readonly roster?: RosterNote | undefined;
+};
+
+/** Why the municipality's roster file was set aside and what the rota is planned from. */
+export type RosterNote = {
+  /** One line naming file, line and column, without staff data. */
+  readonly problem: string;
+  /** The week of the last good roster the rota is planned from; null: none, so no rota. */
+  readonly lastGoodWeek: string | null;
 };
 
 /** The frame of the week `assembled` was classified in. */
@@ -66,13 +76,15 @@ export function buildWeekFrame(assembled: AssembledWeek): WeekFrame {
 
 /**
  * The facts of every municipality of the week, keyed by code. `staffByMunicipality` counts roster
- * rows per municipality; `testsByMunicipality` the planned tests.
+ * rows per municipality; `testsByMunicipality` the planned tests; `rosterNotes` the municipalities
+ * whose roster file was set aside.
  */
 export function buildMunicipalityFacts(
   assembled: AssembledWeek,
   municipalities: readonly Municipality[],
   staffByMunicipality: ReadonlyMap<number, number>,
   testsByMunicipality: ReadonlyMap<number, number>,
+  rosterNotes: ReadonlyMap<number, RosterNote> = new Map(),
 ): Map<number, MunicipalityFacts> {
   const deferred = new Map<number, number>();
   for (const report of assembled.plan.deferrals) {
@@ -92,6 +104,7 @@ export function buildMunicipalityFacts(
             limitToSites: state.limitToSites,
           }
         : { kind: "green", endedAtCheck: assembled.events.get(municipality.code) === "flow-ended" };
+    const roster = rosterNotes.get(municipality.code);
     facts.set(municipality.code, {
       code: municipality.code,
       name: municipality.name,
@@ -104,6 +117,9 @@ export function buildMunicipalityFacts(
       staffCount: staffByMunicipality.get(municipality.code) ?? 0,
       deferred: deferred.get(municipality.code) ?? 0,
       tests: testsByMunicipality.get(municipality.code) ?? 0,
+      ...(roster === undefined
+        ? {}
+        : { roster: { problem: roster.problem, lastGoodWeek: roster.lastGoodWeek } }),
     });
   }
   return facts;
@@ -193,6 +209,13 @@ export function describeFlow(facts: MunicipalityFacts, frame: WeekFrame, labels:
 export function explainNoTests(facts: MunicipalityFacts, frame: WeekFrame, labels: DocumentLabels): string[] {
   if (facts.tests > 0) return [];
   const da = labels.language === "da";
+  if (facts.staffCount === 0 && facts.roster !== undefined) {
+    return [
+      da
+        ? `Ingen test i denne uge: kommunens personaleliste (roster) kunne ikke bruges (${facts.roster.problem}), og der er ingen tidligere gyldig liste at planlægge efter. Ret filen; næste kørsel planlægger efter den.`
+        : `No tests this week: the municipality's roster file could not be used (${facts.roster.problem}) and no earlier good roster is stored to plan from. Fix the file; the next run plans from it.`,
+    ];
+  }
   if (facts.staffCount === 0) {
     return [
       da
@@ -225,4 +248,17 @@ export function explainNoTests(facts: MunicipalityFacts, frame: WeekFrame, label
     );
   }
   return sentences;
+}
+
+/**
+ * Where the rota's staff came from when this week's roster file was set aside: the last good
+ * roster of an earlier week, with the problem to fix. Undefined when the file was used (or when
+ * there is no rota at all: `explainNoTests` says so).
+ */
+export function describeRosterNote(facts: MunicipalityFacts, labels: DocumentLabels): string | undefined {
+  const note = facts.roster;
+  if (note === undefined || note.lastGoodWeek === null) return undefined;
+  return labels.language === "da"
+    ? `Denne uges personaleliste (roster) kunne ikke bruges (${note.problem}); rotaen er planlagt efter den seneste gyldige liste fra kørslen i ${note.lastGoodWeek}. Ret filen; næste kørsel planlægger efter den.`
+    : `This week's roster file could not be used (${note.problem}); the rota is planned from the last good roster, read by the run of ${note.lastGoodWeek}. Fix the file; the next run plans from it.`;
 }

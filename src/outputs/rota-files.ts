@@ -1,6 +1,6 @@
 import { WEEKDAY_NAMES, type IsoDate, type Weekday } from "../domain/calendar.ts";
 import type { PlannedTest, TestReason } from "../domain/plan-types.ts";
-import { SHIFTS, type Shift, type Site, type StaffMember } from "../domain/roster.ts";
+import { SHIFTS, staffKeyOf, type Shift, type Site, type StaffMember } from "../domain/roster.ts";
 import { renderCsv } from "./csv-file.ts";
 import { compareText } from "./compare-text.ts";
 
@@ -32,8 +32,9 @@ export type RotaRow = {
 
 /**
  * The rota rows of each municipality (keyed by municipality code), so that every municipality's
- * folder holds only its own staff. A test of an employee or site unknown to the roster is a bug
- * upstream and throws.
+ * folder holds only its own staff. Staff are looked up by identity (municipality and employee
+ * id, see `staffKey`): the same employee id in another municipality's roster is another person.
+ * A test of an employee or site unknown to the roster is a bug upstream and throws.
  */
 export function buildRotaRows(
   tests: readonly PlannedTest[],
@@ -41,13 +42,16 @@ export function buildRotaRows(
   sites: readonly Site[],
 ): Map<number, RotaRow[]> {
   // Only the tested staff are looked up: a national roster is far larger than one week's tests.
-  const tested = new Set(tests.map((test) => test.employeeId));
-  const staffById = new Map<string, StaffMember>();
-  for (const member of staff) if (tested.has(member.employeeId)) staffById.set(member.employeeId, member);
+  const tested = new Set(tests.map(staffKeyOf));
+  const staffByKey = new Map<string, StaffMember>();
+  for (const member of staff) {
+    const key = staffKeyOf(member);
+    if (tested.has(key)) staffByKey.set(key, member);
+  }
   const siteById = new Map(sites.map((site) => [site.id, site]));
   const byMunicipality = new Map<number, RotaRow[]>();
   for (const test of tests) {
-    const member = staffById.get(test.employeeId);
+    const member = staffByKey.get(staffKeyOf(test));
     const site = siteById.get(test.siteId);
     // The message names the site only: employee ids must not reach logs through errors.
     if (member === undefined || site === undefined) {

@@ -22,7 +22,20 @@ export type SummaryInput = {
   readonly lookahead: { readonly testWeek: string; readonly tests: number; readonly deferred: number };
   readonly deferrals: readonly DeferralReport[];
   readonly quality: readonly RegionQuality[];
-  readonly inputs: { readonly digest: string; readonly roster: string };
+  readonly inputs: {
+    readonly digest: string;
+    readonly roster: string;
+    /**
+     * Municipalities whose roster file could not be used (roster isolation): `code`, `problem`
+     * (one line, no staff data) and `using` (`last good roster of <week>` or `none`). Left out
+     * for the generated demo roster, which has no files.
+     */
+    readonly isolated?: readonly {
+      readonly code: number;
+      readonly problem: string;
+      readonly using: string;
+    }[];
+  };
   /** Per region: stops, routes and every pickup problem (see `summarisePickups`). */
   readonly pickups?: readonly unknown[] | undefined;
   /** Uptake, owed tests and the gap from the last taken test; only once attendance is returned. */
@@ -52,7 +65,11 @@ export function summaryJsonOf(input: SummaryInput): Record<string, unknown> {
     deferrals: input.deferrals,
     quality: input.quality,
     ...(input.pickups === undefined ? {} : { pickups: input.pickups }),
-    inputs: { digest: input.inputs.digest, roster: input.inputs.roster },
+    inputs: {
+      digest: input.inputs.digest,
+      roster: input.inputs.roster,
+      ...(input.inputs.isolated === undefined ? {} : { isolated: input.inputs.isolated }),
+    },
     ...(input.attendance === undefined ? {} : { attendance: attendanceJsonOf(input.attendance) }),
   };
 }

@@ -1,7 +1,7 @@
 import type { AssembledWeek } from "../domain/assemble-week.ts";
 import { formatIsoWeek } from "../domain/calendar.ts";
 import type { Municipality, Region } from "../domain/reference.ts";
-import type { Site, StaffMember } from "../domain/roster.ts";
+import type { IsolatedRoster, Site, StaffMember } from "../domain/roster.ts";
 import { renderClassificationCsv } from "./classification-file.ts";
 import { planMunicipalityJobs, renderDocumentJob, type DocumentJob } from "./document-jobs.ts";
 import { resolveDocumentSettings, type DocumentOptions } from "./document-settings.ts";
@@ -28,6 +28,11 @@ export type WeekFilesInput = {
   readonly regionCodes: readonly number[];
   readonly sites: readonly Site[];
   readonly staff: readonly StaffMember[];
+  /**
+   * Municipalities whose roster file was set aside (roster isolation): their read-me and workbook
+   * cover say why and which roster the rota is from.
+   */
+  readonly isolatedRosters?: readonly IsolatedRoster[] | undefined;
   /** The run's scheduled time: written into the files instead of the clock (byte-identical reruns). */
   readonly generatedAt: Date;
   /** `summary.json` content (counts and metrics only). */
@@ -97,6 +102,7 @@ export async function renderWeekFiles(input: WeekFilesInput): Promise<Map<string
     input.municipalities,
     countStaff(input.staff, input.sites),
     testsByMunicipality,
+    new Map((input.isolatedRosters ?? []).map((r) => [r.municipalityCode, r])),
   );
 
   files.set("classification.csv", renderClassificationCsv(assembled.classifications));

@@ -3,6 +3,7 @@ import {
   describeFlow,
   describeStatus,
   describeTestWeek,
+  describeRosterNote,
   explainNoTests,
   type MunicipalityFacts,
   type WeekFrame,
@@ -186,6 +187,7 @@ export function renderMunicipalityReadme(
           ]),
         );
   const why = explainNoTests(facts, frame, labels);
+  const rosterNote = describeRosterNote(facts, labels);
   const check = formatDate(frame.classificationDate, labels);
   const count =
     why.length > 0
@@ -201,6 +203,7 @@ export function renderMunicipalityReadme(
         `Klassifikation onsdag ${check}: ${describeStatus(facts, labels)}.`,
         ...(why.length > 0 ? [] : [describeFlow(facts, frame, labels)]),
         count,
+        ...(rosterNote === undefined ? [] : [rosterNote]),
         "",
         "Filer",
         ...table([
@@ -232,6 +235,7 @@ export function renderMunicipalityReadme(
         `Classification on Wednesday ${check}: ${describeStatus(facts, labels)}.`,
         ...(why.length > 0 ? [] : [describeFlow(facts, frame, labels)]),
         count,
+        ...(rosterNote === undefined ? [] : [rosterNote]),
         "",
         "Files",
         ...table([

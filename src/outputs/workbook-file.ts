@@ -5,6 +5,7 @@ import {
   describeFlow,
   describeStatus,
   describeTestWeek,
+  describeRosterNote,
   explainNoTests,
   type MunicipalityFacts,
   type WeekFrame,
@@ -156,6 +157,9 @@ function fillCover(
   );
   addProse(sheet, styles, "Status", describeStatus(municipality, labels), lastColumn);
   addProse(sheet, styles, da ? "Forløb" : "Flow", describeFlow(municipality, frame, labels), lastColumn);
+  const rosterNote = describeRosterNote(municipality, labels);
+  if (rosterNote !== undefined)
+    addProse(sheet, styles, da ? "Personaleliste" : "Roster", rosterNote, lastColumn);
   const why = explainNoTests(municipality, frame, labels);
   if (why.length > 0) {
     addProse(sheet, styles, da ? "Hvorfor ingen test" : "Why no tests", why.join(" "), lastColumn);

@@ -40,6 +40,13 @@ export type InputCheck = {
   readonly warnings: string[];
   /** What was read successfully: valid municipalities, sites and staff rows. */
   readonly counts: { municipalities: number; sites: number; staff: number };
+  /**
+   * What a run would do with these inputs: `stops` when the reference, the sites file or the
+   * roster folder has a problem (every municipality depends on them: exit 65); otherwise it goes
+   * on and sets aside the roster files of `isolated` (municipality codes), each municipality
+   * planned from its last good roster or left without a rota (roster isolation).
+   */
+  readonly run: { stops: boolean; isolated: { code: number; name: string }[] };
 };
 
 const NO_SITES_NOTE = "the sites file is not configured; the demo's generated sites are used";
@@ -100,9 +107,9 @@ async function checkOneRosterFile(
   file: string,
   { municipalities, sites, sitesRefused }: KnownInputs,
   sink: ProblemSink,
-): Promise<number> {
+): Promise<{ staff: number; municipality?: Municipality | undefined }> {
   const input = await readInputText(file, "roster export", sink);
-  if (input === undefined) return 0;
+  if (input === undefined) return { staff: 0 };
   const byCode = new Map(municipalities.map((m) => [m.code, m]));
   let municipality = municipalityFromName(file, config.roster?.pattern, byCode);
   if (municipality === undefined) {
@@ -116,10 +123,13 @@ async function checkOneRosterFile(
       file,
       message: `cannot tell the municipality, expected a file name by the pattern ${config.roster?.pattern ?? "{code}.csv"} (e.g. 101.csv) or rows with site ids of the sites file`,
     });
-    return 0;
+    return { staff: 0 };
   }
   const context = createRosterContext(sites, municipalities, { sitesRefused });
-  return readRosterRows(file, input.text, municipality, context, sink)?.staff.length ?? 0;
+  return {
+    staff: readRosterRows(file, input.text, municipality, context, sink)?.staff.length ?? 0,
+    municipality,
+  };
 }
 
 /**
@@ -133,15 +143,18 @@ async function checkOneRosterFile(
 export async function checkInputs(config: Config, options: InputCheckOptions = {}): Promise<InputCheck> {
   const sink = createCollectingSink(options.maxProblemsPerFile ?? DEFAULT_MAX_PROBLEMS_PER_FILE);
   const counts = { municipalities: 0, sites: 0, staff: 0 };
+  const run: InputCheck["run"] = { stops: false, isolated: [] };
   const result = (): InputCheck => ({
     problems: sink.problems(),
     problemCount: sink.count(),
     warnings: [...sink.warnings],
     counts,
+    run,
   });
 
   const municipalities = await readReference(config.reference, sink);
   counts.municipalities = municipalities.length;
+  run.stops = sink.count() > 0;
   // Without municipalities no site or roster row can be checked: fix the reference first.
   if (municipalities.length === 0) return result();
 
@@ -167,6 +180,9 @@ export async function checkInputs(config: Config, options: InputCheckOptions = {
   }
   counts.sites = sites.length;
   const sitesRefused = sink.count() > beforeSites;
+  if (sitesRefused) run.stops = true;
+  const isolate = (municipality: Municipality) =>
+    run.isolated.push({ code: municipality.code, name: municipality.name });
   if (config.postcodes !== undefined) {
     try {
       await readPostcodeTable(config.postcodes);
@@ -176,20 +192,30 @@ export async function checkInputs(config: Config, options: InputCheckOptions = {
       sink.report(
         line === undefined ? { file, message: error.problem } : { file, line, message: error.problem },
       );
+      // The run reads the postcode table for every municipality's sites: it stops.
+      run.stops = true;
     }
   }
 
   if (options.rosterFile !== undefined) {
-    counts.staff = await checkOneRosterFile(
+    const beforeRoster = sink.count();
+    const checked = await checkOneRosterFile(
       config,
       options.rosterFile,
       { municipalities, sites, sitesRefused },
       sink,
     );
+    counts.staff = checked.staff;
+    if (sink.count() > beforeRoster && checked.municipality !== undefined) isolate(checked.municipality);
   } else if (config.roster !== undefined && config.sites !== undefined) {
     const roster = await readRoster({ ...config.roster, municipalities, sites, sitesRefused }, sink);
     counts.staff = roster.staff.length;
+    if (roster.folderProblem !== undefined) run.stops = true;
+    for (const failure of roster.failed) isolate(failure.municipality);
+    // An access note naming someone on the roster stops the run (the sites file is shared).
+    const beforeNotes = sink.count();
     checkSiteNotes(config.sites, sites, roster.staff, sink);
+    if (sink.count() > beforeNotes) run.stops = true;
   } else {
     counts.staff = demo()?.staff.length ?? 0;
   }
@@ -213,5 +239,27 @@ export function formatInputCheck(check: InputCheck): string[] {
     ...check.warnings.map((warning) => `warning: ${warning}`),
     ...check.problems.map(formatProblem),
     verdict,
+    ...describeRun(check),
+  ];
+}
+
+/** The line saying what a run would do with inputs that have problems (none when all is well). */
+function describeRun(check: InputCheck): string[] {
+  if (check.problemCount === 0) return [];
+  if (check.run.stops) {
+    return [
+      "a run would stop (exit 65): the reference, the sites file and the roster folder must be valid, every municipality depends on them",
+    ];
+  }
+  const { isolated } = check.run;
+  if (isolated.length === 0) return [];
+  const shown = isolated.slice(0, 5).map((m) => `${m.code} ${m.name}`);
+  const more = isolated.length > 5 ? `, +${isolated.length - 5} more` : "";
+  const files =
+    isolated.length === 1
+      ? "the roster file of 1 municipality"
+      : `the roster files of ${isolated.length} municipalities`;
+  return [
+    `a run would go on and set aside ${files} (${shown.join(", ")}${more}): each is planned from its last good roster in the state store, or gets no rota when none is stored`,
   ];
 }

@@ -293,6 +293,7 @@ export function generateDemoInput(options: DemoOptions): DemoInput {
           const starts = random() < NEW_STARTER_RATE;
           const leaves = random() < LEAVER_RATE;
           staff.push({
+            municipalityCode: municipality.code,
             employeeId: `E${municipality.code}-${padNumber(employeeNumber, 6)}`,
             name: `${pick(random, FIRST_NAMES)} ${pick(random, LAST_NAMES)}`,
             siteId: site.id,
@@ -358,12 +359,11 @@ export async function writeDemoInput(
   await mkdir(rosterDir, { recursive: true });
   await writeFile(sitesPath, toCsv([SITE_HEADER, ...input.sites.map(siteRow)]));
 
-  const municipalityBySite = new Map(input.sites.map((site) => [site.id, site.municipalityCode]));
   const rowsByMunicipality = new Map<number, string[][]>(
     municipalities.map((m) => [m.code, [ROSTER_HEADER]]),
   );
   for (const member of input.staff) {
-    const rows = rowsByMunicipality.get(municipalityBySite.get(member.siteId) ?? Number.NaN);
+    const rows = rowsByMunicipality.get(member.municipalityCode);
     if (rows === undefined) {
       throw new Error(
         `writeDemoInput: staff member at site ${member.siteId} outside the given municipalities`,

@@ -189,6 +189,7 @@ export function readRosterRows(
     }
     if (!valid) continue;
     staff.push({
+      municipalityCode: municipality.code,
       employeeId: member.employee_id,
       name: member.name === undefined || member.name === "" ? undefined : member.name,
       siteId: member.site_id,

@@ -270,6 +270,50 @@ export const MIGRATIONS: readonly string[] = [
     new_counts TEXT NOT NULL
   );
   `,
+  // 5: a staff member's identity is (municipality, employee id): each HR system numbers its own
+  // staff, so cycle slots are keyed by both (deferred tests already carry the municipality). An
+  // existing slot gets the municipality of its site, as the store's planned and deferred tests
+  // know it; a site the store never saw a test at (possible in the first six weeks) stays NULL
+  // and is resolved by the sites file when the slots are next read (see loadSlotsBefore).
+  // `good_rosters` keeps each municipality's last roster file read without a problem, so that a
+  // missing or bad file the next week does not stop the run (roster isolation).
+  `
+  CREATE TABLE migration_site_municipality (
+    site_id TEXT PRIMARY KEY,
+    municipality_code INTEGER NOT NULL
+  );
+  INSERT INTO migration_site_municipality (site_id, municipality_code)
+    SELECT site_id, MIN(municipality_code) FROM (
+      SELECT site_id, municipality_code FROM planned_tests
+      UNION SELECT site_id, municipality_code FROM deferred_tests
+    )
+    GROUP BY site_id
+    HAVING COUNT(DISTINCT municipality_code) = 1;
+
+  CREATE TABLE cycle_slots_v5 (
+    week TEXT NOT NULL,
+    municipality_code INTEGER,
+    employee_id TEXT NOT NULL,
+    cycle_week INTEGER NOT NULL,
+    weekday INTEGER NOT NULL,
+    shift TEXT NOT NULL,
+    site_id TEXT NOT NULL,
+    UNIQUE (week, municipality_code, employee_id)
+  );
+  INSERT INTO cycle_slots_v5 (week, municipality_code, employee_id, cycle_week, weekday, shift, site_id)
+    SELECT s.week, m.municipality_code, s.employee_id, s.cycle_week, s.weekday, s.shift, s.site_id
+    FROM cycle_slots s LEFT JOIN migration_site_municipality m ON m.site_id = s.site_id;
+  DROP TABLE cycle_slots;
+  DROP TABLE migration_site_municipality;
+  ALTER TABLE cycle_slots_v5 RENAME TO cycle_slots;
+
+  CREATE TABLE good_rosters (
+    municipality_code INTEGER PRIMARY KEY,
+    week TEXT NOT NULL,
+    file_sha256 TEXT NOT NULL,
+    staff TEXT NOT NULL
+  );
+  `,
 ];
 
 /** The schema version this build writes. */

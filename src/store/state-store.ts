@@ -1,6 +1,7 @@
 import { statSync } from "node:fs";
 import type { DatabaseSync } from "node:sqlite";
 import { createAttendanceState, type AttendanceState } from "./attendance-state.ts";
+import { createGoodRosters, type GoodRosters } from "./good-rosters.ts";
 import { openStoreDatabase, type OpenStoreOptions } from "./open-database.ts";
 import { createDownloadAudit, type DownloadAudit } from "./download-audit.ts";
 import { createNotificationOutbox, type NotificationOutbox } from "./notification-outbox.ts";
@@ -62,6 +63,7 @@ export type StateStore = RunLedger &
   RegionHistory &
   OperatorState &
   AttendanceState &
+  GoodRosters &
   RecipientState &
   DownloadAudit &
   NotificationOutbox & {
@@ -130,6 +132,7 @@ export function openStateStore(path: string, options: OpenStoreOptions = {}): St
     ...createRegionHistory(db),
     ...createOperatorState(db, path),
     ...createAttendanceState(db),
+    ...createGoodRosters(db),
     ...createRecipientState(db, path),
     ...createDownloadAudit(db),
     ...createNotificationOutbox(db),

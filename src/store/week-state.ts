@@ -3,9 +3,11 @@ import type { CadenceState } from "../domain/cadence.ts";
 import { formatIsoWeek, type IsoWeek } from "../domain/calendar.ts";
 import type { Classification } from "../domain/classify.ts";
 import type { CycleSlot, DeferralReport, DeferredTest, PlannedTest, WeekPlan } from "../domain/plan-types.ts";
+import { splitStaffKey, staffKey } from "../domain/roster.ts";
 import {
   listOrNull,
   num,
+  numOrNull,
   text,
   textOrNull,
   toCadenceState,
@@ -16,6 +18,8 @@ import {
   toPlannedTest,
   week,
 } from "./row-codecs.ts";
+import type { GoodRosterFile } from "../roster/roster-isolation.ts";
+import { saveGoodRosters } from "./good-rosters.ts";
 import { runInTransaction } from "./schema.ts";
 
 /** Weeks of cycle-slot snapshots kept (re-runs of recent weeks start from the week before). */
@@ -57,6 +61,11 @@ export type CommitWeekInput = {
    */
   readonly publish?: (() => void) | undefined;
   readonly onStep?: StepHook | undefined;
+  /**
+   * The roster files the run read without a problem, kept as each municipality's last good
+   * roster (see good-rosters.ts); left out (the demo's generated roster), nothing is kept.
+   */
+  readonly rosters?: readonly GoodRosterFile[] | undefined;
 };
 
 /** A committed week and the digest of the folder it published (null: recorded before digests). */
@@ -75,8 +84,16 @@ export type WeekState = {
   loadClassifications(week: IsoWeek): Classification[];
   loadCadence(week: IsoWeek): Map<number, CadenceState> | undefined;
   loadPlannedTests(testWeek: IsoWeek): PlannedTest[];
-  /** Cycle slots after the latest committed week before `week` (what `week` plans from). */
-  loadSlotsBefore(week: IsoWeek): Map<string, CycleSlot>;
+  /**
+   * Cycle slots after the latest committed week before `week` (what `week` plans from), by
+   * `staffKey(municipalityCode, employeeId)`. A slot stored before identities had a municipality
+   * whose site the store could not place (see migration 5) takes its site's municipality from
+   * `municipalityOfSite`; without it, or for a site no longer known, the slot is left out.
+   */
+  loadSlotsBefore(
+    week: IsoWeek,
+    municipalityOfSite?: (siteId: string) => number | undefined,
+  ): Map<string, CycleSlot>;
   /** Tests still owed after the latest committed week before `week` (what `week` must carry). */
   loadDeferredBefore(week: IsoWeek): DeferredTest[];
   loadDeferralReports(week: IsoWeek): DeferralReport[];
@@ -160,10 +177,21 @@ function replaceWeekRows(db: DatabaseSync, input: CommitWeekInput): void {
   // all but the latest SLOT_SNAPSHOTS weeks are pruned: they are the bulk of the store.
   db.prepare("DELETE FROM cycle_slots WHERE week = ?").run(weekText);
   const insertSlot = db.prepare(
-    "INSERT INTO cycle_slots (week, employee_id, cycle_week, weekday, shift, site_id) VALUES (?, ?, ?, ?, ?, ?)",
+    `INSERT INTO cycle_slots (week, municipality_code, employee_id, cycle_week, weekday, shift, site_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?)`,
   );
-  for (const [employeeId, slot] of input.plan.slots) {
-    insertSlot.run(weekText, employeeId, slot.cycleWeek, slot.weekday, slot.shift, slot.siteId);
+  for (const [key, slot] of input.plan.slots) {
+    const who = splitStaffKey(key);
+    if (who === undefined) throw new Error(`commitWeek ${weekText}: a cycle slot without a staff key`);
+    insertSlot.run(
+      weekText,
+      who.municipalityCode,
+      who.employeeId,
+      slot.cycleWeek,
+      slot.weekday,
+      slot.shift,
+      slot.siteId,
+    );
   }
   db.prepare(
     `DELETE FROM cycle_slots WHERE week NOT IN
@@ -206,6 +234,8 @@ function replaceWeekRows(db: DatabaseSync, input: CommitWeekInput): void {
       r.gapViolations,
     );
   }
+
+  if (input.rosters !== undefined) saveGoodRosters(db, input.week, input.rosters);
 
   const published = input.published ?? null;
   if (published !== null && published.folder !== weekText) {
@@ -263,15 +293,21 @@ export function createWeekState(db: DatabaseSync): WeekState {
         .map(toPlannedTest);
     },
 
-    loadSlotsBefore(w) {
+    loadSlotsBefore(w, municipalityOfSite) {
       const rows = db
         .prepare(
           `SELECT * FROM cycle_slots
            WHERE week = (SELECT MAX(week) FROM cycle_slots WHERE week < ?)
-           ORDER BY employee_id`,
+           ORDER BY municipality_code, employee_id`,
         )
         .all(formatIsoWeek(w));
-      return new Map(rows.map((row): [string, CycleSlot] => [text(row, "employee_id"), toCycleSlot(row)]));
+      const slots = new Map<string, CycleSlot>();
+      for (const row of rows) {
+        const slot = toCycleSlot(row);
+        const code = numOrNull(row, "municipality_code") ?? municipalityOfSite?.(slot.siteId);
+        if (code !== undefined) slots.set(staffKey(code, text(row, "employee_id")), slot);
+      }
+      return slots;
     },
 
     loadDeferredBefore(w) {

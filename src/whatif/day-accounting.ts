@@ -1,5 +1,6 @@
 import { dateInWeek, formatIsoWeek, type IsoDate, type IsoWeek } from "../domain/calendar.ts";
 import type { DeferredTest, RegionPlanSettings, WeekPlan } from "../domain/plan-types.ts";
+import { staffKeyOf } from "../domain/roster.ts";
 import type { WhatIfDay } from "../outputs/report/whatif-types.ts";
 
 type DayCounts = { demanded: number; carriedIn: number; planned: number; deferred: number };
@@ -21,7 +22,10 @@ export type WeekAccountingInput = {
   readonly regions: readonly RegionPlanSettings[];
   /** Region of each municipality (deferred tests name only their municipality). */
   readonly regionOf: ReadonlyMap<number, number>;
-  /** The employees whose tests this week's plan was handed as carried over (last week's deferred). */
+  /**
+   * The staff (`staffKey`: municipality and employee id) whose tests this week's plan was handed
+   * as carried over (last week's deferred).
+   */
   readonly carriedOver: ReadonlySet<string>;
 };
 
@@ -59,7 +63,7 @@ export function accountWeek(input: WeekAccountingInput): Map<number, WhatIfDay[]
     }
     day.planned += 1;
     day.demanded += 1;
-    if (input.carriedOver.has(test.employeeId)) day.carriedIn += 1;
+    if (input.carriedOver.has(staffKeyOf(test))) day.carriedIn += 1;
   }
   const flexible: { test: DeferredTest; days: Map<IsoDate, DayCounts> }[] = [];
   for (const test of plan.deferred) {
@@ -87,7 +91,7 @@ export function accountWeek(input: WeekAccountingInput): Map<number, WhatIfDay[]
 function place(day: DayCounts, test: DeferredTest, carriedOver: ReadonlySet<string>): void {
   day.deferred += 1;
   day.demanded += 1;
-  if (carriedOver.has(test.employeeId)) day.carriedIn += 1;
+  if (carriedOver.has(staffKeyOf(test))) day.carriedIn += 1;
 }
 
 function checkBooks(where: string, regionCode: number, days: readonly WhatIfDay[], plan: WeekPlan): void {

@@ -11,7 +11,7 @@ import type { Override } from "../domain/classify.ts";
 import type { IncidenceDataset } from "../domain/incidence.ts";
 import type { CycleSlot, DeferredTest, RegionPlanSettings } from "../domain/plan-types.ts";
 import type { Municipality } from "../domain/reference.ts";
-import type { Site, StaffMember } from "../domain/roster.ts";
+import { staffKeyOf, type Site, type StaffMember } from "../domain/roster.ts";
 import { SourceError } from "../errors.ts";
 import type { NeededCapacity, WhatIfDay } from "../outputs/report/whatif-types.ts";
 import { computeNeededCapacity } from "../outputs/report/whatif-summary.ts";
@@ -104,7 +104,7 @@ export function replayCapacity(input: CapacityReplayInput): CapacityReplay {
     })) {
       loads.get(code)?.push(...list.map((day) => day.planned));
     }
-    const carried = new Set(bound.deferred.map((test) => test.employeeId));
+    const carried = new Set(bound.deferred.map((test) => staffKeyOf(test)));
     const capped = assemble(input, week, limited, bound);
     for (const [code, list] of accountWeek({
       plan: capped.plan,
@@ -181,8 +181,9 @@ function createGapTracker(): {
     record(week) {
       const sunday = dateInWeek(week.testWeek, 7);
       for (const test of week.plan.deferred) {
-        if (test.latestDate <= sunday && !counted.has(test.employeeId)) {
-          counted.set(test.employeeId, test.municipalityCode);
+        const key = staffKeyOf(test);
+        if (test.latestDate <= sunday && !counted.has(key)) {
+          counted.set(key, test.municipalityCode);
         }
       }
     },

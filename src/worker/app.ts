@@ -18,7 +18,7 @@ import { createIncidenceSource } from "../sources/create-source.ts";
 import type { IncidenceSource } from "../sources/source.ts";
 import { createSsiSource } from "../sources/ssi.ts";
 import { loadRawPayloads } from "../store/raw-capture.ts";
-import { openStateStore, type StateStore } from "../store/state-store.ts";
+import { openStateStore, type StateStore, type StepHook } from "../store/state-store.ts";
 import { readLatestReport } from "./latest-report.ts";
 import { withDataDirLock } from "./lock.ts";
 import { createMetrics, recordFetchAttempt, type WorkerMetrics } from "./metrics.ts";
@@ -42,6 +42,8 @@ export type AppOptions = {
   readonly clock?: Clock | undefined;
   /** Replaces the configured incidence source (tests). */
   readonly source?: IncidenceSource | undefined;
+  /** Called at named points of every run (the reliability checks kill the process there). */
+  readonly onStep?: StepHook | undefined;
   /** Weeks of grace for attendance returns (default 1; see `RunDeps.attendanceGraceWeeks`). */
   readonly attendanceGraceWeeks?: number | undefined;
 };
@@ -153,7 +155,14 @@ function runForScheduler(app: App): RunWeek {
         runId: report.runId,
         status: "succeeded",
         durationMs: app.clock() - started,
-        summary: { red, green, tests, deferred, attendance: summarizeAttendance(report) },
+        summary: {
+          red,
+          green,
+          tests,
+          deferred,
+          rostersIsolated: report.isolatedRosters?.length ?? 0,
+          attendance: summarizeAttendance(report),
+        },
       };
     } catch (error) {
       const latest = app.store.getRun(week);
@@ -221,6 +230,7 @@ export async function createApp(options: AppOptions): Promise<App> {
           clock,
           source: source ?? metered,
           newRunId: () => randomUUID(),
+          onStep: options.onStep,
           report: weekReport,
           attendanceGraceWeeks: options.attendanceGraceWeeks ?? config.attendance.graceWeeks,
         },

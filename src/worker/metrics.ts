@@ -17,6 +17,7 @@ export type WorkerMetrics = {
   readonly municipalities: Gauge<"status">;
   readonly testsPlanned: Gauge;
   readonly testsDeferred: Gauge;
+  readonly rostersIsolated: Gauge;
   /** Notifications (mail, webhook) delivered, failed attempts, given up, and still pending. */
   readonly notificationsSent: Counter<"channel">;
   readonly notificationsFailed: Counter<"channel">;
@@ -91,6 +92,11 @@ export function createMetrics(options: MetricsOptions = {}): WorkerMetrics {
       help: "Tests deferred for lack of capacity by the last successful run.",
       registers,
     }),
+    rostersIsolated: new Gauge({
+      name: "testrota_rosters_isolated",
+      help: "Municipalities whose roster file was missing or bad in the last successful run (planned from their last good roster, or without a rota).",
+      registers,
+    }),
     notificationsSent: new Counter({
       name: "testrota_notifications_sent_total",
       help: "Notifications of published weeks delivered, by channel (mail, webhook).",
@@ -161,6 +167,7 @@ export function recordRunOutcome(metrics: WorkerMetrics, outcome: RunOutcome, fi
     metrics.municipalities.set({ status: "green" }, outcome.summary.green);
     metrics.testsPlanned.set(outcome.summary.tests);
     metrics.testsDeferred.set(outcome.summary.deferred);
+    metrics.rostersIsolated.set(outcome.summary.rostersIsolated ?? 0);
     recordAttendance(metrics, outcome.summary.attendance);
   }
 }

@@ -19,9 +19,10 @@ import { buildWeekReportData, historyRange } from "../outputs/report/week-report
 import { summaryJsonOf } from "../outputs/summary-file.ts";
 import { renderWeekFiles } from "../outputs/week-files.ts";
 import type { InputLoader, RunInputs } from "../roster/load-inputs.ts";
+import { summariseIsolation } from "../roster/roster-isolation.ts";
 import type { IncidenceSource } from "../sources/source.ts";
 import { saveRawPayloads } from "../store/raw-capture.ts";
-import type { StateStore } from "../store/state-store.ts";
+import type { StateStore, StepHook } from "../store/state-store.ts";
 import { withRunLock } from "./lock.ts";
 import { silentProgress, type Progress } from "./progress.ts";
 import { recordRun } from "./run-ledger.ts";
@@ -44,6 +45,12 @@ export type RunDeps = {
   readonly newRunId: () => string;
   /** Wall clock for the ledger's started/finished times (never for what the run decides). */
   readonly clock: Clock;
+  /**
+   * Called at named points of the run — `run:begun`, `run:reconciled`, `run:loaded`, `run:fetched`,
+   * `run:captured`, `run:assembled`, `run:rendered`, then every step of publishing and recording
+   * (see publishWeek, commitWeek) — so the reliability checks can kill the process exactly there.
+   */
+  readonly onStep?: StepHook | undefined;
   /** What `report.html` needs besides the run: region names and the boundaries, read once at start. */
   readonly report: { readonly regions: readonly Region[]; readonly boundaries: MunicipalityBoundaries };
   /**
@@ -64,6 +71,12 @@ export type RunOptions = {
 
 function throwIfAborted(signal: AbortSignal | undefined, week: IsoWeek): void {
   if (signal?.aborted) throw new AbortedError(`run of ${formatIsoWeek(week)} aborted before publishing`);
+}
+
+/** The municipality of each site, for cycle slots stored before identities had one. */
+function municipalityOfSite(inputs: RunInputs): (siteId: string) => number | undefined {
+  const bySite = new Map(inputs.sites.map((site) => [site.id, site.municipalityCode]));
+  return (siteId) => bySite.get(siteId);
 }
 
 /** The attendance a run reviews, once any municipality returns it (else the planner assumes done). */
@@ -123,7 +136,7 @@ function assemble(
     cycleAnchor: config.cycle.anchorWeek,
     sites: inputs.sites,
     staff: inputs.staff,
-    previousSlots: store.loadSlotsBefore(week),
+    previousSlots: store.loadSlotsBefore(week, municipalityOfSite(inputs)),
     carriedOver: store.loadDeferredBefore(week),
     previousTests: store.loadPlannedTests(week),
     attendance: attendanceOf(deps, week),
@@ -167,7 +180,12 @@ function renderWeek(config: Config, r: Rendering): Promise<Map<string, Uint8Arra
     generatedAt: r.generatedAt,
     window: classificationWindow(r.assembled.week, config.window),
     lookahead: { ...r.outcome.lookahead, deferred: countDeferred(r.assembled.lookahead.deferrals) },
-    inputs: { digest: r.inputs.digest, roster: r.inputs.rosterOrigin },
+    inputs: {
+      digest: r.inputs.digest,
+      roster: r.inputs.rosterOrigin,
+      // Roster files (not the generated demo roster) say which municipalities were isolated.
+      isolated: r.inputs.goodRosters === undefined ? undefined : r.inputs.isolated.map(summariseIsolation),
+    },
     pickups: summarisePickups(r.assembled.plan.pickups),
     attendance: r.assembled.attendance,
   });
@@ -177,6 +195,7 @@ function renderWeek(config: Config, r: Rendering): Promise<Map<string, Uint8Arra
     regionCodes: config.regions.map((region) => region.code),
     sites: r.inputs.sites,
     staff: r.inputs.staff,
+    isolatedRosters: r.inputs.isolated,
     generatedAt: new Date(r.runTime),
     summary,
     documents: { ...config.documents, timezone: config.timezone },
@@ -201,6 +220,7 @@ function publishAndRecord(
     outDir: deps.config.outDir,
     folder: formatIsoWeek(assembled.week),
     files,
+    onStep: deps.onStep,
     record: (published) => {
       run.checkpoint();
       deps.store.commitWeek({
@@ -211,6 +231,8 @@ function publishAndRecord(
         plan: assembled.plan,
         inputDigest: run.inputs.digest,
         published,
+        rosters: run.inputs.goodRosters,
+        onStep: deps.onStep,
       });
     },
   });
@@ -267,25 +289,32 @@ type RunContext = {
 async function runSteps(deps: RunDeps, week: IsoWeek, ctx: RunContext): Promise<RunReport> {
   const { config, store, source } = deps;
   const { runId, log, checkpoint, progress, runTime, generatedAt } = ctx;
+  const step = deps.onStep ?? (() => undefined);
+  step("run:begun");
   // Finish or set aside what a crashed run left in the out folder before deciding anything.
   progress.update("reconcile", 0);
   await reconcilePublished({ outDir: config.outDir, store, logger: log });
+  step("run:reconciled");
   checkpoint();
   progress.update("load roster", 0.05);
-  const inputs = await deps.inputs.load();
+  const inputs = await deps.inputs.load({ lastGoodRoster: (code) => store.loadGoodRoster(code) });
   for (const warning of inputs.warnings) log.warn({ warning }, "input warning");
+  step("run:loaded");
   checkpoint();
   await pickUp(deps, week, inputs, log);
   checkpoint();
   progress.update("fetch incidence", 0.15);
   const fetched = await source.fetchIncidence(ctx.options.signal);
+  step("run:fetched");
   await saveRawPayloads(config.dataDir, week, runId, fetched.payloads);
+  step("run:captured");
   checkpoint();
   progress.update("classify + plan", 0.3);
   // Config overrides plus the operator overrides kept (audited) in the store.
   const overrides = [...config.overrides, ...store.listOverrides()];
   const assembled = assemble(deps, week, inputs, fetched.dataset, overrides);
   logPickupProblems(log, assembled);
+  step("run:assembled");
   const lastDate = lastCompleteDate(fetched.dataset);
   const outcome = describeWeek({
     assembled,
@@ -296,17 +325,19 @@ async function runSteps(deps: RunDeps, week: IsoWeek, ctx: RunContext): Promise<
   progress.update("render files", 0.5);
   const report = gatherReport(deps, { assembled, overrides, lastDate, generatedAt });
   const files = await renderWeek(config, { assembled, inputs, outcome, runTime, generatedAt, report });
+  step("run:rendered");
   checkpoint();
   progress.update("publish", 0.85);
   const published = await publishAndRecord(deps, { runId, assembled, inputs, checkpoint }, files);
   progress.update("done", 1);
-  return createRunReport(outcome, {
+  const runReport = createRunReport(outcome, {
     runId,
     trigger: ctx.options.trigger,
     generatedAt,
     outputDir: published.dir,
     changed: published.changed,
   });
+  return inputs.isolated.length === 0 ? runReport : { ...runReport, isolatedRosters: inputs.isolated };
 }
 
 /**

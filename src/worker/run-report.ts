@@ -3,6 +3,7 @@ import type { AttendanceReport } from "../domain/attendance-report.ts";
 import type { CadenceEvent } from "../domain/cadence.ts";
 import { formatIsoWeek } from "../domain/calendar.ts";
 import type { DeferralReport, RegionQuality, SlotChanges } from "../domain/plan-types.ts";
+import type { IsolatedRoster } from "../domain/roster.ts";
 
 /**
  * What one run decided, without staff data: printed by the CLI, logged, written as
@@ -41,12 +42,17 @@ export type RunReport = {
   readonly planChanges: SlotChanges;
   readonly deferrals: readonly DeferralReport[];
   readonly quality: readonly RegionQuality[];
+  /** Municipalities whose roster file was set aside this run (roster isolation); absent when none. */
+  readonly isolatedRosters?: readonly IsolatedRoster[] | undefined;
   /** Uptake, owed tests and the gap from the last taken test; only once attendance is returned. */
   readonly attendance?: AttendanceReport | undefined;
 };
 
 /** What the week decided: the report without the run's identity and its published folder. */
-export type WeekOutcome = Omit<RunReport, "runId" | "trigger" | "generatedAt" | "outputDir" | "changed">;
+export type WeekOutcome = Omit<
+  RunReport,
+  "runId" | "trigger" | "generatedAt" | "outputDir" | "changed" | "isolatedRosters"
+>;
 
 /** The run's identity and where its files went, known once the week is published. */
 export type RunIdentity = {
@@ -183,6 +189,13 @@ export function formatRunSummary(report: RunReport): string {
     lines.push(
       `  evenness (peak ÷ even share, worst region): cycle ${ratio(worst.cycle)}, red weeks ${ratio(worst.red)}`,
     );
+  }
+  const isolated = report.isolatedRosters ?? [];
+  if (isolated.length > 0) {
+    const each = isolated.map(
+      (r) => `${r.municipalityCode}: ${r.lastGoodWeek === null ? "no rota" : `roster of ${r.lastGoodWeek}`}`,
+    );
+    lines.push(`  WARNING roster files set aside: ${isolated.length} (${each.join(", ")}); see summary.json`);
   }
   const attendance = report.attendance;
   if (attendance !== undefined) {

@@ -16,6 +16,8 @@ export type RunSummary = {
   green: number;
   tests: number;
   deferred: number;
+  /** Municipalities whose roster file was set aside (roster isolation). */
+  rostersIsolated?: number;
   /** Once attendance is returned: the settled week's uptake, owed tests, staff past 6 weeks. */
   attendance?: AttendanceSummary | undefined;
 };

@@ -69,7 +69,7 @@ function input(overrides: Partial<AssembleInput>): AssembleInput {
     ],
     cycleAnchor: { year: 2020, week: 1 },
     sites: [{ id: "S1", municipalityCode: 101, kind: "nursing-home", name: "S1", address: "x" }],
-    staff: [{ employeeId: "E1", siteId: "S1", shift: "day" }],
+    staff: [{ municipalityCode: 101, employeeId: "E1", siteId: "S1", shift: "day" }],
     previousSlots: new Map(),
     carriedOver: [],
     ...overrides,
@@ -146,9 +146,9 @@ describe("assembleWeek: where the cadence starts", () => {
           { id: "S3", municipalityCode: 151, kind: "nursing-home", name: "S3", address: "x" },
         ],
         staff: [
-          { employeeId: "E1", siteId: "S1", shift: "day" },
-          { employeeId: "E2", siteId: "S2", shift: "day" },
-          { employeeId: "E3", siteId: "S3", shift: "day" },
+          { municipalityCode: 101, employeeId: "E1", siteId: "S1", shift: "day" },
+          { municipalityCode: 147, employeeId: "E2", siteId: "S2", shift: "day" },
+          { municipalityCode: 151, employeeId: "E3", siteId: "S3", shift: "day" },
         ],
       }),
     );
@@ -226,13 +226,13 @@ describe("assembleWeek: where the cadence starts", () => {
           { id: "S1", municipalityCode: 101, kind: "nursing-home", name: "S1", address: "x" },
         ],
         staff: [
-          { employeeId: "E2", siteId: "S2", shift: "day" },
-          { employeeId: "E1", siteId: "S1", shift: "day" },
+          { municipalityCode: 147, employeeId: "E2", siteId: "S2", shift: "day" },
+          { municipalityCode: 101, employeeId: "E1", siteId: "S1", shift: "day" },
         ],
         // W+1 = 2020-W41 is week 4 of the cycle anchored at 2020-W01.
         previousSlots: new Map([
-          ["E2", { cycleWeek: 4, weekday: 1, shift: "day", siteId: "S2" }],
-          ["E1", { cycleWeek: 4, weekday: 1, shift: "day", siteId: "S1" }],
+          ["147:E2", { cycleWeek: 4, weekday: 1, shift: "day", siteId: "S2" }],
+          ["101:E1", { cycleWeek: 4, weekday: 1, shift: "day", siteId: "S1" }],
         ]),
       }),
     );

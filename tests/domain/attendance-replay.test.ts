@@ -15,7 +15,7 @@ import {
 } from "../../src/domain/calendar.ts";
 import type { CycleSlot, PlanInput, RegionPlanSettings, WeekPlan } from "../../src/domain/plan-types.ts";
 import { planWeek } from "../../src/domain/planner.ts";
-import type { Site, StaffMember } from "../../src/domain/roster.ts";
+import { staffKey, type Site, type StaffMember } from "../../src/domain/roster.ts";
 
 /*
  * Ten weekly runs (classification weeks 2020-W36…W45, test weeks W37…W46) of one small
@@ -43,6 +43,7 @@ const SLOTS: Record<string, [cycleWeek: number, weekday: Weekday]> = {
   F: [5, 1],
 };
 const STAFF: StaffMember[] = Object.keys(SLOTS).map((id) => ({
+  municipalityCode: SITE.municipalityCode,
   employeeId: id,
   siteId: SITE.id,
   shift: "day",
@@ -90,7 +91,7 @@ function replay(): Map<number, RunResult> {
   const results = new Map<number, RunResult>();
   let previousSlots: ReadonlyMap<string, CycleSlot> = new Map(
     Object.entries(SLOTS).map(([id, [cycleWeek, weekday]]) => [
-      id,
+      staffKey(SITE.municipalityCode, id),
       { cycleWeek, weekday, shift: "day", siteId: SITE.id },
     ]),
   );

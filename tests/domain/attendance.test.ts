@@ -9,7 +9,7 @@ import {
 import type { IsoWeek, Weekday } from "../../src/domain/calendar.ts";
 import type { CycleSlot, PlanInput, RedTestOrder, TestReason } from "../../src/domain/plan-types.ts";
 import { planWeek } from "../../src/domain/planner.ts";
-import type { Site, StaffMember } from "../../src/domain/roster.ts";
+import { staffKey, type Site, type StaffMember } from "../../src/domain/roster.ts";
 
 const ANCHOR: IsoWeek = { year: 2020, week: 1 };
 const W = (week: number): IsoWeek => ({ year: 2020, week });
@@ -204,14 +204,16 @@ function planInput(options: {
   carriedOver?: PlanInput["carriedOver"];
   testWeek?: IsoWeek;
 }): PlanInput {
+  const municipalityOf = (siteId: string) => SITES.find((s) => s.id === siteId)?.municipalityCode ?? 0;
   const staff: StaffMember[] = options.people.map((p) => ({
+    municipalityCode: municipalityOf(p.site ?? "S1"),
     employeeId: p.id,
     siteId: p.site ?? "S1",
     shift: "day",
   }));
   const previousSlots = new Map<string, CycleSlot>(
     options.people.map((p) => [
-      p.id,
+      staffKey(municipalityOf(p.site ?? "S1"), p.id),
       { cycleWeek: p.slot[0], weekday: p.slot[1], shift: "day", siteId: p.site ?? "S1" },
     ]),
   );

@@ -9,7 +9,7 @@ import type {
 } from "../../src/domain/plan-types.ts";
 import { planWeek } from "../../src/domain/planner.ts";
 import type { Municipality } from "../../src/domain/reference.ts";
-import type { Shift, Site, StaffMember } from "../../src/domain/roster.ts";
+import { staffKey, type Shift, type Site, type StaffMember } from "../../src/domain/roster.ts";
 
 /*
  * Small plans worked out by hand. The test week is 2020-W41: Monday 2020-10-05 … Sunday
@@ -37,8 +37,23 @@ function region(
   return { code, testWeekdays, labCapacityPerDay: capacity };
 }
 
-function member(employeeId: string, siteId: string, shift: Shift = "day", dates: Partial<StaffMember> = {}) {
-  return { employeeId, siteId, shift, ...dates };
+/** The municipality of a listed site (101 for a site not listed): the roster file the member is from. */
+function municipalityOf(siteId: string): number {
+  return SITES.find((site) => site.id === siteId)?.municipalityCode ?? 101;
+}
+
+function member(
+  employeeId: string,
+  siteId: string,
+  shift: Shift = "day",
+  dates: Partial<StaffMember> = {},
+): StaffMember {
+  return { municipalityCode: municipalityOf(siteId), employeeId, siteId, shift, ...dates };
+}
+
+/** Slots by identity (`staffKey`): each employee of the municipality of their slot's site. */
+function slotsOf(entries: readonly (readonly [string, CycleSlot])[]): Map<string, CycleSlot> {
+  return new Map(entries.map(([id, slot]) => [staffKey(municipalityOf(slot.siteId), id), slot]));
 }
 
 function slot(
@@ -89,7 +104,7 @@ describe("planWeek: a worked week with pickups and quality figures", () => {
     member("K", "S851"),
     member("L", "S851"),
   ];
-  const previousSlots = new Map<string, CycleSlot>([
+  const previousSlots = slotsOf([
     ["A", slot(4, 1)],
     ["B", slot(4, 1)],
     ["H", slot(4, 1, "NH1", "evening")],
@@ -381,7 +396,7 @@ describe("planWeek: what each staff member owes", () => {
       const result = plan({
         regions: [region(1084, weekdays ?? [1, 2, 3, 4, 5], 0)],
         staff,
-        previousSlots: previous === undefined ? new Map() : new Map([["E", previous]]),
+        previousSlots: previous === undefined ? new Map() : slotsOf([["E", previous]]),
         redOrders: redOrders ?? [],
         carriedOver: carried === undefined ? [] : [carried],
       });
@@ -447,7 +462,7 @@ describe("planWeek: which day a red test goes on", () => {
   ])("$name", ({ dates, date }) => {
     const result = plan({
       staff: [member("C1", "NH1"), member("C2", "NH1"), member("R", "NH1", "day", dates)],
-      previousSlots: new Map([
+      previousSlots: slotsOf([
         ["C1", slot(4, 1)],
         ["C2", slot(4, 2)],
         ["R", slot(5, 2)],
@@ -475,7 +490,7 @@ describe("planWeek: flexible red tests of one site", () => {
     const result = plan({
       regions: [region(1084, [1, 3])],
       staff,
-      previousSlots: new Map(staff.map((m) => [m.employeeId, slot(5, 1, "NH1", m.shift)])),
+      previousSlots: slotsOf(staff.map((m) => [m.employeeId, slot(5, 1, "NH1", m.shift)])),
       redOrders: [RED_101],
     });
     expect(result.tests.map((t) => [t.employeeId, t.date])).toEqual([
@@ -538,8 +553,8 @@ describe("planWeek: slots", () => {
       late: 0,
     },
   ])("$name", ({ previous, next, late }) => {
-    const result = plan({ staff: [member("E", "NH1")], previousSlots: new Map([["E", previous]]) });
-    expect(result.slots.get("E")).toEqual(next);
+    const result = plan({ staff: [member("E", "NH1")], previousSlots: slotsOf([["E", previous]]) });
+    expect(result.slots.get(staffKey(101, "E"))).toEqual(next);
     expect(result.changes).toMatchObject({ kept: 0, added: 0, moved: 1, removed: 0 });
     expect(result.quality[0]?.gapViolations).toBe(late);
   });
@@ -561,10 +576,10 @@ describe("planWeek: slots", () => {
       ],
     });
     expect([...result.slots]).toEqual([
-      ["D0", slot(5, 1)],
-      ["D1", slot(2, 1)],
-      ["N0", slot(0, 1, "NH1", "night")],
-      ["N1", slot(3, 1, "NH1", "night")],
+      ["101:D0", slot(5, 1)],
+      ["101:D1", slot(2, 1)],
+      ["101:N0", slot(0, 1, "NH1", "night")],
+      ["101:N1", slot(3, 1, "NH1", "night")],
     ]);
   });
 
@@ -575,15 +590,15 @@ describe("planWeek: slots", () => {
       staff: [
         member("E", "NH1"),
         member("unknown-site", "nowhere"),
-        member("unknown-municipality", "X"),
+        member("unknown-municipality", "X", "day", { municipalityCode: 999 }),
         member("unplanned-region", "S851"),
       ],
-      previousSlots: new Map([
+      previousSlots: slotsOf([
         ["E", slot(4, 3)],
         ["gone", slot(4, 3)],
       ]),
     });
-    expect([...result.slots.keys()]).toEqual(["E"]);
+    expect([...result.slots.keys()]).toEqual(["101:E"]);
     expect(result.changes).toEqual({
       kept: 1,
       added: 0,
@@ -601,7 +616,7 @@ describe("planWeek: deferral report across regions", () => {
     const result = plan({
       regions: [region(1081, [1, 2, 3, 4, 5], 0), region(1084, [1, 2, 3, 4, 5], 0)],
       staff: [member("E1", "S851"), member("E2", "NH1")],
-      previousSlots: new Map([
+      previousSlots: slotsOf([
         ["E1", slot(4, 2, "S851")],
         ["E2", slot(4, 3)],
       ]),
@@ -626,8 +641,9 @@ describe("planWeek: deferral report across regions", () => {
       dueWeek: { year: 2020, week: 40 },
       latestDate: "2020-10-05",
     };
+    // E of Frederiksberg (147), now at NH2, starts after the week's last test day.
     const result = plan({
-      staff: [member("E", "NH1", "day", { startDate: "2020-10-10" })],
+      staff: [member("E", "NH2", "day", { startDate: "2020-10-10" })],
       carriedOver: [carried],
     });
     expect(result.deferred).toEqual([carried]);
@@ -643,5 +659,23 @@ describe("planWeek: deferral report across regions", () => {
         gapViolations: 1,
       },
     ]);
+  });
+
+  it("does not give a carried test to the same employee id of another municipality", () => {
+    // E of Frederiksberg (147) owes a test; E of København (101) is someone else.
+    const carried: DeferredTest = {
+      employeeId: "E",
+      siteId: "NH2",
+      municipalityCode: 147,
+      reason: "cycle",
+      dueWeek: { year: 2020, week: 40 },
+      latestDate: "2020-10-05",
+    };
+    const result = plan({
+      staff: [member("E", "NH1", "day", { startDate: "2020-10-10" })],
+      carriedOver: [carried],
+    });
+    expect(result.deferred).toEqual([]);
+    expect(result.changes.carriedOverDropped).toBe(1);
   });
 });

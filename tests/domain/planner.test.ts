@@ -14,7 +14,7 @@ import { GREEN, stepCadence, type CadenceState } from "../../src/domain/cadence.
 import type { CycleSlot, PlanInput, RegionPlanSettings, WeekPlan } from "../../src/domain/plan-types.ts";
 import { cycleWeekOf, planWeek } from "../../src/domain/planner.ts";
 import type { Municipality } from "../../src/domain/reference.ts";
-import type { Site, StaffMember } from "../../src/domain/roster.ts";
+import { staffKey, staffKeyOf, type Site, type StaffMember } from "../../src/domain/roster.ts";
 import { buildWorld, simulateWeeks, worldArbitrary, type SimulatedWeek } from "../support/plan-simulation.ts";
 import { propertyRuns } from "../support/property-runs.ts";
 
@@ -76,7 +76,7 @@ function describeWeek(week: SimulatedWeek, previous: SimulatedWeek | undefined) 
   const carriedIds = new Set((previous?.plan.deferred ?? []).map((d) => d.employeeId));
   const demand = new Set<string>();
   for (const member of active) {
-    const slot = plan.slots.get(member.employeeId);
+    const slot = plan.slots.get(staffKeyOf(member));
     const dates = regionTestDates(regionOf(member), input.testWeek);
     const employedSomeDay = dates.some((date) => isEmployed(member, date));
     const slotDate = slot === undefined ? undefined : dateOf(input.testWeek, slot.weekday);
@@ -214,7 +214,7 @@ describe("planWeek over simulated weeks with ample capacity", () => {
           // Every active member has a slot on their own site and shift, on a test weekday of the region.
           expect(plan.slots.size, label).toBe(new Set(view.active.map((m) => m.employeeId)).size);
           for (const member of view.active) {
-            const slot = plan.slots.get(member.employeeId);
+            const slot = plan.slots.get(staffKeyOf(member));
             check(
               slot !== undefined &&
                 slot.siteId === member.siteId &&
@@ -231,7 +231,7 @@ describe("planWeek over simulated weeks with ample capacity", () => {
           const byId = new Map(input.staff.map((m) => [m.employeeId, m]));
           for (const test of plan.tests) {
             const member = byId.get(test.employeeId) as StaffMember;
-            const slot = plan.slots.get(test.employeeId) as CycleSlot;
+            const slot = plan.slots.get(staffKeyOf(test)) as CycleSlot;
             const red = view.redOf(member);
             const slotDate = dateOf(input.testWeek, slot.weekday);
             const cycleDue = slot.cycleWeek === view.cycleWeek && isEmployed(member, slotDate);
@@ -265,10 +265,10 @@ describe("planWeek over simulated weeks with ample capacity", () => {
           const previous = weeks[index - 1];
           if (previous !== undefined) {
             for (const member of view.active) {
-              const before = previous.plan.slots.get(member.employeeId);
+              const before = previous.plan.slots.get(staffKeyOf(member));
               if (before !== undefined && before.siteId === member.siteId && before.shift === member.shift) {
                 check(
-                  plan.slots.get(member.employeeId) === before,
+                  plan.slots.get(staffKeyOf(member)) === before,
                   `${label} ${member.employeeId}: slot not kept`,
                 );
               }
@@ -289,9 +289,9 @@ describe("planWeek over simulated weeks with ample capacity", () => {
             const versions = records.slice(k, k + 6).map((byId) => byId.get(id));
             if (versions.some((r) => r === undefined || !isEmployed(r, from) || !isEmployed(r, to))) continue;
             if (versions.some((r) => r?.siteId !== member.siteId || r.shift !== member.shift)) continue;
-            const slots = window.map((w) => JSON.stringify(w.plan.slots.get(id)));
+            const slots = window.map((w) => JSON.stringify(w.plan.slots.get(staffKeyOf(member))));
             if (slots.some((slot) => slot !== slots[0])) continue;
-            const slot = window[0]!.plan.slots.get(id) as CycleSlot;
+            const slot = window[0]!.plan.slots.get(staffKeyOf(member)) as CycleSlot;
             const slotDates = window
               .filter((w) => cycleWeekOf(ANCHOR, w.input.testWeek) === slot.cycleWeek)
               .map((w) => dateOf(w.input.testWeek, slot.weekday));
@@ -470,8 +470,14 @@ describe("planWeek examples", () => {
   ];
   const testWeek: IsoWeek = { year: 2020, week: 41 };
   const cycleWeek = cycleWeekOf(ANCHOR, testWeek);
+  const municipalityOf = (siteId: string): number => (siteId === "NH2" ? 147 : 101);
   const staffAt = (siteId: string, count: number, prefix = siteId): StaffMember[] =>
-    Array.from({ length: count }, (_, i) => ({ employeeId: `${prefix}-${i}`, siteId, shift: "day" }));
+    Array.from({ length: count }, (_, i) => ({
+      municipalityCode: municipalityOf(siteId),
+      employeeId: `${prefix}-${i}`,
+      siteId,
+      shift: "day",
+    }));
   const baseInput: PlanInput = {
     testWeek,
     cycleAnchor: ANCHOR,
@@ -497,7 +503,7 @@ describe("planWeek examples", () => {
   it("defers by priority when a week's demand exceeds capacity: red before green, higher incidence, nursing homes first", () => {
     const staff = [...staffAt("NH1", 4), ...staffAt("HC1", 4), ...staffAt("NH2", 4)];
     // Everyone's cycle slot is Monday of this week; 101 and 147 are red (week 1); capacity 2 × 5 days.
-    const previousSlots = new Map(staff.map((m) => [m.employeeId, slotThisWeek(m.siteId, 1)]));
+    const previousSlots = new Map(staff.map((m) => [staffKeyOf(m), slotThisWeek(m.siteId, 1)]));
     const plan = planWeek({
       ...baseInput,
       regions: [{ ...region, labCapacityPerDay: 2 }],
@@ -543,11 +549,11 @@ describe("planWeek examples", () => {
     // Next week the NH1 staff are due; only one test fits: the carried-over ones go first.
     const previousSlots = new Map<string, CycleSlot>([
       ...staffAt("NH1", 3).map((m): [string, CycleSlot] => [
-        m.employeeId,
+        staffKeyOf(m),
         { ...slotThisWeek("NH1", 2), cycleWeek: (cycleWeek + 1) % 6 },
       ]),
       ...staffAt("NH2", 3).map((m): [string, CycleSlot] => [
-        m.employeeId,
+        staffKeyOf(m),
         { ...slotThisWeek("NH2", 3), cycleWeek: (cycleWeek + 3) % 6 },
       ]),
     ]);
@@ -565,16 +571,28 @@ describe("planWeek examples", () => {
 
   it("keeps slots, removes leavers, moves changed staff within their 6-week gap and reports the changes", () => {
     const staff: StaffMember[] = [
-      { employeeId: "keep", siteId: "NH1", shift: "day" },
-      { employeeId: "left", siteId: "NH1", shift: "day", endDate: addDays(dateInWeek(testWeek, 1), -1) },
-      { employeeId: "moved", siteId: "HC1", shift: "evening" },
-      { employeeId: "new", siteId: "NH2", shift: "night", startDate: addDays(dateInWeek(testWeek, 1), -30) },
+      { municipalityCode: 101, employeeId: "keep", siteId: "NH1", shift: "day" },
+      {
+        municipalityCode: 101,
+        employeeId: "left",
+        siteId: "NH1",
+        shift: "day",
+        endDate: addDays(dateInWeek(testWeek, 1), -1),
+      },
+      { municipalityCode: 101, employeeId: "moved", siteId: "HC1", shift: "evening" },
+      {
+        municipalityCode: 147,
+        employeeId: "new",
+        siteId: "NH2",
+        shift: "night",
+        startDate: addDays(dateInWeek(testWeek, 1), -30),
+      },
     ];
     const previousSlots = new Map<string, CycleSlot>([
-      ["keep", { cycleWeek: (cycleWeek + 2) % 6, weekday: 4, shift: "day", siteId: "NH1" }],
-      ["left", { cycleWeek: (cycleWeek + 2) % 6, weekday: 4, shift: "day", siteId: "NH1" }],
-      ["moved", { cycleWeek: (cycleWeek + 1) % 6, weekday: 2, shift: "day", siteId: "NH1" }],
-      ["gone", { cycleWeek: 0, weekday: 1, shift: "day", siteId: "NH2" }],
+      ["101:keep", { cycleWeek: (cycleWeek + 2) % 6, weekday: 4, shift: "day", siteId: "NH1" }],
+      ["101:left", { cycleWeek: (cycleWeek + 2) % 6, weekday: 4, shift: "day", siteId: "NH1" }],
+      ["101:moved", { cycleWeek: (cycleWeek + 1) % 6, weekday: 2, shift: "day", siteId: "NH1" }],
+      ["147:gone", { cycleWeek: 0, weekday: 1, shift: "day", siteId: "NH2" }],
     ]);
     const plan = planWeek({ ...baseInput, staff, previousSlots });
     expect(plan.changes).toEqual({
@@ -585,17 +603,17 @@ describe("planWeek examples", () => {
       carriedOverDropped: 0,
       skippedRows: 0,
     });
-    expect(plan.slots.get("keep")).toBe(previousSlots.get("keep"));
-    expect([...plan.slots.keys()].sort()).toEqual(["keep", "moved", "new"]);
+    expect(plan.slots.get("101:keep")).toBe(previousSlots.get("101:keep"));
+    expect([...plan.slots.keys()].sort()).toEqual(["101:keep", "101:moved", "147:new"]);
     const monday = dateInWeek(testWeek, 1);
     const nextOccurrence = (slot: CycleSlot): number =>
       mod6(slot.cycleWeek - cycleWeek) * 7 + slot.weekday - 1;
     // The moved member's next test comes no later than the old slot's (Tuesday next week).
-    const moved = plan.slots.get("moved") as CycleSlot;
+    const moved = plan.slots.get("101:moved") as CycleSlot;
     expect(moved).toMatchObject({ shift: "evening", siteId: "HC1" });
     expect(nextOccurrence(moved)).toBeLessThanOrEqual(8);
     // The new starter started 30 days before Monday: first test within 12 days of Monday.
-    const starter = plan.slots.get("new") as CycleSlot;
+    const starter = plan.slots.get("147:new") as CycleSlot;
     expect(daysBetween(addDays(monday, -30), addDays(monday, nextOccurrence(starter)))).toBeLessThanOrEqual(
       42,
     );
@@ -604,10 +622,10 @@ describe("planWeek examples", () => {
   it("replaces a cycle test by the red test on the same slot day and tests limited sites only", () => {
     const staff = [...staffAt("NH1", 2), ...staffAt("HC1", 2)];
     const previousSlots = new Map<string, CycleSlot>([
-      ["NH1-0", slotThisWeek("NH1", 3)],
-      ["NH1-1", { ...slotThisWeek("NH1", 3), cycleWeek: (cycleWeek + 2) % 6 }],
-      ["HC1-0", slotThisWeek("HC1", 4)],
-      ["HC1-1", { ...slotThisWeek("HC1", 4), cycleWeek: (cycleWeek + 2) % 6 }],
+      ["101:NH1-0", slotThisWeek("NH1", 3)],
+      ["101:NH1-1", { ...slotThisWeek("NH1", 3), cycleWeek: (cycleWeek + 2) % 6 }],
+      ["101:HC1-0", slotThisWeek("HC1", 4)],
+      ["101:HC1-1", { ...slotThisWeek("HC1", 4), cycleWeek: (cycleWeek + 2) % 6 }],
     ]);
     const plan = planWeek({
       ...baseInput,
@@ -620,20 +638,46 @@ describe("planWeek examples", () => {
     expect(byId.get("NH1-1")?.reason).toBe("red-retest");
     expect(byId.get("HC1-0")).toMatchObject({ reason: "cycle", date: dateInWeek(testWeek, 4) });
     expect(byId.has("HC1-1")).toBe(false);
-    expect(plan.slots.get("NH1-0")).toEqual(slotThisWeek("NH1", 3));
+    expect(plan.slots.get("101:NH1-0")).toEqual(slotThisWeek("NH1", 3));
   });
 
-  it("counts roster rows it cannot plan", () => {
+  it("counts roster rows it cannot plan: an identity twice in one municipality, an unknown site, another municipality's site", () => {
     const plan = planWeek({
       ...baseInput,
       staff: [
-        { employeeId: "a", siteId: "NH1", shift: "day" },
-        { employeeId: "a", siteId: "NH2", shift: "day" },
-        { employeeId: "b", siteId: "nowhere", shift: "day" },
+        { municipalityCode: 101, employeeId: "a", siteId: "NH1", shift: "day" },
+        { municipalityCode: 101, employeeId: "a", siteId: "HC1", shift: "day" },
+        { municipalityCode: 101, employeeId: "b", siteId: "nowhere", shift: "day" },
+        // NH1 is a site of 101: a row of 147's roster cannot be planned there.
+        { municipalityCode: 147, employeeId: "c", siteId: "NH1", shift: "day" },
       ],
     });
-    expect(plan.changes.skippedRows).toBe(2);
-    expect([...plan.slots.keys()]).toEqual(["a"]);
+    expect(plan.changes.skippedRows).toBe(3);
+    expect([...plan.slots.keys()]).toEqual(["101:a"]);
+  });
+
+  it("plans the same employee id in two municipalities as two people, each at their own site", () => {
+    // Two HR systems both numbering from 1; 101 and 147 are red (week 1): everyone is tested.
+    const plan = planWeek({
+      ...baseInput,
+      staff: [
+        { municipalityCode: 101, employeeId: "1", siteId: "NH1", shift: "day" },
+        { municipalityCode: 147, employeeId: "1", siteId: "NH2", shift: "night" },
+      ],
+      redOrders: [
+        { municipalityCode: 101, reason: "red-week-1", limitToSites: null },
+        { municipalityCode: 147, reason: "red-week-1", limitToSites: null },
+      ],
+    });
+    expect(plan.changes.skippedRows).toBe(0);
+    expect(
+      plan.tests.map((t) => [t.municipalityCode, t.employeeId, t.siteId, t.shift, t.reason]).sort(),
+    ).toEqual([
+      [101, "1", "NH1", "day", "red-week-1"],
+      [147, "1", "NH2", "night", "red-week-1"],
+    ]);
+    expect([...plan.slots.keys()].sort()).toEqual([staffKey(101, "1"), staffKey(147, "1")]);
+    expect(plan.slots.get("147:1")).toMatchObject({ siteId: "NH2", shift: "night" });
   });
 });
 
@@ -797,13 +841,13 @@ describe("planWeek: the 42-day starter boundary", () => {
         regions: [region(weekdays)],
         municipalities: [municipality],
         sites: [site],
-        staff: [{ employeeId: "new", siteId: "NH1", shift: "day", startDate: start }],
+        staff: [{ municipalityCode: 101, employeeId: "new", siteId: "NH1", shift: "day", startDate: start }],
         redOrders: [],
         statusByCode: new Map(),
         previousSlots: new Map(),
         carriedOver: [],
       });
-      expect(plan.slots.get("new")).toEqual({
+      expect(plan.slots.get("101:new")).toEqual({
         cycleWeek: slot[0],
         weekday: slot[1],
         shift: "day",
@@ -828,14 +872,14 @@ describe("planWeek: the 42-day starter boundary", () => {
       regions: [region([1, 2, 3, 4, 5])],
       municipalities: [municipality],
       sites: [site],
-      staff: [{ employeeId: "kept", siteId: "NH1", shift: "day", startDate: start }],
+      staff: [{ municipalityCode: 101, employeeId: "kept", siteId: "NH1", shift: "day", startDate: start }],
       redOrders: [],
       statusByCode: new Map(),
-      previousSlots: new Map([["kept", slot]]),
+      previousSlots: new Map([["101:kept", slot]]),
       carriedOver: [],
     });
     expect(plan.tests.map((t) => [t.employeeId, t.date, t.reason])).toEqual([["kept", "2020-10-07", reason]]);
-    expect(plan.slots.get("kept")).toBe(slot);
+    expect(plan.slots.get("101:kept")).toBe(slot);
   });
 });
 
@@ -868,11 +912,17 @@ describe("planWeek: deferral report order", () => {
       site("NH147", 147, "nursing-home"),
     ];
     const staff: StaffMember[] = sites.flatMap((s) => [
-      { employeeId: `${s.id}-0`, siteId: s.id, shift: "day" as const },
-      { employeeId: `${s.id}-1`, siteId: s.id, shift: "day" as const },
+      { municipalityCode: s.municipalityCode, employeeId: `${s.id}-0`, siteId: s.id, shift: "day" as const },
+      { municipalityCode: s.municipalityCode, employeeId: `${s.id}-1`, siteId: s.id, shift: "day" as const },
     ]);
     // Started 7 days before the Monday: a `new-starter` test.
-    staff.push({ employeeId: "NH101-new", siteId: "NH101", shift: "day", startDate: "2020-09-28" });
+    staff.push({
+      municipalityCode: 101,
+      employeeId: "NH101-new",
+      siteId: "NH101",
+      shift: "day",
+      startDate: "2020-09-28",
+    });
     const plan = planWeek({
       testWeek: { year: 2020, week: 41 },
       cycleAnchor: ANCHOR,
@@ -891,7 +941,7 @@ describe("planWeek: deferral report order", () => {
         [157, { status: "green", incidence: 15 }],
       ]),
       previousSlots: new Map(
-        staff.map((m) => [m.employeeId, { cycleWeek: 4, weekday: 1, shift: "day", siteId: m.siteId }]),
+        staff.map((m) => [staffKeyOf(m), { cycleWeek: 4, weekday: 1, shift: "day", siteId: m.siteId }]),
       ),
       carriedOver: [],
     });

@@ -46,10 +46,10 @@ describe("indexRedOrders", () => {
 });
 
 describe("indexCarriedOver", () => {
-  const test = (employeeId: string, latestDate: string, dueWeek: number): DeferredTest => ({
+  const test = (employeeId: string, latestDate: string, dueWeek: number, code = 101): DeferredTest => ({
     employeeId,
     siteId: "S1",
-    municipalityCode: 101,
+    municipalityCode: code,
     reason: "cycle",
     dueWeek: { year: 2020, week: dueWeek },
     latestDate,
@@ -65,8 +65,16 @@ describe("indexCarriedOver", () => {
       test("b", "2020-10-03", 35),
     ]);
     expect([...byId.entries()].map(([id, t]) => [id, t.latestDate, t.dueWeek.week])).toEqual([
-      ["a", "2020-10-02", 38],
-      ["b", "2020-10-02", 39],
+      ["101:a", "2020-10-02", 38],
+      ["101:b", "2020-10-02", 39],
+    ]);
+  });
+
+  it("keys by identity: the same employee id in another municipality is another person", () => {
+    const byId = indexCarriedOver([test("a", "2020-10-09", 40), test("a", "2020-10-02", 38, 147)]);
+    expect([...byId.entries()].map(([id, t]) => [id, t.latestDate, t.dueWeek.week])).toEqual([
+      ["101:a", "2020-10-09", 40],
+      ["147:a", "2020-10-02", 38],
     ]);
   });
 });

@@ -99,8 +99,8 @@ describe("buildRotaRows", () => {
     },
   ];
   const staff: StaffMember[] = [
-    { employeeId: "E1", name: "Anna", siteId: "S1", shift: "day" },
-    { employeeId: "E2", siteId: "S2", shift: "night" },
+    { municipalityCode: 101, employeeId: "E1", name: "Anna", siteId: "S1", shift: "day" },
+    { municipalityCode: 825, employeeId: "E2", siteId: "S2", shift: "night" },
   ];
   const test = (employeeId: string, siteId: string, municipalityCode: number): PlannedTest => ({
     employeeId,

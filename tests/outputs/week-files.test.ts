@@ -26,11 +26,29 @@ const SITES: Site[] = [
   },
 ];
 const STAFF: StaffMember[] = [
-  { employeeId: "E492-0001", name: "Bodil Kjær", siteId: "S0492-NH01", shift: "day" },
-  { employeeId: "E492-0007", name: "Åse Ærenlund", siteId: "S0492-NH01", shift: "night" },
-  { employeeId: "E492-0101", name: "Jørgen Læsø", siteId: "S0492-HC01", shift: "evening" },
-  { employeeId: "E492-0150", name: "Vagn Østerby", siteId: "S0492-NH02", shift: "day" },
-  { employeeId: "E825-0001", name: "Karen Byrum", siteId: "S0825-NH01", shift: "day" },
+  { municipalityCode: 492, employeeId: "E492-0001", name: "Bodil Kjær", siteId: "S0492-NH01", shift: "day" },
+  {
+    municipalityCode: 492,
+    employeeId: "E492-0007",
+    name: "Åse Ærenlund",
+    siteId: "S0492-NH01",
+    shift: "night",
+  },
+  {
+    municipalityCode: 492,
+    employeeId: "E492-0101",
+    name: "Jørgen Læsø",
+    siteId: "S0492-HC01",
+    shift: "evening",
+  },
+  {
+    municipalityCode: 492,
+    employeeId: "E492-0150",
+    name: "Vagn Østerby",
+    siteId: "S0492-NH02",
+    shift: "day",
+  },
+  { municipalityCode: 825, employeeId: "E825-0001", name: "Karen Byrum", siteId: "S0825-NH01", shift: "day" },
 ];
 
 function test(

@@ -6,7 +6,10 @@
  * and never holds a generated name or employee id; never any other error.
  *
  * Runs per property: `TESTROTA_FUZZ_RUNS` (default 200, so `npm test` stays fast); fixed seed.
+ * The count of inputs tried is printed as `[reliability] inputs-fuzz: …` and, when
+ * `TESTROTA_FUZZ_REPORT` names a file, appended to it as a JSON line (`npm run reliability`).
  */
+import { appendFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -199,11 +202,20 @@ function expectSafeMessage(message: string, file: string, secrets: readonly stri
 const ROSTER_SECRETS = [...NAME_TOKENS, ID_PREFIX];
 
 let dir: string;
+/** Generated files that went through a reader, over every property. */
+let inputsTried = 0;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "inputs-fuzz-"));
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
+  const line = `[reliability] inputs-fuzz: ${inputsTried} hostile inputs tried (seed ${SEED}, ${RUNS} runs per property)`;
+  console.log(line);
+  const report = process.env["TESTROTA_FUZZ_REPORT"];
+  if (report !== undefined && report !== "") {
+    const entry = { suite: "inputs-fuzz", inputs: inputsTried, seed: SEED, runsPerProperty: RUNS };
+    appendFileSync(report, `${JSON.stringify(entry)}\n`);
+  }
 });
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
@@ -222,6 +234,7 @@ describe("hostile rosters through readRoster", () => {
     async () => {
       await fc.assert(
         fc.asyncProperty(fileSpec(rosterRecord(true), ROSTER_COLUMNS.length, true), async (spec) => {
+          inputsTried += 1;
           await writeFile(path(), fileBytes(ROSTER_COLUMNS, spec));
           const error = await rejection(read());
           if (error === undefined) {
@@ -254,6 +267,7 @@ describe("hostile rosters through readRoster", () => {
     async () => {
       await fc.assert(
         fc.asyncProperty(fileSpec(rosterRecord(true), ROSTER_COLUMNS.length, true), async (spec) => {
+          inputsTried += 1;
           await writeFile(path(), fileBytes(ROSTER_COLUMNS, spec));
           const sink = createCollectingSink(5);
           await readRoster({ dir, pattern: "{code}.csv", municipalities: KOEBENHAVN, sites: SITES }, sink);
@@ -293,6 +307,7 @@ describe("hostile rosters through readRoster", () => {
               ...record,
               employee_id: `${record.employee_id}-${index}`,
             }));
+            inputsTried += 1;
             await writeFile(path(), fileBytes(ROSTER_COLUMNS, { ...spec, records }));
             const roster = await read();
             const iso = (text: string) =>
@@ -303,6 +318,7 @@ describe("hostile rosters through readRoster", () => {
                   : text;
             expect(roster.staff).toEqual(
               records.map((record) => ({
+                municipalityCode: 101,
                 employeeId: record.employee_id,
                 name: record.name,
                 siteId: record.site_id,
@@ -339,6 +355,7 @@ describe("hostile sites files through readSites", () => {
       const path = join(dir, "sites.csv");
       await fc.assert(
         fc.asyncProperty(fileSpec(siteRecord, SITE_COLUMNS.length, true), async (spec) => {
+          inputsTried += 1;
           await writeFile(path, fileBytes(SITE_COLUMNS, spec));
           const error = await rejection(readSites(path, SAMPLE_MUNICIPALITIES));
           if (error === undefined) {

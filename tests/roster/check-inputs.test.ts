@@ -91,7 +91,7 @@ describe("checkInputs", () => {
         file: roster(147),
         message:
           "no such file: expected the roster export of municipality 147 Frederiksberg named by the pattern {code}.csv; " +
-          "all 98 municipalities need one and a run stops while one is missing",
+          "a run plans the municipality from its last good roster until it is back",
       },
       {
         file: roster(101),
@@ -129,6 +129,25 @@ describe("checkInputs", () => {
     ]);
     expect(JSON.stringify(check)).not.toContain("Hemmelig");
     expect(JSON.stringify(check)).not.toContain("900001");
+    // The sites file has problems: a run would stop; the four roster files would be set aside.
+    expect(check.run.stops).toBe(true);
+    expect(check.run.isolated.map((m) => m.code)).toEqual([101, 147, 151, 153]);
+  });
+
+  it("says a run would go on without bad roster files when the sites file is fine", async () => {
+    appendRows(roster(101), ["E101-900001;Hanne Hemmelig;S0101-NH01;morning;;"]);
+    rmSync(roster(825));
+    const check = await checkInputs(fx.config());
+    expect(check.run).toEqual({
+      stops: false,
+      isolated: [
+        { code: 101, name: "København" },
+        { code: 825, name: "Læsø" },
+      ],
+    });
+    expect(formatInputCheck(check).at(-1)).toBe(
+      "a run would go on and set aside the roster files of 2 municipalities (101 København, 825 Læsø): each is planned from its last good roster in the state store, or gets no rota when none is stored",
+    );
   });
 
   it("lists at most 20 problems per file, then counts the rest", async () => {
@@ -248,6 +267,13 @@ describe("formatInputCheck", () => {
       problemCount: 6,
       warnings: ["r/151.csv: not UTF-8, read as Windows-1252 …"],
       counts: { municipalities: 98, sites: 10, staff: 200 },
+      run: {
+        stops: false,
+        isolated: [
+          { code: 101, name: "København" },
+          { code: 147, name: "Frederiksberg" },
+        ],
+      },
     });
     expect(lines).toEqual([
       "warning: r/151.csv: not UTF-8, read as Windows-1252 …",
@@ -255,7 +281,23 @@ describe("formatInputCheck", () => {
       "r/101.csv: … and 4 more problems in this file",
       "r/147.csv: no such file: …",
       "6 problems in 2 files (read: 98 municipalities, 10 sites, 200 staff)",
+      "a run would go on and set aside the roster files of 2 municipalities (101 København, 147 Frederiksberg): each is planned from its last good roster in the state store, or gets no rota when none is stored",
     ]);
+  });
+
+  it("says a run would stop when the sites file has a problem", () => {
+    const lines = formatInputCheck({
+      problems: [
+        { file: "sites.csv", line: 4, column: "kind", message: "expected nursing-home or home-care" },
+      ],
+      problemCount: 1,
+      warnings: [],
+      counts: { municipalities: 98, sites: 9, staff: 200 },
+      run: { stops: true, isolated: [{ code: 101, name: "København" }] },
+    });
+    expect(lines.at(-1)).toBe(
+      "a run would stop (exit 65): the reference, the sites file and the roster folder must be valid, every municipality depends on them",
+    );
   });
 
   it("says ok when there is no problem", () => {
@@ -265,6 +307,7 @@ describe("formatInputCheck", () => {
         problemCount: 0,
         warnings: [],
         counts: { municipalities: 98, sites: 1, staff: 1 },
+        run: { stops: false, isolated: [] },
       }),
     ).toEqual(["inputs ok (98 municipalities, 1 sites, 1 staff)"]);
   });

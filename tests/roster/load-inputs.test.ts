@@ -34,6 +34,12 @@ describe("createInputLoader", () => {
     expect(inputs.municipalities).toHaveLength(98);
   });
 
+  it("names the roster folder relative to the config: the same inputs elsewhere give the same summary", async () => {
+    // useFileRoster names the folder by its absolute path; summary.json must not carry it.
+    const inputs = await createInputLoader(fx.config()).load();
+    expect(inputs.rosterOrigin).toBe("HR exports in input/roster");
+  });
+
   it("reads a Windows-1252 roster to the same staff as its UTF-8 original, with a warning naming it", async () => {
     const path = join(rosterDir, "101.csv");
     const original = readFileSync(path, "utf8");
@@ -63,10 +69,32 @@ describe("createInputLoader", () => {
     expect(error.message).toBe(`${sitesPath}: no such file, expected the sites file as a readable file`);
   });
 
-  it("refuses a missing roster file naming it and the municipality", async () => {
+  it("sets a missing roster file aside, naming it and the municipality, and loads the others", async () => {
+    const before = await createInputLoader(fx.config()).load();
     rmSync(join(rosterDir, "825.csv"));
-    const error = await loadError(fx.config());
-    expect(error.location).toEqual({ file: join(rosterDir, "825.csv") });
-    expect(error.message).toContain("municipality 825 Læsø");
+    const inputs = await createInputLoader(fx.config()).load();
+    expect(inputs.isolated).toEqual([
+      {
+        municipalityCode: 825,
+        problem:
+          "825.csv: no such file: expected the roster export of municipality 825 Læsø named by the pattern {code}.csv; " +
+          "a run plans the municipality from its last good roster until it is back",
+        lastGoodWeek: null,
+      },
+    ]);
+    expect(inputs.staff).toEqual(before.staff.filter((member) => member.municipalityCode !== 825));
+    expect(inputs.goodRosters?.map((file) => file.municipalityCode)).toHaveLength(97);
+    expect(inputs.warnings).toEqual([
+      `roster of 825 Læsø set aside (${inputs.isolated[0]?.problem}); no last good roster is stored: the municipality gets no rota this week`,
+    ]);
+  });
+
+  it("still refuses a missing roster folder with exit 65: every municipality would be set aside", async () => {
+    // The config check refuses a missing folder at start-up (exit 78); this is one that vanished since.
+    const config = fx.config();
+    rmSync(rosterDir, { recursive: true });
+    const error = await loadError(config);
+    expect(error.exitCode).toBe(65);
+    expect(error.location).toEqual({ file: rosterDir });
   });
 });

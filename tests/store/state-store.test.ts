@@ -53,8 +53,8 @@ const CADENCE = new Map<number, CadenceState>([
 ]);
 
 const SLOTS = new Map<string, CycleSlot>([
-  ["E0001", { cycleWeek: 0, weekday: 2, shift: "day", siteId: "S0101-NH01" }],
-  ["E0002", { cycleWeek: 5, weekday: 4, shift: "night", siteId: "S0825-HC01" }],
+  ["101:E0001", { cycleWeek: 0, weekday: 2, shift: "day", siteId: "S0101-NH01" }],
+  ["825:E0002", { cycleWeek: 5, weekday: 4, shift: "night", siteId: "S0825-HC01" }],
 ]);
 
 const PLAN: WeekPlan = {
@@ -243,7 +243,7 @@ describe("commitWeek and readers", () => {
     store.commitWeek(commitInput({ classifications: CLASSIFICATIONS.slice(1), plan: smaller }));
     expect(store.loadClassifications(W44)).toEqual(CLASSIFICATIONS.slice(1));
     expect(store.loadPlannedTests(W45)).toEqual(PLAN.tests.slice(1));
-    expect([...store.loadSlotsBefore(W45).keys()]).toEqual(["E0002"]);
+    expect([...store.loadSlotsBefore(W45).keys()]).toEqual(["825:E0002"]);
     expect(store.loadDeferredBefore(W45)).toEqual([]);
     expect(store.loadDeferralReports(W44)).toEqual([]);
   });

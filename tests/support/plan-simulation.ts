@@ -89,6 +89,7 @@ export function buildWorld(spec: WorldSpec, capacity: number): World {
         site.staff.forEach((count, shiftIndex) => {
           for (let i = 0; i < count; i++) {
             staff.push({
+              municipalityCode,
               employeeId: `E${siteId}-${shiftIndex}-${i}`,
               siteId,
               shift: SHIFTS[shiftIndex] as Shift,
@@ -218,6 +219,7 @@ function churnRoster(
   for (let i = 0; i < starters && sites.length > 0; i++) {
     const site = sites[Math.floor(random() * sites.length)] as Site;
     next.push({
+      municipalityCode: site.municipalityCode,
       employeeId: `N${nextSerial()}`,
       siteId: site.id,
       shift: SHIFTS[Math.floor(random() * 3)] as Shift,

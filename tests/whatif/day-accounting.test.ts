@@ -112,7 +112,8 @@ describe("accountWeek", () => {
       ),
       regions: REGIONS,
       regionOf: REGION_OF,
-      carriedOver: new Set(["E9", "D8"]),
+      // By identity (`staffKey`): E9 of 101 and D8 of 147. D3 of 825 is someone else than D3 of 101.
+      carriedOver: new Set(["101:E9", "147:D8", "825:D3"]),
     });
     // Monday 2+1, Tuesday 2, Wednesday 2+1; then the flexible ones in turn onto the least demanded
     // day (the earliest of equals): D3 → Thursday (0), D8 → Friday (0), D4 → Thursday (1 < 2).

@@ -116,7 +116,7 @@ describe("health server", () => {
         runId: "r1",
         status: "succeeded",
         durationMs: 2_500,
-        summary: { red: 7, green: 91, tests: 1234, deferred: 5 },
+        summary: { red: 7, green: 91, tests: 1234, deferred: 5, rostersIsolated: 2 },
       },
       Date.parse("2020-09-30T08:00:03Z"),
     );
@@ -143,6 +143,7 @@ describe("health server", () => {
       'testrota_municipalities{status="green"} 91',
       "testrota_tests_planned 1234",
       "testrota_tests_deferred 5",
+      "testrota_rosters_isolated 2",
     ];
     for (const line of expected) expect(lines).toContain(line);
     // Default process metrics are there too.

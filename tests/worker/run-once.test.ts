@@ -181,30 +181,31 @@ describe("bad input gets a clear error and publishes nothing", () => {
     expect(existsSync(fx.outDir)).toBe(false);
   });
 
-  it("a roster row with an unknown site: file and line named, the last published week stays intact", async () => {
+  it("a roster row with an unknown site sets that municipality's file aside: file and line named, its last good roster used", async () => {
     const fx = useFixture();
     const { rosterDir } = await useFileRoster(fx);
 
     const good = await createApp({ config: fx.config(), logger: createCapturingLogger().logger });
     await good.runWeek(W39, { trigger: "cli" });
     await good.close();
-    const published = join(fx.outDir, "2020-W39", "manifest.json");
-    const manifestBefore = readFileSync(published);
 
     const rosterFile = join(rosterDir, "101.csv");
     const lines = readFileSync(rosterFile, "utf8").split("\n");
     lines[4] = (lines[4] ?? "").replace(/S0101-[A-Z]+\d+/, "S9999-XX99");
     writeFileSync(rosterFile, lines.join("\n"));
-    const bad = await createApp({ config: fx.config(), logger: createCapturingLogger().logger });
-    const error = await bad.runWeek(W40, { trigger: "cli" }).catch((e: unknown) => e);
+    const { logger, lines: logLines } = createCapturingLogger();
+    const bad = await createApp({ config: fx.config(), logger });
+    const report = await bad.runWeek(W40, { trigger: "cli" });
     await bad.close();
-    expect(error).toBeInstanceOf(InputError);
     // Roster values are described, never quoted (a mislaid column would echo a staff name).
-    expect(describeFailure(error).message).toMatch(
-      /101\.csv: line 5: site_id: expected a site id listed in the sites file, found a value of 10 characters/,
-    );
-    expect(existsSync(join(fx.outDir, "2020-W40"))).toBe(false);
-    expect(readFileSync(published).equals(manifestBefore)).toBe(true);
+    const problem =
+      "101.csv:5: site_id: expected a site id listed in the sites file, found a value of 10 characters that is not a known site id";
+    expect(report.isolatedRosters).toEqual([{ municipalityCode: 101, problem, lastGoodWeek: "2020-W39" }]);
+    const summary = JSON.parse(readFileSync(join(fx.outDir, "2020-W40", "summary.json"), "utf8")) as {
+      inputs: { isolated: unknown };
+    };
+    expect(summary.inputs.isolated).toEqual([{ code: 101, problem, using: "last good roster of 2020-W39" }]);
+    expect(JSON.stringify(logLines)).toContain(`roster of 101 København set aside (${problem})`);
   });
 
   it("a truncated SSI file: file and line named, nothing published", async () => {

@@ -1,0 +1,191 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { CycleSlot, WeekPlan } from "../../src/domain/plan-types.ts";
+import { MIGRATIONS, SCHEMA_VERSION } from "../../src/store/schema.ts";
+import { openStateStore, type StateStore } from "../../src/store/state-store.ts";
+
+/*
+ * Identity is (municipality, employee id) in the store too: cycle slots are keyed by both, and a
+ * store written before (schema 1 to 4, slots keyed by employee id alone) is migrated (migration 5),
+ * each slot taking the municipality of its site.
+ */
+
+const W44 = { year: 2020, week: 44 };
+const W45 = { year: 2020, week: 45 };
+
+let dir: string;
+let path: string;
+let store: StateStore | undefined;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "staff-identity-"));
+  path = join(dir, "testrota.sqlite");
+});
+afterEach(async () => {
+  store?.close();
+  store = undefined;
+  await rm(dir, { recursive: true, force: true });
+});
+
+function plan(slots: Map<string, CycleSlot>): WeekPlan {
+  return {
+    testWeek: W45,
+    tests: [],
+    pickups: [],
+    slots,
+    deferred: [],
+    deferrals: [],
+    quality: [],
+    changes: { kept: 0, added: 0, removed: 0, moved: 0, carriedOverDropped: 0, skippedRows: 0 },
+  };
+}
+
+const slot = (siteId: string, weekday: 1 | 2 | 3 | 4 | 5): CycleSlot => ({
+  cycleWeek: 2,
+  weekday,
+  shift: "day",
+  siteId,
+});
+
+/** Every schema version a store in the field may have before identities (migration 5). */
+const EARLIER_VERSIONS = [1, 2, 3, 4];
+
+/** A store as an earlier release left it: schema `version`, slots keyed by employee id alone. */
+function writeEarlierStore(version: number): void {
+  const db = new DatabaseSync(path);
+  for (const sql of MIGRATIONS.slice(0, version)) db.exec(sql);
+  db.exec(`PRAGMA user_version = ${version}`);
+  const insertSlot = db.prepare(
+    "INSERT INTO cycle_slots (week, employee_id, cycle_week, weekday, shift, site_id) VALUES (?, ?, ?, ?, ?, ?)",
+  );
+  // E1's site had a planned test (101), E2's only a deferred one (825); E3's site had neither
+  // (it only had slots in other cycle weeks), E4's site is gone from everywhere.
+  insertSlot.run("2020-W44", "E1", 2, 1, "day", "S0101-NH01");
+  insertSlot.run("2020-W44", "E2", 2, 2, "day", "S0825-HC01");
+  insertSlot.run("2020-W44", "E3", 2, 3, "day", "S0147-NH01");
+  insertSlot.run("2020-W44", "E4", 2, 4, "day", "S-GONE");
+  db.prepare(
+    `INSERT INTO planned_tests (test_week, seq, run_week, employee_id, site_id, municipality_code,
+       region_code, date, weekday, shift, reason) VALUES ('2020-W45', 0, '2020-W44', 'E9', 'S0101-NH01',
+       101, 1084, '2020-11-02', 1, 'day', 'cycle')`,
+  ).run();
+  db.prepare(
+    `INSERT INTO deferred_tests (week, seq, employee_id, site_id, municipality_code, reason, due_week,
+       latest_date) VALUES ('2020-W44', 0, 'E8', 'S0825-HC01', 825, 'cycle', '2020-W45', '2020-11-20')`,
+  ).run();
+  if (version >= 4) {
+    // Attendance (schema 4) is already keyed by municipality and employee id: kept as it is.
+    db.prepare(
+      `INSERT INTO attendance_outcomes (test_week, municipality_code, employee_id, date, shift, outcome,
+         sample_id) VALUES ('2020-W45', 101, 'E9', '2020-11-02', 'day', 'taken', NULL)`,
+    ).run();
+  }
+  db.close();
+}
+
+describe("schema", () => {
+  it("puts identities (migration 5) after delivery (3) and attendance (4)", () => {
+    expect(SCHEMA_VERSION).toBe(5);
+    expect(MIGRATIONS[2]).toContain("CREATE TABLE recipients");
+    expect(MIGRATIONS[3]).toContain("CREATE TABLE attendance_outcomes");
+    expect(MIGRATIONS[4]).toContain("CREATE TABLE good_rosters");
+  });
+});
+
+describe.each(EARLIER_VERSIONS)("migration to identities from schema %i", (version) => {
+  it("gives each existing slot the municipality of its site, as the store's tests know it", () => {
+    writeEarlierStore(version);
+    store = openStateStore(path);
+    expect(Number(store.db.prepare("PRAGMA user_version").get()?.user_version)).toBe(SCHEMA_VERSION);
+    const rows = store.db
+      .prepare("SELECT employee_id, municipality_code FROM cycle_slots ORDER BY employee_id")
+      .all()
+      .map((row) => [row.employee_id, row.municipality_code]);
+    expect(rows).toEqual([
+      ["E1", 101],
+      ["E2", 825],
+      ["E3", null],
+      ["E4", null],
+    ]);
+    // Every table of every migration is there, and what an earlier schema held is kept.
+    const tables = store.db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+      .all()
+      .map((row) => row.name);
+    for (const table of [
+      "week_locks",
+      "recipients",
+      "notification_outbox",
+      "attendance_outcomes",
+      "good_rosters",
+    ]) {
+      expect(tables).toContain(table);
+    }
+    expect(store.loadPlannedTests(W45).map((t) => [t.municipalityCode, t.employeeId])).toEqual([[101, "E9"]]);
+    const outcomes = store.db
+      .prepare("SELECT municipality_code, employee_id, outcome FROM attendance_outcomes")
+      .all()
+      .map((row) => [row.municipality_code, row.employee_id, row.outcome]);
+    expect(outcomes).toEqual(version >= 4 ? [[101, "E9", "taken"]] : []);
+  });
+
+  it("places a slot the store could not place by the sites file when reading it; a vanished site's slot is dropped", () => {
+    writeEarlierStore(version);
+    store = openStateStore(path);
+    const sites = new Map([
+      ["S0101-NH01", 101],
+      ["S0825-HC01", 825],
+      ["S0147-NH01", 147],
+    ]);
+    const slots = store.loadSlotsBefore(W45, (siteId) => sites.get(siteId));
+    expect([...slots.keys()].sort()).toEqual(["101:E1", "147:E3", "825:E2"]);
+    expect(slots.get("147:E3")).toEqual(slot("S0147-NH01", 3));
+    // Without the sites, only the slots the migration placed.
+    expect([...store.loadSlotsBefore(W45).keys()]).toEqual(["101:E1", "825:E2"]);
+  });
+});
+
+describe("cycle slots by identity", () => {
+  it("keeps the slots of the same employee id in two municipalities apart", () => {
+    store = openStateStore(path);
+    const slots = new Map([
+      ["101:1", slot("S0101-NH01", 1)],
+      ["825:1", slot("S0825-HC01", 4)],
+    ]);
+    store.commitWeek({
+      week: W44,
+      runId: "r1",
+      classifications: [],
+      cadence: new Map(),
+      plan: plan(slots),
+      inputDigest: "d",
+    });
+    store.close();
+    store = openStateStore(path);
+    expect(store.loadSlotsBefore(W45)).toEqual(slots);
+    const rows = store.db
+      .prepare("SELECT municipality_code, employee_id, site_id FROM cycle_slots ORDER BY municipality_code")
+      .all()
+      .map((row) => [row.municipality_code, row.employee_id, row.site_id]);
+    expect(rows).toEqual([
+      [101, "1", "S0101-NH01"],
+      [825, "1", "S0825-HC01"],
+    ]);
+  });
+
+  it("refuses a slot whose key is no identity", () => {
+    store = openStateStore(path);
+    expect(() =>
+      store?.commitWeek({
+        week: W44,
+        runId: "r1",
+        classifications: [],
+        cadence: new Map(),
+        plan: plan(new Map([["E1", slot("S0101-NH01", 1)]])),
+        inputDigest: "d",
+      }),
+    ).toThrow("commitWeek 2020-W44: a cycle slot without a staff key");
+  });
+});
