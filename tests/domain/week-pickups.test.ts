@@ -11,7 +11,7 @@ import type { PickupStop } from "../../src/domain/pickup-routes.ts";
 import type { PlanInput, PlannedTest, RegionPlanSettings, WeekPlan } from "../../src/domain/plan-types.ts";
 import { cycleWeekOf, planWeek } from "../../src/domain/planner.ts";
 import type { Municipality } from "../../src/domain/reference.ts";
-import type { Shift, Site, StaffMember } from "../../src/domain/roster.ts";
+import { staffKey, type Shift, type Site, type StaffMember } from "../../src/domain/roster.ts";
 import { deliveryStartOf, type RegionPickups } from "../../src/domain/week-pickups.ts";
 import { generateDemoInput } from "../../src/roster/generate-demo.ts";
 import { readBoundaries } from "../../src/roster/read-boundaries.ts";
@@ -183,12 +183,14 @@ describe("test days under the maximum wait (defaults: Monday–Friday runs, Frid
       shift: "night" as const,
       siteId: member.siteId,
     };
-    // Keyed as the planner on this branch keys slots (by employee id).
+    // Slots are keyed by the staff identity: (municipality of the site, employee id).
+    const municipality = sites.find((site) => site.id === member.siteId)?.municipalityCode;
+    if (municipality === undefined) throw new Error(`no site ${member.siteId}`);
     const moved = planWeek(
       inputFor(REGION, {
         staff: [member],
         redOrders: [],
-        previousSlots: new Map([[member.employeeId, slot]]),
+        previousSlots: new Map([[staffKey(municipality, member.employeeId), slot]]),
       }),
     );
     expect(moved.changes).toMatchObject({ kept: 0, moved: 1 });
