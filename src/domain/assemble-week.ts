@@ -31,6 +31,8 @@ export type AssembleInput = {
   readonly staff: readonly StaffMember[];
   readonly previousSlots: ReadonlyMap<string, CycleSlot>;
   readonly carriedOver: readonly DeferredTest[];
+  /** Told when the work moves on to the plan and to the look-ahead (the caller times its phases). */
+  readonly onStep?: ((step: "plan" | "lookahead") => void) | undefined;
 };
 
 export type CadenceOrigin =
@@ -162,6 +164,7 @@ export function assembleWeek(input: AssembleInput): AssembleResult {
     staff: input.staff,
     statusByCode,
   };
+  input.onStep?.("plan");
   const plan = planWeek({
     ...frame,
     testWeek,
@@ -171,6 +174,7 @@ export function assembleWeek(input: AssembleInput): AssembleResult {
   });
   // The look-ahead's red tests are those W+1's run publishes even if every municipality is green
   // at its check: week 1 of the flows started in W. Retests wait for the check.
+  input.onStep?.("lookahead");
   const allGreen = classified.value.map((c) => ({
     code: c.code,
     status: "green" as const,

@@ -3,12 +3,12 @@ import { formatIsoWeek } from "../domain/calendar.ts";
 import type { Municipality } from "../domain/reference.ts";
 import type { Site, StaffMember } from "../domain/roster.ts";
 import { renderClassificationCsv } from "./classification-file.ts";
-import { planMunicipalityJobs, renderDocumentJob, type DocumentJob } from "./document-jobs.ts";
+import { planMunicipalityJobs, type DocumentJob } from "./document-jobs.ts";
 import { resolveDocumentSettings, type DocumentOptions } from "./document-settings.ts";
 import { buildMunicipalityFacts, buildWeekFrame } from "./municipality-week.ts";
-import { loadSheetFont } from "./pdf-fonts.ts";
 import { buildPickupRows, renderPickupsCsv, renderPickupsJson } from "./pickup-files.ts";
 import type { WeekReportData } from "./report/report-types.ts";
+import { renderDocumentJobs, type RenderOptions } from "./render-pool.ts";
 import { renderWeekReport } from "./report/week-report.ts";
 import { buildRotaRows, renderRotaCsv } from "./rota-files.ts";
 import { groupSiteSessions } from "./site-sessions.ts";
@@ -39,6 +39,8 @@ export type WeekFilesInput = {
   readonly documents?: DocumentOptions | undefined;
   /** The weekly report's data: `report.html` (in the documents' language) when given. */
   readonly report?: WeekReportData | undefined;
+  /** Threads the documents are rendered on (same bytes whatever the count) and their phase timer. */
+  readonly render?: RenderOptions | undefined;
 };
 
 function groupBy<T>(items: readonly T[], key: (item: T) => number): Map<number, T[]> {
@@ -75,7 +77,7 @@ function countStaff(staff: readonly StaffMember[], sites: readonly Site[]): Map<
  *   with a read-me whose first line says so);
  * - one pickup schedule per region (CSV + JSON), the summary and the weekly `report.html`.
  * Names appear only under `municipalities/<code>/`. The documents are rendered from plain data
- * per municipality and site ({@link DocumentJob}), one after the other here.
+ * per municipality and site ({@link DocumentJob}) on worker threads (render-pool.ts).
  */
 export async function renderWeekFiles(input: WeekFilesInput): Promise<Map<string, Uint8Array>> {
   const files = new Map<string, Uint8Array>();
@@ -115,8 +117,12 @@ export async function renderWeekFiles(input: WeekFilesInput): Promise<Map<string
     );
     jobs.push(...planMunicipalityJobs(folder, { municipality: municipalityFacts, frame, sites, settings }));
   }
-  const font = loadSheetFont();
-  for (const job of jobs) files.set(job.path, await renderDocumentJob(job, font));
+  const rendered = await renderDocumentJobs(jobs, input.render);
+  jobs.forEach((job, index) => {
+    const bytes = rendered[index];
+    if (bytes === undefined) throw new Error(`week files: ${job.path} was not rendered`);
+    files.set(job.path, bytes);
+  });
 
   const readme = {
     frame,

@@ -138,7 +138,7 @@ export async function checkInputs(config: Config, options: InputCheckOptions = {
     counts,
   });
 
-  const municipalities = await readReference(config.reference, sink);
+  const municipalities = await readReference(config.reference, sink, config.referenceRules);
   counts.municipalities = municipalities.length;
   // Without municipalities no site or roster row can be checked: fix the reference first.
   if (municipalities.length === 0) return result();

@@ -42,7 +42,7 @@ export function createInputLoader(config: Config): InputLoader {
       const warnings: string[] = [];
       const sink = createThrowingSink(warnings);
       const hash = createHash("sha256");
-      const municipalities = await readReference(config.reference, sink);
+      const municipalities = await readReference(config.reference, sink, config.referenceRules);
       hash.update(await readFile(config.reference));
       if (config.demoRoster !== undefined) {
         const demo = config.demoRoster;

@@ -18,9 +18,6 @@ import {
 } from "./row-codecs.ts";
 import { runInTransaction } from "./schema.ts";
 
-/** Weeks of cycle-slot snapshots kept (re-runs of recent weeks start from the week before). */
-const SLOT_SNAPSHOTS = 4;
-
 /** A hook called at named points of a commit, so tests can kill the process exactly there. */
 export type StepHook = (step: string) => void;
 
@@ -156,8 +153,8 @@ function replaceWeekRows(db: DatabaseSync, input: CommitWeekInput): void {
   }
 
   // Slots and deferred tests are kept per run week, so that re-running a week starts from what
-  // the week before it left (same inputs → same plan, same reported changes). Slot snapshots of
-  // all but the latest SLOT_SNAPSHOTS weeks are pruned: they are the bulk of the store.
+  // the week before it left (same inputs → same plan, same reported changes). Old snapshots, the
+  // bulk of the store, are pruned after the run by the retention (store/retention.ts).
   db.prepare("DELETE FROM cycle_slots WHERE week = ?").run(weekText);
   const insertSlot = db.prepare(
     "INSERT INTO cycle_slots (week, employee_id, cycle_week, weekday, shift, site_id) VALUES (?, ?, ?, ?, ?, ?)",
@@ -165,10 +162,6 @@ function replaceWeekRows(db: DatabaseSync, input: CommitWeekInput): void {
   for (const [employeeId, slot] of input.plan.slots) {
     insertSlot.run(weekText, employeeId, slot.cycleWeek, slot.weekday, slot.shift, slot.siteId);
   }
-  db.prepare(
-    `DELETE FROM cycle_slots WHERE week NOT IN
-       (SELECT DISTINCT week FROM cycle_slots ORDER BY week DESC LIMIT ${SLOT_SNAPSHOTS})`,
-  ).run();
 
   db.prepare("DELETE FROM deferred_tests WHERE week = ?").run(weekText);
   const insertDeferred = db.prepare(

@@ -8,6 +8,7 @@ import { lastCompleteDate, type IncidenceDataset } from "../domain/incidence.ts"
 import type { Region } from "../domain/reference.ts";
 import { scheduledRunOf } from "../domain/schedule.ts";
 import { AbortedError, SourceError } from "../errors.ts";
+import { createPhaseTimer, phaseRecord, type PhaseTimer } from "../lib/phase-timer.ts";
 import type { Logger } from "../log.ts";
 import { publishWeek, type PublishResult } from "../outputs/publish.ts";
 import { reconcilePublished } from "../outputs/reconcile-published.ts";
@@ -17,6 +18,7 @@ import { summaryJsonOf } from "../outputs/summary-file.ts";
 import { renderWeekFiles } from "../outputs/week-files.ts";
 import type { InputLoader, RunInputs } from "../roster/load-inputs.ts";
 import type { IncidenceSource } from "../sources/source.ts";
+import { pruneAfterRun } from "../store/prune.ts";
 import { saveRawPayloads } from "../store/raw-capture.ts";
 import type { StateStore } from "../store/state-store.ts";
 import { withRunLock } from "./lock.ts";
@@ -52,6 +54,8 @@ export type RunOptions = {
   readonly signal?: AbortSignal | undefined;
   /** Where the run reports its phases (a terminal line, log lines); nowhere when left out. */
   readonly progress?: Progress | undefined;
+  /** Measures the run's phases (logged at the end either way); a fresh timer when left out. */
+  readonly timer?: PhaseTimer | undefined;
 };
 
 function throwIfAborted(signal: AbortSignal | undefined, week: IsoWeek): void {
@@ -65,6 +69,7 @@ function assemble(
   inputs: RunInputs,
   dataset: IncidenceDataset,
   overrides: readonly Override[],
+  timer: PhaseTimer,
 ): AssembledWeek {
   const { config, store } = deps;
   const result = assembleWeek({
@@ -82,6 +87,7 @@ function assemble(
     staff: inputs.staff,
     previousSlots: store.loadSlotsBefore(week),
     carriedOver: store.loadDeferredBefore(week),
+    onStep: (step) => timer.mark(step),
   });
   if (!result.ok) throw new SourceError(deps.source.name, result.problem);
   return result.week;
@@ -97,7 +103,7 @@ type Rendering = {
 };
 
 /** Every file of the week's folder, `summary.json` included. */
-function renderWeek(config: Config, r: Rendering): Promise<Map<string, Uint8Array>> {
+function renderWeek(config: Config, r: Rendering, timer: PhaseTimer): Promise<Map<string, Uint8Array>> {
   const summary = summaryJsonOf({
     ...r.outcome,
     generatedAt: r.generatedAt,
@@ -115,6 +121,7 @@ function renderWeek(config: Config, r: Rendering): Promise<Map<string, Uint8Arra
     summary,
     documents: { ...config.documents, timezone: config.timezone },
     report: r.report,
+    render: { threads: config.render.threads, timer },
   });
 }
 
@@ -125,7 +132,13 @@ function renderWeek(config: Config, r: Rendering): Promise<Map<string, Uint8Arra
  */
 function publishAndRecord(
   deps: RunDeps,
-  run: { runId: string; assembled: AssembledWeek; inputs: RunInputs; checkpoint: () => void },
+  run: {
+    runId: string;
+    assembled: AssembledWeek;
+    inputs: RunInputs;
+    checkpoint: () => void;
+    timer: PhaseTimer;
+  },
   files: ReadonlyMap<string, Uint8Array>,
 ): Promise<PublishResult> {
   const { assembled } = run;
@@ -135,15 +148,17 @@ function publishAndRecord(
     files,
     record: (published) => {
       run.checkpoint();
-      deps.store.commitWeek({
-        week: assembled.week,
-        runId: run.runId,
-        classifications: assembled.classifications,
-        cadence: assembled.cadence,
-        plan: assembled.plan,
-        inputDigest: run.inputs.digest,
-        published,
-      });
+      run.timer.measureSync("store", () =>
+        deps.store.commitWeek({
+          week: assembled.week,
+          runId: run.runId,
+          classifications: assembled.classifications,
+          cadence: assembled.cadence,
+          plan: assembled.plan,
+          inputDigest: run.inputs.digest,
+          published,
+        }),
+      );
     },
   });
 }
@@ -193,28 +208,34 @@ type RunContext = {
   readonly checkpoint: () => void;
   readonly progress: Progress;
   readonly options: RunOptions;
+  readonly timer: PhaseTimer;
 };
 
 /** The steps of a run, inside its lock and ledger entry (see {@link runOnce}). */
 async function runSteps(deps: RunDeps, week: IsoWeek, ctx: RunContext): Promise<RunReport> {
   const { config, store, source } = deps;
-  const { runId, log, checkpoint, progress, runTime, generatedAt } = ctx;
+  const { runId, log, checkpoint, progress, runTime, generatedAt, timer } = ctx;
   // Finish or set aside what a crashed run left in the out folder before deciding anything.
   progress.update("reconcile", 0);
-  await reconcilePublished({ outDir: config.outDir, store, logger: log });
+  await timer.measure("reconcile", () => reconcilePublished({ outDir: config.outDir, store, logger: log }));
   checkpoint();
   progress.update("load roster", 0.05);
-  const inputs = await deps.inputs.load();
+  const inputs = await timer.measure("load", () => deps.inputs.load());
   for (const warning of inputs.warnings) log.warn({ warning }, "input warning");
   checkpoint();
   progress.update("fetch incidence", 0.15);
-  const fetched = await source.fetchIncidence(ctx.options.signal);
-  await saveRawPayloads(config.dataDir, week, runId, fetched.payloads);
+  const fetched = await timer.measure("fetch", async () => {
+    const result = await source.fetchIncidence(ctx.options.signal);
+    await saveRawPayloads(config.dataDir, week, runId, result.payloads);
+    return result;
+  });
   checkpoint();
   progress.update("classify + plan", 0.3);
   // Config overrides plus the operator overrides kept (audited) in the store.
   const overrides = [...config.overrides, ...store.listOverrides()];
-  const assembled = assemble(deps, week, inputs, fetched.dataset, overrides);
+  const assembled = timer.measureSync("classify", () =>
+    assemble(deps, week, inputs, fetched.dataset, overrides, timer),
+  );
   const lastDate = lastCompleteDate(fetched.dataset);
   const outcome = describeWeek({
     assembled,
@@ -223,11 +244,17 @@ async function runSteps(deps: RunDeps, week: IsoWeek, ctx: RunContext): Promise<
     staffCount: inputs.staff.length,
   });
   progress.update("render files", 0.5);
-  const report = gatherReport(deps, { assembled, overrides, lastDate, generatedAt });
-  const files = await renderWeek(config, { assembled, inputs, outcome, runTime, generatedAt, report });
+  const files = await timer.measure("files", () => {
+    const report = gatherReport(deps, { assembled, overrides, lastDate, generatedAt });
+    return renderWeek(config, { assembled, inputs, outcome, runTime, generatedAt, report }, timer);
+  });
   checkpoint();
   progress.update("publish", 0.85);
-  const published = await publishAndRecord(deps, { runId, assembled, inputs, checkpoint }, files);
+  const published = await timer.measure("publish", () =>
+    publishAndRecord(deps, { runId, assembled, inputs, checkpoint, timer }, files),
+  );
+  const retention = { store, dataDir: config.dataDir, weeks: config.retention.weeks, logger: log };
+  await timer.measure("prune", () => pruneAfterRun(retention));
   progress.update("done", 1);
   return createRunReport(outcome, {
     runId,
@@ -256,9 +283,15 @@ export async function runOnce(deps: RunDeps, week: IsoWeek, options: RunOptions)
   const progress = options.progress ?? silentProgress;
   const ledger = { store, clock: deps.clock, logger: log, signal: options.signal };
   const entry = { week, runId, trigger: options.trigger, scheduledFor: options.scheduledFor ?? runTime };
-  const context: RunContext = { runId, log, runTime, generatedAt, checkpoint, progress, options };
+  const timer = options.timer ?? createPhaseTimer();
+  const context: RunContext = { runId, log, runTime, generatedAt, checkpoint, progress, options, timer };
 
   return withRunLock({ dataDir: config.dataDir, db: store.db, week, logger: log }, () =>
-    recordRun(ledger, entry, () => runSteps(deps, week, context)),
+    recordRun(ledger, entry, () =>
+      // One line per run, failed runs too: where the time went (never in a published file).
+      runSteps(deps, week, context).finally(() =>
+        log.info({ phases: phaseRecord(timer.phases()) }, "run phases"),
+      ),
+    ),
   );
 }
