@@ -257,14 +257,18 @@ export function createWeekState(db: DatabaseSync): WeekState {
     },
 
     loadSlotsBefore(w) {
+      // One row at a time: a snapshot holds a row per staff member (1.2 million at German scale),
+      // and all of them as row objects at once would double the memory the map itself needs.
+      const slots = new Map<string, CycleSlot>();
       const rows = db
         .prepare(
           `SELECT * FROM cycle_slots
            WHERE week = (SELECT MAX(week) FROM cycle_slots WHERE week < ?)
            ORDER BY employee_id`,
         )
-        .all(formatIsoWeek(w));
-      return new Map(rows.map((row): [string, CycleSlot] => [text(row, "employee_id"), toCycleSlot(row)]));
+        .iterate(formatIsoWeek(w));
+      for (const row of rows) slots.set(text(row, "employee_id"), toCycleSlot(row));
+      return slots;
     },
 
     loadDeferredBefore(w) {
