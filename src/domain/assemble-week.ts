@@ -31,8 +31,8 @@ export type AssembleInput = {
   readonly staff: readonly StaffMember[];
   readonly previousSlots: ReadonlyMap<string, CycleSlot>;
   readonly carriedOver: readonly DeferredTest[];
-  /** Told when the work moves on to the plan and to the look-ahead (the caller times its phases). */
-  readonly onStep?: ((step: "plan" | "lookahead") => void) | undefined;
+  /** Told as the work moves on: classify, plan, look-ahead (the caller times its phases). */
+  readonly onStep?: ((step: "classify" | "plan" | "lookahead") => void) | undefined;
 };
 
 export type CadenceOrigin =
@@ -148,6 +148,7 @@ function startingCadence(input: AssembleInput): {
  * municipalities still red at W's check). No IO: the caller fetched and will publish.
  */
 export function assembleWeek(input: AssembleInput): AssembleResult {
+  input.onStep?.("classify");
   const classified = classifyAt(input, input.week);
   if (!classified.ok) return { ok: false, problem: classified.problem };
   const start = startingCadence(input);

@@ -2,7 +2,8 @@ import { availableParallelism } from "node:os";
 import { Worker, type MessagePort } from "node:worker_threads";
 import { noPhaseTimer, type PhaseTimer } from "../lib/phase-timer.ts";
 import { renderDocumentJob, type DocumentJob } from "./document-jobs.ts";
-import { loadSheetFont } from "./pdf-fonts.ts";
+import { loadSheetFont, type SheetFont } from "./pdf-fonts.ts";
+import { writeStagedFile, type StagedFile, type StagingFolder, type WeekFile } from "./staging.ts";
 
 /*
  * The week's documents rendered on worker threads, one per core: every job is a pure function of
@@ -16,12 +17,21 @@ export type RenderOptions = {
   readonly threads?: number | undefined;
   /** Each document family (`workbook`, `site-sheet`, `site-calendar`, …) is timed as a phase. */
   readonly timer?: PhaseTimer | undefined;
+  /**
+   * Write each document into this staging folder as soon as it is rendered and keep only its
+   * size and SHA-256 (outputs/staging.ts); without it the bytes come back.
+   */
+  readonly staging?: StagingFolder | undefined;
 };
 
 /** A batch of jobs for a thread, and what it sends back. */
-type BatchRequest = { readonly id: number; readonly jobs: readonly DocumentJob[] };
+type BatchRequest = {
+  readonly id: number;
+  readonly jobs: readonly DocumentJob[];
+  readonly staging: StagingFolder | undefined;
+};
 type BatchReply =
-  | { readonly id: number; readonly outputs: Uint8Array[] }
+  | { readonly id: number; readonly outputs: WeekFile[] }
   | { readonly id: number; readonly error: string; readonly path: string };
 
 const WORKER_ENTRY = new URL("./render-worker.ts", import.meta.url);
@@ -48,30 +58,75 @@ function ownBuffer(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   return new Uint8Array(bytes);
 }
 
+/** Documents written at once by one thread: the next renders while these reach the disk. */
+const WRITES_IN_FLIGHT = 8;
+
+/** A job that failed, with the path it was for. */
+class JobError extends Error {
+  readonly path: string;
+  constructor(path: string, cause: unknown) {
+    super(`rendering ${path}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.path = path;
+  }
+}
+
+/**
+ * Renders `jobs` in order; with a staging folder each document is written there while the next
+ * one renders, and only its size and digest are kept. A failure names the job's path.
+ */
+async function renderBatch(
+  jobs: readonly DocumentJob[],
+  font: SheetFont,
+  staging: StagingFolder | undefined,
+): Promise<WeekFile[]> {
+  const outputs: Promise<WeekFile>[] = [];
+  const writing = new Set<Promise<WeekFile>>();
+  for (const job of jobs) {
+    let bytes: Uint8Array;
+    try {
+      bytes = await renderDocumentJob(job, font);
+    } catch (error) {
+      throw new JobError(job.path, error);
+    }
+    if (staging === undefined) {
+      outputs.push(Promise.resolve(bytes));
+      continue;
+    }
+    const written = writeStagedFile(staging, job.path, bytes).catch((error: unknown) => {
+      throw new JobError(job.path, error);
+    });
+    outputs.push(written);
+    writing.add(written);
+    void written.finally(() => writing.delete(written)).catch(() => undefined);
+    if (writing.size >= WRITES_IN_FLIGHT) await Promise.race(writing);
+  }
+  return Promise.all(outputs);
+}
+
 /**
  * Serves batches of jobs on `port` (the parent's side of a render thread, see render-worker.ts):
- * every reply carries the batch's documents in the order asked, their buffers moved, not copied.
+ * every reply carries the batch's documents (or, staged, their sizes and digests) in the order
+ * asked, buffers moved, not copied.
  */
 export function serveRenderJobs(port: MessagePort): void {
   const font = loadSheetFont();
   port.on("message", (request: BatchRequest) => {
-    void (async () => {
-      const outputs: Uint8Array<ArrayBuffer>[] = [];
-      for (const job of request.jobs) {
-        try {
-          outputs.push(ownBuffer(await renderDocumentJob(job, font)));
-        } catch (error) {
-          const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
-          port.postMessage({ id: request.id, error: message, path: job.path } satisfies BatchReply);
-          return;
-        }
-      }
-      const reply: BatchReply = { id: request.id, outputs };
-      port.postMessage(
-        reply,
-        outputs.map((bytes) => bytes.buffer),
-      );
-    })();
+    renderBatch(request.jobs, font, request.staging).then(
+      (outputs) => {
+        const owned = outputs.map((file) => (file instanceof Uint8Array ? ownBuffer(file) : file));
+        const reply: BatchReply = { id: request.id, outputs: owned };
+        port.postMessage(
+          reply,
+          owned.flatMap((file) => (file instanceof Uint8Array ? [file.buffer] : [])),
+        );
+      },
+      (error: unknown) => {
+        const path = error instanceof JobError ? error.path : (request.jobs[0]?.path ?? "");
+        const message =
+          error instanceof JobError && error.cause instanceof Error ? error.cause.message : String(error);
+        port.postMessage({ id: request.id, error: message, path } satisfies BatchReply);
+      },
+    );
   });
 }
 
@@ -115,7 +170,12 @@ class ThreadPool {
   }
 
   /** Renders the jobs at `indexes` into `outputs`, batch by batch on whichever thread is free. */
-  run(jobs: readonly DocumentJob[], indexes: readonly number[], outputs: Uint8Array[]): Promise<void> {
+  run(
+    jobs: readonly DocumentJob[],
+    indexes: readonly number[],
+    outputs: WeekFile[],
+    staging: StagingFolder | undefined,
+  ): Promise<void> {
     const weights = jobs.map(weightOf);
     const batches = planBatches(indexes, weights, this.threads.length);
     return new Promise((resolve, reject) => {
@@ -138,7 +198,7 @@ class ThreadPool {
           cleanup();
           pending--;
           if ("error" in reply) {
-            fail(new Error(`render thread: ${reply.path}: ${reply.error}`));
+            fail(new Error(`rendering ${reply.path}: ${reply.error}`));
             return;
           }
           reply.outputs.forEach((bytes, k) => (outputs[batch[k] ?? -1] = bytes));
@@ -160,7 +220,7 @@ class ThreadPool {
         thread.worker.on("message", onMessage);
         thread.worker.on("error", onError);
         thread.worker.on("exit", onExit);
-        const request: BatchRequest = { id, jobs: batch.flatMap((i) => jobs[i] ?? []) };
+        const request: BatchRequest = { id, jobs: batch.flatMap((i) => jobs[i] ?? []), staging };
         thread.worker.postMessage(request);
       };
       if (this.failure !== undefined) {
@@ -201,22 +261,36 @@ export function renderThreads(threads: number | undefined): number {
  * `options.timer`), on `options.threads` worker threads. The bytes do not depend on the number of
  * threads: each job is rendered from its own data alone.
  */
+export function renderDocumentJobs(
+  jobs: readonly DocumentJob[],
+  options: RenderOptions & { readonly staging: StagingFolder },
+): Promise<StagedFile[]>;
+export function renderDocumentJobs(
+  jobs: readonly DocumentJob[],
+  options?: RenderOptions & { readonly staging?: undefined },
+): Promise<Uint8Array[]>;
+export function renderDocumentJobs(
+  jobs: readonly DocumentJob[],
+  options?: RenderOptions,
+): Promise<WeekFile[]>;
 export async function renderDocumentJobs(
   jobs: readonly DocumentJob[],
   options: RenderOptions = {},
-): Promise<Uint8Array[]> {
+): Promise<WeekFile[]> {
   const timer = options.timer ?? noPhaseTimer;
-  const outputs: Uint8Array[] = new Array<Uint8Array>(jobs.length);
+  const outputs: WeekFile[] = new Array<WeekFile>(jobs.length);
   const families = familiesOf(jobs);
   const threads = Math.min(renderThreads(options.threads), jobs.length);
   if (threads <= 1) {
     const font = loadSheetFont();
     for (const [family, indexes] of families) {
       await timer.measure(family, async () => {
-        for (const index of indexes) {
-          const job = jobs[index];
-          if (job !== undefined) outputs[index] = await renderDocumentJob(job, font);
-        }
+        const rendered = await renderBatch(
+          indexes.flatMap((index) => jobs[index] ?? []),
+          font,
+          options.staging,
+        );
+        rendered.forEach((file, k) => (outputs[indexes[k] ?? -1] = file));
       });
     }
     return outputs;
@@ -224,7 +298,7 @@ export async function renderDocumentJobs(
   const pool = new ThreadPool(threads);
   try {
     for (const [family, indexes] of families) {
-      await timer.measure(family, () => pool.run(jobs, indexes, outputs));
+      await timer.measure(family, () => pool.run(jobs, indexes, outputs, options.staging));
     }
   } finally {
     await pool.close();

@@ -9,6 +9,7 @@ import { buildMunicipalityFacts, buildWeekFrame } from "./municipality-week.ts";
 import { buildPickupRows, renderPickupsCsv, renderPickupsJson } from "./pickup-files.ts";
 import type { WeekReportData } from "./report/report-types.ts";
 import { renderDocumentJobs, type RenderOptions } from "./render-pool.ts";
+import type { StagingFolder, WeekFile } from "./staging.ts";
 import { renderWeekReport } from "./report/week-report.ts";
 import { buildRotaRows, renderRotaCsv } from "./rota-files.ts";
 import { groupSiteSessions } from "./site-sessions.ts";
@@ -40,7 +41,15 @@ export type WeekFilesInput = {
   /** The weekly report's data: `report.html` (in the documents' language) when given. */
   readonly report?: WeekReportData | undefined;
   /** Threads the documents are rendered on (same bytes whatever the count) and their phase timer. */
-  readonly render?: RenderOptions | undefined;
+  readonly render?: Omit<RenderOptions, "staging"> | undefined;
+};
+
+/**
+ * Week files whose documents are written to a staging folder as they are rendered (see
+ * outputs/staging.ts): the map holds their sizes and digests instead of their bytes.
+ */
+export type StagedWeekFilesInput = Omit<WeekFilesInput, "render"> & {
+  readonly render: RenderOptions & { readonly staging: StagingFolder };
 };
 
 function groupBy<T>(items: readonly T[], key: (item: T) => number): Map<number, T[]> {
@@ -79,8 +88,12 @@ function countStaff(staff: readonly StaffMember[], sites: readonly Site[]): Map<
  * Names appear only under `municipalities/<code>/`. The documents are rendered from plain data
  * per municipality and site ({@link DocumentJob}) on worker threads (render-pool.ts).
  */
-export async function renderWeekFiles(input: WeekFilesInput): Promise<Map<string, Uint8Array>> {
-  const files = new Map<string, Uint8Array>();
+export function renderWeekFiles(input: StagedWeekFilesInput): Promise<Map<string, WeekFile>>;
+export function renderWeekFiles(input: WeekFilesInput): Promise<Map<string, Uint8Array>>;
+export async function renderWeekFiles(
+  input: WeekFilesInput | StagedWeekFilesInput,
+): Promise<Map<string, WeekFile>> {
+  const files = new Map<string, WeekFile>();
   const { assembled } = input;
   const settings = resolveDocumentSettings(input.documents ?? {}, input.generatedAt);
   const frame = buildWeekFrame(assembled);
@@ -119,9 +132,9 @@ export async function renderWeekFiles(input: WeekFilesInput): Promise<Map<string
   }
   const rendered = await renderDocumentJobs(jobs, input.render);
   jobs.forEach((job, index) => {
-    const bytes = rendered[index];
-    if (bytes === undefined) throw new Error(`week files: ${job.path} was not rendered`);
-    files.set(job.path, bytes);
+    const file = rendered[index];
+    if (file === undefined) throw new Error(`week files: ${job.path} was not rendered`);
+    files.set(job.path, file);
   });
 
   const readme = {

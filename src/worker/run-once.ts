@@ -10,10 +10,16 @@ import { scheduledRunOf } from "../domain/schedule.ts";
 import { AbortedError, SourceError } from "../errors.ts";
 import { createPhaseTimer, phaseRecord, type PhaseTimer } from "../lib/phase-timer.ts";
 import type { Logger } from "../log.ts";
-import { publishWeek, type PublishResult } from "../outputs/publish.ts";
+import { publishWeek, suffix, type PublishResult } from "../outputs/publish.ts";
 import { reconcilePublished } from "../outputs/reconcile-published.ts";
 import type { MunicipalityBoundaries, WeekReportData } from "../outputs/report/report-types.ts";
 import { buildWeekReportData, historyRange } from "../outputs/report/week-report-input.ts";
+import {
+  createStagingFolder,
+  discardStagingFolder,
+  type StagingFolder,
+  type WeekFile,
+} from "../outputs/staging.ts";
 import { summaryJsonOf } from "../outputs/summary-file.ts";
 import { renderWeekFiles } from "../outputs/week-files.ts";
 import type { InputLoader, RunInputs } from "../roster/load-inputs.ts";
@@ -102,8 +108,12 @@ type Rendering = {
   readonly report: WeekReportData;
 };
 
-/** Every file of the week's folder, `summary.json` included. */
-function renderWeek(config: Config, r: Rendering, timer: PhaseTimer): Promise<Map<string, Uint8Array>> {
+/** Every file of the week's folder, `summary.json` included; the documents go to `staging` as rendered. */
+function renderWeek(
+  config: Config,
+  r: Rendering,
+  render: { timer: PhaseTimer; staging: StagingFolder },
+): Promise<Map<string, WeekFile>> {
   const summary = summaryJsonOf({
     ...r.outcome,
     generatedAt: r.generatedAt,
@@ -121,7 +131,7 @@ function renderWeek(config: Config, r: Rendering, timer: PhaseTimer): Promise<Ma
     summary,
     documents: { ...config.documents, timezone: config.timezone },
     report: r.report,
-    render: { threads: config.render.threads, timer },
+    render: { threads: config.render.threads, ...render },
   });
 }
 
@@ -138,14 +148,16 @@ function publishAndRecord(
     inputs: RunInputs;
     checkpoint: () => void;
     timer: PhaseTimer;
+    staging: StagingFolder;
   },
-  files: ReadonlyMap<string, Uint8Array>,
+  files: ReadonlyMap<string, WeekFile>,
 ): Promise<PublishResult> {
   const { assembled } = run;
   return publishWeek({
     outDir: deps.config.outDir,
     folder: formatIsoWeek(assembled.week),
     files,
+    staging: run.staging,
     record: (published) => {
       run.checkpoint();
       run.timer.measureSync("store", () =>
@@ -233,7 +245,8 @@ async function runSteps(deps: RunDeps, week: IsoWeek, ctx: RunContext): Promise<
   progress.update("classify + plan", 0.3);
   // Config overrides plus the operator overrides kept (audited) in the store.
   const overrides = [...config.overrides, ...store.listOverrides()];
-  const assembled = timer.measureSync("classify", () =>
+  // The store's state of the week before is read first ("state"), then classify, plan, look-ahead.
+  const assembled = timer.measureSync("state", () =>
     assemble(deps, week, inputs, fetched.dataset, overrides, timer),
   );
   const lastDate = lastCompleteDate(fetched.dataset);
@@ -244,14 +257,23 @@ async function runSteps(deps: RunDeps, week: IsoWeek, ctx: RunContext): Promise<
     staffCount: inputs.staff.length,
   });
   progress.update("render files", 0.5);
-  const files = await timer.measure("files", () => {
-    const report = gatherReport(deps, { assembled, overrides, lastDate, generatedAt });
-    return renderWeek(config, { assembled, inputs, outcome, runTime, generatedAt, report }, timer);
-  });
-  checkpoint();
+  // The documents are written into the folder being prepared as they are rendered.
+  const staging = await createStagingFolder(config.outDir, formatIsoWeek(week), suffix());
+  const files = await timer
+    .measure("files", async () => {
+      const report = gatherReport(deps, { assembled, overrides, lastDate, generatedAt });
+      const rendering = { assembled, inputs, outcome, runTime, generatedAt, report };
+      const rendered = await renderWeek(config, rendering, { timer, staging });
+      checkpoint();
+      return rendered;
+    })
+    .catch(async (error: unknown) => {
+      await discardStagingFolder(staging);
+      throw error;
+    });
   progress.update("publish", 0.85);
   const published = await timer.measure("publish", () =>
-    publishAndRecord(deps, { runId, assembled, inputs, checkpoint, timer }, files),
+    publishAndRecord(deps, { runId, assembled, inputs, checkpoint, timer, staging }, files),
   );
   const retention = { store, dataDir: config.dataDir, weeks: config.retention.weeks, logger: log };
   await timer.measure("prune", () => pruneAfterRun(retention));
