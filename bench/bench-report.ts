@@ -40,6 +40,7 @@ const TARGETS = {
 export const PHASES: readonly (readonly [string, string])[] = [
   ["reconcile", "finish or set aside what a crashed publish left"],
   ["load", "read and check reference, sites and roster exports"],
+  ["attendance", "import the attendance returns dropped into <dataDir>/attendance/"],
   ["fetch", "fetch the incidence and keep the raw capture"],
   ["state", "read the week before from the store: cadence, cycle slots, deferred tests"],
   ["classify", "classify the week and step every cadence (warm-up included)"],

@@ -353,6 +353,22 @@ export const configSchema = z
     render: renderSchema.default(renderSchema.parse({})),
     worker: workerSchema.default(workerSchema.parse({})),
     documents: documentsSchema.default(documentsSchema.parse({})),
+    attendance: z
+      .strictObject({
+        graceWeeks: z
+          .number()
+          .int()
+          .min(1)
+          .max(4)
+          .default(1)
+          .describe(
+            "Weeks after a test week by whose run its attendance must be returned (1: by the run of the following Wednesday); a test still without an outcome then counts as not reported and is owed.",
+          ),
+      })
+      .default({ graceWeeks: 1 })
+      .describe(
+        "Attendance returned by coordinators (`testrota attendance import`, or files in <dataDir>/attendance/<week>/).",
+      ),
     portal: portalSchema.default(portalSchema.parse({})),
     smtp: smtpSchema.optional(),
     webhooks: z

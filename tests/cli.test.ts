@@ -410,6 +410,8 @@ const COMMAND_NAMES = [
   "override remove",
   "pause",
   "resume",
+  "attendance import",
+  "attendance list",
 ];
 
 describe("--help per command", () => {

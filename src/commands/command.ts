@@ -29,7 +29,10 @@ export type CommandContext = {
   readonly signal: AbortSignal;
 };
 
-export type Flags = { readonly [flag: string]: string | boolean | undefined };
+export type Flags = { readonly [flag: string]: string | boolean | readonly string[] | undefined };
+
+/** Where a command that takes arguments (`Command.positionals`) finds them among its flags. */
+export const POSITIONALS = "_";
 
 export type Command = {
   /** As typed after `testrota`: `run`, `override add`. */
@@ -40,6 +43,8 @@ export type Command = {
   readonly usage: string;
   /** The command's own flags; the common ones (--config, --data-dir, --out-dir, --help) are added. */
   readonly options: ParseArgsOptionsConfig;
+  /** Takes arguments besides its flags (e.g. files), found under {@link POSITIONALS}; refused otherwise. */
+  readonly positionals?: boolean;
   /** Pino level when LOG_LEVEL is not set; the worker logs `info` to stdout, others `warn` to stderr. */
   readonly logLevel?: "info" | "warn";
   run(flags: Flags, ctx: CommandContext): Promise<number>;
@@ -86,12 +91,15 @@ export function usageText(parts: {
 /** Parses a command's flags; an unknown option, a stray argument or a missing value is a usage error. */
 export function parseFlags(command: Command, args: readonly string[]): Flags {
   try {
-    return parseArgs({
+    const parsed = parseArgs({
       args: [...args],
       options: { ...COMMON_OPTIONS, ...command.options },
       strict: true,
-      allowPositionals: false,
-    }).values;
+      allowPositionals: command.positionals === true,
+    });
+    return command.positionals === true
+      ? { ...parsed.values, [POSITIONALS]: parsed.positionals }
+      : parsed.values;
   } catch (error) {
     if (
       error instanceof TypeError &&

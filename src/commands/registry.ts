@@ -1,4 +1,6 @@
 import { auditCommand } from "./audit.ts";
+import { attendanceImportCommand } from "./attendance-import.ts";
+import { attendanceListCommand } from "./attendance-list.ts";
 import { COMMON_USAGE, type Command } from "./command.ts";
 import { demoCommand } from "./demo.ts";
 import { overrideAddCommand } from "./override-add.ts";
@@ -41,6 +43,8 @@ const COMMANDS: readonly Command[] = [
   recipientDemoCommand,
   serveCommand,
   auditCommand,
+  attendanceImportCommand,
+  attendanceListCommand,
 ];
 
 /** Commands with sub-commands (`override add|list|remove`). */

@@ -1,3 +1,5 @@
+import { reportAttendance, type AttendanceReport } from "./attendance-report.ts";
+import { reviewAttendance, type AttendanceHistory } from "./attendance.ts";
 import {
   addWeeks,
   classificationWindow,
@@ -33,6 +35,11 @@ export type AssembleInput = {
   readonly carriedOver: readonly DeferredTest[];
   /** Told as the work moves on: classify, plan, look-ahead (the caller times its phases). */
   readonly onStep?: ((step: "classify" | "plan" | "lookahead") => void) | undefined;
+  /**
+   * Attendance returned for the weeks before (see `reviewAttendance`): missed tests are made up.
+   * None: every planned test counts as done (the planner's assumption before attendance).
+   */
+  readonly attendance?: { readonly history: AttendanceHistory; readonly graceWeeks: number } | undefined;
 };
 
 export type CadenceOrigin =
@@ -56,6 +63,8 @@ export type AssembledWeek = {
    * final rota of W+2.
    */
   readonly lookahead: WeekPlan;
+  /** Uptake, owed tests and the gap from the last taken test; only when attendance was given. */
+  readonly attendance?: AttendanceReport | undefined;
 };
 
 export type AssembleResult =
@@ -166,13 +175,20 @@ export function assembleWeek(input: AssembleInput): AssembleResult {
     statusByCode,
   };
   input.onStep?.("plan");
+  const review =
+    input.attendance === undefined
+      ? undefined
+      : reviewAttendance({ runWeek: input.week, ...input.attendance });
   const plan = planWeek({
     ...frame,
     testWeek,
     redOrders: stepped.redOrders,
     previousSlots: input.previousSlots,
     carriedOver: input.carriedOver,
+    missed: review?.missed,
   });
+  // The look-ahead plans no make-ups: the misses of the test week are not known yet, and those of
+  // earlier weeks are made up (or deferred, and so carried) by the plan itself.
   // The look-ahead's red tests are those W+1's run publishes even if every municipality is green
   // at its check: week 1 of the flows started in W. Retests wait for the check.
   input.onStep?.("lookahead");
@@ -200,6 +216,10 @@ export function assembleWeek(input: AssembleInput): AssembleResult {
       redOrders: stepped.redOrders,
       plan,
       lookahead,
+      attendance:
+        review === undefined
+          ? undefined
+          : reportAttendance({ review, plan, staff: input.staff, sites: input.sites }),
     },
   };
 }

@@ -39,9 +39,8 @@ export function parseIsoWeek(text: string): IsoWeek | undefined {
   const match = WEEK_PATTERN.exec(text.trim());
   if (!match) return undefined;
   const week = { year: Number(match[1]), week: Number(match[2]) };
-  const monday = mondayOf(week);
-  if (!monday.isValid || monday.weekYear !== week.year || monday.weekNumber !== week.week) return undefined;
-  return week;
+  // Luxon refuses a week number the week-year does not have (week 00, week 53 of most years).
+  return mondayOf(week).isValid ? week : undefined;
 }
 
 /** Formats as `YYYY-Www`, e.g. `2020-W07`. */

@@ -15,6 +15,11 @@ export type WeekDemand = {
   readonly shift: Uint8Array;
   /** Priority order: negative when test `a` goes before test `b` (see `createPlanningOrder`). */
   readonly compare: (a: number, b: number) => number;
+  /**
+   * 1 for flexible tests that go as early in the week as capacity allows (make-up tests: the
+   * person is already late), instead of being spread over the week. None when absent.
+   */
+  readonly early?: Uint8Array | undefined;
 };
 
 /** Where each test of a region's week went (see {@link placeWeek}). */
@@ -38,9 +43,9 @@ function sortedByPriority(items: Iterable<number>, compare: (a: number, b: numbe
  */
 export function waterLevel(loads: Int32Array, amount: number, capacity: number): number {
   const roomAt = (level: number): number => loads.reduce((sum, load) => sum + Math.max(0, level - load), 0);
+  // Binary search; when even the capacity does not take `amount`, the capacity.
   let low = 0;
   let high = capacity;
-  if (roomAt(high) < amount) return high;
   while (low < high) {
     const middle = Math.floor((low + high) / 2);
     if (roomAt(middle) >= amount) high = middle;
@@ -50,12 +55,28 @@ export function waterLevel(loads: Int32Array, amount: number, capacity: number):
 }
 
 /**
+ * Puts each early test, in the given (priority) order, on the earliest test day with room below
+ * `capacity`, counting it in `loads`. The week's total was cut to its capacity before, so every
+ * one finds a day. Returns the items placed.
+ */
+function placeEarly(order: Int32Array, loads: Int32Array, capacity: number, day: Int32Array): Int32Array {
+  let first = 0;
+  for (const item of order) {
+    while (first < loads.length - 1 && (loads[first] ?? 0) >= capacity) first++;
+    day[item] = first;
+    loads[first] = (loads[first] ?? 0) + 1;
+  }
+  return order;
+}
+
+/**
  * Places one region's tests of the week within the lab capacity per test day:
  * 1. when the week's demand exceeds capacity × test days, the tests of lowest priority beyond it
  *    are deferred (returned as day −1): nothing is dropped;
  * 2. a day whose fixed tests alone exceed capacity moves its lowest-priority tests to other days
  *    of the same week (best fit by site; each counts as a move, as it leaves its 6-week day);
- * 3. flexible tests are water-filled on top ({@link waterLevel}) and packed by site and shift,
+ * 3. early tests (make-ups), in priority order, go on the earliest test day with room left;
+ * 4. flexible tests are water-filled on top ({@link waterLevel}) and packed by site and shift,
  *    preferring days the site already has tests on ({@link packBundles}).
  */
 export function placeWeek(demand: WeekDemand, testDays: number, capacity: number): WeekPlacement {
@@ -76,6 +97,7 @@ export function placeWeek(demand: WeekDemand, testDays: number, capacity: number
 
   const loads = new Int32Array(testDays);
   const flexible: number[] = [];
+  const early: number[] = [];
   const fixedByDay: number[][] = Array.from({ length: testDays }, () => []);
   for (let item = 0; item < count; item++) {
     if (kept[item] === 0) {
@@ -84,9 +106,9 @@ export function placeWeek(demand: WeekDemand, testDays: number, capacity: number
     }
     const fixed = demand.fixedDay[item] ?? -1;
     day[item] = fixed;
-    if (fixed < 0) flexible.push(item);
+    if (fixed < 0) (demand.early?.[item] === 1 ? early : flexible).push(item);
     else {
-      fixedByDay[fixed]?.push(item);
+      (fixedByDay[fixed] as number[]).push(item);
       loads[fixed] = (loads[fixed] ?? 0) + 1;
     }
   }
@@ -98,27 +120,25 @@ export function placeWeek(demand: WeekDemand, testDays: number, capacity: number
     for (let rank = capacity; rank < order.length; rank++) overflow.push(order[rank] ?? 0);
     loads[fixed] = capacity;
   });
-  let movedCount = 0;
-  if (overflow.length > 0) {
-    const room = new Int32Array(testDays);
-    for (let d = 0; d < testDays; d++) room[d] = capacity - (loads[d] ?? 0);
-    packBundles(bundleBySite(overflow, demand.site, demand.shift, new Map()), room, day);
-    for (const item of overflow) {
-      moved[item] = 1;
-      movedCount += 1;
-      loads[day[item] ?? 0] = (loads[day[item] ?? 0] ?? 0) + 1;
-    }
+  const spare = loads.map((load) => capacity - load);
+  packBundles(bundleBySite(overflow, demand.site, demand.shift, new Map()), spare, day);
+  for (const item of overflow) {
+    moved[item] = 1;
+    loads[day[item] ?? 0] = (loads[day[item] ?? 0] ?? 0) + 1;
   }
+
+  const earlyDays = placeEarly(sortedByPriority(early, demand.compare), loads, capacity, day);
 
   if (flexible.length > 0) {
     const level = waterLevel(loads, flexible.length, capacity);
-    const room = new Int32Array(testDays);
-    for (let d = 0; d < testDays; d++) room[d] = Math.max(0, level - (loads[d] ?? 0));
+    const room = loads.map((load) => Math.max(0, level - load));
+    // The days each site already has fixed tests on (a day a test moved off is full anyway).
     const siteDays: SiteDays = new Map();
     fixedByDay.forEach((items, fixed) => {
-      for (const item of items) if (moved[item] === 0) addSiteDay(siteDays, demand.site[item] ?? 0, fixed);
+      for (const item of items) addSiteDay(siteDays, demand.site[item] ?? 0, fixed);
     });
+    for (const item of earlyDays) addSiteDay(siteDays, demand.site[item] ?? 0, day[item] ?? 0);
     packBundles(bundleBySite(flexible, demand.site, demand.shift, siteDays), room, day);
   }
-  return { day, moved, movedCount, deferredCount };
+  return { day, moved, movedCount: overflow.length, deferredCount };
 }

@@ -33,14 +33,12 @@ export type CycleRegionInput = {
  * (so every week of the cycle carries the same load ±1), ⌊total ÷ days⌋ on the others.
  */
 export function evenDayQuotas(total: number, days: number): Int32Array {
-  const quotas = new Int32Array(days);
-  if (days === 0) return quotas;
   const base = Math.floor(total / days);
   const extra = total % days;
-  for (let day = 0; day < days; day++) {
-    quotas[day] = base + Math.floor(((day + 1) * extra) / days) - Math.floor((day * extra) / days);
-  }
-  return quotas;
+  return Int32Array.from(
+    { length: days },
+    (_, day) => base + Math.floor(((day + 1) * extra) / days) - Math.floor((day * extra) / days),
+  );
 }
 
 /** The day for a member with a deadline: its site's session day if one is early enough and has room, else the roomiest. */
@@ -76,15 +74,14 @@ export function assignCycleDays(input: CycleRegionInput): { late: number } {
   const { days, loads, siteDays, siteOf, shiftOf, dayOf } = input;
   const total = loads.reduce((sum, n) => sum + n, 0) + input.deadlines.length + input.free.length;
   const quotas = evenDayQuotas(total, days);
-  const room = new Int32Array(days);
-  for (let day = 0; day < days; day++) room[day] = (quotas[day] ?? 0) - (loads[day] ?? 0);
+  const room = quotas.map((quota, day) => quota - (loads[day] ?? 0));
 
   let late = 0;
   const byDeadline = [...input.deadlines].sort((a, b) => a.lastDay - b.lastDay || a.member - b.member);
   for (const { member, lastDay } of byDeadline) {
     if (lastDay < 0) late += 1;
     const site = siteOf[member] ?? 0;
-    const day = lastDay < 0 ? 0 : chooseDeadlineDay(Math.min(lastDay, days - 1), room, siteDays.get(site));
+    const day = chooseDeadlineDay(lastDay, room, siteDays.get(site));
     dayOf[member] = day;
     room[day] = (room[day] ?? 0) - 1;
     loads[day] = (loads[day] ?? 0) + 1;

@@ -1,5 +1,12 @@
 import { assignCycleDays, type DeadlineMember } from "./cycle-assignment.ts";
-import { CYCLE_WEEKS, GAP_DAYS, slotPlaceOf, weeksUntil, type PlanFrame } from "./plan-frame.ts";
+import {
+  CYCLE_WEEKS,
+  GAP_DAYS,
+  slotPlaceOf,
+  weeksUntil,
+  type PlanFrame,
+  type RegionFrame,
+} from "./plan-frame.ts";
 import type { CycleSlot, PlanInput } from "./plan-types.ts";
 import type { Shift, StaffMember } from "./roster.ts";
 import { addSiteDay, type SiteDays } from "./site-days.ts";
@@ -53,6 +60,22 @@ function isSlotShape(slot: CycleSlot): boolean {
 }
 
 /**
+ * The cycle day a previous slot keeps (see `RegionFrame`), or -1: a slot is kept while the
+ * member's site and shift are unchanged and its weekday is still a test day of the region.
+ */
+function keptDay(
+  previous: CycleSlot | undefined,
+  member: StaffMember,
+  region: RegionFrame,
+  frame: PlanFrame,
+): number {
+  if (previous === undefined || !isSlotShape(previous)) return -1;
+  if (previous.siteId !== member.siteId || previous.shift !== member.shift) return -1;
+  const testDay = region.testDayOf[previous.weekday] ?? -1;
+  return testDay < 0 ? -1 : weeksUntil(frame, previous.cycleWeek) * region.testDays + testDay;
+}
+
+/**
  * Reads the roster once. Rows whose site is unknown or outside a planned region are skipped;
  * leavers (end date before the test week's Monday) lose their slot, later leavers keep it until
  * they go. A previous slot is kept while site and shift are unchanged and its weekday is still a
@@ -85,14 +108,14 @@ export function collectMembers(
   const counts: SlotCounts = { kept: 0, added: 0, moved: 0, skipped: 0 };
   const newStarterFrom = calendar.dateAt(-GAP_DAYS);
   for (const member of input.staff) {
-    const site = sites.indexById.get(member.siteId);
-    const regionIndex = site === undefined ? -1 : (sites.region[site] ?? -1);
-    const region = frame.regions[regionIndex];
+    const site = sites.indexById.get(member.siteId) ?? -1;
+    const regionIndex = sites.region[site] ?? -1;
     const cycle = cycles[regionIndex];
-    if (site === undefined || region === undefined || cycle === undefined) {
+    if (cycle === undefined) {
       counts.skipped += 1;
       continue;
     }
+    const region = frame.regions[regionIndex] as RegionFrame;
     if (member.endDate !== undefined && member.endDate < calendar.monday) continue;
     const index = members.list.length;
     members.list.push(member);
@@ -101,15 +124,8 @@ export function collectMembers(
     const previous = input.previousSlots.get(member.employeeId);
     // Every member gets an entry now (the packed array stays fast); new slots replace it later.
     members.slot.push(previous ?? UNASSIGNED);
-    const testDay = previous === undefined ? -1 : (region.testDayOf[previous.weekday] ?? -1);
-    if (
-      previous !== undefined &&
-      testDay >= 0 &&
-      isSlotShape(previous) &&
-      previous.siteId === member.siteId &&
-      previous.shift === member.shift
-    ) {
-      const day = weeksUntil(frame, previous.cycleWeek) * region.testDays + testDay;
+    const day = keptDay(previous, member, region, frame);
+    if (day >= 0) {
       members.day[index] = day;
       cycle.loads[day] = (cycle.loads[day] ?? 0) + 1;
       addSiteDay(cycle.siteDays, site, day);

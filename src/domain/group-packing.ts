@@ -26,14 +26,19 @@ export function bundleBySite(
       groups = [[], [], []];
       groupsBySite.set(site, groups);
     }
-    groups[shiftOf[item] ?? 0]?.push(item);
+    (groups[shiftOf[item] ?? 0] as number[]).push(item);
   }
   return [...groupsBySite].map(([site, groups]) => ({ groups, preferredDays: siteDays.get(site) ?? [] }));
 }
 
 type Cursor = { readonly ids: readonly number[]; next: number };
 
-type OpenBundle = { readonly cursors: readonly Cursor[]; remaining: number; readonly order: number };
+type OpenBundle = {
+  readonly cursors: readonly Cursor[];
+  remaining: number;
+  readonly order: number;
+  readonly preferredDays: readonly number[];
+};
 
 /**
  * Puts `limit` members of the bundle on `day` (all that are left when they fit). A site that must
@@ -45,7 +50,7 @@ function placeInto(bundle: OpenBundle, day: number, limit: number, dayOf: Int32A
   const total = bundle.remaining;
   const count = Math.min(limit, total);
   const left = bundle.cursors.map((cursor) => cursor.ids.length - cursor.next);
-  const take = left.map((n) => (count >= total ? n : Math.floor((n * count) / total)));
+  const take = left.map((n) => Math.floor((n * count) / total));
   let rest = count - take.reduce((sum, n) => sum + n, 0);
   const byRemainder = left
     .map((n, index) => ({ index, fraction: (n * count) / total - (take[index] ?? 0) }))
@@ -66,16 +71,18 @@ function placeInto(bundle: OpenBundle, day: number, limit: number, dayOf: Int32A
 /** The day with the least room that still takes `size` (best fit); -1 when none does. */
 function bestFit(room: Int32Array, size: number): number {
   let best = -1;
-  for (let day = 0; day < room.length; day++) {
-    const free = room[day] ?? 0;
+  room.forEach((free, day) => {
     if (free >= size && (best < 0 || free < (room[best] ?? 0))) best = day;
-  }
+  });
   return best;
 }
 
+/** The day with the most room (the first of equal ones). */
 function mostRoom(room: Int32Array): number {
   let best = 0;
-  for (let day = 1; day < room.length; day++) if ((room[day] ?? 0) > (room[best] ?? 0)) best = day;
+  room.forEach((free, day) => {
+    if (free > (room[best] ?? 0)) best = day;
+  });
   return best;
 }
 
@@ -95,28 +102,25 @@ export function packBundles(bundles: readonly SiteBundle[], room: Int32Array, da
   if (room.length === 0)
     return bundles.reduce((sum, b) => sum + b.groups.reduce((n, g) => n + g.length, 0), 0);
   const open: OpenBundle[] = bundles.map((bundle, order) => {
-    const cursors = bundle.groups.filter((ids) => ids.length > 0).map((ids) => ({ ids, next: 0 }));
-    return { cursors, remaining: cursors.reduce((sum, c) => sum + c.ids.length, 0), order };
+    const cursors = bundle.groups.map((ids) => ({ ids, next: 0 }));
+    const remaining = cursors.reduce((sum, c) => sum + c.ids.length, 0);
+    return { cursors, remaining, order, preferredDays: bundle.preferredDays };
   });
-  open.forEach((bundle, index) => {
-    for (const day of bundles[index]?.preferredDays ?? []) {
-      const free = room[day] ?? 0;
-      if (bundle.remaining === 0) break;
-      if (free > 0) room[day] = free - placeInto(bundle, day, Math.min(free, bundle.remaining), dayOf);
+  for (const bundle of open) {
+    for (const day of bundle.preferredDays) {
+      const take = Math.min(room[day] ?? 0, bundle.remaining);
+      if (take > 0) room[day] = (room[day] ?? 0) - placeInto(bundle, day, take, dayOf);
     }
-  });
-  const pending = open
-    .filter((b) => b.remaining > 0)
-    .sort((a, b) => b.remaining - a.remaining || a.order - b.order);
+  }
   let overflow = 0;
-  for (const bundle of pending) {
+  for (const bundle of [...open].sort((a, b) => b.remaining - a.remaining || a.order - b.order)) {
     while (bundle.remaining > 0) {
       const fit = bestFit(room, bundle.remaining);
       const day = fit >= 0 ? fit : mostRoom(room);
       const free = room[day] ?? 0;
-      const limit = fit >= 0 || free <= 0 ? bundle.remaining : free;
+      // No room left on any day: the rest goes to the roomiest one, beyond its room, and counts.
       if (free <= 0) overflow += bundle.remaining;
-      room[day] = free - placeInto(bundle, day, limit, dayOf);
+      room[day] = free - placeInto(bundle, day, free > 0 ? free : bundle.remaining, dayOf);
     }
   }
   return overflow;

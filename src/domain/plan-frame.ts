@@ -83,17 +83,16 @@ function createRegionFrame(settings: RegionPlanSettings): RegionFrame {
     .sort((a, b) => a - b);
   const testDays = weekdays.length;
   const cycleDays = CYCLE_WEEKS * testDays;
-  const testDayOf = new Int32Array(8).fill(-1);
-  weekdays.forEach((weekday, index) => (testDayOf[weekday] = index));
-  const offsetOfDay = new Int32Array(cycleDays);
-  for (let day = 0; day < cycleDays; day++) {
-    offsetOfDay[day] = 7 * Math.floor(day / testDays) + (weekdays[day % testDays] ?? 1) - 1;
-  }
-  const lastDayBy = new Int32Array(7 * CYCLE_WEEKS).fill(-1);
-  for (let offset = 0, day = -1; offset < lastDayBy.length; offset++) {
+  const testDayOf = Int32Array.from({ length: 8 }, (_, weekday) => weekdays.indexOf(weekday as Weekday));
+  const offsetOfDay = Int32Array.from(
+    { length: cycleDays },
+    (_, day) => 7 * Math.floor(day / testDays) + (weekdays[day % testDays] ?? 1) - 1,
+  );
+  let day = -1;
+  const lastDayBy = Int32Array.from({ length: 7 * CYCLE_WEEKS }, (_, offset) => {
     while (day + 1 < cycleDays && (offsetOfDay[day + 1] ?? 0) <= offset) day++;
-    lastDayBy[offset] = day;
-  }
+    return day;
+  });
   return { settings, weekdays, testDays, cycleDays, testDayOf, offsetOfDay, lastDayBy };
 }
 
@@ -114,7 +113,7 @@ function indexSites(input: PlanInput, regionIndex: ReadonlyMap<number, number>):
   const table: SiteTable = {
     indexById: new Map(),
     ids: [],
-    region: new Int32Array(count).fill(-1),
+    region: new Int32Array(count),
     municipality: new Int32Array(count),
     kind: [],
   };

@@ -1,3 +1,4 @@
+import type { MissedTest } from "./attendance.ts";
 import type { IsoDate, IsoWeek, Weekday } from "./calendar.ts";
 import type { RedTestReason } from "./cadence.ts";
 import type { Status } from "./classify.ts";
@@ -6,10 +7,11 @@ import type { Shift, Site, SiteKind, StaffMember } from "./roster.ts";
 
 /**
  * Why a test is in the rota (output column `reason`):
- * `cycle` (6-week green cycle), `red-week-1`, `red-retest`, `new-starter` (first test after the
- * start date, within 6 weeks of it).
+ * `cycle` (6-week green cycle), `red-week-1`, `red-retest`, `new-starter` (a cycle test at most
+ * 42 days after the start date: the first one), `make-up` (an earlier test was missed: absent,
+ * or not reported by the grace; see `owesMakeUp`).
  */
-export type TestReason = "cycle" | RedTestReason | "new-starter";
+export type TestReason = "cycle" | RedTestReason | "new-starter" | "make-up";
 
 /** Per-region planning settings (from config). */
 export type RegionPlanSettings = {
@@ -65,6 +67,11 @@ export type PlanInput = {
   readonly previousSlots: ReadonlyMap<string, CycleSlot>;
   /** Tests deferred by earlier runs, still owed. */
   readonly carriedOver: readonly DeferredTest[];
+  /**
+   * By staff key (`staffKey`): people whose latest planned test was missed (attendance, see
+   * `reviewAttendance`); a make-up test is planned when `owesMakeUp` says so. None when absent.
+   */
+  readonly missed?: ReadonlyMap<string, MissedTest> | undefined;
 };
 
 export type PlannedTest = {
@@ -91,7 +98,10 @@ export type Pickup = {
   readonly kitsToDeliver: number;
 };
 
-/** Deferred tests of one municipality, with numbers (never dropped silently). */
+/**
+ * One line of the deferral report: the deferred tests of one municipality, site kind and reason
+ * (nothing is dropped silently), in the planning priority order (see `compareDeferralReports`).
+ */
 export type DeferralReport = {
   readonly municipalityCode: number;
   readonly regionCode: number;

@@ -32,6 +32,9 @@ export { CYCLE_WEEKS, GAP_DAYS, cycleWeekOf } from "./plan-frame.ts";
  *   limit-to-sites order) are tested in the week, at most once: a red test replaces that week's
  *   cycle test on its slot day (the slot stays), the others are spread over the week's test days
  *   on top of the green load (water-filling, see `placeWeek`).
+ * - Attendance: someone whose latest test was missed (absent, or not reported by the grace; see
+ *   `reviewAttendance`) gets a make-up test this week when `owesMakeUp` says so, as early in the
+ *   week as capacity allows, ranked just below red tests.
  * - Capacity: a region never plans more than `labCapacityPerDay` tests on a test day. Fixed tests
  *   of an over-full day move to other days of the same week; what does not fit the week is
  *   deferred (`deferred`, fed back as `carriedOver` and planned first next week) in priority order
@@ -50,7 +53,14 @@ export function planWeek(input: PlanInput): WeekPlan {
 
   const carriedById = indexCarriedOver(input.carriedOver);
   const redOrders = indexRedOrders(input.redOrders);
-  const { demand, carriedAgain, consumed } = collectDemand({ frame, members, redOrders, carriedById });
+  const { demand, carriedAgain, notOwed } = collectDemand({
+    frame,
+    members,
+    redOrders,
+    carriedById,
+    missed: input.missed,
+    statusByCode: input.statusByCode,
+  });
   const tally = createWeekTally(frame, late);
   demand.forEach((owed, regionIndex) =>
     placeRegionWeek(tally, frame, regionIndex, owed, members, input.statusByCode),
@@ -58,8 +68,9 @@ export function planWeek(input: PlanInput): WeekPlan {
   carryAgain(tally, frame, carriedAgain);
   const pickupsByRegion = planPickups(frame, tally.samples);
 
-  let carriedOverDropped = 0;
-  for (const id of carriedById.keys()) if (!consumed.has(id)) carriedOverDropped += 1;
+  // Carried-over tests no longer owed: of staff gone from the plan, or gone by the first test day.
+  let carriedOverDropped = notOwed;
+  for (const id of carriedById.keys()) if (!slots.has(id)) carriedOverDropped += 1;
   return {
     testWeek: input.testWeek,
     tests: tally.tests,

@@ -62,8 +62,8 @@ function recordDeferral(tally: WeekTally, regionIndex: number, entry: DeferredEn
 /**
  * Places one region's tests of the week within its lab capacity (see `placeWeek`) in planning
  * order (see `createPlanningOrder`). Placed tests go into the rota; a fixed test moved off its
- * cycle day counts as a gap violation; the rest is deferred in planning order, keeping the
- * carried-over test's own latest date when that is the earlier limit.
+ * cycle day counts as a gap violation; the rest is deferred in planning order with its 6-week
+ * limit (a carried-over test's own when that is the earlier one, see `collectDemand`).
  */
 export function placeRegionWeek(
   tally: WeekTally,
@@ -77,12 +77,8 @@ export function placeRegionWeek(
   const region = frame.regions[regionIndex] as RegionFrame;
   const regionTally = tally.regions[regionIndex] as RegionTally;
   const count = owed.member.length;
-  const site = new Int32Array(count);
-  const shift = new Uint8Array(count);
-  for (let item = 0; item < count; item++) {
-    site[item] = members.site[owed.member[item] ?? 0] ?? 0;
-    shift[item] = members.shift[owed.member[item] ?? 0] ?? 0;
-  }
+  const site = Int32Array.from(owed.member, (member) => members.site[member] ?? 0);
+  const shift = Uint8Array.from(owed.member, (member) => members.shift[member] ?? 0);
   const compare = createPlanningOrder(
     count,
     (item) => ({
@@ -94,8 +90,10 @@ export function placeRegionWeek(
     { latest: owed.latest, site, member: owed.member },
   );
   const fixedDay = Int32Array.from(owed.fixedDay);
+  // Make-up tests go as early in the week as capacity allows: the person is already late.
+  const early = Uint8Array.from(owed.early, (makeUp) => (makeUp ? 1 : 0));
   const placement = placeWeek(
-    { count, fixedDay, site, shift, compare },
+    { count, fixedDay, site, shift, compare, early },
     region.testDays,
     region.settings.labCapacityPerDay,
   );
@@ -132,14 +130,13 @@ export function placeRegionWeek(
     const siteIndex = site[item] ?? 0;
     const carried = owed.carried[item];
     const latest = owed.latest[item] ?? 0;
-    const useCarried = carried !== undefined && calendar.offsetOf(carried.latestDate) <= latest;
     const test: DeferredTest = {
       employeeId: member.employeeId,
       siteId: member.siteId,
       municipalityCode: sites.municipality[siteIndex] ?? 0,
       reason: owed.reason[item] ?? "cycle",
       dueWeek: carried?.dueWeek ?? frame.testWeek,
-      latestDate: useCarried ? carried.latestDate : calendar.dateAt(latest),
+      latestDate: calendar.dateAt(latest),
     };
     const siteKind = sites.kind[siteIndex] ?? "home-care";
     recordDeferral(tally, regionIndex, {
@@ -175,21 +172,22 @@ export function planPickups(frame: PlanFrame, samples: Int32Array): Pickup[][] {
   const byRegion: Pickup[][] = frame.regions.map(() => []);
   const dateAfter = (date: IsoDate, days: number): IsoDate => calendar.dateAt(calendar.offsetOf(date) + days);
   for (let site = 0; site < sites.ids.length; site++) {
-    const region = frame.regions[sites.region[site] ?? -1];
-    if (region === undefined) continue;
     const sessions: { date: IsoDate; samples: number }[] = [];
     for (let weekday = 1; weekday <= 7; weekday++) {
       const count = samples[site * 7 + weekday - 1] ?? 0;
       if (count > 0) sessions.push({ date: calendar.dateAt(weekday - 1), samples: count });
     }
+    // Only sites of a planned region have tests.
     if (sessions.length === 0) continue;
+    const regionIndex = sites.region[site] ?? 0;
+    const region = frame.regions[regionIndex] as RegionFrame;
     const week = {
       regionCode: region.settings.code,
       municipalityCode: sites.municipality[site] ?? 0,
       siteId: sites.ids[site] ?? "",
       sessions,
     };
-    byRegion[sites.region[site] ?? 0]?.push(...planSitePickups(week, region.settings, dateAfter));
+    (byRegion[regionIndex] as Pickup[]).push(...planSitePickups(week, region.settings, dateAfter));
   }
   return byRegion;
 }

@@ -1,8 +1,9 @@
+import { owesMakeUp, type MissedTest } from "./attendance.ts";
 import type { RedTestReason } from "./cadence.ts";
 import type { Members } from "./cycle-slots.ts";
 import { CYCLE_WEEKS, GAP_DAYS, type PlanFrame, type RegionFrame } from "./plan-frame.ts";
-import type { DeferredTest, RedTestOrder, TestReason } from "./plan-types.ts";
-import { isEmployedOn, type StaffMember } from "./roster.ts";
+import type { DeferredTest, PlanInput, RedTestOrder, TestReason } from "./plan-types.ts";
+import { isEmployedOn, staffKey, type StaffMember } from "./roster.ts";
 
 /** A municipality's red tests of the week: all its sites (`sites` null) or only the named ones. */
 export type RedOrder = { readonly reason: RedTestReason; readonly sites: ReadonlySet<string> | null };
@@ -45,6 +46,11 @@ export type RegionDemand = {
   readonly latest: number[];
   /** The carried-over test this one settles, if any. */
   readonly carried: (DeferredTest | undefined)[];
+  /**
+   * The test makes up a missed one (whatever its reason: a red test may take its place): it goes
+   * as early in the week as capacity allows when it may go on any test day.
+   */
+  readonly early: boolean[];
 };
 
 export type DemandContext = {
@@ -52,6 +58,10 @@ export type DemandContext = {
   readonly members: Members;
   readonly redOrders: ReadonlyMap<number, RedOrder>;
   readonly carriedById: ReadonlyMap<string, DeferredTest>;
+  /** Missed tests by staff key (attendance); none when absent. */
+  readonly missed?: ReadonlyMap<string, MissedTest> | undefined;
+  /** The classification week's statuses: a missed red test is made up while the municipality is red. */
+  readonly statusByCode?: PlanInput["statusByCode"] | undefined;
 };
 
 export type Demand = {
@@ -59,8 +69,8 @@ export type Demand = {
   readonly demand: RegionDemand[];
   /** Carried-over tests of staff who have not started yet: owed again next week. */
   readonly carriedAgain: DeferredTest[];
-  /** Employees whose carried-over test is settled by this plan (planned, deferred or carried again). */
-  readonly consumed: Set<string>;
+  /** Carried-over tests of staff gone before the week's first test day: no longer owed. */
+  readonly notOwed: number;
 };
 
 /** The first test day `member` is employed on, and whether they are employed on every test day. */
@@ -83,10 +93,14 @@ function employedTestDays(member: StaffMember, region: RegionFrame, frame: PlanF
  * - a red test (week 1 or retest) for every staff member of a municipality with a red order (only
  *   the named sites under a limit-to-sites order); it replaces a cycle test due the same week and
  *   then stays on the slot day, so the 6-week gap is kept; otherwise it may go on any test day;
- * - a test carried over from an earlier week, merged into the above when there is one.
- * A red or carried-over test of someone employed on only some test days goes on the first of
+ * - a test carried over from an earlier week, merged into the above when there is one;
+ * - a make-up test (reason `make-up`) for someone whose latest test was missed, when `owesMakeUp`
+ *   says so (the 6-week limit from the last taken test falls before the next cycle test, or a red
+ *   test was missed while the municipality is still red); its limit is the 6-week limit counted
+ *   from the last taken test, so it is usually already past. A cycle test in the week makes it up.
+ * A red, carried-over or make-up test of someone employed on only some test days goes on the first of
  * them; of someone not yet started it is carried again (`carriedAgain`); of someone gone before
- * the first test day it is no longer owed (left out of `consumed`, so it counts as dropped).
+ * the first test day it is no longer owed (`notOwed`).
  */
 export function collectDemand(context: DemandContext): Demand {
   const { frame, members } = context;
@@ -97,9 +111,10 @@ export function collectDemand(context: DemandContext): Demand {
     reason: [],
     latest: [],
     carried: [],
+    early: [],
   }));
   const carriedAgain: DeferredTest[] = [];
-  const consumed = new Set<string>();
+  let notOwed = 0;
   for (let index = 0; index < members.list.length; index++) {
     const member = members.list[index] as StaffMember;
     const site = members.site[index] ?? 0;
@@ -111,18 +126,21 @@ export function collectDemand(context: DemandContext): Demand {
     const red =
       order !== undefined && (order.sites === null || order.sites.has(member.siteId)) ? order : undefined;
     const carried = context.carriedById.get(member.employeeId);
-    if (carried !== undefined) consumed.add(member.employeeId);
     const carriedLatest =
       carried === undefined ? Number.POSITIVE_INFINITY : calendar.offsetOf(carried.latestDate);
+    const missed = context.missed?.get(staffKey(sites.municipality[site] ?? 0, member.employeeId));
+    const missedLatest = missed === undefined ? Number.POSITIVE_INFINITY : calendar.offsetOf(missed.limit);
 
     let fixedDay: number;
     let latest = slotOffset;
     let reason: TestReason = "cycle";
-    if (day < region.testDays && isEmployedOn(member, calendar.dateAt(slotOffset))) {
+    const cycleTest = day < region.testDays && isEmployedOn(member, calendar.dateAt(slotOffset));
+    const makeUp = !cycleTest && owesMakeUpNow(context, missed, region, day, slotOffset);
+    if (cycleTest) {
       fixedDay = day;
       const start = member.startDate;
       if (start !== undefined && start >= calendar.dateAt(slotOffset - GAP_DAYS)) reason = "new-starter";
-    } else if (red !== undefined || carried !== undefined) {
+    } else if (red !== undefined || carried !== undefined || makeUp) {
       // No cycle test this week: the 6-week limit is the slot's next occurrence.
       if (day < region.testDays) latest += CYCLE_WEEKS * 7;
       const { first, all } = employedTestDays(member, region, frame);
@@ -131,19 +149,39 @@ export function collectDemand(context: DemandContext): Demand {
         const lastTestDate = calendar.dateAt((region.weekdays[region.testDays - 1] ?? 7) - 1);
         if (carried !== undefined && member.startDate !== undefined && member.startDate > lastTestDate) {
           carriedAgain.push(carried);
-        } else if (carried !== undefined) consumed.delete(member.employeeId);
+        } else if (carried !== undefined) notOwed += 1;
         continue;
       }
       fixedDay = all ? -1 : first;
     } else continue;
+    if (makeUp) reason = "make-up";
     if (carried !== undefined) reason = carried.reason;
     if (red !== undefined) reason = red.reason;
     const owed = demand[regionIndex] as RegionDemand;
     owed.member.push(index);
     owed.fixedDay.push(fixedDay);
     owed.reason.push(reason);
-    owed.latest.push(Math.min(latest, carriedLatest));
+    owed.latest.push(Math.min(latest, carriedLatest, missedLatest));
     owed.carried.push(carried);
+    owed.early.push(makeUp || reason === "make-up");
   }
-  return { demand, carriedAgain, consumed };
+  return { demand, carriedAgain, notOwed };
+}
+
+/**
+ * Whether a member without a cycle test this week owes a make-up test (see `owesMakeUp`): the
+ * next cycle test is the slot's next occurrence (6 weeks on when the slot falls in this week but
+ * the member does not work that day).
+ */
+function owesMakeUpNow(
+  context: DemandContext,
+  missed: MissedTest | undefined,
+  region: RegionFrame,
+  day: number,
+  slotOffset: number,
+): boolean {
+  if (missed === undefined) return false;
+  const nextCycleTest = slotOffset + (day < region.testDays ? CYCLE_WEEKS * 7 : 0);
+  const red = context.statusByCode?.get(missed.municipalityCode)?.status === "red";
+  return owesMakeUp(missed, context.frame.calendar.dateAt(nextCycleTest), red);
 }

@@ -22,6 +22,9 @@ const PRIORITY_CRITERIA: readonly ((facts: PriorityFacts) => number)[] = [
   (facts) => (facts.carriedOver ? 0 : 1),
   // Red tests (week 1, retest) before green ones.
   (facts) => (isRedTestReason(facts.reason) ? 0 : 1),
+  // Make-up tests (an earlier test was missed) just below red tests, before cycle and new starters:
+  // the person is already past, or close to, the 6-week limit counted from the last taken test.
+  (facts) => (facts.reason === "make-up" ? 0 : 1),
   // Tests in municipalities red in the classification week before those in green ones.
   (facts) => (facts.status?.status === "red" ? 0 : 1),
   // Higher incidence first.
@@ -31,7 +34,7 @@ const PRIORITY_CRITERIA: readonly ((facts: PriorityFacts) => number)[] = [
 ];
 
 /** Reasons in report order, the last tie-break between deferral report lines. */
-const REASON_ORDER: readonly TestReason[] = ["cycle", "new-starter", "red-week-1", "red-retest"];
+const REASON_ORDER: readonly TestReason[] = ["cycle", "new-starter", "red-week-1", "red-retest", "make-up"];
 
 /** Tie-breaks of the planning order after the priority rule (see {@link createPlanningOrder}). */
 export type PlanningTieBreaks = {
@@ -44,7 +47,7 @@ export type PlanningTieBreaks = {
 
 /**
  * The order in which a region's tests of the week get the lab capacity: the priority rule
- * (carried over, red test, red municipality, higher incidence, nursing home), then the earliest
+ * (carried over, red test, make-up test, red municipality, higher incidence, nursing home), then the earliest
  * 6-week limit, then site and roster order. Returns a comparator over test indices `0 … count−1`;
  * the ranks are computed once per test, so sorting stays cheap at national scale.
  */
@@ -78,7 +81,7 @@ export function createPlanningOrder(
  * The order of deferral report lines: the same priority rule as planning, so the report reads
  * in the order the capacity went. A line sums the tests of one municipality, site kind and
  * reason, carried-over and new alike, so it ranks as not carried over; lines the rule ranks
- * alike follow municipality code, then reason (cycle, new starter, week 1, retest).
+ * alike follow municipality code, then reason (cycle, new starter, week 1, retest, make-up).
  */
 export function compareDeferralReports(
   statusOf: (municipalityCode: number) => PriorityFacts["status"],

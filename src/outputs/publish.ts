@@ -157,20 +157,32 @@ type Prepared = { readonly tempDir: string; readonly manifest: PublishManifest; 
 /** Files written at once while preparing: fsyncs in flight together, not one after another. */
 const WRITES_IN_FLIGHT = 16;
 
-/** Runs `work` on every item, at most `limit` at a time; the first failure rejects. */
+/**
+ * Runs `work` on every item, at most `limit` at a time. After a failure no new item starts, and
+ * the first failure is thrown only once the writes in flight have settled, so that the caller's
+ * clean-up does not race them.
+ */
 async function forEachLimited<T>(
   items: readonly T[],
   limit: number,
   work: (item: T) => Promise<void>,
 ): Promise<void> {
   let next = 0;
+  let failed = false;
   const lane = async (): Promise<void> => {
-    while (next < items.length) {
+    while (!failed && next < items.length) {
       const item = items[next++] as T;
-      await work(item);
+      try {
+        await work(item);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  const lanes = await Promise.allSettled(Array.from({ length: Math.min(limit, items.length) }, lane));
+  const failure = lanes.find((lane): lane is PromiseRejectedResult => lane.status === "rejected");
+  if (failure !== undefined) throw failure.reason;
 }
 
 /**

@@ -32,7 +32,12 @@ type BatchRequest = {
 };
 type BatchReply =
   | { readonly id: number; readonly outputs: WeekFile[] }
-  | { readonly id: number; readonly error: string; readonly path: string };
+  | {
+      readonly id: number;
+      readonly error: string;
+      readonly path: string;
+      readonly code?: string | undefined;
+    };
 
 const WORKER_ENTRY = new URL("./render-worker.ts", import.meta.url);
 /** Batches per thread and family: small enough to balance the end, large enough to keep messages few. */
@@ -61,12 +66,23 @@ function ownBuffer(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
 /** Documents written at once by one thread: the next renders while these reach the disk. */
 const WRITES_IN_FLIGHT = 8;
 
-/** A job that failed, with the path it was for. */
+/** The errno code (`ENOSPC`, `EROFS`, …) of a failure, if it has one. */
+function codeOf(error: unknown): string | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
+/**
+ * A job that failed, with the path it was for; a failed write keeps its errno code, so the caller
+ * can tell a full or read-only disk (store/storage-fault.ts) from a document that cannot render.
+ */
 class JobError extends Error {
   readonly path: string;
+  readonly code: string | undefined;
   constructor(path: string, cause: unknown) {
     super(`rendering ${path}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
     this.path = path;
+    this.code = codeOf(cause);
   }
 }
 
@@ -81,24 +97,30 @@ async function renderBatch(
 ): Promise<WeekFile[]> {
   const outputs: Promise<WeekFile>[] = [];
   const writing = new Set<Promise<WeekFile>>();
-  for (const job of jobs) {
-    let bytes: Uint8Array;
-    try {
-      bytes = await renderDocumentJob(job, font);
-    } catch (error) {
-      throw new JobError(job.path, error);
+  try {
+    for (const job of jobs) {
+      let bytes: Uint8Array;
+      try {
+        bytes = await renderDocumentJob(job, font);
+      } catch (error) {
+        throw new JobError(job.path, error);
+      }
+      if (staging === undefined) {
+        outputs.push(Promise.resolve(bytes));
+        continue;
+      }
+      const written = writeStagedFile(staging, job.path, bytes).catch((error: unknown) => {
+        throw new JobError(job.path, error);
+      });
+      outputs.push(written);
+      writing.add(written);
+      void written.finally(() => writing.delete(written)).catch(() => undefined);
+      if (writing.size >= WRITES_IN_FLIGHT) await Promise.race(writing);
     }
-    if (staging === undefined) {
-      outputs.push(Promise.resolve(bytes));
-      continue;
-    }
-    const written = writeStagedFile(staging, job.path, bytes).catch((error: unknown) => {
-      throw new JobError(job.path, error);
-    });
-    outputs.push(written);
-    writing.add(written);
-    void written.finally(() => writing.delete(written)).catch(() => undefined);
-    if (writing.size >= WRITES_IN_FLIGHT) await Promise.race(writing);
+  } catch (error) {
+    // The writes in flight settle first: the caller removes the staging folder after a failure.
+    await Promise.allSettled(writing);
+    throw error;
   }
   return Promise.all(outputs);
 }
@@ -124,7 +146,8 @@ export function serveRenderJobs(port: MessagePort): void {
         const path = error instanceof JobError ? error.path : (request.jobs[0]?.path ?? "");
         const message =
           error instanceof JobError && error.cause instanceof Error ? error.cause.message : String(error);
-        port.postMessage({ id: request.id, error: message, path } satisfies BatchReply);
+        const code = error instanceof JobError ? error.code : undefined;
+        port.postMessage({ id: request.id, error: message, path, code } satisfies BatchReply);
       },
     );
   });
@@ -198,7 +221,8 @@ class ThreadPool {
           cleanup();
           pending--;
           if ("error" in reply) {
-            fail(new Error(`rendering ${reply.path}: ${reply.error}`));
+            const error = new Error(`rendering ${reply.path}: ${reply.error}`);
+            fail(reply.code === undefined ? error : Object.assign(error, { code: reply.code }));
             return;
           }
           reply.outputs.forEach((bytes, k) => (outputs[batch[k] ?? -1] = bytes));

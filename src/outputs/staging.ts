@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { mkdir, open, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { modesFor } from "../store/file-modes.ts";
+import { makeDirectory, modesFor } from "../store/file-modes.ts";
+import { asStorageError } from "../store/storage-fault.ts";
 
 /*
  * The week's documents go to disk as they are rendered, not into memory: the render threads write
@@ -30,7 +31,10 @@ export function stagingFolderName(folder: string, suffix: string): string {
   return `.tmp-${folder}-${suffix}`;
 }
 
-/** Creates the staging folder of `folder` under `outDir` (files 0640 and folders 0750 by default). */
+/**
+ * Creates the staging folder of `folder` under `outDir` (files 0640 and folders 0750 by default);
+ * a read-only or full disk is a StorageError naming `outDir`, as publishing reports it.
+ */
 export async function createStagingFolder(
   outDir: string,
   folder: string,
@@ -39,8 +43,12 @@ export async function createStagingFolder(
 ): Promise<StagingFolder> {
   const modes = modesFor(umask);
   const dir = join(outDir, stagingFolderName(folder, suffix));
-  await mkdir(outDir, { recursive: true, mode: modes.dir });
-  await mkdir(dir, { mode: modes.dir });
+  try {
+    makeDirectory(outDir, modes);
+    await mkdir(dir, { mode: modes.dir });
+  } catch (error) {
+    throw asStorageError(error, outDir, `preparing week ${folder}`);
+  }
   return { dir, fileMode: modes.file, dirMode: modes.dir };
 }
 
@@ -66,7 +74,10 @@ export async function writeStagedFile(
   return { sha256: createHash("sha256").update(bytes).digest("hex"), bytes: bytes.byteLength };
 }
 
-/** Removes a staging folder the run will not publish. */
+/**
+ * Removes a staging folder the run will not publish. It never throws: the run's own failure is
+ * what matters, and a folder that cannot be removed now is a `.tmp-` leftover reconcile removes.
+ */
 export async function discardStagingFolder(staging: StagingFolder): Promise<void> {
-  await rm(staging.dir, { recursive: true, force: true });
+  await rm(staging.dir, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined);
 }

@@ -1,4 +1,6 @@
+import type { AttendanceReport } from "../domain/attendance-report.ts";
 import type { DateWindow } from "../domain/calendar.ts";
+import { attendanceJsonOf } from "./attendance-summary.ts";
 import type { DeferralReport, RegionQuality, SlotChanges } from "../domain/plan-types.ts";
 
 /** Keys that would carry staff data; summaries hold counts and municipality figures only. */
@@ -21,6 +23,8 @@ export type SummaryInput = {
   readonly deferrals: readonly DeferralReport[];
   readonly quality: readonly RegionQuality[];
   readonly inputs: { readonly digest: string; readonly roster: string };
+  /** Uptake, owed tests and the gap from the last taken test; only once attendance is returned. */
+  readonly attendance?: AttendanceReport | undefined;
 };
 
 /**
@@ -46,6 +50,7 @@ export function summaryJsonOf(input: SummaryInput): Record<string, unknown> {
     deferrals: input.deferrals,
     quality: input.quality,
     inputs: { digest: input.inputs.digest, roster: input.inputs.roster },
+    ...(input.attendance === undefined ? {} : { attendance: attendanceJsonOf(input.attendance) }),
   };
 }
 

@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, mkdirSync, openSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 
 /*
@@ -23,17 +23,25 @@ export function modesFor(umask: number = DEFAULT_UMASK): FileModes {
 
 /**
  * Creates `path` and any missing parents; every folder created here gets `modes.dir`. Folders that
- * already exist keep their permissions (they are the operator's).
+ * already exist keep their permissions (they are the operator's). The folders are made one by one
+ * rather than with `recursive: true`, because Node's recursive mkdir reports a read-only file
+ * system (EROFS, e.g. a container's read-only volume) as ENOENT, which would read "missing".
  */
 export function makeDirectory(path: string, modes: FileModes): void {
-  const first = mkdirSync(path, { recursive: true, mode: modes.dir });
-  if (first === undefined) return;
-  const created: string[] = [];
-  for (let dir = path; dir.length >= first.length; dir = dirname(dir)) {
-    created.push(dir);
-    if (dir === first) break;
+  const missing: string[] = [];
+  for (let dir = path; !existsSync(dir); dir = dirname(dir)) {
+    missing.push(dir);
+    if (dirname(dir) === dir) break;
   }
-  for (const dir of created.reverse()) chmodSync(dir, modes.dir);
+  for (const dir of missing.reverse()) {
+    try {
+      mkdirSync(dir, { mode: modes.dir });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "EEXIST") continue;
+      throw error;
+    }
+    chmodSync(dir, modes.dir);
+  }
 }
 
 /**

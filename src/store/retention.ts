@@ -1,4 +1,5 @@
 import type { DatabaseSync } from "node:sqlite";
+import { ATTENDANCE_LOOKBACK_WEEKS } from "../domain/attendance.ts";
 import { addWeeks, formatIsoWeek, type IsoWeek } from "../domain/calendar.ts";
 import { runInTransaction } from "./schema.ts";
 
@@ -7,15 +8,17 @@ import { runInTransaction } from "./schema.ts";
  * committed week L. The weeks L−N+1 … L stay re-runnable with identical files, and L+1 runnable:
  * - a run of W reads the cycle-slot snapshot and the deferred tests of the latest week before W,
  *   so those of the latest week before the first kept week are kept too;
- * - the weekly report of W counts the tests planned by the runs of W−11 … W−1, so planned tests
- *   are kept from 11 weeks before the first kept week.
+ * - the weekly report of W counts the tests planned by the runs of W−11 … W−1 (test weeks W−10 …
+ *   W), and the attendance review of W reads the planned tests of test weeks W−11 … W
+ *   (ATTENDANCE_LOOKBACK_WEEKS), so planned tests are kept from 11 weeks before the first kept week.
  * Classifications, cadence states, deferral reports, committed weeks and the run ledger are a few
- * hundred rows a week and stay.
+ * hundred rows a week and stay; so do the attendance returns and outcomes (a municipality's
+ * first return is where its tracking starts).
  */
 export type RetentionCutoff = {
   /** The first week kept re-runnable: L − N + 1. */
   readonly firstKept: IsoWeek;
-  /** Planned tests of test weeks before this are prunable: (L − N + 1) − 10. */
+  /** Planned tests of test weeks before this are prunable: (L − N + 1) − 11. */
   readonly plannedTestWeeksFrom: IsoWeek;
 };
 
@@ -34,13 +37,13 @@ export type Retention = {
   pruneRows(cutoff: RetentionCutoff): PrunedRows;
 };
 
-/** Weeks of planned tests the weekly report's history reads before the week it is for. */
-const HISTORY_WEEKS_BEFORE = 11;
+/** Test weeks of planned tests a run of W reads before W: the report's history needs 10, attendance 11. */
+const PLANNED_TEST_WEEKS_BEFORE = Math.max(10, ATTENDANCE_LOOKBACK_WEEKS - 1);
 
 /** The cutoff for the latest committed week `latest` and `weeks` kept re-runnable (≥ 1). */
 export function retentionCutoff(latest: IsoWeek, weeks: number): RetentionCutoff {
   const firstKept = addWeeks(latest, -(Math.max(1, Math.floor(weeks)) - 1));
-  return { firstKept, plannedTestWeeksFrom: addWeeks(firstKept, -(HISTORY_WEEKS_BEFORE - 1)) };
+  return { firstKept, plannedTestWeeksFrom: addWeeks(firstKept, -PLANNED_TEST_WEEKS_BEFORE) };
 }
 
 type Floors = { slots: string | null; deferred: string | null; plannedTestWeek: string };

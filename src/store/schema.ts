@@ -225,6 +225,51 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX notification_outbox_due ON notification_outbox (status, next_attempt_at);
   `,
+  // 4: attendance returned by coordinators: one return per municipality and test week (the
+  // latest file; a corrected one replaces it), its outcomes per test, and the audit trail.
+  `
+  CREATE TABLE attendance_returns (
+    test_week TEXT NOT NULL,
+    municipality_code INTEGER NOT NULL,
+    digest TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    format TEXT NOT NULL CHECK (format IN ('csv', 'xlsx')),
+    author TEXT NOT NULL,
+    imported_at TEXT NOT NULL,
+    rows INTEGER NOT NULL,
+    taken INTEGER NOT NULL,
+    declined INTEGER NOT NULL,
+    absent INTEGER NOT NULL,
+    blank INTEGER NOT NULL,
+    PRIMARY KEY (test_week, municipality_code)
+  );
+
+  CREATE TABLE attendance_outcomes (
+    test_week TEXT NOT NULL,
+    municipality_code INTEGER NOT NULL,
+    employee_id TEXT NOT NULL,
+    date TEXT NOT NULL,
+    shift TEXT NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN ('taken', 'declined', 'absent')),
+    sample_id TEXT,
+    PRIMARY KEY (test_week, municipality_code, employee_id, date, shift)
+  );
+
+  CREATE TABLE attendance_audit (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    test_week TEXT NOT NULL,
+    municipality_code INTEGER NOT NULL,
+    action TEXT NOT NULL CHECK (action IN ('imported', 'replaced')),
+    author TEXT NOT NULL,
+    at TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    file_sha256 TEXT NOT NULL,
+    old_digest TEXT,
+    new_digest TEXT NOT NULL,
+    old_counts TEXT,
+    new_counts TEXT NOT NULL
+  );
+  `,
 ];
 
 /** The schema version this build writes. */

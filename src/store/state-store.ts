@@ -1,5 +1,6 @@
 import { statSync } from "node:fs";
 import type { DatabaseSync } from "node:sqlite";
+import { createAttendanceState, type AttendanceState } from "./attendance-state.ts";
 import { openStoreDatabase, type OpenStoreOptions } from "./open-database.ts";
 import { createDownloadAudit, type DownloadAudit } from "./download-audit.ts";
 import { createNotificationOutbox, type NotificationOutbox } from "./notification-outbox.ts";
@@ -11,6 +12,14 @@ import { createRunLedger, type RunLedger } from "./run-ledger.ts";
 import { asStorageError, storageError } from "./storage-fault.ts";
 import { createWeekState, type WeekState } from "./week-state.ts";
 
+export type {
+  AttendanceAuditEntry,
+  AttendanceCounts,
+  AttendanceReturn,
+  ImportResult,
+  RecordedReturn,
+  StoredOutcome,
+} from "./attendance-state.ts";
 export type { OpenStoreOptions } from "./open-database.ts";
 export type {
   NewOverride,
@@ -55,6 +64,7 @@ export type StateStore = RunLedger &
   RegionHistory &
   Retention &
   OperatorState &
+  AttendanceState &
   RecipientState &
   DownloadAudit &
   NotificationOutbox & {
@@ -123,6 +133,7 @@ export function openStateStore(path: string, options: OpenStoreOptions = {}): St
     ...createRegionHistory(db),
     ...createRetention(db),
     ...createOperatorState(db, path),
+    ...createAttendanceState(db),
     ...createRecipientState(db, path),
     ...createDownloadAudit(db),
     ...createNotificationOutbox(db),

@@ -32,7 +32,7 @@ import {
   workerSettingsFromConfig,
   type RunningWorker,
 } from "./worker.ts";
-import type { RunOutcome, RunWeek } from "./worker-types.ts";
+import type { AttendanceSummary, RunOutcome, RunWeek } from "./worker-types.ts";
 
 export type AppOptions = {
   readonly config: Config;
@@ -43,6 +43,8 @@ export type AppOptions = {
   readonly clock?: Clock | undefined;
   /** Replaces the configured incidence source (tests). */
   readonly source?: IncidenceSource | undefined;
+  /** Weeks of grace for attendance returns (default 1; see `RunDeps.attendanceGraceWeeks`). */
+  readonly attendanceGraceWeeks?: number | undefined;
 };
 
 export type WeekRunOptions = RunOptions & {
@@ -123,6 +125,23 @@ function meterSource(source: IncidenceSource, metrics: WorkerMetrics): Incidence
   };
 }
 
+/** The attendance counts of a run for /metrics (see `AttendanceSummary`). */
+function summarizeAttendance(report: RunReport): AttendanceSummary | undefined {
+  const attendance = report.attendance;
+  if (attendance === undefined) return undefined;
+  const { uptake, owed, gap } = attendance;
+  return {
+    taken: uptake.total.taken,
+    declined: uptake.total.declined,
+    absent: uptake.total.absent,
+    notReported: uptake.total.notReported,
+    owed: owed.makeUp + owed.covered + owed.deferred,
+    owedDeferred: owed.deferred,
+    over6Weeks: gap.over6Weeks - gap.declined,
+    over6WeeksDeclined: gap.declined,
+  };
+}
+
 /** The scheduler's view of a run: an outcome, never a rejection. */
 function runForScheduler(app: App): RunWeek {
   return async (week, options) => {
@@ -136,7 +155,7 @@ function runForScheduler(app: App): RunWeek {
         runId: report.runId,
         status: "succeeded",
         durationMs: app.clock() - started,
-        summary: { red, green, tests, deferred },
+        summary: { red, green, tests, deferred, attendance: summarizeAttendance(report) },
         phases: timer.phases(),
       };
     } catch (error) {
@@ -213,6 +232,7 @@ export async function createApp(options: AppOptions): Promise<App> {
           source: source ?? metered,
           newRunId: () => randomUUID(),
           report: weekReport,
+          attendanceGraceWeeks: options.attendanceGraceWeeks ?? config.attendance.graceWeeks,
         },
         week,
         runOptions,

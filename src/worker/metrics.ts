@@ -1,7 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import { formatIsoWeek } from "../domain/calendar.ts";
 import type { PhaseTiming } from "../lib/phase-timer.ts";
-import type { RunOutcome } from "./worker-types.ts";
+import type { AttendanceSummary, RunOutcome } from "./worker-types.ts";
 
 /*
  * Prometheus metrics of the worker, on a registry of its own (nothing is registered on
@@ -25,6 +25,12 @@ export type WorkerMetrics = {
   readonly notificationsFailed: Counter<"channel">;
   readonly notificationsAbandoned: Counter<"channel">;
   readonly notificationsPending: Gauge<"channel">;
+  /** Tests of the settled test week by what came back (taken, declined, absent, not_reported). */
+  readonly attendanceTests: Gauge<"outcome">;
+  /** Owed tests carried forward (`state`: planned this week, deferred). */
+  readonly testsOwed: Gauge<"state">;
+  /** Staff past 6 weeks since their last taken test (`declined`: "true" for those who declined). */
+  readonly staffOver6Weeks: Gauge<"declined">;
   /** Weeks that currently have a last-success series, oldest first. */
   readonly successWeeks: string[];
   readonly keepWeeks: number;
@@ -119,6 +125,24 @@ export function createMetrics(options: MetricsOptions = {}): WorkerMetrics {
       labelNames: ["channel"],
       registers,
     }),
+    attendanceTests: new Gauge({
+      name: "testrota_attendance_tests",
+      help: "Tests of the last settled test week by outcome returned (taken, declined, absent, not_reported), last successful run.",
+      labelNames: ["outcome"],
+      registers,
+    }),
+    testsOwed: new Gauge({
+      name: "testrota_tests_owed",
+      help: "Owed tests (missed: absent or not reported) carried forward by the last successful run, planned or deferred.",
+      labelNames: ["state"],
+      registers,
+    }),
+    staffOver6Weeks: new Gauge({
+      name: "testrota_staff_over_6_weeks",
+      help: "Staff past 6 weeks since their last taken test (attendance returned), those who declined apart.",
+      labelNames: ["declined"],
+      registers,
+    }),
     successWeeks: [],
     keepWeeks: Math.max(1, options.keepWeeks ?? 4),
   };
@@ -148,7 +172,21 @@ export function recordRunOutcome(metrics: WorkerMetrics, outcome: RunOutcome, fi
     metrics.municipalities.set({ status: "green" }, outcome.summary.green);
     metrics.testsPlanned.set(outcome.summary.tests);
     metrics.testsDeferred.set(outcome.summary.deferred);
+    recordAttendance(metrics, outcome.summary.attendance);
   }
+}
+
+/** The attendance gauges; a run without attendance leaves them unset (no series). */
+function recordAttendance(metrics: WorkerMetrics, attendance: AttendanceSummary | undefined): void {
+  if (attendance === undefined) return;
+  metrics.attendanceTests.set({ outcome: "taken" }, attendance.taken);
+  metrics.attendanceTests.set({ outcome: "declined" }, attendance.declined);
+  metrics.attendanceTests.set({ outcome: "absent" }, attendance.absent);
+  metrics.attendanceTests.set({ outcome: "not_reported" }, attendance.notReported);
+  metrics.testsOwed.set({ state: "planned" }, attendance.owed - attendance.owedDeferred);
+  metrics.testsOwed.set({ state: "deferred" }, attendance.owedDeferred);
+  metrics.staffOver6Weeks.set({ declined: "false" }, attendance.over6Weeks);
+  metrics.staffOver6Weeks.set({ declined: "true" }, attendance.over6WeeksDeclined);
 }
 
 /** Records the phases of one run (failed runs too: where the time went before the failure). */

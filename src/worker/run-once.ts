@@ -1,7 +1,9 @@
 import { DateTime } from "luxon";
+import { pickUpAttendance } from "../attendance/attendance-folder.ts";
 import type { Clock } from "../clock.ts";
 import type { Config } from "../config.ts";
 import { assembleWeek, type AssembledWeek } from "../domain/assemble-week.ts";
+import { ATTENDANCE_LOOKBACK_WEEKS, DEFAULT_GRACE_WEEKS } from "../domain/attendance.ts";
 import { addWeeks, classificationWindow, formatIsoWeek, type IsoWeek } from "../domain/calendar.ts";
 import type { Override } from "../domain/classify.ts";
 import { lastCompleteDate, type IncidenceDataset } from "../domain/incidence.ts";
@@ -26,6 +28,7 @@ import type { InputLoader, RunInputs } from "../roster/load-inputs.ts";
 import type { IncidenceSource } from "../sources/source.ts";
 import { pruneAfterRun } from "../store/prune.ts";
 import { saveRawPayloads } from "../store/raw-capture.ts";
+import { asStorageError } from "../store/storage-fault.ts";
 import type { StateStore } from "../store/state-store.ts";
 import { withRunLock } from "./lock.ts";
 import { silentProgress, type Progress } from "./progress.ts";
@@ -51,6 +54,11 @@ export type RunDeps = {
   readonly clock: Clock;
   /** What `report.html` needs besides the run: region names and the boundaries, read once at start. */
   readonly report: { readonly regions: readonly Region[]; readonly boundaries: MunicipalityBoundaries };
+  /**
+   * Weeks after a test week by whose run its attendance must be returned (default 1: by the run
+   * of the following week); a test without an outcome by then counts as not reported (owed).
+   */
+  readonly attendanceGraceWeeks?: number | undefined;
 };
 
 export type RunOptions = {
@@ -66,6 +74,41 @@ export type RunOptions = {
 
 function throwIfAborted(signal: AbortSignal | undefined, week: IsoWeek): void {
   if (signal?.aborted) throw new AbortedError(`run of ${formatIsoWeek(week)} aborted before publishing`);
+}
+
+/** The attendance a run reviews, once any municipality returns it (else the planner assumes done). */
+function attendanceOf(deps: RunDeps, week: IsoWeek) {
+  const history = deps.store.loadAttendanceHistory(addWeeks(week, 1 - ATTENDANCE_LOOKBACK_WEEKS), week);
+  if (history.trackedFrom.size === 0) return undefined;
+  return { history, graceWeeks: deps.attendanceGraceWeeks ?? DEFAULT_GRACE_WEEKS };
+}
+
+/**
+ * Imports the returns dropped into `<dataDir>/attendance/<test week>/` before the week is decided;
+ * a refused file is logged with its problems (they never quote staff data) and left out.
+ */
+async function pickUp(deps: RunDeps, week: IsoWeek, inputs: RunInputs, log: Logger): Promise<void> {
+  const picked = await pickUpAttendance({
+    dataDir: deps.config.dataDir,
+    store: deps.store,
+    municipalities: inputs.municipalities,
+    runWeek: week,
+    at: new Date(deps.clock()).toISOString(),
+  });
+  for (const warning of picked.warnings) log.warn({ warning }, "attendance return warning");
+  for (const refused of picked.refused) {
+    log.warn({ file: refused.file, problems: refused.problems }, "attendance return refused");
+  }
+  const changed = picked.results.filter((r) => r.action !== "unchanged");
+  if (changed.length > 0) {
+    log.info(
+      {
+        imported: changed.filter((r) => r.action === "imported").length,
+        replaced: changed.filter((r) => r.action === "replaced").length,
+      },
+      "attendance returns imported from the folder",
+    );
+  }
 }
 
 /** Classifies W and plans W+1 in the pure domain; data that cannot classify W is the source's fault. */
@@ -93,6 +136,7 @@ function assemble(
     staff: inputs.staff,
     previousSlots: store.loadSlotsBefore(week),
     carriedOver: store.loadDeferredBefore(week),
+    attendance: attendanceOf(deps, week),
     onStep: (step) => timer.mark(step),
   });
   if (!result.ok) throw new SourceError(deps.source.name, result.problem);
@@ -120,6 +164,7 @@ function renderWeek(
     window: classificationWindow(r.assembled.week, config.window),
     lookahead: { ...r.outcome.lookahead, deferred: countDeferred(r.assembled.lookahead.deferrals) },
     inputs: { digest: r.inputs.digest, roster: r.inputs.rosterOrigin },
+    attendance: r.assembled.attendance,
   });
   return renderWeekFiles({
     assembled: r.assembled,
@@ -235,6 +280,8 @@ async function runSteps(deps: RunDeps, week: IsoWeek, ctx: RunContext): Promise<
   const inputs = await timer.measure("load", () => deps.inputs.load());
   for (const warning of inputs.warnings) log.warn({ warning }, "input warning");
   checkpoint();
+  await timer.measure("attendance", () => pickUp(deps, week, inputs, log));
+  checkpoint();
   progress.update("fetch incidence", 0.15);
   const fetched = await timer.measure("fetch", async () => {
     const result = await source.fetchIncidence(ctx.options.signal);
@@ -269,7 +316,8 @@ async function runSteps(deps: RunDeps, week: IsoWeek, ctx: RunContext): Promise<
     })
     .catch(async (error: unknown) => {
       await discardStagingFolder(staging);
-      throw error;
+      // A document that could not be written (full or read-only disk) names the out folder.
+      throw asStorageError(error, config.outDir, `writing week ${formatIsoWeek(week)}`);
     });
   progress.update("publish", 0.85);
   const published = await timer.measure("publish", () =>

@@ -1,4 +1,5 @@
 import type { AssembledWeek } from "../domain/assemble-week.ts";
+import type { AttendanceReport } from "../domain/attendance-report.ts";
 import type { CadenceEvent } from "../domain/cadence.ts";
 import { formatIsoWeek } from "../domain/calendar.ts";
 import type { DeferralReport, RegionQuality, SlotChanges } from "../domain/plan-types.ts";
@@ -40,6 +41,8 @@ export type RunReport = {
   readonly planChanges: SlotChanges;
   readonly deferrals: readonly DeferralReport[];
   readonly quality: readonly RegionQuality[];
+  /** Uptake, owed tests and the gap from the last taken test; only once attendance is returned. */
+  readonly attendance?: AttendanceReport | undefined;
 };
 
 /** What the week decided: the report without the run's identity and its published folder. */
@@ -79,6 +82,7 @@ export function describeWeek(input: {
     "new-starter": 0,
     "red-week-1": 0,
     "red-retest": 0,
+    "make-up": 0,
   };
   for (const test of plan.tests) testsByReason[test.reason] = (testsByReason[test.reason] ?? 0) + 1;
   const first = classifications[0];
@@ -112,6 +116,7 @@ export function describeWeek(input: {
     planChanges: plan.changes,
     deferrals: plan.deferrals,
     quality: plan.quality,
+    ...(assembled.attendance === undefined ? {} : { attendance: assembled.attendance }),
   };
 }
 
@@ -177,6 +182,16 @@ export function formatRunSummary(report: RunReport): string {
   if (report.quality.length > 0) {
     lines.push(
       `  evenness (peak ÷ even share, worst region): cycle ${ratio(worst.cycle)}, red weeks ${ratio(worst.red)}`,
+    );
+  }
+  const attendance = report.attendance;
+  if (attendance !== undefined) {
+    const u = attendance.uptake.total;
+    const o = attendance.owed;
+    const g = attendance.gap;
+    lines.push(
+      `  attendance of ${formatIsoWeek(attendance.settledWeek)} (${attendance.trackedMunicipalities} municipalities returning): ${u.taken} taken, ${u.declined} declined, ${u.absent} absent, ${u.notReported} not reported of ${u.planned}`,
+      `  owed tests carried forward: ${o.makeUp + o.covered + o.deferred} (${o.makeUp} make-up, ${o.covered} by a cycle or red test, ${o.deferred} deferred); past 6 weeks since the last taken test on ${attendance.asOf}: ${g.over6Weeks - g.declined} (+${g.declined} who declined)`,
     );
   }
   lines.push(

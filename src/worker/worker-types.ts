@@ -12,7 +12,28 @@ import type { PhaseTiming } from "../lib/phase-timer.ts";
 export type RunTrigger = "schedule" | "catch-up" | "retry" | "cli" | "replay";
 
 /** Counts a run publishes, for logs and metrics (no staff data). */
-export type RunSummary = { red: number; green: number; tests: number; deferred: number };
+export type RunSummary = {
+  red: number;
+  green: number;
+  tests: number;
+  deferred: number;
+  /** Once attendance is returned: the settled week's uptake, owed tests, staff past 6 weeks. */
+  attendance?: AttendanceSummary | undefined;
+};
+
+/** Attendance counts of a run (see `AttendanceReport`), for metrics. */
+export type AttendanceSummary = {
+  readonly taken: number;
+  readonly declined: number;
+  readonly absent: number;
+  readonly notReported: number;
+  /** Owed tests carried forward: make-up, covered by a cycle or red test, deferred. */
+  readonly owed: number;
+  readonly owedDeferred: number;
+  /** Staff past 6 weeks since their last taken test, without those who declined. */
+  readonly over6Weeks: number;
+  readonly over6WeeksDeclined: number;
+};
 
 /** The result of one attempt at a week. */
 export type RunOutcome = {

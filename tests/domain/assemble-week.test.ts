@@ -32,6 +32,24 @@ function dataset(): DailyCasesDataset {
   };
 }
 
+/** Daily cases from `first` to LAST: zero except the given dates. */
+function dailyCases(first: string, cases: Record<number, Record<string, number>>): DailyCasesDataset {
+  const days = daysBetween(first, LAST) + 1;
+  const series = (code: number) =>
+    Array.from({ length: days }, (_, day) => {
+      const entry = Object.entries(cases[code] ?? {}).find(([date]) => daysBetween(first, date) === day);
+      return entry?.[1] ?? 0;
+    });
+  return {
+    kind: "daily",
+    origin: "synthetic",
+    firstDate: first,
+    lastDate: LAST,
+    casesByCode: new Map(TOWNS.map((t) => [t.code, series(t.code)])),
+    populationByCode: new Map(TOWNS.map((t) => [t.code, t.population])),
+  };
+}
+
 function input(overrides: Partial<AssembleInput>): AssembleInput {
   return {
     week: W,
@@ -147,6 +165,88 @@ describe("assembleWeek: where the cadence starts", () => {
     expect(red(result.week.plan.tests)).toEqual([["E1", "red-week-1"]]);
     expect(result.week.lookahead.testWeek).toEqual({ year: 2020, week: 42 });
     expect(red(result.week.lookahead.tests)).toEqual([["E2", "red-week-1"]]);
+  });
+
+  it("names the week the store's cadence comes from", () => {
+    const result = assembleWeek(input({ previousCadence: new Map([[101, GREEN]]) }));
+    if (!result.ok) throw new Error(result.problem);
+    expect(result.week.cadenceOrigin).toEqual({ kind: "store", week: PREVIOUS });
+  });
+
+  it("warms up over every earlier week the data covers, oldest first", () => {
+    const result = assembleWeek(input({}));
+    if (!result.ok) throw new Error(result.problem);
+    expect(result.week.cadenceOrigin).toEqual({
+      kind: "warm-up",
+      weeks: [34, 35, 36, 37, 38, 39].map((week) => ({ year: 2020, week })),
+    });
+  });
+
+  it("starts the warm-up at the first week the data covers", () => {
+    // Data from 2020-09-01: W37's window (09-01 … 09-07) is the first it covers.
+    const result = assembleWeek(input({ dataset: dailyCases("2020-09-01", {}) }));
+    if (!result.ok) throw new Error(result.problem);
+    expect(result.week.cadenceOrigin).toEqual({
+      kind: "warm-up",
+      weeks: [37, 38, 39].map((week) => ({ year: 2020, week })),
+    });
+  });
+
+  it("does not warm up from pre-aggregated totals: they carry no history", () => {
+    const result = assembleWeek(
+      input({
+        dataset: {
+          kind: "window",
+          origin: "totals.csv",
+          lastUpdate: null,
+          rowsByCode: new Map([
+            [101, { cases7d: 30, population: 100_000, incidence: 30 }],
+            [147, { cases7d: 0, population: 100_000, incidence: 0 }],
+          ]),
+        },
+      }),
+    );
+    if (!result.ok) throw new Error(result.problem);
+    expect(result.week.cadenceOrigin).toEqual({ kind: "fresh" });
+    expect(result.week.events.get(101)).toBe("flow-started");
+    expect(result.week.redOrders).toEqual([]);
+  });
+
+  it("plans by the week's statuses: under pressure a red municipality's test goes first", () => {
+    // A (101) has 30 cases in W's window: red. One Monday test fits the week; B's site is listed
+    // first, so without the statuses B would go first.
+    const result = assembleWeek(
+      input({
+        dataset: dailyCases(FIRST, { 101: { "2020-09-24": 30 } }),
+        previousCadence: new Map([
+          [101, GREEN],
+          [147, GREEN],
+        ]),
+        regions: [
+          { code: 1084, testWeekdays: [1], labCapacityPerDay: 1, pickupTime: "08:00", pickupDayOffset: 1 },
+        ],
+        sites: [
+          { id: "S2", municipalityCode: 147, kind: "nursing-home", name: "S2", address: "x" },
+          { id: "S1", municipalityCode: 101, kind: "nursing-home", name: "S1", address: "x" },
+        ],
+        staff: [
+          { employeeId: "E2", siteId: "S2", shift: "day" },
+          { employeeId: "E1", siteId: "S1", shift: "day" },
+        ],
+        // W+1 = 2020-W41 is week 4 of the cycle anchored at 2020-W01.
+        previousSlots: new Map([
+          ["E2", { cycleWeek: 4, weekday: 1, shift: "day", siteId: "S2" }],
+          ["E1", { cycleWeek: 4, weekday: 1, shift: "day", siteId: "S1" }],
+        ]),
+      }),
+    );
+    if (!result.ok) throw new Error(result.problem);
+    expect(result.week.classifications.map((c) => [c.code, c.status, c.incidence])).toEqual([
+      [101, "red", 30],
+      [147, "green", 0],
+    ]);
+    expect(result.week.plan.tests.map((t) => t.employeeId)).toEqual(["E1"]);
+    expect(result.week.plan.deferred.map((d) => d.employeeId)).toEqual(["E2"]);
   });
 
   it("refuses a week the data does not cover (stale)", () => {

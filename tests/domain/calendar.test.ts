@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import {
+  addDays,
   addWeeks,
   classificationDate,
+  compareWeeks,
+  daysBetween,
+  isIsoDate,
+  localDate,
   classificationWindow,
   formatIsoWeek,
   instantAt,
@@ -20,6 +25,44 @@ describe("ISO weeks", () => {
   ];
   it.each(parseCases)("$name", ({ text, valid }) => {
     expect(parseIsoWeek(text) !== undefined).toBe(valid);
+  });
+
+  it("reads a week with surrounding blanks and formats it back with zero padding", () => {
+    expect(parseIsoWeek(" 2020-W07\n")).toEqual({ year: 2020, week: 7 });
+    expect(formatIsoWeek({ year: 2020, week: 7 })).toBe("2020-W07");
+    expect(formatIsoWeek({ year: 987, week: 12 })).toBe("0987-W12");
+  });
+
+  it.each([
+    { a: { year: 2020, week: 40 }, b: { year: 2020, week: 41 }, sign: -1 },
+    { a: { year: 2020, week: 41 }, b: { year: 2020, week: 40 }, sign: 1 },
+    { a: { year: 2020, week: 53 }, b: { year: 2021, week: 1 }, sign: -1 },
+    { a: { year: 2021, week: 1 }, b: { year: 2020, week: 53 }, sign: 1 },
+    { a: { year: 2020, week: 41 }, b: { year: 2020, week: 41 }, sign: 0 },
+  ])("compareWeeks orders $a before or after $b", ({ a, b, sign }) => {
+    expect(Math.sign(compareWeeks(a, b))).toBe(sign);
+  });
+
+  it.each([
+    { text: "2020-02-29", valid: true },
+    { text: "2021-02-29", valid: false },
+    { text: "2020-13-01", valid: false },
+    { text: "2020-1-01", valid: false },
+    { text: "20200101", valid: false },
+  ])("isIsoDate($text) is $valid", ({ text, valid }) => {
+    expect(isIsoDate(text)).toBe(valid);
+  });
+
+  it("gives the local date of an instant: 23:30 UTC on 3 January 2021 is 4 January in Copenhagen", () => {
+    expect(localDate(Date.UTC(2021, 0, 3, 23, 30), "Europe/Copenhagen")).toBe("2021-01-04");
+    expect(localDate(Date.UTC(2021, 0, 3, 23, 30), "UTC")).toBe("2021-01-03");
+  });
+
+  it("counts calendar days and adds them across month and year ends", () => {
+    expect(addDays("2020-12-30", 3)).toBe("2021-01-02");
+    expect(addDays("2020-03-01", -1)).toBe("2020-02-29");
+    expect(daysBetween("2020-08-24", "2020-10-05")).toBe(42);
+    expect(daysBetween("2020-10-05", "2020-08-24")).toBe(-42);
   });
 
   it("adds weeks across week 53", () => {

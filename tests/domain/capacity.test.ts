@@ -91,3 +91,127 @@ describe("placeWeek", () => {
     expect(loads).toEqual([5, 5, 5]);
   });
 });
+
+describe("placeWeek by hand", () => {
+  /** Places tests given as [fixed day or -1, site, shift], in priority order (index order). */
+  function place(tests: [number, number, number][], testDays: number, capacity: number) {
+    const placement = placeWeek(
+      {
+        count: tests.length,
+        fixedDay: Int32Array.from(tests.map(([day]) => day)),
+        site: Int32Array.from(tests.map(([, site]) => site)),
+        shift: Uint8Array.from(tests.map(([, , shift]) => shift)),
+        compare: (a, b) => a - b,
+      },
+      testDays,
+      capacity,
+    );
+    return {
+      day: [...placement.day],
+      moved: [...placement.moved],
+      movedCount: placement.movedCount,
+      deferredCount: placement.deferredCount,
+    };
+  }
+
+  it("takes a week exactly at capacity whole", () => {
+    expect(
+      place(
+        [
+          [0, 1, 0],
+          [0, 1, 0],
+          [1, 1, 0],
+          [1, 1, 0],
+        ],
+        2,
+        2,
+      ),
+    ).toEqual({
+      day: [0, 0, 1, 1],
+      moved: [0, 0, 0, 0],
+      movedCount: 0,
+      deferredCount: 0,
+    });
+  });
+
+  it("defers the lowest in priority beyond the week's capacity, and no more", () => {
+    // 5 tests, 2 days × 2: the fifth waits.
+    expect(
+      place(
+        [
+          [0, 1, 0],
+          [0, 1, 0],
+          [1, 1, 0],
+          [1, 1, 0],
+          [-1, 1, 0],
+        ],
+        2,
+        2,
+      ),
+    ).toEqual({
+      day: [0, 0, 1, 1, -1],
+      moved: [0, 0, 0, 0, 0],
+      movedCount: 0,
+      deferredCount: 1,
+    });
+  });
+
+  it("keeps a day exactly at capacity and moves only what is beyond it", () => {
+    // Day 0 holds 3 fixed tests, capacity 2: the third in priority moves to day 1 (room 2).
+    expect(
+      place(
+        [
+          [0, 1, 0],
+          [0, 1, 0],
+          [0, 2, 0],
+          [2, 3, 0],
+          [2, 3, 0],
+        ],
+        3,
+        2,
+      ),
+    ).toEqual({
+      day: [0, 0, 1, 2, 2],
+      moved: [0, 0, 1, 0, 0],
+      movedCount: 1,
+      deferredCount: 0,
+    });
+  });
+
+  it("puts a flexible test on a day its site already has tests on, when the level leaves room there", () => {
+    /*
+     * Fixed: site 5 on day 2, site 6 on days 0 and 1. Two flexible tests (site 5 and site 7):
+     * loads [1, 1, 1] + 2 → level 2, room [1, 1, 1]. Site 5 takes its own day 2; site 7 the
+     * first day left that fits, day 0.
+     */
+    expect(
+      place(
+        [
+          [2, 5, 0],
+          [0, 6, 0],
+          [1, 6, 0],
+          [-1, 5, 0],
+          [-1, 7, 0],
+        ],
+        3,
+        10,
+      ).day,
+    ).toEqual([2, 0, 1, 2, 0]);
+  });
+
+  it("splits flexible tests of one site over the lowest days in proportion to its shifts", () => {
+    // 4 flexible tests of site 1 (2 day, 2 night) over 2 empty days: level 2, one of each per day.
+    expect(
+      place(
+        [
+          [-1, 1, 0],
+          [-1, 1, 0],
+          [-1, 1, 2],
+          [-1, 1, 2],
+        ],
+        2,
+        10,
+      ).day,
+    ).toEqual([0, 1, 0, 1]);
+  });
+});

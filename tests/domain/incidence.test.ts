@@ -174,20 +174,23 @@ describe("observeWindow over real SSI rows", () => {
 
   it("refuses partial data and names every municipality without figures", () => {
     const dataset = ssi();
+    // Struer has cases but no population, 998 a population but no cases, 999 neither.
     const withoutStruer: DailyCasesDataset = {
       ...dataset,
       populationByCode: new Map([
         [260, 31_384],
         [766, 46_722],
+        [998, 5_000],
       ]),
     };
     const others: Municipality[] = [
       ...TOWNS,
+      { code: 998, name: "Casefree", regionCode: 1082, population: 5_000, aliases: [] },
       { code: 999, name: "Nowhere", regionCode: 1082, population: 1, aliases: [] },
     ];
     expect(observeWindow(withoutStruer, classificationWindow(W40), others)).toEqual({
       ok: false,
-      problem: "partial data: no figures for 2 municipalities (671 Struer, 999 Nowhere)",
+      problem: "partial data: no figures for 3 municipalities (671 Struer, 998 Casefree, 999 Nowhere)",
     });
   });
 });

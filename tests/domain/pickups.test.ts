@@ -31,6 +31,19 @@ describe("planSitePickups", () => {
       ],
     },
     {
+      // Collected the same day: the kits are for the next session after it, never the same one.
+      name: "a same-day pickup brings the kits for the next session",
+      offset: 0,
+      sessions: [
+        { date: "2020-10-05", samples: 4 },
+        { date: "2020-10-07", samples: 9 },
+      ],
+      expected: [
+        { testDate: "2020-10-05", pickupDate: "2020-10-05", samples: 4, kitsToDeliver: 9 },
+        { testDate: "2020-10-07", pickupDate: "2020-10-07", samples: 9, kitsToDeliver: 9 },
+      ],
+    },
+    {
       name: "the last session of the week gets its kits replaced one for one",
       offset: 1,
       sessions: [{ date: "2020-10-09", samples: 6 }],

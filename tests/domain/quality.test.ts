@@ -44,3 +44,56 @@ describe("measureRegionQuality", () => {
     });
   });
 });
+
+describe("measureRegionQuality by hand", () => {
+  const base = {
+    regionCode: 1084,
+    hasRedLoad: true,
+    shiftTotals: { day: 0, evening: 0, night: 0 },
+    pickups: 0,
+    deferred: 0,
+    gapViolations: 0,
+    cyclePickupsPerSite: 0,
+  };
+
+  it.each([
+    // Nothing at all: no unsplittable unit, every ratio 1, spread 0 … 0.
+    {
+      name: "no slots and no tests",
+      cycleLoads: [0, 0],
+      weekLoads: [0],
+      unit: 0,
+      cycle: 1,
+      red: 1,
+      spread: [0, 0],
+    },
+    // Slots but no tests this week: the unit is one test.
+    {
+      name: "slots only",
+      cycleLoads: [3, 1],
+      weekLoads: [0, 0],
+      unit: 1,
+      cycle: 3 / 2,
+      red: 1,
+      spread: [0, 0],
+    },
+    // Tests this week but no slots (red tests only): the unit is one test.
+    {
+      name: "tests only",
+      cycleLoads: [0, 0],
+      weekLoads: [3, 1],
+      unit: 1,
+      cycle: 1,
+      red: 3 / 2,
+      spread: [1, 3],
+    },
+    // No test day in the week at all.
+    { name: "no test days", cycleLoads: [], weekLoads: [], unit: 0, cycle: 1, red: 1, spread: [0, 0] },
+  ])("$name", ({ cycleLoads, weekLoads, unit, cycle, red, spread }) => {
+    const quality = measureRegionQuality({ ...base, cycleLoads, weekLoads });
+    expect(quality.largestUnsplittableSession).toBe(unit);
+    expect(quality.cyclePeakRatio).toBe(cycle);
+    expect(quality.redWeekPeakRatio).toBe(red);
+    expect(quality.testWeekDailySpread).toEqual({ min: spread[0], max: spread[1] });
+  });
+});

@@ -391,6 +391,20 @@ describe("retryTimes", () => {
       lastAttempt: "09:00",
       expected: [],
     },
+    {
+      name: "retries switched off (0 minutes)",
+      week: "2020-W40",
+      retryEveryMinutes: 0,
+      lastAttempt: "20:00",
+      expected: [],
+    },
+    {
+      name: "a negative interval means no retry",
+      week: "2020-W40",
+      retryEveryMinutes: -15,
+      lastAttempt: "20:00",
+      expected: [],
+    },
   ];
   it.each(cases)("$name", ({ week, retryEveryMinutes, lastAttempt, expected }) => {
     expect(

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -8,6 +8,7 @@ import { planMunicipalityJobs, type DocumentJob } from "../../src/outputs/docume
 import { renderDocumentJobs } from "../../src/outputs/render-pool.ts";
 import { groupSiteSessions } from "../../src/outputs/site-sessions.ts";
 import { createStagingFolder } from "../../src/outputs/staging.ts";
+import { classifyStorageFault } from "../../src/store/storage-fault.ts";
 import { FACTS, FRAME, ROWS, SITES, settings } from "./document-fixture.ts";
 
 // Ærø's week (two sites with tests, one without) in Danish and in English: two workbooks, four
@@ -101,6 +102,26 @@ describe("renderDocumentJobs", () => {
             bytes: bytes.byteLength,
           });
         }
+      }
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  });
+
+  it("a document that cannot be written keeps its errno code, on a thread as in this one", async () => {
+    const out = await mkdtemp(join(tmpdir(), "render-pool-"));
+    try {
+      for (const threads of [1, 2]) {
+        const staging = await createStagingFolder(out, "2020-W41", `threads${threads}`);
+        // A file where the documents' folder belongs: writing into it fails with ENOTDIR.
+        await writeFile(join(staging.dir, "municipalities"), "");
+        const failed = await renderDocumentJobs(jobs(), { threads, staging }).then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+        expect(String(failed)).toContain("rendering municipalities/492/");
+        expect(failed).toMatchObject({ code: "ENOTDIR" });
+        expect(classifyStorageFault(failed)).toBe("io");
       }
     } finally {
       await rm(out, { recursive: true, force: true });

@@ -113,18 +113,18 @@ afterEach(() => {
 });
 
 describe("pruneOldWeeks", () => {
-  it("keeps the latest weeks re-runnable: their snapshots, the week before, and 11 weeks of planned tests", async () => {
+  it("keeps the latest weeks re-runnable: their snapshots, the week before, and 12 weeks of planned tests", async () => {
     // retention.weeks 2, latest W36: W35 and W36 stay re-runnable. Re-running W35 reads the state
     // of W34; the report of W35 counts the tests planned by the runs of W24…W34 (test weeks
-    // W25…W35).
+    // W25…W35) and its attendance review reads the planned tests of test weeks W24…W35.
     const report = await pruneOldWeeks({ store, dataDir: dir, weeks: 2 });
     expect(report).toMatchObject({ latestWeek: "2020-W36", firstKeptWeek: "2020-W35", dryRun: false });
     expect(weeksIn("cycle_slots")).toEqual(["2020-W34", "2020-W35", "2020-W36"]);
     expect(weeksIn("deferred_tests")).toEqual(["2020-W34", "2020-W35", "2020-W36"]);
     const testWeeks = weeksIn("planned_tests", "test_week");
-    expect(testWeeks[0]).toBe("2020-W25");
+    expect(testWeeks[0]).toBe("2020-W24");
     expect(testWeeks.at(-1)).toBe("2020-W37");
-    // Run weeks W20…W23 (test weeks W21…W24) went; so did the slots of W20…W32 (13 snapshots,
+    // Run weeks W20…W22 (test weeks W21…W23) went; so did the slots of W20…W32 (13 snapshots,
     // W33 was never run) and their deferred tests.
     expect(report.rows).toEqual({
       cycleSlots: 26,
@@ -132,7 +132,7 @@ describe("pruneOldWeeks", () => {
         .map(formatIsoWeek)
         .filter((w) => w < "2020-W34"),
       deferredTests: 13,
-      plannedTests: 4,
+      plannedTests: 3,
     });
     // Classifications and cadence states are kept for every committed week.
     expect(weeksIn("classifications")).toHaveLength(weeks().length);

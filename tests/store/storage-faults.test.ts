@@ -23,9 +23,9 @@ import { openStateStore, type StateStore } from "../../src/store/state-store.ts"
  * read-only 77, full 74, io 74, corrupt 72, newer schema 76), never an "internal error".
  *
  * How the faults are made honestly:
- * - read-only: the folder is chmod 0555 and the store is opened by a child process running as
- *   nobody (uid 65534), because root ignores permissions; when the tests do not run as root the
- *   child runs as the same user, for whom 0555 is read-only already;
+ * - read-only: the folder is chmod 0555 and the store is opened by a child process; as root
+ *   (who ignores modes) the child gets the folder as a read-only bind mount in its own mount
+ *   namespace instead (skipped where `unshare --mount` is not allowed);
  * - disk full: a 512 KiB tmpfs mounted in a private mount namespace of a child process (skipped
  *   where `unshare --mount` is not allowed), and in-process a database that may not grow
  *   (`PRAGMA max_page_count`), which is what SQLite sees on a full disk;
@@ -39,8 +39,6 @@ let root: string;
 let open: StateStore[] = [];
 beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), "testrota-faults-"));
-  // nobody must reach the folders below to be refused by them (mkdtemp makes 0700).
-  chmodSync(root, 0o755);
 });
 afterEach(() => {
   for (const store of open) store.close();
@@ -73,12 +71,13 @@ type Reported = {
   recorded?: boolean;
 };
 
-/** Runs the fixture in a child process (as nobody when we are root); its JSON lines, merged. */
+/** Runs the fixture in a child process, wrapped (e.g. in its own mount namespace) when asked; its JSON lines, merged. */
 function runFixture(args: string[], wrap: string[] = []): Reported {
-  const asNobody = process.getuid?.() === 0 && wrap.length === 0 ? { uid: 65534, gid: 65534 } : {};
   const [command = process.execPath, ...rest] = [...wrap, process.execPath, FIXTURE, ...args];
-  const result = spawnSync(command, rest, { encoding: "utf8", ...asNobody });
-  if (result.status !== 0) throw new Error(`fixture exited ${result.status}: ${result.stderr}`);
+  const result = spawnSync(command, rest, { encoding: "utf8" });
+  if (result.status !== 0) {
+    throw new Error(`fixture exited ${result.status}: ${result.stderr} ${String(result.error)}`);
+  }
   return Object.assign(
     {},
     ...result.stdout
@@ -86,6 +85,32 @@ function runFixture(args: string[], wrap: string[] = []): Reported {
       .split("\n")
       .map((line) => JSON.parse(line) as Reported),
   ) as Reported;
+}
+
+const isRoot = process.getuid?.() === 0;
+
+/**
+ * Root ignores file modes, so as root the folders are made read-only by read-only bind mounts
+ * in the fixture's own mount namespace (EROFS); as anyone else their 0555/0444 modes refuse the
+ * write (EACCES). Dropping to `nobody` instead fails in CI: the clone sits in a 0700 temp folder
+ * that nobody can enter, node binary included.
+ */
+function readOnly(dirs: string[]): string[] {
+  if (!isRoot) return [];
+  const script =
+    'for d in $DIRS; do mount --bind "$d" "$d" && mount -o remount,bind,ro "$d" "$d" || exit 97; done; exec "$@"';
+  return [
+    "env",
+    `DIRS=${dirs.join(" ")}`,
+    "unshare",
+    "--mount",
+    "--propagation",
+    "private",
+    "sh",
+    "-c",
+    script,
+    "sh",
+  ];
 }
 
 function canMountTmpfs(): boolean {
@@ -125,16 +150,18 @@ function inTinyFilesystem(dir: string): string[] {
   ];
 }
 
-describe("read-only storage", () => {
+describe.skipIf(isRoot && !canMountTmpfs())("read-only storage", () => {
   it("a data directory that cannot be written: 77 naming the database, nothing created", () => {
-    const readOnly = join(root, "ro");
-    mkdirSync(readOnly, { mode: 0o555 });
-    chmodSync(readOnly, 0o555);
-    const dbPath = join(readOnly, "data", "testrota.sqlite");
-    const result = runFixture(["write", dbPath]);
+    const readOnlyDir = join(root, "ro");
+    mkdirSync(readOnlyDir, { mode: 0o555 });
+    chmodSync(readOnlyDir, 0o555);
+    const dbPath = join(readOnlyDir, "data", "testrota.sqlite");
+    const result = runFixture(["write", dbPath], readOnly([readOnlyDir]));
     expect(result).toMatchObject({ fault: "read-only", exitCode: 77, path: dbPath });
-    expect(result.message).toMatch(new RegExp(`^${dbPath}: cannot be written .*EACCES on ${readOnly}/data`));
-    expect(readdirSync(readOnly)).toEqual([]);
+    expect(result.message).toMatch(
+      new RegExp(`^${dbPath}: cannot be written .*(EACCES|EROFS) on ${readOnlyDir}/data`),
+    );
+    expect(readdirSync(readOnlyDir)).toEqual([]);
   });
 
   it("an existing store in a folder and file that cannot be written: 77 naming it", () => {
@@ -145,7 +172,7 @@ describe("read-only storage", () => {
     store.close();
     chmodSync(dbPath, 0o444);
     chmodSync(dataDir, 0o555);
-    const result = runFixture(["write", dbPath]);
+    const result = runFixture(["write", dbPath], readOnly([dataDir]));
     expect(result).toMatchObject({ fault: "read-only", exitCode: 77, path: dbPath });
     expect(result.message).toMatch(
       /^.*testrota\.sqlite: cannot be written \(read-only file system or no permission\)/,
@@ -156,11 +183,9 @@ describe("read-only storage", () => {
     const outDir = join(root, "out");
     mkdirSync(outDir, { mode: 0o555 });
     chmodSync(outDir, 0o555);
-    // The store is nobody's to write: it lives in a folder nobody owns.
     const dataDir = join(root, "data");
     mkdirSync(dataDir);
-    chmodSync(dataDir, 0o777);
-    const result = runFixture(["publish", outDir, join(dataDir, "testrota.sqlite")]);
+    const result = runFixture(["publish", outDir, join(dataDir, "testrota.sqlite")], readOnly([outDir]));
     expect(result).toMatchObject({ fault: "read-only", exitCode: 77, path: outDir, recorded: false });
     expect(readdirSync(outDir)).toEqual([]);
   });

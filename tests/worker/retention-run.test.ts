@@ -20,6 +20,7 @@ const WEEKS = weekRange({ year: 2020, week: 38 }, { year: 2020, week: 41 });
 const PHASES = [
   "reconcile",
   "load",
+  "attendance",
   "fetch",
   "state",
   "classify",

@@ -1,4 +1,5 @@
 import type { FeatureCollection, GeoJsonProperties, Geometry } from "geojson";
+import type { AttendanceReport } from "../../domain/attendance-report.ts";
 import type { DateWindow, IsoDate, IsoWeek, Weekday } from "../../domain/calendar.ts";
 import type { CadenceEvent } from "../../domain/cadence.ts";
 import type { Classification, Override } from "../../domain/classify.ts";
@@ -80,4 +81,6 @@ export type WeekReportData = {
   /** Up to 12 weeks per region ending with `week`; weeks missing from the store are left out. */
   readonly history: readonly RegionHistoryPoint[];
   readonly boundaries: MunicipalityBoundaries;
+  /** Uptake, owed tests and the gap from the last taken test; only once attendance is returned. */
+  readonly attendance?: AttendanceReport | undefined;
 };

@@ -35,6 +35,7 @@ const DA: CommonTexts = {
     "new-starter": "Nyansat",
     "red-week-1": "Rød uge 1",
     "red-retest": "Rød gentest",
+    "make-up": "Genplanlagt (manglende test)",
   },
   overrideAction: {
     "keep-green": "Forbliver grøn",
@@ -73,6 +74,7 @@ const EN: CommonTexts = {
     "new-starter": "New starter",
     "red-week-1": "Red week 1",
     "red-retest": "Red retest",
+    "make-up": "Make-up (missed test)",
   },
   overrideAction: {
     "keep-green": "Kept green",

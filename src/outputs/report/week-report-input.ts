@@ -101,5 +101,7 @@ export function buildWeekReportData(input: WeekReportInput): WeekReportData {
       ),
     ],
     boundaries: input.boundaries,
+    // Only once attendance is returned (the section is left out before).
+    ...(assembled.attendance === undefined ? {} : { attendance: assembled.attendance }),
   };
 }

@@ -1,6 +1,7 @@
 import { classificationDate } from "../../domain/calendar.ts";
 import type { Classification, Override } from "../../domain/classify.ts";
 import { compareText } from "../compare-text.ts";
+import { renderAttendanceSection } from "./attendance-section.ts";
 import { renderChanges } from "./changes-section.ts";
 import {
   escapeHtml,
@@ -231,6 +232,13 @@ export function renderWeekReport(data: WeekReportData, options: ReportOptions): 
       say(language, `Regionerne: testplan for ${testWeek}`, `The regions: rota for ${testWeek}`),
       `<p>${escapeHtml(say(language, "Planlagte test pr. testdag fordelt på vagter mod laboratoriets kapacitet pr. dag (stiplet linje).", "Tests planned per test day by shift against the lab capacity per day (dashed line)."))}</p><div class="regions">${regionSections}</div>`,
     ),
+    data.attendance === undefined
+      ? ""
+      : section(
+          "attendance",
+          say(language, "Fremmøde og skyldige test", "Attendance and owed tests"),
+          renderAttendanceSection(data.attendance, names, language),
+        ),
     section(
       "history",
       say(language, `De seneste ${HISTORY_WEEKS} uger`, `The last ${HISTORY_WEEKS} weeks`),
@@ -243,7 +251,9 @@ export function renderWeekReport(data: WeekReportData, options: ReportOptions): 
           language,
         }),
     ),
-  ].join("\n");
+  ]
+    .filter((part) => part !== "")
+    .join("\n");
 
   const footer =
     `<p>${escapeHtml(texts.noStaffData)}</p>` +

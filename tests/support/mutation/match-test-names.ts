@@ -21,6 +21,10 @@ type WorkerState = { readonly config?: { testNamePattern?: RegExp | string } };
 
 const state = (globalThis as { __vitest_worker__?: WorkerState }).__vitest_worker__;
 const pattern = state?.config?.testNamePattern;
-if (state?.config !== undefined && pattern instanceof RegExp && !(pattern instanceof SpaceJoinedNamePattern)) {
+if (
+  state?.config !== undefined &&
+  pattern instanceof RegExp &&
+  !(pattern instanceof SpaceJoinedNamePattern)
+) {
   state.config.testNamePattern = new SpaceJoinedNamePattern(pattern.source, pattern.flags);
 }
