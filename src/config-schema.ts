@@ -5,6 +5,7 @@ import { compareWeeks, parseIsoWeek } from "./domain/calendar.ts";
 import { OVERRIDE_ACTIONS } from "./domain/classify.ts";
 import { notificationsSchema, portalSchema, smtpSchema, webhookSchema } from "./config-delivery-schema.ts";
 import { expected, localTime, regionSchema } from "./config-region-schema.ts";
+import { renderSchema, retentionSchema } from "./config-store-schema.ts";
 
 /*
  * The configuration contract. Every object is strict (an unknown key is an error, usually a
@@ -275,6 +276,12 @@ export const configSchema = z
       .describe(
         "The 98 municipalities: code, name, region, population, aliases. Default: the file bundled with testrota (`reference/municipalities.csv` of the installation).",
       ),
+    referenceRules: z
+      .enum(["denmark", "any"])
+      .default("denmark")
+      .describe(
+        "`denmark`: the reference holds exactly the 98 municipalities (3-digit codes) in the DAGI regions 1081–1085; `any`: another country's table with the same columns (numeric codes, any count), e.g. the German districts of the benchmark.",
+      ),
     regions: z
       .array(regionSchema)
       .min(1)
@@ -323,6 +330,8 @@ export const configSchema = z
       ),
     dataDir: z.string().default("data").describe("State (SQLite), raw captures, lock file."),
     outDir: z.string().default("out").describe("Published week folders."),
+    retention: retentionSchema.default(retentionSchema.parse({})),
+    render: renderSchema.default(renderSchema.parse({})),
     worker: workerSchema.default(workerSchema.parse({})),
     documents: documentsSchema.default(documentsSchema.parse({})),
     attendance: z

@@ -22,7 +22,7 @@ export const SCOPE_OPTIONS = `  --role ROLE          municipality | region | nat
 
 /** The places of the reference: municipality and region names by code. */
 export async function placesOf(app: App): Promise<Places> {
-  const table = await readReferenceTable(app.config.reference);
+  const table = await readReferenceTable(app.config.reference, undefined, app.config.referenceRules);
   const municipalities = new Map(table.municipalities.map((m) => [m.code, m.name]));
   const regions = new Map(table.regions.map((r) => [r.code, r.name]));
   return {

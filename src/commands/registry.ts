@@ -7,6 +7,7 @@ import { overrideAddCommand } from "./override-add.ts";
 import { overrideListCommand } from "./override-list.ts";
 import { overrideRemoveCommand } from "./override-remove.ts";
 import { pauseCommand } from "./pause.ts";
+import { pruneCommand } from "./prune.ts";
 import { recipientAddCommand } from "./recipient-add.ts";
 import { recipientDemoCommand } from "./recipient-demo.ts";
 import { recipientListCommand } from "./recipient-list.ts";
@@ -34,6 +35,7 @@ const COMMANDS: readonly Command[] = [
   overrideRemoveCommand,
   pauseCommand,
   resumeCommand,
+  pruneCommand,
   recipientAddCommand,
   recipientListCommand,
   recipientRotateCommand,

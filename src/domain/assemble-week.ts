@@ -42,6 +42,8 @@ export type AssembleInput = {
   readonly carriedOver: readonly DeferredTest[];
   /** The tests of week W (planned by the run of W−1): their late pickup runs join W+1's routes. */
   readonly previousTests?: readonly PlannedTest[] | undefined;
+  /** Told as the work moves on: classify, plan, look-ahead (the caller times its phases). */
+  readonly onStep?: ((step: "classify" | "plan" | "lookahead") => void) | undefined;
   /**
    * Attendance returned for the weeks before (see `reviewAttendance`): missed tests are made up.
    * None: every planned test counts as done (the planner's assumption before attendance).
@@ -164,6 +166,7 @@ function startingCadence(input: AssembleInput): {
  * municipalities still red at W's check). No IO: the caller fetched and will publish.
  */
 export function assembleWeek(input: AssembleInput): AssembleResult {
+  input.onStep?.("classify");
   const classified = classifyAt(input, input.week);
   if (!classified.ok) return { ok: false, problem: classified.problem };
   const start = startingCadence(input);
@@ -180,6 +183,7 @@ export function assembleWeek(input: AssembleInput): AssembleResult {
     staff: input.staff,
     statusByCode,
   };
+  input.onStep?.("plan");
   const review =
     input.attendance === undefined
       ? undefined
@@ -197,6 +201,7 @@ export function assembleWeek(input: AssembleInput): AssembleResult {
   // earlier weeks are made up (or deferred, and so carried) by the plan itself.
   // The look-ahead's red tests are those W+1's run publishes even if every municipality is green
   // at its check: week 1 of the flows started in W. Retests wait for the check.
+  input.onStep?.("lookahead");
   const allGreen = classified.value.map((c) => ({
     code: c.code,
     status: "green" as const,

@@ -26,7 +26,8 @@ import { readWeekFacts } from "./week-facts.ts";
 export type NotifierConfig = Pick<
   Config,
   "outDir" | "reference" | "smtp" | "webhooks" | "notifications" | "portal" | "documents"
->;
+> &
+  Partial<Pick<Config, "referenceRules">>;
 
 export type NotifierDeps = {
   readonly config: NotifierConfig;
@@ -102,7 +103,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   let delivering: Promise<DeliverySummary> | undefined;
 
   function readRegionNames(): Promise<Map<number, string>> {
-    regionNames ??= readReferenceTable(config.reference).then(
+    regionNames ??= readReferenceTable(config.reference, undefined, config.referenceRules).then(
       (table) => new Map(table.regions.map((r) => [r.code, r.name])),
       () => new Map<number, string>(),
     );

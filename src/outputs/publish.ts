@@ -6,6 +6,7 @@ import { makeDirectory, modesFor, type FileModes } from "../store/file-modes.ts"
 import { asStorageError } from "../store/storage-fault.ts";
 import type { PublishedDigest, StepHook } from "../store/week-state.ts";
 import { compareText } from "./compare-text.ts";
+import { isStaged, type StagingFolder, type WeekFile } from "./staging.ts";
 
 /*
  * Publishing a week folder so that a crash at any point leaves either the previous folder or the
@@ -31,8 +32,13 @@ export type PublishInput = {
   readonly outDir: string;
   /** Folder name under `outDir`, e.g. `2020-W44`. */
   readonly folder: string;
-  /** Relative POSIX path (e.g. `regions/1084/pickups.csv`) → content. */
-  readonly files: ReadonlyMap<string, Uint8Array>;
+  /** Relative POSIX path (e.g. `regions/1084/pickups.csv`) → content, or staged already (see `staging`). */
+  readonly files: ReadonlyMap<string, WeekFile>;
+  /**
+   * The staging folder the staged files were written to (outputs/staging.ts): it becomes the
+   * prepared folder, the other files are added to it. A new one is made when left out.
+   */
+  readonly staging?: StagingFolder | undefined;
   /** Permission bits removed from files (0666) and folders (0777) written; default 0o027. */
   readonly umask?: number | undefined;
 };
@@ -84,9 +90,13 @@ function sha256(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
 
-function buildManifest(folder: string, files: ReadonlyMap<string, Uint8Array>): PublishManifest {
+function buildManifest(folder: string, files: ReadonlyMap<string, WeekFile>): PublishManifest {
   const entries = [...files.entries()]
-    .map(([path, bytes]) => ({ path, sha256: sha256(bytes), bytes: bytes.byteLength }))
+    .map(([path, file]) =>
+      isStaged(file)
+        ? { path, sha256: file.sha256, bytes: file.bytes }
+        : { path, sha256: sha256(file), bytes: file.byteLength },
+    )
     .sort((a, b) => compareText(a.path, b.path));
   return { folder, files: entries };
 }
@@ -144,31 +154,76 @@ export async function isComplete(dir: string, digest: string): Promise<boolean> 
 
 type Prepared = { readonly tempDir: string; readonly manifest: PublishManifest; readonly digest: string };
 
-/** Writes every file and then `manifest.json` into a new hidden temp folder, all fsynced. */
+/** Files written at once while preparing: fsyncs in flight together, not one after another. */
+const WRITES_IN_FLIGHT = 16;
+
+/**
+ * Runs `work` on every item, at most `limit` at a time. After a failure no new item starts, and
+ * the first failure is thrown only once the writes in flight have settled, so that the caller's
+ * clean-up does not race them.
+ */
+async function forEachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const lane = async (): Promise<void> => {
+    while (!failed && next < items.length) {
+      const item = items[next++] as T;
+      try {
+        await work(item);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  const lanes = await Promise.allSettled(Array.from({ length: Math.min(limit, items.length) }, lane));
+  const failure = lanes.find((lane): lane is PromiseRejectedResult => lane.status === "rejected");
+  if (failure !== undefined) throw failure.reason;
+}
+
+/**
+ * Writes every file and then `manifest.json` into a new hidden temp folder (or completes the
+ * staging folder the staged files are in), all fsynced.
+ */
 async function prepareFolder(input: PublishInput, modes: FileModes, step: StepHook): Promise<Prepared> {
   assertSafePaths(input);
-  const { outDir, folder, files } = input;
+  const { outDir, folder, files, staging } = input;
   step("prepare:start");
   const manifest = buildManifest(folder, files);
   const manifestBytes = new TextEncoder().encode(`${JSON.stringify(manifest, null, 2)}\n`);
-  const tempDir = join(outDir, `.tmp-${folder}-${suffix()}`);
+  const tempDir = staging?.dir ?? join(outDir, `.tmp-${folder}-${suffix()}`);
   try {
     makeDirectory(outDir, modes);
-    await mkdir(tempDir, { mode: modes.dir });
+    if (staging === undefined) await mkdir(tempDir, { mode: modes.dir });
     await chmod(tempDir, modes.dir);
     step("prepare:tmp-created");
     const directories = new Set([tempDir]);
+    const toWrite: { path: string; bytes: Uint8Array }[] = [];
     for (const entry of manifest.files) {
       const path = join(tempDir, ...entry.path.split("/"));
       for (let parent = dirname(path); !directories.has(parent); parent = dirname(parent)) {
         directories.add(parent);
       }
-      await mkdir(dirname(path), { recursive: true, mode: modes.dir });
-      const bytes = files.get(entry.path);
-      if (bytes === undefined) throw new Error(`publish: ${entry.path} vanished while writing`);
+      const file = files.get(entry.path);
+      if (file === undefined) throw new Error(`publish: ${entry.path} vanished while writing`);
+      if (!isStaged(file)) toWrite.push({ path, bytes: file });
+      else if (staging === undefined)
+        throw new Error(`publish: ${entry.path} is staged, but no staging folder given`);
+    }
+    const made = new Set<string>();
+    await forEachLimited(toWrite, WRITES_IN_FLIGHT, async ({ path, bytes }) => {
+      const parent = dirname(path);
+      if (!made.has(parent)) {
+        await mkdir(parent, { recursive: true, mode: modes.dir });
+        made.add(parent);
+      }
       await writeFileDurably(path, bytes, modes.file);
       step("prepare:file");
-    }
+    });
     for (const directory of directories) await chmod(directory, modes.dir);
     await writeFileDurably(join(tempDir, MANIFEST), manifestBytes, modes.file);
     step("prepare:manifest");

@@ -294,6 +294,30 @@ function drawPageFrames(doc: Doc, input: SiteSheetInput, labels: DocumentLabels)
   }
 }
 
+/** Documents that share one word-layout cache before it starts afresh (bounds its size). */
+const LAYOUT_CACHE_DOCUMENTS = 256;
+const layoutCaches = new WeakMap<object, { words: Record<string, unknown>; documents: number }>();
+
+/**
+ * pdfkit lays out each word once per document and caches it on the document's font; the sheets
+ * of a run repeat most words (headings, labels, dates, common names). The document's font shares
+ * one cache per font source instead: a cached layout is read, never changed, by pdfkit 0.20's text
+ * output, so the bytes are the same. It starts afresh every few hundred documents (employee ids
+ * are all different).
+ */
+function shareLayoutCache(doc: Doc, font: SheetFont): void {
+  doc.font(FONT);
+  const embedded = (doc as unknown as { _font?: { layoutCache?: unknown } })._font;
+  if (embedded === undefined || typeof embedded.layoutCache !== "object") return;
+  let shared = layoutCaches.get(font);
+  if (shared === undefined || shared.documents >= LAYOUT_CACHE_DOCUMENTS) {
+    shared = { words: Object.create(null) as Record<string, unknown>, documents: 0 };
+    layoutCaches.set(font, shared);
+  }
+  shared.documents++;
+  embedded.layoutCache = shared.words;
+}
+
 /**
  * The printable sheet of one site for the test week (`sites/<site>.pdf`): one section per session
  * (date, weekday, shift and its time window) listing the staff to be tested with boxes to tick
@@ -335,6 +359,7 @@ export function renderSiteSheetPdf(input: SiteSheetInput, font: SheetFont): Prom
   });
   // Registered by name, so the font is embedded once (as F1).
   doc.registerFont(FONT, font as never);
+  shareLayoutCache(doc, font);
   drawSessions(doc, input, labels);
   drawSwabLog(doc, labels);
   drawPageFrames(doc, input, labels);

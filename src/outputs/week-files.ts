@@ -3,12 +3,13 @@ import { formatIsoWeek } from "../domain/calendar.ts";
 import type { Municipality, Region } from "../domain/reference.ts";
 import type { IsolatedRoster, Site, StaffMember } from "../domain/roster.ts";
 import { renderClassificationCsv } from "./classification-file.ts";
-import { planMunicipalityJobs, renderDocumentJob, type DocumentJob } from "./document-jobs.ts";
+import { planMunicipalityJobs, type DocumentJob } from "./document-jobs.ts";
 import { resolveDocumentSettings, type DocumentOptions } from "./document-settings.ts";
 import { buildMunicipalityFacts, buildWeekFrame } from "./municipality-week.ts";
-import { loadSheetFont } from "./pdf-fonts.ts";
 import { renderRegionFiles, type MunicipalityOutline } from "./region-files.ts";
 import type { WeekReportData } from "./report/report-types.ts";
+import { renderDocumentJobs, type RenderOptions } from "./render-pool.ts";
+import type { StagingFolder, WeekFile } from "./staging.ts";
 import { renderWeekReport } from "./report/week-report.ts";
 import { buildRotaRows, renderRotaCsv } from "./rota-files.ts";
 import { groupSiteSessions } from "./site-sessions.ts";
@@ -48,6 +49,16 @@ export type WeekFilesInput = {
   readonly outlines?: ReadonlyMap<number, MunicipalityOutline> | undefined;
   /** The weekly report's data: `report.html` (in the documents' language) when given. */
   readonly report?: WeekReportData | undefined;
+  /** Threads the documents are rendered on (same bytes whatever the count) and their phase timer. */
+  readonly render?: Omit<RenderOptions, "staging"> | undefined;
+};
+
+/**
+ * Week files whose documents are written to a staging folder as they are rendered (see
+ * outputs/staging.ts): the map holds their sizes and digests instead of their bytes.
+ */
+export type StagedWeekFilesInput = Omit<WeekFilesInput, "render"> & {
+  readonly render: RenderOptions & { readonly staging: StagingFolder };
 };
 
 function groupBy<T>(items: readonly T[], key: (item: T) => number): Map<number, T[]> {
@@ -85,10 +96,14 @@ function countStaff(staff: readonly StaffMember[], sites: readonly Site[]): Map<
  * - one pickup schedule per region (CSV + JSON), its route sheets (`routes.pdf`, where the region
  *   has routes), the summary and the weekly `report.html`.
  * Names appear only under `municipalities/<code>/`. The documents are rendered from plain data
- * per municipality and site ({@link DocumentJob}), one after the other here.
+ * per municipality and site ({@link DocumentJob}) on worker threads (render-pool.ts).
  */
-export async function renderWeekFiles(input: WeekFilesInput): Promise<Map<string, Uint8Array>> {
-  const files = new Map<string, Uint8Array>();
+export function renderWeekFiles(input: StagedWeekFilesInput): Promise<Map<string, WeekFile>>;
+export function renderWeekFiles(input: WeekFilesInput): Promise<Map<string, Uint8Array>>;
+export async function renderWeekFiles(
+  input: WeekFilesInput | StagedWeekFilesInput,
+): Promise<Map<string, WeekFile>> {
+  const files = new Map<string, WeekFile>();
   const { assembled } = input;
   const settings = resolveDocumentSettings(input.documents ?? {}, input.generatedAt);
   const frame = buildWeekFrame(assembled);
@@ -126,8 +141,12 @@ export async function renderWeekFiles(input: WeekFilesInput): Promise<Map<string
     );
     jobs.push(...planMunicipalityJobs(folder, { municipality: municipalityFacts, frame, sites, settings }));
   }
-  const font = loadSheetFont();
-  for (const job of jobs) files.set(job.path, await renderDocumentJob(job, font));
+  const rendered = await renderDocumentJobs(jobs, input.render);
+  jobs.forEach((job, index) => {
+    const file = rendered[index];
+    if (file === undefined) throw new Error(`week files: ${job.path} was not rendered`);
+    files.set(job.path, file);
+  });
 
   const readme = {
     frame,

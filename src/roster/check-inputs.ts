@@ -152,7 +152,7 @@ export async function checkInputs(config: Config, options: InputCheckOptions = {
     run,
   });
 
-  const municipalities = await readReference(config.reference, sink);
+  const municipalities = await readReference(config.reference, sink, config.referenceRules);
   counts.municipalities = municipalities.length;
   run.stops = sink.count() > 0;
   // Without municipalities no site or roster row can be checked: fix the reference first.

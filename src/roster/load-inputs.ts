@@ -79,7 +79,11 @@ export function createInputLoader(config: Config): InputLoader {
       const warnings: string[] = [];
       const sink = createThrowingSink(warnings);
       const hash = createHash("sha256");
-      const { municipalities, regions } = await readReferenceTable(config.reference, sink);
+      const { municipalities, regions } = await readReferenceTable(
+        config.reference,
+        sink,
+        config.referenceRules,
+      );
       hash.update(await readFile(config.reference));
       const boundaries = await readBoundaries();
       let postcodes: PostcodeTable | undefined;

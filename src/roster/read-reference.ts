@@ -15,13 +15,20 @@ export type ReferenceTable = {
 
 /** Denmark has had 98 municipalities since the 2007 reform. */
 const MUNICIPALITY_COUNT = 98;
+
+/**
+ * How strictly the table is checked (config `referenceRules`): `denmark` holds it to the 98
+ * municipalities (3-digit codes, Christiansø refused) in the DAGI regions 1081–1085; `any` takes
+ * another country's table with the same columns (numeric codes, any number of rows).
+ */
+export type ReferenceRules = "denmark" | "any";
 /** The `|`-separated other spellings of a name may run longer than one name. */
 const MAX_ALIASES_LENGTH = 1000;
 
 const COLUMNS = ["code", "name", "region_code", "region_name", "population", "aliases"] as const;
 type Column = (typeof COLUMNS)[number];
 
-const rowSchema = z.object({
+const danishRowSchema = z.object({
   code: z
     .string()
     .regex(/^[1-9]\d{2}$/, { error: "a 3-digit municipality code without leading zero (e.g. 101)" })
@@ -48,6 +55,15 @@ const rowSchema = z.object({
     }),
 });
 
+/** Numeric codes of up to 9 digits, as another country's reference has them (e.g. German AGS). */
+const anyCode = z
+  .string()
+  .regex(/^\d{1,9}$/, { error: "a numeric code of up to 9 digits" })
+  .transform(Number)
+  .refine((code) => code > 0, { error: "a code above 0" });
+
+const anyRowSchema = danishRowSchema.extend({ code: anyCode, region_code: anyCode });
+
 /** The reference holds no staff data: values may be quoted (at most 40 characters). */
 const REFERENCE_ROW: RowSpec<Column> = {
   columns: COLUMNS,
@@ -66,7 +82,13 @@ const REFERENCE_ROW: RowSpec<Column> = {
  * Checks the rows of the reference table; every problem goes to `sink` with line and column.
  * Returns the valid municipalities and regions, sorted by code.
  */
-export function readReferenceRows(path: string, text: string, sink: ProblemSink): ReferenceTable {
+export function readReferenceRows(
+  path: string,
+  text: string,
+  sink: ProblemSink,
+  rules: ReferenceRules = "denmark",
+): ReferenceTable {
+  const rowSchema = rules === "denmark" ? danishRowSchema : anyRowSchema;
   const table = readInputTable(path, text, { required: COLUMNS }, sink);
   if (table === undefined) return { municipalities: [], regions: [] };
   const municipalities: Municipality[] = [];
@@ -114,7 +136,7 @@ export function readReferenceRows(path: string, text: string, sink: ProblemSink)
       aliases: row.aliases,
     });
   }
-  if (table.rows.length !== MUNICIPALITY_COUNT) {
+  if (rules === "denmark" && table.rows.length !== MUNICIPALITY_COUNT) {
     sink.report({
       file: path,
       message: `expected exactly ${MUNICIPALITY_COUNT} municipalities, found ${table.rows.length} rows`,
@@ -135,14 +157,19 @@ export function readReferenceRows(path: string, text: string, sink: ProblemSink)
 export async function readReferenceTable(
   path: string,
   sink: ProblemSink = createThrowingSink(),
+  rules: ReferenceRules = "denmark",
 ): Promise<ReferenceTable> {
   const input = await readInputText(path, "reference table", sink);
   if (input === undefined) return { municipalities: [], regions: [] };
-  return readReferenceRows(path, input.text, sink);
+  return readReferenceRows(path, input.text, sink, rules);
 }
 
 /** Reads the reference table and returns the 98 municipalities, sorted by code. */
-export async function readReference(path: string, sink?: ProblemSink): Promise<Municipality[]> {
-  const table = await readReferenceTable(path, sink);
+export async function readReference(
+  path: string,
+  sink?: ProblemSink,
+  rules: ReferenceRules = "denmark",
+): Promise<Municipality[]> {
+  const table = await readReferenceTable(path, sink, rules);
   return [...table.municipalities];
 }

@@ -26,7 +26,7 @@ const wholeNumber = z
 
 const codeSchema = z
   .string()
-  .regex(/^\d{3}$/, { error: "expected a 3-digit municipality code (e.g. 101)" })
+  .regex(/^\d{1,9}$/, { error: "expected a numeric municipality code (e.g. 101)" })
   .transform(Number);
 const casesSchema = wholeNumber;
 const populationSchema = wholeNumber.refine((population) => population > 0, {
@@ -107,7 +107,7 @@ export function createCsvSource(settings: CsvSourceSettings, deps: CsvSourceDeps
         if (municipality === undefined) {
           throw new InputError(
             { file: origin, line },
-            `unknown municipality code ${code}, expected one of the 98`,
+            `unknown municipality code ${code}, expected one of the ${deps.municipalities.length} of the reference`,
           );
         }
         const cases7d =

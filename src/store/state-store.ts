@@ -8,6 +8,7 @@ import { createNotificationOutbox, type NotificationOutbox } from "./notificatio
 import { createOperatorState, type OperatorState } from "./operator-state.ts";
 import { createRecipientState, type RecipientState } from "./recipients.ts";
 import { createRegionHistory, type RegionHistory } from "./region-history.ts";
+import { createRetention, type Retention } from "./retention.ts";
 import { createRunLedger, type RunLedger } from "./run-ledger.ts";
 import { asStorageError, storageError } from "./storage-fault.ts";
 import { createWeekState, type WeekState } from "./week-state.ts";
@@ -29,6 +30,7 @@ export type {
   StoredOverride,
 } from "./operator-state.ts";
 export type { RegionWeekCounts } from "./region-history.ts";
+export type { PrunedRows, RetentionCutoff } from "./retention.ts";
 export type { DownloadQuery, DownloadRecord, StoredDownload } from "./download-audit.ts";
 export type {
   AttemptResult,
@@ -61,6 +63,7 @@ export type { CommitWeekInput, PublishedDigest, PublishedWeek, StepHook } from "
 export type StateStore = RunLedger &
   WeekState &
   RegionHistory &
+  Retention &
   OperatorState &
   AttendanceState &
   GoodRosters &
@@ -130,6 +133,7 @@ export function openStateStore(path: string, options: OpenStoreOptions = {}): St
     ...createRunLedger(db),
     ...createWeekState(db),
     ...createRegionHistory(db),
+    ...createRetention(db),
     ...createOperatorState(db, path),
     ...createAttendanceState(db),
     ...createGoodRosters(db),

@@ -22,9 +22,6 @@ import type { GoodRosterFile } from "../roster/roster-isolation.ts";
 import { saveGoodRosters } from "./good-rosters.ts";
 import { runInTransaction } from "./schema.ts";
 
-/** Weeks of cycle-slot snapshots kept (re-runs of recent weeks start from the week before). */
-const SLOT_SNAPSHOTS = 4;
-
 /** A hook called at named points of a commit, so tests can kill the process exactly there. */
 export type StepHook = (step: string) => void;
 
@@ -173,8 +170,8 @@ function replaceWeekRows(db: DatabaseSync, input: CommitWeekInput): void {
   }
 
   // Slots and deferred tests are kept per run week, so that re-running a week starts from what
-  // the week before it left (same inputs → same plan, same reported changes). Slot snapshots of
-  // all but the latest SLOT_SNAPSHOTS weeks are pruned: they are the bulk of the store.
+  // the week before it left (same inputs → same plan, same reported changes). Old snapshots, the
+  // bulk of the store, are pruned after the run by the retention (store/retention.ts).
   db.prepare("DELETE FROM cycle_slots WHERE week = ?").run(weekText);
   const insertSlot = db.prepare(
     `INSERT INTO cycle_slots (week, municipality_code, employee_id, cycle_week, weekday, shift, site_id)
@@ -193,10 +190,6 @@ function replaceWeekRows(db: DatabaseSync, input: CommitWeekInput): void {
       slot.siteId,
     );
   }
-  db.prepare(
-    `DELETE FROM cycle_slots WHERE week NOT IN
-       (SELECT DISTINCT week FROM cycle_slots ORDER BY week DESC LIMIT ${SLOT_SNAPSHOTS})`,
-  ).run();
 
   db.prepare("DELETE FROM deferred_tests WHERE week = ?").run(weekText);
   const insertDeferred = db.prepare(
@@ -294,14 +287,16 @@ export function createWeekState(db: DatabaseSync): WeekState {
     },
 
     loadSlotsBefore(w, municipalityOfSite) {
+      // One row at a time: a snapshot holds a row per staff member (1.2 million at German scale),
+      // and all of them as row objects at once would double the memory the map itself needs.
+      const slots = new Map<string, CycleSlot>();
       const rows = db
         .prepare(
           `SELECT * FROM cycle_slots
            WHERE week = (SELECT MAX(week) FROM cycle_slots WHERE week < ?)
            ORDER BY municipality_code, employee_id`,
         )
-        .all(formatIsoWeek(w));
-      const slots = new Map<string, CycleSlot>();
+        .iterate(formatIsoWeek(w));
       for (const row of rows) {
         const slot = toCycleSlot(row);
         const code = numOrNull(row, "municipality_code") ?? municipalityOfSite?.(slot.siteId);

@@ -164,7 +164,7 @@ export async function runWhatIf(request: WhatIfRequest): Promise<WhatIfOutcome> 
     if (signal?.aborted === true) throw new AbortedError(`whatif: aborted ${where}, nothing written`);
   };
   progress.update("load roster", 0);
-  const reference = await readReferenceTable(config.reference);
+  const reference = await readReferenceTable(config.reference, undefined, config.referenceRules);
   const inputs = await createInputLoader(config).load();
   for (const warning of inputs.warnings) request.logger.warn({ warning }, "input warning");
   const capacityPerDay = await capacityOf(

@@ -7,6 +7,7 @@ import { formatIsoWeek, type IsoWeek } from "../domain/calendar.ts";
 import type { Municipality, Region } from "../domain/reference.ts";
 import { ConfigError } from "../errors.ts";
 import { redactUrl } from "../lib/redact-url.ts";
+import { createPhaseTimer } from "../lib/phase-timer.ts";
 import type { Logger } from "../log.ts";
 import { createNotifier, type Notifier } from "../notify/notifier.ts";
 import { reconcilePublished } from "../outputs/reconcile-published.ts";
@@ -147,8 +148,9 @@ function summarizeAttendance(report: RunReport): AttendanceSummary | undefined {
 function runForScheduler(app: App): RunWeek {
   return async (week, options) => {
     const started = app.clock();
+    const timer = createPhaseTimer();
     try {
-      const report = await app.runWeek(week, options);
+      const report = await app.runWeek(week, { ...options, timer });
       const { red, green, tests, deferred } = report.counts;
       return {
         week,
@@ -163,6 +165,7 @@ function runForScheduler(app: App): RunWeek {
           rostersIsolated: report.isolatedRosters?.length ?? 0,
           attendance: summarizeAttendance(report),
         },
+        phases: timer.phases(),
       };
     } catch (error) {
       const latest = app.store.getRun(week);
@@ -173,7 +176,14 @@ function runForScheduler(app: App): RunWeek {
             ? "skipped"
             : "failed";
       const message = error instanceof Error ? error.message : String(error);
-      return { week, runId: latest?.runId ?? "", status, error: message, durationMs: app.clock() - started };
+      return {
+        week,
+        runId: latest?.runId ?? "",
+        status,
+        error: message,
+        durationMs: app.clock() - started,
+        phases: timer.phases(),
+      };
     }
   };
 }
@@ -188,7 +198,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       "running the bundled demo configuration (SSI files of 2020, synthetic roster): mount your own config and set TESTROTA_CONFIG for a real installation",
     );
   }
-  const reference = await readReferenceTable(config.reference);
+  const reference = await readReferenceTable(config.reference, undefined, config.referenceRules);
   const municipalities = [...reference.municipalities];
   // The weekly report's map: the boundaries are read once here and kept for every run.
   const weekReport = {

@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import { formatIsoWeek } from "../domain/calendar.ts";
+import type { PhaseTiming } from "../lib/phase-timer.ts";
 import type { AttendanceSummary, RunOutcome } from "./worker-types.ts";
 
 /*
@@ -11,6 +12,8 @@ export type WorkerMetrics = {
   readonly registry: Registry;
   readonly runsTotal: Counter<"outcome">;
   readonly runDuration: Histogram;
+  /** Seconds of each phase of a run (load, fetch, classify, plan, …, store, publish). */
+  readonly runPhases: Histogram<"phase">;
   readonly lastSuccess: Gauge<"week">;
   readonly fetchAttempts: Counter;
   readonly fetchFailures: Counter;
@@ -58,6 +61,13 @@ export function createMetrics(options: MetricsOptions = {}): WorkerMetrics {
       name: "testrota_run_duration_seconds",
       help: "Duration of week runs.",
       buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600],
+      registers,
+    }),
+    runPhases: new Histogram({
+      name: "testrota_run_phase_seconds",
+      help: "Seconds each phase of a week run took (load, fetch, classify, plan, lookahead, files, workbook, site-sheet, site-calendar, publish, store, prune).",
+      labelNames: ["phase"],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
       registers,
     }),
     lastSuccess: new Gauge({
@@ -149,6 +159,7 @@ export function recordRunOutcome(metrics: WorkerMetrics, outcome: RunOutcome, fi
   metrics.runsTotal.inc({ outcome: outcome.status });
   if (outcome.status === "skipped") return;
   metrics.runDuration.observe(outcome.durationMs / 1000);
+  observePhases(metrics, outcome.phases ?? []);
   if (outcome.status !== "succeeded") return;
   const week = formatIsoWeek(outcome.week);
   metrics.lastSuccess.set({ week }, finishedAtMs / 1000);
@@ -183,6 +194,11 @@ function recordAttendance(metrics: WorkerMetrics, attendance: AttendanceSummary 
   metrics.testsOwed.set({ state: "deferred" }, attendance.owedDeferred);
   metrics.staffOver6Weeks.set({ declined: "false" }, attendance.over6Weeks);
   metrics.staffOver6Weeks.set({ declined: "true" }, attendance.over6WeeksDeclined);
+}
+
+/** Records the phases of one run (failed runs too: where the time went before the failure). */
+export function observePhases(metrics: WorkerMetrics, phases: readonly PhaseTiming[]): void {
+  for (const { phase, seconds } of phases) metrics.runPhases.observe({ phase }, seconds);
 }
 
 /** Counts one fetch of the incidence source (a run's whole fetch, retries included). */

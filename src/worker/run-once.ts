@@ -10,18 +10,27 @@ import { lastCompleteDate, type IncidenceDataset } from "../domain/incidence.ts"
 import type { Region } from "../domain/reference.ts";
 import { scheduledRunOf } from "../domain/schedule.ts";
 import { AbortedError, SourceError } from "../errors.ts";
+import { createPhaseTimer, phaseRecord, type PhaseTimer } from "../lib/phase-timer.ts";
 import type { Logger } from "../log.ts";
-import { publishWeek, type PublishResult } from "../outputs/publish.ts";
+import { publishWeek, suffix, type PublishResult } from "../outputs/publish.ts";
 import { reconcilePublished } from "../outputs/reconcile-published.ts";
 import { summarisePickups } from "../outputs/pickup-summary.ts";
 import type { MunicipalityBoundaries, WeekReportData } from "../outputs/report/report-types.ts";
 import { buildWeekReportData, historyRange } from "../outputs/report/week-report-input.ts";
+import {
+  createStagingFolder,
+  discardStagingFolder,
+  type StagingFolder,
+  type WeekFile,
+} from "../outputs/staging.ts";
 import { summaryJsonOf } from "../outputs/summary-file.ts";
 import { renderWeekFiles } from "../outputs/week-files.ts";
 import type { InputLoader, RunInputs } from "../roster/load-inputs.ts";
 import { summariseIsolation } from "../roster/roster-isolation.ts";
 import type { IncidenceSource } from "../sources/source.ts";
+import { pruneAfterRun } from "../store/prune.ts";
 import { saveRawPayloads } from "../store/raw-capture.ts";
+import { asStorageError } from "../store/storage-fault.ts";
 import type { StateStore, StepHook } from "../store/state-store.ts";
 import { withRunLock } from "./lock.ts";
 import { silentProgress, type Progress } from "./progress.ts";
@@ -67,6 +76,8 @@ export type RunOptions = {
   readonly signal?: AbortSignal | undefined;
   /** Where the run reports its phases (a terminal line, log lines); nowhere when left out. */
   readonly progress?: Progress | undefined;
+  /** Measures the run's phases (logged at the end either way); a fresh timer when left out. */
+  readonly timer?: PhaseTimer | undefined;
 };
 
 function throwIfAborted(signal: AbortSignal | undefined, week: IsoWeek): void {
@@ -121,6 +132,7 @@ function assemble(
   inputs: RunInputs,
   dataset: IncidenceDataset,
   overrides: readonly Override[],
+  timer: PhaseTimer,
 ): AssembledWeek {
   const { config, store } = deps;
   const result = assembleWeek({
@@ -140,6 +152,7 @@ function assemble(
     carriedOver: store.loadDeferredBefore(week),
     previousTests: store.loadPlannedTests(week),
     attendance: attendanceOf(deps, week),
+    onStep: (step) => timer.mark(step),
   });
   if (!result.ok) throw new SourceError(deps.source.name, result.problem);
   return result.week;
@@ -173,8 +186,12 @@ type Rendering = {
   readonly report: WeekReportData;
 };
 
-/** Every file of the week's folder, `summary.json` included. */
-function renderWeek(config: Config, r: Rendering): Promise<Map<string, Uint8Array>> {
+/** Every file of the week's folder, `summary.json` included; the documents go to `staging` as rendered. */
+function renderWeek(
+  config: Config,
+  r: Rendering,
+  render: { timer: PhaseTimer; staging: StagingFolder },
+): Promise<Map<string, WeekFile>> {
   const summary = summaryJsonOf({
     ...r.outcome,
     generatedAt: r.generatedAt,
@@ -202,6 +219,7 @@ function renderWeek(config: Config, r: Rendering): Promise<Map<string, Uint8Arra
     regions: r.inputs.regions,
     outlines: r.inputs.boundaries,
     report: r.report,
+    render: { threads: config.render.threads, ...render },
   });
 }
 
@@ -212,8 +230,15 @@ function renderWeek(config: Config, r: Rendering): Promise<Map<string, Uint8Arra
  */
 function publishAndRecord(
   deps: RunDeps,
-  run: { runId: string; assembled: AssembledWeek; inputs: RunInputs; checkpoint: () => void },
-  files: ReadonlyMap<string, Uint8Array>,
+  run: {
+    runId: string;
+    assembled: AssembledWeek;
+    inputs: RunInputs;
+    checkpoint: () => void;
+    timer: PhaseTimer;
+    staging: StagingFolder;
+  },
+  files: ReadonlyMap<string, WeekFile>,
 ): Promise<PublishResult> {
   const { assembled } = run;
   return publishWeek({
@@ -221,19 +246,22 @@ function publishAndRecord(
     folder: formatIsoWeek(assembled.week),
     files,
     onStep: deps.onStep,
+    staging: run.staging,
     record: (published) => {
       run.checkpoint();
-      deps.store.commitWeek({
-        week: assembled.week,
-        runId: run.runId,
-        classifications: assembled.classifications,
-        cadence: assembled.cadence,
-        plan: assembled.plan,
-        inputDigest: run.inputs.digest,
-        published,
-        rosters: run.inputs.goodRosters,
-        onStep: deps.onStep,
-      });
+      run.timer.measureSync("store", () =>
+        deps.store.commitWeek({
+          week: assembled.week,
+          runId: run.runId,
+          classifications: assembled.classifications,
+          cadence: assembled.cadence,
+          plan: assembled.plan,
+          inputDigest: run.inputs.digest,
+          published,
+          rosters: run.inputs.goodRosters,
+          onStep: deps.onStep,
+        }),
+      );
     },
   });
 }
@@ -283,36 +311,45 @@ type RunContext = {
   readonly checkpoint: () => void;
   readonly progress: Progress;
   readonly options: RunOptions;
+  readonly timer: PhaseTimer;
 };
 
 /** The steps of a run, inside its lock and ledger entry (see {@link runOnce}). */
 async function runSteps(deps: RunDeps, week: IsoWeek, ctx: RunContext): Promise<RunReport> {
   const { config, store, source } = deps;
-  const { runId, log, checkpoint, progress, runTime, generatedAt } = ctx;
+  const { runId, log, checkpoint, progress, runTime, generatedAt, timer } = ctx;
   const step = deps.onStep ?? (() => undefined);
   step("run:begun");
   // Finish or set aside what a crashed run left in the out folder before deciding anything.
   progress.update("reconcile", 0);
-  await reconcilePublished({ outDir: config.outDir, store, logger: log });
+  await timer.measure("reconcile", () => reconcilePublished({ outDir: config.outDir, store, logger: log }));
   step("run:reconciled");
   checkpoint();
   progress.update("load roster", 0.05);
-  const inputs = await deps.inputs.load({ lastGoodRoster: (code) => store.loadGoodRoster(code) });
+  const inputs = await timer.measure("load", () =>
+    deps.inputs.load({ lastGoodRoster: (code) => store.loadGoodRoster(code) }),
+  );
   for (const warning of inputs.warnings) log.warn({ warning }, "input warning");
   step("run:loaded");
   checkpoint();
-  await pickUp(deps, week, inputs, log);
+  await timer.measure("attendance", () => pickUp(deps, week, inputs, log));
   checkpoint();
   progress.update("fetch incidence", 0.15);
-  const fetched = await source.fetchIncidence(ctx.options.signal);
-  step("run:fetched");
-  await saveRawPayloads(config.dataDir, week, runId, fetched.payloads);
-  step("run:captured");
+  const fetched = await timer.measure("fetch", async () => {
+    const result = await source.fetchIncidence(ctx.options.signal);
+    step("run:fetched");
+    await saveRawPayloads(config.dataDir, week, runId, result.payloads);
+    step("run:captured");
+    return result;
+  });
   checkpoint();
   progress.update("classify + plan", 0.3);
   // Config overrides plus the operator overrides kept (audited) in the store.
   const overrides = [...config.overrides, ...store.listOverrides()];
-  const assembled = assemble(deps, week, inputs, fetched.dataset, overrides);
+  // The store's state of the week before is read first ("state"), then classify, plan, look-ahead.
+  const assembled = timer.measureSync("state", () =>
+    assemble(deps, week, inputs, fetched.dataset, overrides, timer),
+  );
   logPickupProblems(log, assembled);
   step("run:assembled");
   const lastDate = lastCompleteDate(fetched.dataset);
@@ -323,12 +360,28 @@ async function runSteps(deps: RunDeps, week: IsoWeek, ctx: RunContext): Promise<
     staffCount: inputs.staff.length,
   });
   progress.update("render files", 0.5);
-  const report = gatherReport(deps, { assembled, overrides, lastDate, generatedAt });
-  const files = await renderWeek(config, { assembled, inputs, outcome, runTime, generatedAt, report });
-  step("run:rendered");
-  checkpoint();
+  // The documents are written into the folder being prepared as they are rendered.
+  const staging = await createStagingFolder(config.outDir, formatIsoWeek(week), suffix());
+  const files = await timer
+    .measure("files", async () => {
+      const report = gatherReport(deps, { assembled, overrides, lastDate, generatedAt });
+      const rendering = { assembled, inputs, outcome, runTime, generatedAt, report };
+      const rendered = await renderWeek(config, rendering, { timer, staging });
+      step("run:rendered");
+      checkpoint();
+      return rendered;
+    })
+    .catch(async (error: unknown) => {
+      await discardStagingFolder(staging);
+      // A document that could not be written (full or read-only disk) names the out folder.
+      throw asStorageError(error, config.outDir, `writing week ${formatIsoWeek(week)}`);
+    });
   progress.update("publish", 0.85);
-  const published = await publishAndRecord(deps, { runId, assembled, inputs, checkpoint }, files);
+  const published = await timer.measure("publish", () =>
+    publishAndRecord(deps, { runId, assembled, inputs, checkpoint, timer, staging }, files),
+  );
+  const retention = { store, dataDir: config.dataDir, weeks: config.retention.weeks, logger: log };
+  await timer.measure("prune", () => pruneAfterRun(retention));
   progress.update("done", 1);
   const runReport = createRunReport(outcome, {
     runId,
@@ -358,9 +411,15 @@ export async function runOnce(deps: RunDeps, week: IsoWeek, options: RunOptions)
   const progress = options.progress ?? silentProgress;
   const ledger = { store, clock: deps.clock, logger: log, signal: options.signal };
   const entry = { week, runId, trigger: options.trigger, scheduledFor: options.scheduledFor ?? runTime };
-  const context: RunContext = { runId, log, runTime, generatedAt, checkpoint, progress, options };
+  const timer = options.timer ?? createPhaseTimer();
+  const context: RunContext = { runId, log, runTime, generatedAt, checkpoint, progress, options, timer };
 
   return withRunLock({ dataDir: config.dataDir, db: store.db, week, logger: log }, () =>
-    recordRun(ledger, entry, () => runSteps(deps, week, context)),
+    recordRun(ledger, entry, () =>
+      // One line per run, failed runs too: where the time went (never in a published file).
+      runSteps(deps, week, context).finally(() =>
+        log.info({ phases: phaseRecord(timer.phases()) }, "run phases"),
+      ),
+    ),
   );
 }

@@ -1,5 +1,6 @@
 import type { IsoWeek } from "../domain/calendar.ts";
 import type { LedgerStatus } from "../domain/schedule.ts";
+import type { PhaseTiming } from "../lib/phase-timer.ts";
 
 /*
  * The contract between the worker (scheduler, health server, shutdown) and the composition root
@@ -45,6 +46,8 @@ export type RunOutcome = {
   readonly error?: string;
   readonly durationMs: number;
   readonly summary?: RunSummary;
+  /** Where the run's time went (testrota_run_phase_seconds). */
+  readonly phases?: readonly PhaseTiming[];
 };
 
 /**

@@ -1,5 +1,6 @@
+import PDFDocument from "pdfkit";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { loadSheetFont } from "../../src/outputs/pdf-fonts.ts";
+import { loadSheetFont, readSheetFontFile, type SheetFont } from "../../src/outputs/pdf-fonts.ts";
 import { groupSiteSessions, type SiteSessions } from "../../src/outputs/site-sessions.ts";
 import { renderSiteSheetPdf, type SiteSheetInput } from "../../src/outputs/site-sheet-pdf.ts";
 import type { RotaRow } from "../../src/outputs/rota-files.ts";
@@ -161,5 +162,27 @@ describe("site sheet PDF is byte-identical for identical input", () => {
     const id = (pdf: string) => /\/ID \[<([0-9a-f]+)>/.exec(pdf)?.[1];
     expect(id(a)).toBeDefined();
     expect(id(a)).not.toBe(id(b));
+  });
+
+  it("the same with fontkit's own subsetting and a fresh word layout for every sheet", async () => {
+    // The shared font copies each glyph into a sheet's subset from a per-process cache, and the
+    // sheets share word layouts; a font parsed here the same way (no GSUB/GPOS) but without either
+    // goes through fontkit's and pdfkit's own code. Every sheet, the large one too, is the same.
+    const plainFont = (): SheetFont => {
+      const probe = new PDFDocument({ autoFirstPage: false, font: "" });
+      probe.font(Buffer.from(readSheetFontFile()));
+      const parsed = (probe as unknown as { _font: { font: { _tables: Record<string, unknown> } } })._font
+        .font;
+      parsed._tables.GSUB = null;
+      parsed._tables.GPOS = null;
+      return parsed as unknown as SheetFont;
+    };
+    for (const site of [NH01, HC01, largeSite()]) {
+      for (const language of ["da", "en"] as const) {
+        const shared = await renderSiteSheetPdf(input(site, language), loadSheetFont());
+        const plain = await renderSiteSheetPdf(input(site, language), plainFont());
+        expect(Buffer.from(shared).equals(Buffer.from(plain)), `${site.siteId} ${language}`).toBe(true);
+      }
+    }
   });
 });

@@ -130,7 +130,7 @@ describe("createCsvSource", () => {
     {
       name: "a code with a letter",
       row: "1O1;5;1000",
-      expected: 'column code is "1O1": expected a 3-digit municipality code',
+      expected: 'column code is "1O1": expected a numeric municipality code',
     },
     {
       name: "negative cases",

@@ -1,0 +1,124 @@
+/**
+ * `npm run bench -- --year [--weeks N]`: N weeks (default 52) at Germany scale, one `testrota run`
+ * per Wednesday in a fresh process (as cron or the worker's schedule does), each week with its own
+ * incidence file, on one data folder with the default retention (`retention.weeks`, 4). Printed
+ * per week: wall time, peak RSS, the store's size and growth, the raw captures kept. At the end
+ * the latest weeks are run again and must publish byte-identical folders (the retention kept what
+ * they need), and `testrota prune --dry-run` must find nothing left to prune.
+ */
+import { createHash } from "node:crypto";
+import { readdir, readFile, rm, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { addWeeks, type IsoWeek } from "../src/domain/calendar.ts";
+import { CLI, measureChild } from "./bench-child.ts";
+import { BENCH_WEEK, weekText, writeGermanIncidence, writeScaleInputs } from "./bench-inputs.ts";
+import { runWeek } from "./bench-run.ts";
+
+const MIB = 1024 ** 2;
+/** The retention the year runs with: the schema's default. */
+const RETENTION_WEEKS = 4;
+
+async function sizeOf(path: string): Promise<number> {
+  const info = await stat(path).catch(() => undefined);
+  if (info === undefined) return 0;
+  if (!info.isDirectory()) return info.size;
+  let total = 0;
+  for (const entry of await readdir(path)) total += await sizeOf(join(path, entry));
+  return total;
+}
+
+async function storeBytes(data: string): Promise<number> {
+  const files = ["testrota.sqlite", "testrota.sqlite-wal", "testrota.sqlite-shm"];
+  const sizes = await Promise.all(files.map((file) => sizeOf(join(data, file))));
+  return sizes.reduce((a, b) => a + b, 0);
+}
+
+async function manifestDigest(out: string, week: IsoWeek): Promise<string> {
+  return createHash("sha256")
+    .update(await readFile(join(out, weekText(week), "manifest.json")))
+    .digest("hex");
+}
+
+function mib(bytes: number): string {
+  return (bytes / MIB).toFixed(1);
+}
+
+export async function runYear(base: string, weekCount: number): Promise<void> {
+  console.log(`\n… germany: writing the inputs for ${weekCount} weeks from ${weekText(BENCH_WEEK)}`);
+  const inputs = await writeScaleInputs("germany", base);
+  const data = join(inputs.dir, "year", "data");
+  const out = join(inputs.dir, "year", "out");
+  const weeks = Array.from({ length: weekCount }, (_, i) => addWeeks(BENCH_WEEK, i));
+  const digests = new Map<string, string>();
+  const rss: number[] = [];
+  const growth: number[] = [];
+  let previous = 0;
+  console.log(`${inputs.staff} staff, ${inputs.sites} sites, retention.weeks ${RETENTION_WEEKS}`);
+  console.log("week       wall s  peak RSS MiB  store MiB  Δ store MiB  raw MiB   tests  red");
+  for (const week of weeks) {
+    await writeGermanIncidence(inputs, week);
+    const run = await runWeek(inputs, week, { data, out });
+    const bytes = await storeBytes(data);
+    const raw = await sizeOf(join(data, "raw"));
+    digests.set(weekText(week), await manifestDigest(out, week));
+    // Published folders outside the retention are removed here only to spare the disk.
+    const old = addWeeks(week, -RETENTION_WEEKS);
+    await rm(join(out, weekText(old)), { recursive: true, force: true });
+    rss.push(run.maxRssBytes);
+    growth.push(bytes - previous);
+    console.log(
+      `${weekText(week)}  ${(run.wallMs / 1000).toFixed(1).padStart(7)}  ${mib(run.maxRssBytes).padStart(12)}  ${mib(bytes).padStart(9)}  ${mib(bytes - previous).padStart(11)}  ${mib(raw).padStart(7)}  ${String(run.report.counts.tests).padStart(6)}  ${String(run.report.counts.red).padStart(3)}`,
+    );
+    previous = bytes;
+  }
+  const last = weeks.at(-1);
+  if (last === undefined) return;
+  // The last few weeks again, with the incidence each had: every folder must come out the same.
+  const checks = [...new Set([addWeeks(last, -(RETENTION_WEEKS - 1)), addWeeks(last, -1), last])].filter(
+    (week) => digests.has(weekText(week)),
+  );
+  console.log("\n== rerun after the year (retention kept what they need): byte-identical folders");
+  let identical = true;
+  for (const week of checks) {
+    await writeGermanIncidence(inputs, week);
+    const rerun = await runWeek(inputs, week, { data, out });
+    const same = (await manifestDigest(out, week)) === digests.get(weekText(week)) && !rerun.report.changed;
+    identical &&= same;
+    console.log(`${weekText(week)}: ${same ? "identical" : "DIFFERENT"} (changed: ${rerun.report.changed})`);
+  }
+  const pruned = await measureChild(CLI, [
+    "prune",
+    "--dry-run",
+    "--json",
+    "--config",
+    inputs.configPath,
+    "--data-dir",
+    data,
+    "--out-dir",
+    out,
+  ]);
+  const left = JSON.parse(pruned.stdout) as {
+    rows: { cycleSlots: number; deferredTests: number; plannedTests: number };
+    rawCaptureWeeks: string[];
+  };
+  const nothingLeft =
+    left.rows.cycleSlots + left.rows.deferredTests + left.rows.plannedTests + left.rawCaptureWeeks.length ===
+    0;
+  console.log(
+    `prune --dry-run after the year: ${JSON.stringify(left.rows)}, raw weeks ${left.rawCaptureWeeks.length} → ${nothingLeft ? "nothing left to prune" : "LEFT OVER"}`,
+  );
+
+  // Steady state: once the retention window and the report's history are full (12 + retention weeks).
+  const steady = growth.slice(Math.min(growth.length - 1, 12 + RETENTION_WEEKS));
+  const first = rss[0] ?? 0;
+  const maxRss = Math.max(...rss);
+  console.log("\n== year targets");
+  console.log(
+    `peak RSS per week flat: first ${mib(first)} MiB, max ${mib(maxRss)} MiB (× ${(maxRss / Math.max(first, 1)).toFixed(2)}) → ${maxRss <= first * 1.15 ? "ok" : "MISSED"}`,
+  );
+  const steadyMax = Math.max(...steady);
+  console.log(
+    `store growth per week bounded: ${steady.length} steady weeks, largest Δ ${mib(steadyMax)} MiB, total ${mib(previous)} MiB after ${weeks.length} weeks → ${steady.length === 0 || steadyMax <= 16 * MIB ? "ok" : "MISSED"}`,
+  );
+  console.log(`latest weeks rerun byte-identical → ${identical ? "ok" : "MISSED"}`);
+}

@@ -1,0 +1,116 @@
+import type { DatabaseSync } from "node:sqlite";
+import { ATTENDANCE_LOOKBACK_WEEKS } from "../domain/attendance.ts";
+import { addWeeks, formatIsoWeek, type IsoWeek } from "../domain/calendar.ts";
+import { runInTransaction } from "./schema.ts";
+
+/**
+ * Which rows of past weeks the store still needs, for `retention.weeks` = N and the latest
+ * committed week L. The weeks L−N+1 … L stay re-runnable with identical files, and L+1 runnable:
+ * - a run of W reads the cycle-slot snapshot and the deferred tests of the latest week before W,
+ *   so those of the latest week before the first kept week are kept too;
+ * - the weekly report of W counts the tests planned by the runs of W−11 … W−1 (test weeks W−10 …
+ *   W), and the attendance review of W reads the planned tests of test weeks W−11 … W
+ *   (ATTENDANCE_LOOKBACK_WEEKS), so planned tests are kept from 11 weeks before the first kept week.
+ * Classifications, cadence states, deferral reports, committed weeks and the run ledger are a few
+ * hundred rows a week and stay; so do the attendance returns and outcomes (a municipality's
+ * first return is where its tracking starts).
+ */
+export type RetentionCutoff = {
+  /** The first week kept re-runnable: L − N + 1. */
+  readonly firstKept: IsoWeek;
+  /** Planned tests of test weeks before this are prunable: (L − N + 1) − 11. */
+  readonly plannedTestWeeksFrom: IsoWeek;
+};
+
+/** Rows prunable (or pruned) per table, and the weeks whose slot snapshots they held. */
+export type PrunedRows = {
+  readonly cycleSlots: number;
+  readonly slotSnapshotWeeks: readonly string[];
+  readonly deferredTests: number;
+  readonly plannedTests: number;
+};
+
+export type Retention = {
+  /** The rows older than `cutoff` that the store does not need, counted without deleting them. */
+  countPrunableRows(cutoff: RetentionCutoff): PrunedRows;
+  /** Deletes them, in one transaction; returns what was deleted. */
+  pruneRows(cutoff: RetentionCutoff): PrunedRows;
+};
+
+/** Test weeks of planned tests a run of W reads before W: the report's history needs 10, attendance 11. */
+const PLANNED_TEST_WEEKS_BEFORE = Math.max(10, ATTENDANCE_LOOKBACK_WEEKS - 1);
+
+/** The cutoff for the latest committed week `latest` and `weeks` kept re-runnable (≥ 1). */
+export function retentionCutoff(latest: IsoWeek, weeks: number): RetentionCutoff {
+  const firstKept = addWeeks(latest, -(Math.max(1, Math.floor(weeks)) - 1));
+  return { firstKept, plannedTestWeeksFrom: addWeeks(firstKept, -PLANNED_TEST_WEEKS_BEFORE) };
+}
+
+type Floors = { slots: string | null; deferred: string | null; plannedTestWeek: string };
+
+/**
+ * Week texts below which rows go: the latest snapshot and deferral week before the first kept
+ * week stay (what re-running that week starts from); `YYYY-Www` texts sort chronologically.
+ */
+function floorsOf(db: DatabaseSync, cutoff: RetentionCutoff): Floors {
+  const firstKept = formatIsoWeek(cutoff.firstKept);
+  const latestBefore = (sql: string): string | null => {
+    const row = db.prepare(sql).get(firstKept) as { week?: unknown } | undefined;
+    return typeof row?.week === "string" ? row.week : null;
+  };
+  return {
+    slots: latestBefore("SELECT MAX(week) AS week FROM cycle_slots WHERE week < ?"),
+    deferred: latestBefore("SELECT MAX(week) AS week FROM classifications WHERE week < ?"),
+    plannedTestWeek: formatIsoWeek(cutoff.plannedTestWeeksFrom),
+  };
+}
+
+function count(db: DatabaseSync, sql: string, week: string | null): number {
+  if (week === null) return 0;
+  const row = db.prepare(sql).get(week) as { n?: unknown } | undefined;
+  return Number(row?.n ?? 0);
+}
+
+function countRows(db: DatabaseSync, floors: Floors): PrunedRows {
+  const weeks =
+    floors.slots === null
+      ? []
+      : (
+          db
+            .prepare("SELECT DISTINCT week FROM cycle_slots WHERE week < ? ORDER BY week")
+            .all(floors.slots) as { week: string }[]
+        ).map((row) => row.week);
+  return {
+    cycleSlots: count(db, "SELECT COUNT(*) AS n FROM cycle_slots WHERE week < ?", floors.slots),
+    slotSnapshotWeeks: weeks,
+    deferredTests: count(db, "SELECT COUNT(*) AS n FROM deferred_tests WHERE week < ?", floors.deferred),
+    plannedTests: count(
+      db,
+      "SELECT COUNT(*) AS n FROM planned_tests WHERE test_week < ?",
+      floors.plannedTestWeek,
+    ),
+  };
+}
+
+/** Retention of past weeks' bulky rows (cycle-slot snapshots, deferred and planned tests). */
+export function createRetention(db: DatabaseSync): Retention {
+  return {
+    countPrunableRows(cutoff) {
+      return countRows(db, floorsOf(db, cutoff));
+    },
+    pruneRows(cutoff) {
+      let pruned: PrunedRows = { cycleSlots: 0, slotSnapshotWeeks: [], deferredTests: 0, plannedTests: 0 };
+      runInTransaction(db, () => {
+        const floors = floorsOf(db, cutoff);
+        pruned = countRows(db, floors);
+        // Each delete is a range of the table's primary key (week or test week first).
+        if (floors.slots !== null) db.prepare("DELETE FROM cycle_slots WHERE week < ?").run(floors.slots);
+        if (floors.deferred !== null) {
+          db.prepare("DELETE FROM deferred_tests WHERE week < ?").run(floors.deferred);
+        }
+        db.prepare("DELETE FROM planned_tests WHERE test_week < ?").run(floors.plannedTestWeek);
+      });
+      return pruned;
+    },
+  };
+}

@@ -1,0 +1,193 @@
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { addWeeks, formatIsoWeek, type IsoWeek } from "../../src/domain/calendar.ts";
+import type { Classification } from "../../src/domain/classify.ts";
+import type { CycleSlot, DeferredTest, PlannedTest, WeekPlan } from "../../src/domain/plan-types.ts";
+import { pruneOldWeeks } from "../../src/store/prune.ts";
+import { openStateStore, type StateStore } from "../../src/store/state-store.ts";
+
+// One municipality (101, region 1084) and two staff members, committed every week from 2020-W20
+// to 2020-W36 except W33 (a week the worker did not run). Each week's run plans one test per
+// region-week, keeps both staff members' cycle slots and carries one deferred test.
+const FIRST: IsoWeek = { year: 2020, week: 20 };
+const LAST: IsoWeek = { year: 2020, week: 36 };
+const SKIPPED = "2020-W33";
+
+function weeks(): IsoWeek[] {
+  const all: IsoWeek[] = [];
+  for (let week = FIRST; week.week <= LAST.week; week = addWeeks(week, 1)) {
+    if (formatIsoWeek(week) !== SKIPPED) all.push(week);
+  }
+  return all;
+}
+
+function classification(week: IsoWeek): Classification {
+  return {
+    week,
+    code: 101,
+    name: "København",
+    regionCode: 1084,
+    window: { start: "2020-05-05", end: "2020-05-11" },
+    cases7d: 10,
+    population: 632_340,
+    incidence: 1.6,
+    rawStatus: "green",
+    status: "green",
+    overrideId: null,
+    limitToSites: null,
+  };
+}
+
+function plan(week: IsoWeek): WeekPlan {
+  const testWeek = addWeeks(week, 1);
+  const test: PlannedTest = {
+    employeeId: "E101-1",
+    siteId: "S1",
+    municipalityCode: 101,
+    regionCode: 1084,
+    date: "2020-05-12",
+    weekday: 2,
+    shift: "day",
+    reason: "cycle",
+  };
+  // The slot's cycle week tells the snapshots apart: the week number of the run.
+  const slot = (employee: number): [string, CycleSlot] => [
+    `E101-${employee}`,
+    { cycleWeek: week.week % 6, weekday: 1, shift: "day", siteId: `S${week.week}` },
+  ];
+  const deferred: DeferredTest = {
+    employeeId: "E101-2",
+    siteId: "S1",
+    municipalityCode: 101,
+    reason: "cycle",
+    dueWeek: testWeek,
+    latestDate: `run ${formatIsoWeek(week)}`,
+  };
+  return {
+    testWeek,
+    tests: [test],
+    pickups: [],
+    slots: new Map([slot(1), slot(2)]),
+    deferred: [deferred],
+    deferrals: [],
+    quality: [],
+    changes: { kept: 0, added: 0, removed: 0, moved: 0, carriedOverDropped: 0, skippedRows: 0 },
+  };
+}
+
+let dir: string;
+let store: StateStore;
+
+function weeksIn(table: string, column = "week"): string[] {
+  return (
+    store.db.prepare(`SELECT DISTINCT ${column} AS week FROM ${table} ORDER BY ${column}`).all() as {
+      week: string;
+    }[]
+  ).map((row) => row.week);
+}
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "testrota-retention-"));
+  store = openStateStore(join(dir, "testrota.sqlite"));
+  for (const week of weeks()) {
+    store.commitWeek({
+      week,
+      runId: `run-${week.week}`,
+      classifications: [classification(week)],
+      cadence: new Map([[101, { phase: "green" }]]),
+      plan: plan(week),
+      inputDigest: "d".repeat(64),
+    });
+    // The raw capture of each week's run, as saveRawPayloads leaves it.
+    const capture = join(dir, "raw", formatIsoWeek(week), `run-${week.week}`);
+    mkdirSync(capture, { recursive: true });
+    writeFileSync(join(capture, "manifest.json"), "{}");
+  }
+});
+
+afterEach(() => {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("pruneOldWeeks", () => {
+  it("keeps the latest weeks re-runnable: their snapshots, the week before, and 12 weeks of planned tests", async () => {
+    // retention.weeks 2, latest W36: W35 and W36 stay re-runnable. Re-running W35 reads the state
+    // of W34; the report of W35 counts the tests planned by the runs of W24…W34 (test weeks
+    // W25…W35) and its attendance review reads the planned tests of test weeks W24…W35.
+    const report = await pruneOldWeeks({ store, dataDir: dir, weeks: 2 });
+    expect(report).toMatchObject({ latestWeek: "2020-W36", firstKeptWeek: "2020-W35", dryRun: false });
+    expect(weeksIn("cycle_slots")).toEqual(["2020-W34", "2020-W35", "2020-W36"]);
+    expect(weeksIn("deferred_tests")).toEqual(["2020-W34", "2020-W35", "2020-W36"]);
+    const testWeeks = weeksIn("planned_tests", "test_week");
+    expect(testWeeks[0]).toBe("2020-W24");
+    expect(testWeeks.at(-1)).toBe("2020-W37");
+    // Run weeks W20…W22 (test weeks W21…W23) went; so did the slots of W20…W32 (13 snapshots,
+    // W33 was never run) and their deferred tests.
+    expect(report.rows).toEqual({
+      cycleSlots: 26,
+      slotSnapshotWeeks: weeks()
+        .map(formatIsoWeek)
+        .filter((w) => w < "2020-W34"),
+      deferredTests: 13,
+      plannedTests: 3,
+    });
+    // Classifications and cadence states are kept for every committed week.
+    expect(weeksIn("classifications")).toHaveLength(weeks().length);
+    expect(weeksIn("cadence_states")).toHaveLength(weeks().length);
+    expect(readdirSync(join(dir, "raw")).sort()).toEqual(["2020-W35", "2020-W36"]);
+  });
+
+  it("leaves what re-running the first kept week and the next week read", async () => {
+    await pruneOldWeeks({ store, dataDir: dir, weeks: 2 });
+    // Re-running W35 and W36, and running W37, start from the week before each.
+    expect(store.loadSlotsBefore({ year: 2020, week: 35 }).get("E101-1")?.siteId).toBe("S34");
+    expect(store.loadSlotsBefore({ year: 2020, week: 37 }).get("E101-1")?.siteId).toBe("S36");
+    expect(store.loadDeferredBefore({ year: 2020, week: 35 }).map((d) => d.latestDate)).toEqual([
+      "run 2020-W34",
+    ]);
+    expect(store.loadCadence({ year: 2020, week: 34 })).toEqual(new Map([[101, { phase: "green" }]]));
+    // The 12-week history of W35's report: W24…W34, one test each except the week not run.
+    const history = store.loadRegionHistory({ year: 2020, week: 24 }, { year: 2020, week: 34 });
+    expect(history.map((h) => [formatIsoWeek(h.week), h.testsPlanned])).toEqual(
+      weeks()
+        .filter((w) => w.week >= 24 && w.week <= 34)
+        .map((w) => [formatIsoWeek(w), 1]),
+    );
+  });
+
+  it("keeps the snapshot a re-run reads when the week before the first kept week was not run", async () => {
+    // Latest W36, retention 3: W34 is the first kept week; it reads W32 (W33 was not run).
+    await pruneOldWeeks({ store, dataDir: dir, weeks: 3 });
+    expect(weeksIn("cycle_slots")).toEqual(["2020-W32", "2020-W34", "2020-W35", "2020-W36"]);
+    expect(store.loadSlotsBefore({ year: 2020, week: 34 }).get("E101-2")?.siteId).toBe("S32");
+  });
+
+  it("with --dry-run counts the same and removes nothing; a second prune finds nothing", async () => {
+    const counted = await pruneOldWeeks({ store, dataDir: dir, weeks: 2, dryRun: true });
+    expect(weeksIn("cycle_slots")).toHaveLength(weeks().length);
+    expect(readdirSync(join(dir, "raw"))).toHaveLength(weeks().length);
+    const pruned = await pruneOldWeeks({ store, dataDir: dir, weeks: 2 });
+    expect(pruned.rows).toEqual(counted.rows);
+    expect(pruned.rawCaptureWeeks).toEqual(counted.rawCaptureWeeks);
+    const again = await pruneOldWeeks({ store, dataDir: dir, weeks: 2 });
+    expect(again.rows).toEqual({ cycleSlots: 0, slotSnapshotWeeks: [], deferredTests: 0, plannedTests: 0 });
+    expect(again.rawCaptureWeeks).toEqual([]);
+  });
+
+  it("does nothing on a store without a committed week", async () => {
+    const emptyDir = mkdtempSync(join(tmpdir(), "testrota-retention-empty-"));
+    const empty = openStateStore(join(emptyDir, "testrota.sqlite"));
+    try {
+      expect(await pruneOldWeeks({ store: empty, dataDir: emptyDir, weeks: 1 })).toMatchObject({
+        latestWeek: null,
+        rawCaptureWeeks: [],
+      });
+    } finally {
+      empty.close();
+      rmSync(emptyDir, { recursive: true, force: true });
+    }
+  });
+});
