@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { addWeeks, formatIsoWeek, type IsoWeek } from "../../src/domain/calendar.ts";
 import type { Classification } from "../../src/domain/classify.ts";
 import type { CycleSlot, DeferredTest, PlannedTest, WeekPlan } from "../../src/domain/plan-types.ts";
+import { staffKey } from "../../src/domain/roster.ts";
 import { pruneOldWeeks } from "../../src/store/prune.ts";
 import { openStateStore, type StateStore } from "../../src/store/state-store.ts";
 
@@ -54,7 +55,7 @@ function plan(week: IsoWeek): WeekPlan {
   };
   // The slot's cycle week tells the snapshots apart: the week number of the run.
   const slot = (employee: number): [string, CycleSlot] => [
-    `E101-${employee}`,
+    staffKey(101, `E101-${employee}`),
     { cycleWeek: week.week % 6, weekday: 1, shift: "day", siteId: `S${week.week}` },
   ];
   const deferred: DeferredTest = {
@@ -143,8 +144,8 @@ describe("pruneOldWeeks", () => {
   it("leaves what re-running the first kept week and the next week read", async () => {
     await pruneOldWeeks({ store, dataDir: dir, weeks: 2 });
     // Re-running W35 and W36, and running W37, start from the week before each.
-    expect(store.loadSlotsBefore({ year: 2020, week: 35 }).get("E101-1")?.siteId).toBe("S34");
-    expect(store.loadSlotsBefore({ year: 2020, week: 37 }).get("E101-1")?.siteId).toBe("S36");
+    expect(store.loadSlotsBefore({ year: 2020, week: 35 }).get(staffKey(101, "E101-1"))?.siteId).toBe("S34");
+    expect(store.loadSlotsBefore({ year: 2020, week: 37 }).get(staffKey(101, "E101-1"))?.siteId).toBe("S36");
     expect(store.loadDeferredBefore({ year: 2020, week: 35 }).map((d) => d.latestDate)).toEqual([
       "run 2020-W34",
     ]);
@@ -162,7 +163,7 @@ describe("pruneOldWeeks", () => {
     // Latest W36, retention 3: W34 is the first kept week; it reads W32 (W33 was not run).
     await pruneOldWeeks({ store, dataDir: dir, weeks: 3 });
     expect(weeksIn("cycle_slots")).toEqual(["2020-W32", "2020-W34", "2020-W35", "2020-W36"]);
-    expect(store.loadSlotsBefore({ year: 2020, week: 34 }).get("E101-2")?.siteId).toBe("S32");
+    expect(store.loadSlotsBefore({ year: 2020, week: 34 }).get(staffKey(101, "E101-2"))?.siteId).toBe("S32");
   });
 
   it("with --dry-run counts the same and removes nothing; a second prune finds nothing", async () => {
