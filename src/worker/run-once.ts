@@ -4,7 +4,7 @@ import type { Clock } from "../clock.ts";
 import type { Config } from "../config.ts";
 import { assembleWeek, type AssembledWeek } from "../domain/assemble-week.ts";
 import { ATTENDANCE_LOOKBACK_WEEKS, DEFAULT_GRACE_WEEKS } from "../domain/attendance.ts";
-import { addWeeks, classificationWindow, formatIsoWeek, type IsoWeek } from "../domain/calendar.ts";
+import { addWeeks, formatIsoWeek, type IsoWeek } from "../domain/calendar.ts";
 import type { Override } from "../domain/classify.ts";
 import { lastCompleteDate, type IncidenceDataset } from "../domain/incidence.ts";
 import type { Region } from "../domain/reference.ts";
@@ -14,34 +14,24 @@ import { createPhaseTimer, phaseRecord, type PhaseTimer } from "../lib/phase-tim
 import type { Logger } from "../log.ts";
 import { publishWeek, suffix, type PublishResult } from "../outputs/publish.ts";
 import { reconcilePublished } from "../outputs/reconcile-published.ts";
-import { summarisePickups } from "../outputs/pickup-summary.ts";
-import type { MunicipalityBoundaries, WeekReportData } from "../outputs/report/report-types.ts";
-import { buildWeekReportData, historyRange } from "../outputs/report/week-report-input.ts";
+import type { MunicipalityBoundaries } from "../outputs/report/report-types.ts";
 import {
   createStagingFolder,
   discardStagingFolder,
   type StagingFolder,
   type WeekFile,
 } from "../outputs/staging.ts";
-import { summaryJsonOf } from "../outputs/summary-file.ts";
-import { renderWeekFiles } from "../outputs/week-files.ts";
 import type { InputLoader, RunInputs } from "../roster/load-inputs.ts";
-import { summariseIsolation } from "../roster/roster-isolation.ts";
 import type { IncidenceSource } from "../sources/source.ts";
 import { pruneAfterRun } from "../store/prune.ts";
 import { saveRawPayloads } from "../store/raw-capture.ts";
 import { asStorageError } from "../store/storage-fault.ts";
 import type { StateStore, StepHook } from "../store/state-store.ts";
 import { withRunLock } from "./lock.ts";
+import { gatherWeekReport, renderWeekFolder } from "./week-folder.ts";
 import { silentProgress, type Progress } from "./progress.ts";
 import { recordRun } from "./run-ledger.ts";
-import {
-  countDeferred,
-  createRunReport,
-  describeWeek,
-  type RunReport,
-  type WeekOutcome,
-} from "./run-report.ts";
+import { createRunReport, describeWeek, type RunReport } from "./run-report.ts";
 import type { RunTrigger } from "./worker-types.ts";
 
 /** What a run needs; adapters are created by factories and faked in tests through these types. */
@@ -177,52 +167,6 @@ function logPickupProblems(log: Logger, assembled: AssembledWeek): void {
   }
 }
 
-type Rendering = {
-  readonly assembled: AssembledWeek;
-  readonly inputs: RunInputs;
-  readonly outcome: WeekOutcome;
-  readonly runTime: number;
-  readonly generatedAt: string;
-  readonly report: WeekReportData;
-};
-
-/** Every file of the week's folder, `summary.json` included; the documents go to `staging` as rendered. */
-function renderWeek(
-  config: Config,
-  r: Rendering,
-  render: { timer: PhaseTimer; staging: StagingFolder },
-): Promise<Map<string, WeekFile>> {
-  const summary = summaryJsonOf({
-    ...r.outcome,
-    generatedAt: r.generatedAt,
-    window: classificationWindow(r.assembled.week, config.window),
-    lookahead: { ...r.outcome.lookahead, deferred: countDeferred(r.assembled.lookahead.deferrals) },
-    inputs: {
-      digest: r.inputs.digest,
-      roster: r.inputs.rosterOrigin,
-      // Roster files (not the generated demo roster) say which municipalities were isolated.
-      isolated: r.inputs.goodRosters === undefined ? undefined : r.inputs.isolated.map(summariseIsolation),
-    },
-    pickups: summarisePickups(r.assembled.plan.pickups),
-    attendance: r.assembled.attendance,
-  });
-  return renderWeekFiles({
-    assembled: r.assembled,
-    municipalities: r.inputs.municipalities,
-    regionCodes: config.regions.map((region) => region.code),
-    sites: r.inputs.sites,
-    staff: r.inputs.staff,
-    isolatedRosters: r.inputs.isolated,
-    generatedAt: new Date(r.runTime),
-    summary,
-    documents: { ...config.documents, timezone: config.timezone },
-    regions: r.inputs.regions,
-    outlines: r.inputs.boundaries,
-    report: r.report,
-    render: { threads: config.render.threads, ...render },
-  });
-}
-
 /**
  * Records the week (with its folder's digest) and commits, then swaps the prepared folder in: a
  * failure before the commit publishes nothing; a crash after it is finished by the reconcile step
@@ -263,42 +207,6 @@ function publishAndRecord(
         }),
       );
     },
-  });
-}
-
-/**
- * The weekly report's data: this run's week and plan, last week's classification and the
- * earlier weeks' counts from the store (none on the first run), the boundaries read at start.
- */
-function gatherReport(
-  deps: RunDeps,
-  r: {
-    assembled: AssembledWeek;
-    overrides: readonly Override[];
-    lastDate: string | null;
-    generatedAt: string;
-  },
-): WeekReportData {
-  const { config, store } = deps;
-  const { assembled } = r;
-  const range = historyRange(assembled);
-  const configured = new Set(config.regions.map((region) => region.code));
-  return buildWeekReportData({
-    assembled,
-    generatedAt: r.generatedAt,
-    source: {
-      // In capitals, as readers know the source (`ssi` → SSI).
-      name: deps.source.name.toUpperCase(),
-      dataLastDate: r.lastDate,
-      window: classificationWindow(assembled.week, config.window),
-    },
-    thresholdPer100k: config.thresholdPer100k,
-    regions: deps.report.regions.filter((region) => configured.has(region.code)),
-    regionSettings: config.regions,
-    previousClassifications: store.loadClassifications(addWeeks(assembled.week, -1)),
-    overrides: r.overrides,
-    history: store.loadRegionHistory(range.from, range.to),
-    boundaries: deps.report.boundaries,
   });
 }
 
@@ -364,9 +272,9 @@ async function runSteps(deps: RunDeps, week: IsoWeek, ctx: RunContext): Promise<
   const staging = await createStagingFolder(config.outDir, formatIsoWeek(week), suffix());
   const files = await timer
     .measure("files", async () => {
-      const report = gatherReport(deps, { assembled, overrides, lastDate, generatedAt });
+      const report = gatherWeekReport(deps, { assembled, overrides, lastDate, generatedAt });
       const rendering = { assembled, inputs, outcome, runTime, generatedAt, report };
-      const rendered = await renderWeek(config, rendering, { timer, staging });
+      const rendered = await renderWeekFolder(config, rendering, { timer, staging });
       step("run:rendered");
       checkpoint();
       return rendered;
