@@ -5,7 +5,7 @@ import { compareWeeks, parseIsoWeek } from "./domain/calendar.ts";
 import { OVERRIDE_ACTIONS } from "./domain/classify.ts";
 import { notificationsSchema, portalSchema, smtpSchema, webhookSchema } from "./config-delivery-schema.ts";
 import { expected, localTime, regionSchema } from "./config-region-schema.ts";
-import { renderSchema, retentionSchema } from "./config-store-schema.ts";
+import { renderSchema, retentionSchema, storeSchema } from "./config-store-schema.ts";
 
 /*
  * The configuration contract. Every object is strict (an unknown key is an error, usually a
@@ -329,6 +329,7 @@ export const configSchema = z
         "STPS decisions (keep-green, force-red, limit-to-sites), in classification weeks: an override for W changes the run of W, which publishes the rota of test week W+1.",
       ),
     dataDir: z.string().default("data").describe("State (SQLite), raw captures, lock file."),
+    store: storeSchema.default({ type: "sqlite" }),
     outDir: z.string().default("out").describe("Published week folders."),
     retention: retentionSchema.default(retentionSchema.parse({})),
     render: renderSchema.default(renderSchema.parse({})),

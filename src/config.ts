@@ -7,6 +7,7 @@ import type { ShiftHours } from "./domain/pickup-days.ts";
 import type { RegionPlanSettings } from "./domain/plan-types.ts";
 import { ConfigError } from "./errors.ts";
 import { BUNDLED_REFERENCE, configSchema, type ParsedConfig } from "./config-schema.ts";
+import { redactUrl } from "./lib/redact-url.ts";
 
 /*
  * Loading the configuration: JSON → schema (src/config-schema.ts) → absolute paths and parsed
@@ -21,16 +22,27 @@ const BUNDLED_CONFIG = resolve(import.meta.dirname, "..", "config", "testrota.js
 export type RegionConfig = RegionPlanSettings;
 
 /** The validated configuration with absolute paths and parsed weeks. */
-export type Config = Omit<ParsedConfig, "$schema" | "overrides" | "cycle" | "regions" | "reference"> & {
+export type Config = Omit<
+  ParsedConfig,
+  "$schema" | "overrides" | "cycle" | "regions" | "reference" | "store"
+> & {
   readonly configFile: string;
+  readonly store: StoreConfig;
   readonly reference: string;
   readonly cycle: { readonly anchorWeek: IsoWeek };
   readonly regions: readonly RegionConfig[];
   readonly overrides: readonly Override[];
 };
 
+/** Where the state lives; a PostgreSQL store always has its URL (from the file or the environment). */
+export type StoreConfig =
+  | { readonly type: "sqlite" }
+  | { readonly type: "postgres"; readonly url: string; readonly schema: string; readonly poolSize: number };
+
 /** Values that win over the file: flags, then environment variables. */
 export type ConfigOverrides = {
+  /** `TESTROTA_DATABASE_URL`: selects PostgreSQL with this URL (kept out of the file: it holds a password). */
+  readonly databaseUrl?: string | undefined;
   readonly dataDir?: string | undefined;
   readonly outDir?: string | undefined;
   /** `TESTROTA_HEALTH_PORT`: the one port the image's HEALTHCHECK and the worker share. */
@@ -147,6 +159,32 @@ function healthPortOf(file: string, text: string | undefined, configured: number
   return port;
 }
 
+const POSTGRES_URL = /^postgres(ql)?:\/\//;
+
+function storeOf(file: string, store: ParsedConfig["store"], databaseUrl: string | undefined): StoreConfig {
+  const fromFile = store.type === "postgres" ? store : undefined;
+  if (databaseUrl !== undefined && databaseUrl !== "") {
+    if (!POSTGRES_URL.test(databaseUrl)) {
+      throw new ConfigError([
+        `TESTROTA_DATABASE_URL: got ${JSON.stringify(redactUrl(databaseUrl))}, expected a postgres:// or postgresql:// URL (it selects the PostgreSQL store of ${file})`,
+      ]);
+    }
+    return {
+      type: "postgres",
+      url: databaseUrl,
+      schema: fromFile?.schema ?? "testrota",
+      poolSize: fromFile?.poolSize ?? 5,
+    };
+  }
+  if (fromFile === undefined) return { type: "sqlite" };
+  if (fromFile.url === undefined) {
+    throw new ConfigError([
+      `${file}: store.url: missing, expected a postgres:// URL here or in TESTROTA_DATABASE_URL (store.type is postgres)`,
+    ]);
+  }
+  return { type: "postgres", url: fromFile.url, schema: fromFile.schema, poolSize: fromFile.poolSize };
+}
+
 type WeekdayName = (typeof WEEKDAY_NAMES)[number];
 
 function weekdayNumber(name: WeekdayName): Weekday {
@@ -227,6 +265,7 @@ export function resolveConfig(file: string, json: unknown, overrides: ConfigOver
     roster: settings.roster && { ...settings.roster, dir: resolveLocation(base, settings.roster.dir) },
     dataDir: resolve(overrides.dataDir ?? resolve(base, settings.dataDir)),
     outDir: resolve(overrides.outDir ?? resolve(base, settings.outDir)),
+    store: storeOf(file, settings.store, overrides.databaseUrl),
     worker: { ...settings.worker, port: healthPortOf(file, overrides.healthPort, settings.worker.port) },
     cycle: { anchorWeek: parseIsoWeek(settings.cycle.anchorWeek) as IsoWeek },
     regions: settings.regions.map((r) => resolveRegion(r, settings.timezone, settings.documents.shiftHours)),
@@ -302,7 +341,7 @@ function checkConfigPaths(config: Config, file: string = config.configFile): str
 /**
  * Reads and validates a config file and checks the local files and folders it names. Flags win
  * over TESTROTA_DATA_DIR / TESTROTA_OUT_DIR, which win over the file; TESTROTA_HEALTH_PORT wins
- * over `worker.port`.
+ * over `worker.port`; TESTROTA_DATABASE_URL selects the PostgreSQL store with that URL.
  */
 export function loadConfig(file: string, env: NodeJS.ProcessEnv = {}, flags: ConfigOverrides = {}): Config {
   let text: string;
@@ -327,6 +366,7 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = {}, flags: Con
     dataDir: flags.dataDir ?? env.TESTROTA_DATA_DIR,
     outDir: flags.outDir ?? env.TESTROTA_OUT_DIR,
     healthPort: flags.healthPort ?? env.TESTROTA_HEALTH_PORT,
+    databaseUrl: flags.databaseUrl ?? env.TESTROTA_DATABASE_URL,
   });
   const problems = checkConfigPaths(config, file);
   if (problems.length > 0) throw new ConfigError(problems);

@@ -7,7 +7,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync
 import { join, relative, resolve } from "node:path";
 import { generateDemoInput, writeDemoInput } from "../../src/roster/generate-demo.ts";
 import { readReference } from "../../src/roster/read-reference.ts";
-import { openStateStore } from "../../src/store/state-store.ts";
+import { openStateStore } from "../../src/store/sqlite-store.ts";
 
 export const REPO = resolve(import.meta.dirname, "..", "..");
 export const CLI = join(REPO, "src", "cli.ts");
@@ -180,15 +180,18 @@ export type StoreFacts = {
 };
 
 /** What the store says about `week` (opened after the run: never while a child holds it). */
-export function readStoreFacts(dataDir: string, week: { year: number; week: number }): StoreFacts {
+export async function readStoreFacts(
+  dataDir: string,
+  week: { year: number; week: number },
+): Promise<StoreFacts> {
   const store = openStateStore(join(dataDir, "testrota.sqlite"));
   try {
     return {
-      published: new Map(store.listPublished().map((entry) => [entry.folder, entry.digest])),
-      attempts: store.listAttempts(week).map((attempt) => attempt.status),
+      published: new Map((await store.listPublished()).map((entry) => [entry.folder, entry.digest])),
+      attempts: (await store.listAttempts(week)).map((attempt) => attempt.status),
     };
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

@@ -5,7 +5,7 @@
 // recorded in the store, with no leftover and the killed attempt `crashed` in `status`.
 import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { openStateStore } from "../../src/store/state-store.ts";
+import { openStateStore } from "../../src/store/sqlite-store.ts";
 import { createLedgerView } from "../../src/worker/worker.ts";
 import {
   checkWeekFolder,
@@ -71,12 +71,12 @@ async function statusOfWeek(install: Installation): Promise<string[]> {
   return runs.filter((run) => run.week === WEEK).map((run) => run.status);
 }
 
-function ledgerOutcome(install: Installation): string | undefined {
+async function ledgerOutcome(install: Installation): Promise<string | undefined> {
   const store = openStateStore(join(install.dataDir, "testrota.sqlite"));
   try {
-    return createLedgerView(store).lastOutcome(W40);
+    return await createLedgerView(store).lastOutcome(W40);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -113,14 +113,14 @@ async function killAndRecover(c: KillCase, log: string): Promise<{ problems: str
     problems.push(`a mixed or partial week after the kill (${visible.problems.slice(0, 3).join(", ")})`);
     lost += 1;
   }
-  const outcome = ledgerOutcome(install);
+  const outcome = await ledgerOutcome(install);
   if (outcome !== "crashed") problems.push(`the ledger reads ${outcome ?? "nothing"}, expected crashed`);
 
   const rerun = await cli(install, ["run", "--week", WEEK]);
   if (rerun.code !== 0)
     problems.push(`rerun exit ${rerun.code}: ${rerun.stderr.trim().split("\n").at(-1) ?? ""}`);
   const after = checkWeekFolder(install.outDir, WEEK);
-  const facts = readStoreFacts(install.dataDir, W40);
+  const facts = await readStoreFacts(install.dataDir, W40);
   if (!after.complete || after.digest !== c.expected) {
     problems.push(
       `after the rerun the week is not the expected version (${after.problems.slice(0, 3).join(", ")})`,

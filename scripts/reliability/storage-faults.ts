@@ -253,7 +253,7 @@ async function injectRunRepair(
   if (checkWeekFolder(install.outDir, W40).digest !== undefined)
     problems.push("2020-W40 was published by a failed run");
   c.repair(install);
-  const facts = readStoreFacts(install.dataDir, { year: 2020, week: 40 });
+  const facts = await readStoreFacts(install.dataDir, { year: 2020, week: 40 });
   if (facts.published.get(W39) !== before.digest) {
     problems.push("the store lost 2020-W39");
     lost += 1;

@@ -79,11 +79,11 @@ export async function pickUpAttendance(options: {
     const context = {
       testWeek,
       municipalities: options.municipalities,
-      planned: store.loadPlannedTests(testWeek),
+      planned: await store.loadPlannedTests(testWeek),
     };
     // A file whose content was imported once never comes back by itself: a correction imported
     // since (from the command line) stays; a changed file in the folder is a new return.
-    const audit = store.listAttendanceAudit(testWeek);
+    const audit = await store.listAttendanceAudit(testWeek);
     const imported = new Set(audit.map((entry) => `${entry.municipalityCode}|${entry.newDigest}`));
     // A file imported before byte for byte is not even read again (most of the 12 weeks).
     const seenFiles = new Set(audit.map((entry) => entry.fileSha256));
@@ -109,6 +109,8 @@ export async function pickUpAttendance(options: {
     }
   }
   const results =
-    returns.length === 0 ? [] : store.importAttendance(returns, { author: FOLDER_AUTHOR, at: options.at });
+    returns.length === 0
+      ? []
+      : await store.importAttendance(returns, { author: FOLDER_AUTHOR, at: options.at });
   return { results, refused, warnings };
 }

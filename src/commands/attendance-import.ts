@@ -114,7 +114,7 @@ export const attendanceImportCommand: Command = {
     const json = flags.json === true;
     return withApp(this, flags, ctx, async (app) => {
       const weekText = formatIsoWeek(request.week);
-      const planned = app.store.loadPlannedTests(request.week);
+      const planned = await app.store.loadPlannedTests(request.week);
       if (planned.length === 0) {
         throw new UsageError(
           [
@@ -147,7 +147,7 @@ export const attendanceImportCommand: Command = {
         return 65;
       }
       stopIfAborted(ctx.signal, this.name);
-      const results = app.store.importAttendance(returns, {
+      const results = await app.store.importAttendance(returns, {
         author: request.author,
         at: new Date(app.clock()).toISOString(),
       });

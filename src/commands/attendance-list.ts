@@ -52,13 +52,16 @@ type AuditLine = {
   readonly newCounts: unknown;
 };
 
-function listWeek(app: App, week: IsoWeek): { municipalities: MunicipalityLine[]; audit: AuditLine[] } {
+async function listWeek(
+  app: App,
+  week: IsoWeek,
+): Promise<{ municipalities: MunicipalityLine[]; audit: AuditLine[] }> {
   const zone = app.config.timezone;
   const planned = new Map<number, number>();
-  for (const test of app.store.loadPlannedTests(week)) {
+  for (const test of await app.store.loadPlannedTests(week)) {
     planned.set(test.municipalityCode, (planned.get(test.municipalityCode) ?? 0) + 1);
   }
-  const returns = new Map(app.store.listAttendanceReturns(week).map((r) => [r.municipalityCode, r]));
+  const returns = new Map((await app.store.listAttendanceReturns(week)).map((r) => [r.municipalityCode, r]));
   const codes = [...new Set([...planned.keys(), ...returns.keys()])].sort((a, b) => a - b);
   const municipalities = codes.map((code): MunicipalityLine => {
     const r = returns.get(code);
@@ -80,7 +83,7 @@ function listWeek(app: App, week: IsoWeek): { municipalities: MunicipalityLine[]
       notReported: Math.max(0, count - reported),
     };
   });
-  const audit = app.store.listAttendanceAudit(week).map((entry): AuditLine => ({
+  const audit = (await app.store.listAttendanceAudit(week)).map((entry): AuditLine => ({
     municipalityCode: entry.municipalityCode,
     action: entry.action,
     author: entry.author,
@@ -94,7 +97,7 @@ function listWeek(app: App, week: IsoWeek): { municipalities: MunicipalityLine[]
   return { municipalities, audit };
 }
 
-function formatWeek(week: IsoWeek, listed: ReturnType<typeof listWeek>): string {
+function formatWeek(week: IsoWeek, listed: Awaited<ReturnType<typeof listWeek>>): string {
   const returned = listed.municipalities.filter((m) => m.returned).length;
   const lines = [
     `test week ${formatIsoWeek(week)}: ${returned} of ${listed.municipalities.length} municipalities with tests returned attendance`,
@@ -125,9 +128,9 @@ export const attendanceListCommand: Command = {
     const week = stringFlag(flags, "week") === undefined ? undefined : weekFlag(flags, "week", problems);
     if (problems.length > 0) throw new UsageError(problems, usage);
     const json = flags.json === true;
-    return withApp(this, flags, ctx, (app) => {
+    return withApp(this, flags, ctx, async (app) => {
       if (week !== undefined) {
-        const listed = listWeek(app, week);
+        const listed = await listWeek(app, week);
         if (json) printJson(ctx.io, { testWeek: formatIsoWeek(week), ...listed });
         else ctx.io.stdout(`${formatWeek(week, listed)}\n`);
         return 0;
@@ -136,7 +139,7 @@ export const attendanceListCommand: Command = {
         string,
         { returns: number; taken: number; declined: number; absent: number; blank: number }
       >();
-      for (const r of app.store.listAttendanceReturns()) {
+      for (const r of await app.store.listAttendanceReturns()) {
         const key = formatIsoWeek(r.testWeek);
         const entry = byWeek.get(key) ?? { returns: 0, taken: 0, declined: 0, absent: 0, blank: 0 };
         byWeek.set(key, {

@@ -52,12 +52,11 @@ export const auditCommand: Command = {
     }
     const limit = limitFlag(stringFlag(flags, "limit"), problems);
     if (problems.length > 0) throw new UsageError(problems, usage);
-    return withApp(this, flags, ctx, (app) => {
+    return withApp(this, flags, ctx, async (app) => {
       const report: AuditReport = {
-        downloads: app.store.listDownloads({ recipientId, week, limit }),
-        changes: app.store.listRecipientEvents(recipientId).reverse(),
-        notifications: app.store
-          .listNotifications(week === undefined ? {} : { week })
+        downloads: await app.store.listDownloads({ recipientId, week, limit }),
+        changes: (await app.store.listRecipientEvents(recipientId)).reverse(),
+        notifications: (await app.store.listNotifications(week === undefined ? {} : { week }))
           .filter((n) => recipientId === undefined || n.target === recipientId)
           .map(({ payload: _payload, ...entry }) => entry),
       };

@@ -173,7 +173,7 @@ async function checkAgainst(app: App, request: Request, decision: Override): Pro
       ),
     );
   }
-  const inStore = app.store.listOverrides().filter((o) => contradicts(decision, o));
+  const inStore = (await app.store.listOverrides()).filter((o) => contradicts(decision, o));
   if (inStore.length > 0 && !request.replace) {
     throw new UsageError(
       inStore.map(
@@ -182,7 +182,7 @@ async function checkAgainst(app: App, request: Request, decision: Override): Pro
       ),
     );
   }
-  if (app.store.listOverrides({ includeRemoved: true }).some((o) => o.id === decision.id)) {
+  if ((await app.store.listOverrides({ includeRemoved: true })).some((o) => o.id === decision.id)) {
     throw new UsageError(
       [`--id: ${JSON.stringify(decision.id)} exists (withdrawn decisions keep their id), expected a new id`],
       usage,
@@ -232,13 +232,13 @@ export const overrideAddCommand: Command = {
       stopIfAborted(ctx.signal, this.name);
       const at = new Date(app.clock()).toISOString();
       for (const old of replaced) {
-        app.store.removeOverride(old.id, {
+        await app.store.removeOverride(old.id, {
           author: request.author,
           removedAt: at,
           note: `replaced by ${decision.id}`,
         });
       }
-      app.store.addOverride({ ...decision, author: request.author, createdAt: at });
+      await app.store.addOverride({ ...decision, author: request.author, createdAt: at });
       if (flags.json === true) {
         printJson(ctx.io, {
           added: {

@@ -28,7 +28,7 @@ export type ListedOverride = Omit<Override, "from" | "to" | "author"> & {
 };
 
 /** Config decisions first (they are applied first), then the store's in the order they were recorded. */
-export function listOverrides(app: App): ListedOverride[] {
+export async function listOverrides(app: App): Promise<ListedOverride[]> {
   const weeks = (o: Override) => ({ from: formatIsoWeek(o.from), to: formatIsoWeek(o.to) });
   return [
     ...app.config.overrides.map((o) => ({
@@ -41,9 +41,11 @@ export function listOverrides(app: App): ListedOverride[] {
       removedBy: null,
       removalNote: null,
     })),
-    ...app.store
-      .listOverrides({ includeRemoved: true })
-      .map((o) => ({ ...o, ...weeks(o), origin: "store" as const })),
+    ...(await app.store.listOverrides({ includeRemoved: true })).map((o) => ({
+      ...o,
+      ...weeks(o),
+      origin: "store" as const,
+    })),
   ];
 }
 
@@ -60,8 +62,8 @@ export const overrideListCommand: Command = {
   usage,
   options: { json: { type: "boolean" } },
   run(flags, ctx) {
-    return withApp(this, flags, ctx, (app) => {
-      const rows = listOverrides(app);
+    return withApp(this, flags, ctx, async (app) => {
+      const rows = await listOverrides(app);
       if (flags.json === true) printJson(ctx.io, rows);
       else
         ctx.io.stdout(

@@ -30,14 +30,14 @@ export const overrideRemoveCommand: Command = {
       problems.push("--id: missing, expected the id of the decision to withdraw (see override list)");
     const author = authorOf(flags, ctx.env, problems);
     if (problems.length > 0) throw new UsageError(problems, usage);
-    return withApp(this, flags, ctx, (app) => {
-      if (!app.store.listOverrides().some((o) => o.id === id)) {
+    return withApp(this, flags, ctx, async (app) => {
+      if (!(await app.store.listOverrides()).some((o) => o.id === id)) {
         throw new UsageError([
           `--id: got ${JSON.stringify(id)}, expected the id of a decision in force in the store (see override list)`,
         ]);
       }
       const removedAt = new Date(app.clock()).toISOString();
-      app.store.removeOverride(id, { author, removedAt, note: stringFlag(flags, "reason") ?? "" });
+      await app.store.removeOverride(id, { author, removedAt, note: stringFlag(flags, "reason") ?? "" });
       if (flags.json === true) printJson(ctx.io, { removed: id, by: author, at: removedAt });
       else ctx.io.stdout(`override ${id} removed\n`);
       return 0;

@@ -33,9 +33,9 @@ export const pauseCommand: Command = {
     if (note === "") problems.push("--note: missing, expected why scheduled runs are paused");
     const author = authorOf(flags, ctx.env, problems);
     if (problems.length > 0) throw new UsageError(problems, usage);
-    return withApp(this, flags, ctx, (app) => {
+    return withApp(this, flags, ctx, async (app) => {
       const at = app.clock();
-      app.store.setPaused({ paused: true, note, author, at: new Date(at).toISOString() });
+      await app.store.setPaused({ paused: true, note, author, at: new Date(at).toISOString() });
       const since = formatInstant(at, app.config.timezone);
       if (flags.json === true) printJson(ctx.io, { paused: true, since, by: author, note });
       else ctx.io.stdout(`scheduled runs paused since ${since} by ${author}: ${note}\n`);

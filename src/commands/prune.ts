@@ -25,15 +25,13 @@ export const pruneCommand: Command = {
   run(flags, ctx) {
     return withApp(this, flags, ctx, async (app) => {
       const { config, store } = app;
-      const report = await withDataDirLock(
-        { dataDir: config.dataDir, db: store.db, logger: app.logger, purpose: "prune" },
-        () =>
-          pruneOldWeeks({
-            store,
-            dataDir: config.dataDir,
-            weeks: config.retention.weeks,
-            dryRun: flags["dry-run"] === true,
-          }),
+      const report = await withDataDirLock({ store, logger: app.logger, purpose: "prune" }, () =>
+        pruneOldWeeks({
+          store,
+          dataDir: config.dataDir,
+          weeks: config.retention.weeks,
+          dryRun: flags["dry-run"] === true,
+        }),
       );
       if (flags.json === true) printJson(ctx.io, report);
       else ctx.io.stdout(`${formatPruneReport(report)}\n`);

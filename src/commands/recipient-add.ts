@@ -65,7 +65,7 @@ export const recipientAddCommand: Command = {
       const scopeProblems = checkScope(app, scope);
       const expiresAt = expiryFlag(flags, app.config.timezone, scopeProblems) ?? null;
       if (scopeProblems.length > 0) throw new UsageError(scopeProblems, usage);
-      if (id !== undefined && app.store.getRecipient(id) !== undefined) {
+      if (id !== undefined && (await app.store.getRecipient(id)) !== undefined) {
         throw new UsageError(
           [`--id: ${JSON.stringify(id)} exists (removed recipients keep their id), expected a new id`],
           usage,
@@ -76,7 +76,7 @@ export const recipientAddCommand: Command = {
         id ?? defaultRecipientId(scope, (taken) => app.store.getRecipient(taken) !== undefined);
       const { token, tokenHash } = issueToken(recipientId);
       const at = new Date(app.clock()).toISOString();
-      app.store.addRecipient({
+      await app.store.addRecipient({
         ...scope,
         id: recipientId,
         email,
@@ -86,7 +86,7 @@ export const recipientAddCommand: Command = {
         author,
         at,
       });
-      const added = app.store.getRecipient(recipientId);
+      const added = await app.store.getRecipient(recipientId);
       if (added === undefined) throw new Error(`recipient ${recipientId} was not stored`);
       if (flags.json === true) {
         printJson(ctx.io, { added: recipientJson(added), token });

@@ -44,7 +44,7 @@ export const recipientDemoCommand: Command = {
       for (const demo of DEMO_RECIPIENTS) {
         const { id, email, ...scope } = demo;
         const { token, tokenHash } = issueToken(id);
-        const existing = app.store.getRecipient(id);
+        const existing = await app.store.getRecipient(id);
         const label =
           scope.role === "municipality"
             ? `Testkoordinator, ${places.municipalityName(101)} (demo)`
@@ -56,9 +56,18 @@ export const recipientDemoCommand: Command = {
           continue;
         }
         if (existing === undefined) {
-          app.store.addRecipient({ ...scope, id, email, label, tokenHash, expiresAt: null, author, at });
+          await app.store.addRecipient({
+            ...scope,
+            id,
+            email,
+            label,
+            tokenHash,
+            expiresAt: null,
+            author,
+            at,
+          });
         } else {
-          app.store.rotateRecipientToken(id, { tokenHash, author, at });
+          await app.store.rotateRecipientToken(id, { tokenHash, author, at });
         }
         created.push({ id, scope: describeScope(scope), label, token });
       }

@@ -18,8 +18,8 @@ export const recipientListCommand: Command = {
   usage,
   options: { all: { type: "boolean" }, json: { type: "boolean" } },
   run(flags, ctx) {
-    return withApp(this, flags, ctx, (app) => {
-      const recipients = app.store.listRecipients({ includeRemoved: flags.all === true });
+    return withApp(this, flags, ctx, async (app) => {
+      const recipients = await app.store.listRecipients({ includeRemoved: flags.all === true });
       if (flags.json === true) printJson(ctx.io, recipients.map(recipientJson));
       else
         ctx.io.stdout(

@@ -30,15 +30,15 @@ export const recipientRemoveCommand: Command = {
       problems.push("--id: missing, expected the id of the recipient to remove (see recipient list)");
     const author = authorOf(flags, ctx.env, problems);
     if (problems.length > 0) throw new UsageError(problems, usage);
-    return withApp(this, flags, ctx, (app) => {
-      const current = app.store.getRecipient(id);
+    return withApp(this, flags, ctx, async (app) => {
+      const current = await app.store.getRecipient(id);
       if (current === undefined || current.removedAt !== null) {
         throw new UsageError([
           `--id: got ${JSON.stringify(id)}, expected the id of an active recipient (see recipient list)`,
         ]);
       }
       const at = new Date(app.clock()).toISOString();
-      app.store.removeRecipient(id, { author, at, note: stringFlag(flags, "reason") ?? "" });
+      await app.store.removeRecipient(id, { author, at, note: stringFlag(flags, "reason") ?? "" });
       if (flags.json === true) printJson(ctx.io, { removed: id, by: author, at });
       else ctx.io.stdout(`recipient ${id} removed: its token no longer works\n`);
       return 0;

@@ -33,23 +33,23 @@ export const recipientRotateCommand: Command = {
     if (id === "") problems.push("--id: missing, expected the id of the recipient (see recipient list)");
     const author = authorOf(flags, ctx.env, problems);
     if (problems.length > 0) throw new UsageError(problems, usage);
-    return withApp(this, flags, ctx, (app) => {
+    return withApp(this, flags, ctx, async (app) => {
       const expiresAt = expiryFlag(flags, app.config.timezone, problems);
       if (problems.length > 0) throw new UsageError(problems, usage);
-      const current = app.store.getRecipient(id);
+      const current = await app.store.getRecipient(id);
       if (current === undefined || current.removedAt !== null) {
         throw new UsageError([
           `--id: got ${JSON.stringify(id)}, expected the id of an active recipient (see recipient list)`,
         ]);
       }
       const { token, tokenHash } = issueToken(id);
-      app.store.rotateRecipientToken(id, {
+      await app.store.rotateRecipientToken(id, {
         tokenHash,
         expiresAt,
         author,
         at: new Date(app.clock()).toISOString(),
       });
-      const rotated = app.store.getRecipient(id) ?? current;
+      const rotated = (await app.store.getRecipient(id)) ?? current;
       if (flags.json === true) {
         printJson(ctx.io, { rotated: recipientJson(rotated), token });
         return 0;

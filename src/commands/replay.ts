@@ -70,7 +70,7 @@ export async function replayWeeks(
     if (simulate !== undefined) {
       // The test week W−1 ended on Sunday: its returns are due by the run of W.
       const testWeek = addWeeks(week, -1);
-      const planned = app.store.loadPlannedTests(testWeek);
+      const planned = await app.store.loadPlannedTests(testWeek);
       if (planned.length > 0) {
         await writeSimulatedReturns({ dataDir: app.config.dataDir, testWeek, planned, ...simulate });
       }

@@ -30,9 +30,9 @@ export const resumeCommand: Command = {
     const note = stringFlag(flags, "note")?.trim() ?? "";
     const author = authorOf(flags, ctx.env, problems);
     if (problems.length > 0) throw new UsageError(problems, usage);
-    return withApp(this, flags, ctx, (app) => {
+    return withApp(this, flags, ctx, async (app) => {
       const at = app.clock();
-      app.store.setPaused({ paused: false, note, author, at: new Date(at).toISOString() });
+      await app.store.setPaused({ paused: false, note, author, at: new Date(at).toISOString() });
       const since = formatInstant(at, app.config.timezone);
       if (flags.json === true) printJson(ctx.io, { paused: false, since, by: author, note });
       else

@@ -1,7 +1,6 @@
 import { systemClock } from "../clock.ts";
 import { nextWednesdayRuns } from "../domain/schedule.ts";
 import type { RunRecord } from "../store/state-store.ts";
-import { listRowLocks } from "../store/run-lock.ts";
 import type { App } from "../worker/app.ts";
 import { readLockFile } from "../worker/lock.ts";
 import { formatInstant, printJson, usageText, withApp, type Command } from "./command.ts";
@@ -31,11 +30,11 @@ export type StatusReport = {
 };
 
 /** Reads the status of the installation from the store, the lock file and the schedule. */
-function readStatus(app: App): StatusReport {
+async function readStatus(app: App): Promise<StatusReport> {
   const { config, store } = app;
   const zone = config.timezone;
   const at = (instant: number | string) => formatInstant(instant, zone);
-  const pause = store.getPaused();
+  const pause = await store.getPaused();
   const lock = readLockFile(config.dataDir);
   // Lock rows are stamped with the machine's clock (not a simulated TESTROTA_NOW): expire them by it.
   const now = systemClock();
@@ -54,7 +53,7 @@ function readStatus(app: App): StatusReport {
       ? []
       : nextWednesdayRuns(app.clock(), { time: config.worker.time, zone }, 3).map((ms) => at(ms)),
     lock: lock ? { pid: lock.pid, host: lock.host, since: at(lock.startedAt), purpose: lock.purpose } : null,
-    weekLocks: listRowLocks(store.db)
+    weekLocks: (await store.listRowLocks())
       .filter((row) => row.expiresAt >= now)
       .map((row) => ({
         name: row.name,
@@ -62,7 +61,7 @@ function readStatus(app: App): StatusReport {
         host: row.holder.host,
         since: at(row.acquiredAt),
       })),
-    runs: store.listRuns(10).map((run) => ({
+    runs: (await store.listRuns(10)).map((run) => ({
       ...run,
       scheduledFor: at(run.scheduledFor),
       startedAt: at(run.startedAt),
@@ -100,8 +99,8 @@ export const statusCommand: Command = {
   usage,
   options: { json: { type: "boolean" } },
   run(flags, ctx) {
-    return withApp(this, flags, ctx, (app) => {
-      const status = readStatus(app);
+    return withApp(this, flags, ctx, async (app) => {
+      const status = await readStatus(app);
       if (flags.json === true) printJson(ctx.io, status);
       else ctx.io.stdout(formatStatus(status));
       return 0;

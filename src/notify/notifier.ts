@@ -110,9 +110,9 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     return regionNames;
   }
 
-  function updatePending(): void {
+  async function updatePending(): Promise<void> {
     if (metrics === undefined) return;
-    const counts = store.countNotifications();
+    const counts = await store.countNotifications();
     metrics.notificationsPending.set({ channel: "mail" }, counts.mail.pending);
     metrics.notificationsPending.set({ channel: "webhook" }, counts.webhook.pending);
   }
@@ -129,11 +129,11 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     const createdAt = new Date(now).toISOString();
     const entries = [];
     if (wantsMail) {
-      for (const listed of store.listRecipients()) {
-        const recipient = activeRecipient(store, listed.id, now);
+      for (const listed of await store.listRecipients()) {
+        const recipient = await activeRecipient(store, listed.id, now);
         if (recipient === undefined) continue;
         const key = `mail|${week}|${facts.digest}|${recipient.id}`;
-        const update = store.hasNotification(week, "mail", recipient.id);
+        const update = await store.hasNotification(week, "mail", recipient.id);
         const payload: MailPayload = {
           ...renderMail({ scope: recipient, facts, baseUrl, language, update }),
           messageId: messageIdOf(key),
@@ -151,7 +151,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     }
     for (const hook of config.webhooks) {
       const key = `webhook|${week}|${facts.digest}|${hook.id}`;
-      const update = store.hasNotification(week, "webhook", hook.id);
+      const update = await store.hasNotification(week, "webhook", hook.id);
       const body = renderWebhookBody({ scope: hook, facts, baseUrl, delivery: key, update });
       entries.push({
         key,
@@ -163,9 +163,9 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         dueAt: now,
       });
     }
-    const added = store.enqueueNotifications(entries);
+    const added = await store.enqueueNotifications(entries);
     logger.info({ week, added, already: entries.length - added }, "notifications enqueued");
-    updatePending();
+    await updatePending();
     return added;
   }
 
@@ -174,7 +174,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
 
   async function send(entry: OutboxEntry, pass: Pass): Promise<"sent" | "cancelled"> {
     if (entry.channel === "mail") {
-      const recipient = store.getRecipient(entry.target);
+      const recipient = await store.getRecipient(entry.target);
       if (recipient === undefined || recipient.removedAt !== null) return "cancelled";
       const payload = JSON.parse(entry.payload) as MailPayload;
       pass.transport ??= deps.createTransport?.() ?? createSmtpTransport(requireSmtp(), env);
@@ -220,14 +220,14 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       attempt: entry.attempts + 1,
     };
     if (entry.channel === "mail" && pass.mailDown !== undefined) {
-      store.releaseNotification(entry.seq, claimant);
+      await store.releaseNotification(entry.seq, claimant);
       return;
     }
     try {
       const outcome = await send(entry, pass);
       const at = new Date(clock()).toISOString();
       if (outcome === "cancelled") {
-        store.finishNotificationAttempt(entry.seq, claimant, {
+        await store.finishNotificationAttempt(entry.seq, claimant, {
           outcome: "cancelled",
           error: "recipient or webhook removed",
           at,
@@ -236,7 +236,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         logger.info(log, "notification cancelled: its recipient or webhook was removed");
         return;
       }
-      store.finishNotificationAttempt(entry.seq, claimant, { outcome: "sent", at });
+      await store.finishNotificationAttempt(entry.seq, claimant, { outcome: "sent", at });
       metrics?.notificationsSent.inc({ channel: entry.channel });
       summary.sent++;
       logger.info(log, "notification sent");
@@ -247,7 +247,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       metrics?.notificationsFailed.inc({ channel: entry.channel });
       summary.failed++;
       if (attempts >= config.notifications.maxAttempts) {
-        store.finishNotificationAttempt(entry.seq, claimant, {
+        await store.finishNotificationAttempt(entry.seq, claimant, {
           outcome: "failed",
           error: reason,
           at: new Date(clock()).toISOString(),
@@ -257,7 +257,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         return;
       }
       const nextAttemptAt = clock() + backoffMs(attempts, config.notifications);
-      store.finishNotificationAttempt(entry.seq, claimant, {
+      await store.finishNotificationAttempt(entry.seq, claimant, {
         outcome: "retry",
         error: reason,
         nextAttemptAt,
@@ -275,7 +275,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     try {
       const seen = new Set<number>();
       for (;;) {
-        const batch = store.claimDueNotifications({
+        const batch = await store.claimDueNotifications({
           now: clock(),
           claimant,
           leaseMs: LEASE_MS,
@@ -290,7 +290,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     } finally {
       pass.transport?.close();
       await pass.dispatcher?.close();
-      updatePending();
+      await updatePending();
     }
     return summary;
   }

@@ -58,7 +58,7 @@ export type PublishWeekInput = PublishInput & {
    * Records the week with its folder's digest and commits (synchronously, e.g. `store.commitWeek`
    * with `published`). If it throws, nothing is published; once it returns, the folder is swapped in.
    */
-  readonly record: (published: PublishedDigest) => void;
+  readonly record: (published: PublishedDigest) => void | Promise<void>;
   /** Called at each named step (tests kill the process there). */
   readonly onStep?: StepHook | undefined;
 };
@@ -271,7 +271,7 @@ export async function publishWeek(input: PublishWeekInput): Promise<PublishResul
   const dir = join(input.outDir, input.folder);
   const previousDigest = folderDigest(dir) ?? null;
   try {
-    input.record({ folder: input.folder, digest: prepared.digest, previousDigest });
+    await input.record({ folder: input.folder, digest: prepared.digest, previousDigest });
   } catch (error) {
     rmSync(prepared.tempDir, { recursive: true, force: true });
     throw error;

@@ -25,7 +25,7 @@ import {
 export type ReconcileInput = {
   readonly outDir: string;
   /** The store's view of what was published (the state store satisfies it). */
-  readonly store: { listPublished(): readonly PublishedWeek[] };
+  readonly store: { listPublished(): Promise<readonly PublishedWeek[]> };
   readonly logger?: Logger | undefined;
   readonly onStep?: StepHook | undefined;
   readonly umask?: number | undefined;
@@ -158,7 +158,7 @@ export async function reconcilePublished(input: ReconcileInput): Promise<Reconci
     logger: input.logger,
   };
   try {
-    const known = new Map(input.store.listPublished().map((week) => [week.folder, week]));
+    const known = new Map((await input.store.listPublished()).map((week) => [week.folder, week]));
     const folders = await listFolders(outDir);
     for (const [folder, record] of known) {
       if (record.digest !== null && !folders.has(folder)) report.missing.push(folder);

@@ -9,32 +9,32 @@ import { hashSecret, parseToken, sameText, secretMatches, tokenFingerprint } fro
  * expiry; never the token.
  */
 
-export type RecipientLookup = { getRecipient(id: string): StoredRecipient | undefined };
+export type RecipientLookup = { getRecipient(id: string): Promise<StoredRecipient | undefined> };
 
 /** Stands in for a missing recipient's hash, so an unknown id costs the same comparison. */
 const ABSENT_HASH = hashSecret("no recipient has this token");
 
 /** The recipient when it exists, is not removed and has not expired at `now` (epoch ms). */
-export function activeRecipient(
+export async function activeRecipient(
   store: RecipientLookup,
   id: string,
   now: number,
-): StoredRecipient | undefined {
-  const recipient = store.getRecipient(id);
+): Promise<StoredRecipient | undefined> {
+  const recipient = await store.getRecipient(id);
   if (recipient === undefined || recipient.removedAt !== null) return undefined;
   if (recipient.expiresAt !== null && Date.parse(recipient.expiresAt) <= now) return undefined;
   return recipient;
 }
 
 /** The active recipient a presented token belongs to; undefined for a wrong, expired or replaced token. */
-export function authenticateToken(
+export async function authenticateToken(
   store: RecipientLookup,
   presented: string,
   now: number,
-): StoredRecipient | undefined {
+): Promise<StoredRecipient | undefined> {
   const parsed = parseToken(presented);
   if (parsed === undefined) return undefined;
-  const recipient = activeRecipient(store, parsed.recipientId, now);
+  const recipient = await activeRecipient(store, parsed.recipientId, now);
   const matches = secretMatches(parsed.secret, recipient?.tokenHash ?? ABSENT_HASH);
   return matches ? recipient : undefined;
 }
@@ -51,10 +51,14 @@ export function sessionValue(recipient: StoredRecipient, expiresAt: number): str
 }
 
 /** The active recipient of a verified session value, or undefined when it expired or the token changed. */
-export function readSession(store: RecipientLookup, value: string, now: number): StoredRecipient | undefined {
+export async function readSession(
+  store: RecipientLookup,
+  value: string,
+  now: number,
+): Promise<StoredRecipient | undefined> {
   const [version, id = "", fingerprint = "", expires = ""] = value.split("|");
   if (version !== "v1" || !/^\d+$/.test(expires) || Number(expires) <= now) return undefined;
-  const recipient = activeRecipient(store, id, now);
+  const recipient = await activeRecipient(store, id, now);
   if (recipient === undefined) return undefined;
   return sameText(fingerprint, tokenFingerprint(recipient.tokenHash)) ? recipient : undefined;
 }

@@ -55,7 +55,7 @@ export type PortalDeps = {
 export type PortalContext = PortalDeps & {
   readonly texts: Texts;
   /** The active recipient of the request (bearer token or session cookie), or undefined. */
-  identify(request: FastifyRequest): StoredRecipient | undefined;
+  identify(request: FastifyRequest): Promise<StoredRecipient | undefined>;
   /** The HTML 404 (also for what exists but is out of scope). */
   notFound(reply: FastifyReply, recipient?: StoredRecipient): FastifyReply;
 };
@@ -136,11 +136,11 @@ export async function createPortal(deps: PortalDeps): Promise<FastifyInstance> {
       const bearer = bearerToken(request.headers.authorization);
       if (bearer !== undefined) return authenticateToken(deps.store, bearer, now);
       const raw = request.cookies[SESSION_COOKIE];
-      if (raw === undefined) return undefined;
+      if (raw === undefined) return Promise.resolve(undefined);
       const unsigned = request.unsignCookie(raw);
       return unsigned.valid && unsigned.value !== null
         ? readSession(deps.store, unsigned.value, now)
-        : undefined;
+        : Promise.resolve(undefined);
     },
     notFound(reply, recipient) {
       const frame = recipient === undefined ? undefined : { value: recipient, places: deps.places };
@@ -152,9 +152,9 @@ export async function createPortal(deps: PortalDeps): Promise<FastifyInstance> {
     },
   };
 
-  app.setNotFoundHandler((request, reply) => {
+  app.setNotFoundHandler(async (request, reply) => {
     if (request.url.startsWith("/api/")) return reply.code(404).send({ error: "not found" });
-    return context.notFound(reply, context.identify(request));
+    return context.notFound(reply, await context.identify(request));
   });
   app.setErrorHandler((error: { statusCode?: number; message?: string }, request, reply) => {
     const status = error.statusCode ?? 500;
@@ -174,10 +174,12 @@ export async function createPortal(deps: PortalDeps): Promise<FastifyInstance> {
 
   app.get("/healthz", (_request, reply) => reply.header("cache-control", "no-store").send({ status: "ok" }));
 
-  app.get("/", (request, reply) => reply.redirect(context.identify(request) ? "/weeks" : "/login", 303));
+  app.get("/", async (request, reply) =>
+    reply.redirect((await context.identify(request)) ? "/weeks" : "/login", 303),
+  );
 
-  app.get("/login", (request, reply) => {
-    if (context.identify(request)) return reply.redirect("/weeks", 303);
+  app.get("/login", async (request, reply) => {
+    if (await context.identify(request)) return reply.redirect("/weeks", 303);
     return reply.header("cache-control", "no-store").type(HTML).send(renderLogin(texts, false));
   });
 
@@ -191,11 +193,11 @@ export async function createPortal(deps: PortalDeps): Promise<FastifyInstance> {
         },
       },
     },
-    (request, reply) => {
+    async (request, reply) => {
       const body = request.body as { token?: unknown } | undefined;
       const presented = typeof body?.token === "string" ? body.token : "";
       const now = deps.clock();
-      const recipient = authenticateToken(deps.store, presented, now);
+      const recipient = await authenticateToken(deps.store, presented, now);
       if (recipient === undefined) {
         request.log.info({ address: request.ip }, "portal sign-in refused");
         return reply.code(401).header("cache-control", "no-store").type(HTML).send(renderLogin(texts, true));

@@ -99,12 +99,12 @@ export function registerWeekRoutes(app: FastifyInstance, ctx: PortalContext): vo
   });
 
   /** The signed-in recipient, or the reply already sent (sign-in page for browsers, 401 for the API). */
-  function requireRecipient(
+  async function requireRecipient(
     request: FastifyRequest,
     reply: FastifyReply,
     api: boolean,
-  ): StoredRecipient | undefined {
-    const recipient = ctx.identify(request);
+  ): Promise<StoredRecipient | undefined> {
+    const recipient = await ctx.identify(request);
     if (recipient !== undefined) return recipient;
     if (api) {
       void reply
@@ -118,7 +118,7 @@ export function registerWeekRoutes(app: FastifyInstance, ctx: PortalContext): vo
   }
 
   app.get("/weeks", async (request, reply) => {
-    const recipient = requireRecipient(request, reply, false);
+    const recipient = await requireRecipient(request, reply, false);
     if (recipient === undefined) return reply;
     const weeks = await listPublishedWeeks(settings.outDir);
     const listed = await Promise.all(
@@ -131,7 +131,7 @@ export function registerWeekRoutes(app: FastifyInstance, ctx: PortalContext): vo
   });
 
   app.get<{ Params: { week: string } }>("/weeks/:week", async (request, reply) => {
-    const recipient = requireRecipient(request, reply, false);
+    const recipient = await requireRecipient(request, reply, false);
     if (recipient === undefined) return reply;
     const { week } = request.params;
     if (!(await isPublished(settings.outDir, week))) return ctx.notFound(reply, recipient);
@@ -155,7 +155,7 @@ export function registerWeekRoutes(app: FastifyInstance, ctx: PortalContext): vo
       },
     },
     async (request, reply) => {
-      const recipient = requireRecipient(request, reply, false);
+      const recipient = await requireRecipient(request, reply, false);
       if (recipient === undefined) return reply;
       // The raw URL, decoded one segment at a time: an encoded slash or dot never joins segments.
       const requested = parseFileRequest(request.raw.url?.slice("/weeks/".length) ?? "");
@@ -173,7 +173,7 @@ export function registerWeekRoutes(app: FastifyInstance, ctx: PortalContext): vo
         await opened.handle.close();
         return reply.send();
       }
-      ctx.store.recordDownload({
+      await ctx.store.recordDownload({
         recipientId: recipient.id,
         week: requested.week,
         path: requested.path,
@@ -185,7 +185,7 @@ export function registerWeekRoutes(app: FastifyInstance, ctx: PortalContext): vo
   );
 
   app.get("/api/weeks", async (request, reply) => {
-    const recipient = requireRecipient(request, reply, true);
+    const recipient = await requireRecipient(request, reply, true);
     if (recipient === undefined) return reply;
     const weeks = await listPublishedWeeks(settings.outDir);
     const listed = await Promise.all(
@@ -207,7 +207,7 @@ export function registerWeekRoutes(app: FastifyInstance, ctx: PortalContext): vo
   });
 
   app.get<{ Params: { week: string } }>("/api/weeks/:week", async (request, reply) => {
-    const recipient = requireRecipient(request, reply, true);
+    const recipient = await requireRecipient(request, reply, true);
     if (recipient === undefined) return reply;
     const { week } = request.params;
     if (!(await isPublished(settings.outDir, week))) return reply.code(404).send({ error: "not found" });

@@ -123,7 +123,7 @@ export function createInputLoader(config: Config): InputLoader {
       const rosterSink: ProblemSink = { report: () => undefined, warn: (warning) => warnings.push(warning) };
       const roster = await readRoster({ ...config.roster, municipalities, sites }, rosterSink);
       if (roster.folderProblem !== undefined) throw toInputError(roster.folderProblem);
-      const isolation = isolateRosters(
+      const isolation = await isolateRosters(
         roster,
         { dir: config.roster.dir, municipalities },
         options.lastGoodRoster,

@@ -28,7 +28,7 @@ export type StoredRoster = {
 };
 
 /** Looks up a municipality's last good roster (the state store's, see store/good-rosters.ts). */
-export type LastGoodRoster = (municipalityCode: number) => StoredRoster | undefined;
+export type LastGoodRoster = (municipalityCode: number) => Promise<StoredRoster | undefined>;
 
 export type RosterIsolation = {
   /** Every municipality's staff in reference order: from its file, or from its last good roster. */
@@ -67,11 +67,11 @@ function oneLine(text: string): string {
  * planned from their files. Staff keep the reference order of municipalities whichever source they
  * come from, so the other municipalities' plans are the same as with every file good.
  */
-export function isolateRosters(
+export async function isolateRosters(
   roster: Roster,
   settings: { readonly dir: string; readonly municipalities: readonly Municipality[] },
   lastGood: LastGoodRoster | undefined,
-): RosterIsolation {
+): Promise<RosterIsolation> {
   const failedByCode = new Map(roster.failed.map((failure) => [failure.municipality.code, failure]));
   const staffByCode = new Map<number, StaffMember[]>();
   for (const member of roster.staff) {
@@ -93,7 +93,7 @@ export function isolateRosters(
   const digestParts: string[] = [];
   for (const failure of roster.failed) {
     const code = failure.municipality.code;
-    const stored = lastGood?.(code);
+    const stored = await lastGood?.(code);
     if (stored !== undefined) staffByCode.set(code, stored.staff);
     const entry: IsolatedRoster = {
       municipalityCode: code,

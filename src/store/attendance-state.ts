@@ -1,4 +1,3 @@
-import type { DatabaseSync } from "node:sqlite";
 import type {
   AttendanceHistory,
   AttendanceOutcome,
@@ -8,7 +7,7 @@ import type {
 import { formatIsoWeek, type IsoWeek } from "../domain/calendar.ts";
 import type { Shift } from "../domain/roster.ts";
 import { num, text, textOrNull, toPlannedTest, week, type Row } from "./row-codecs.ts";
-import { runInTransaction } from "./schema.ts";
+import type { SqlDriver, SqlExecutor } from "./sql-driver.ts";
 
 /** What one return holds: its test rows by outcome, and rows left blank (not reported). */
 export type AttendanceCounts = {
@@ -85,17 +84,17 @@ export type AttendanceState = {
   importAttendance(
     returns: readonly AttendanceReturn[],
     by: { readonly author: string; readonly at: string },
-  ): ImportResult[];
+  ): Promise<ImportResult[]>;
   /** The returns on record, by test week and municipality; of one test week when given. */
-  listAttendanceReturns(testWeek?: IsoWeek): RecordedReturn[];
+  listAttendanceReturns(testWeek?: IsoWeek): Promise<RecordedReturn[]>;
   /** The audit trail, oldest first; of one test week when given. */
-  listAttendanceAudit(testWeek?: IsoWeek): AttendanceAuditEntry[];
+  listAttendanceAudit(testWeek?: IsoWeek): Promise<AttendanceAuditEntry[]>;
   /**
    * What a run reviews for test weeks `from` … `to`: the municipalities returning attendance (from
    * their first return up to `to`), the returns and outcomes in the window, and the final planned
    * tests of those municipalities in the window. Empty, and cheap, while nobody returns attendance.
    */
-  loadAttendanceHistory(from: IsoWeek, to: IsoWeek): AttendanceHistory;
+  loadAttendanceHistory(from: IsoWeek, to: IsoWeek): Promise<AttendanceHistory>;
 };
 
 function countsOf(row: Row): AttendanceCounts {
@@ -138,16 +137,18 @@ function toRecordedReturn(row: Row): RecordedReturn {
   };
 }
 
-function replaceReturn(
-  db: DatabaseSync,
+async function replaceReturn(
+  db: SqlExecutor,
   entry: AttendanceReturn,
   by: { readonly author: string; readonly at: string },
-): ImportResult {
+): Promise<ImportResult> {
   const weekText = formatIsoWeek(entry.testWeek);
   const code = entry.municipalityCode;
-  const previous = db
-    .prepare("SELECT * FROM attendance_returns WHERE test_week = ? AND municipality_code = ?")
-    .get(weekText, code);
+  const previous = await db.get(
+    "SELECT * FROM attendance_returns WHERE test_week = ? AND municipality_code = ?",
+    weekText,
+    code,
+  );
   const previousDigest = previous === undefined ? null : text(previous, "digest");
   const previousCounts = previous === undefined ? null : countsOf(previous);
   const base = {
@@ -159,19 +160,26 @@ function replaceReturn(
   if (previousDigest === entry.digest) {
     return { ...base, action: "unchanged", previousDigest, previousCounts };
   }
-  db.prepare("DELETE FROM attendance_outcomes WHERE test_week = ? AND municipality_code = ?").run(
+  await db.run(
+    "DELETE FROM attendance_outcomes WHERE test_week = ? AND municipality_code = ?",
     weekText,
     code,
   );
-  const insert = db.prepare(
-    `INSERT INTO attendance_outcomes (test_week, municipality_code, employee_id, date, shift, outcome, sample_id)
-     VALUES (?, ?, ?, ?, ?, ?, ?)`,
-  );
   for (const o of entry.outcomes) {
-    insert.run(weekText, code, o.employeeId, o.date, o.shift, o.outcome, o.sampleId);
+    await db.run(
+      `INSERT INTO attendance_outcomes (test_week, municipality_code, employee_id, date, shift, outcome, sample_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      weekText,
+      code,
+      o.employeeId,
+      o.date,
+      o.shift,
+      o.outcome,
+      o.sampleId,
+    );
   }
   const { rows, taken, declined, absent, blank } = entry.counts;
-  db.prepare(
+  await db.run(
     `INSERT INTO attendance_returns (test_week, municipality_code, digest, file_name, format, author, imported_at,
        rows, taken, declined, absent, blank)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -179,7 +187,6 @@ function replaceReturn(
        file_name = excluded.file_name, format = excluded.format, author = excluded.author,
        imported_at = excluded.imported_at, rows = excluded.rows, taken = excluded.taken,
        declined = excluded.declined, absent = excluded.absent, blank = excluded.blank`,
-  ).run(
     weekText,
     code,
     entry.digest,
@@ -194,11 +201,10 @@ function replaceReturn(
     blank,
   );
   const action = previous === undefined ? "imported" : "replaced";
-  db.prepare(
+  await db.run(
     `INSERT INTO attendance_audit (test_week, municipality_code, action, author, at, file_name, file_sha256,
        old_digest, new_digest, old_counts, new_counts)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(
     weekText,
     code,
     action,
@@ -214,34 +220,35 @@ function replaceReturn(
   return { ...base, action, previousDigest, previousCounts };
 }
 
-export function createAttendanceState(db: DatabaseSync): AttendanceState {
+export function createAttendanceState(db: SqlDriver): AttendanceState {
   return {
     importAttendance(returns, by) {
-      if (db.isTransaction) throw new Error("state store: importAttendance called inside a transaction");
-      const results: ImportResult[] = [];
-      runInTransaction(db, () => {
-        for (const entry of returns) results.push(replaceReturn(db, entry, by));
+      return db.transaction(async (tx) => {
+        const results: ImportResult[] = [];
+        for (const entry of returns) results.push(await replaceReturn(tx, entry, by));
+        return results;
       });
-      return results;
     },
 
-    listAttendanceReturns(testWeek) {
+    async listAttendanceReturns(testWeek) {
       const rows =
         testWeek === undefined
-          ? db.prepare("SELECT * FROM attendance_returns ORDER BY test_week, municipality_code").all()
-          : db
-              .prepare("SELECT * FROM attendance_returns WHERE test_week = ? ORDER BY municipality_code")
-              .all(formatIsoWeek(testWeek));
+          ? await db.all("SELECT * FROM attendance_returns ORDER BY test_week, municipality_code")
+          : await db.all(
+              "SELECT * FROM attendance_returns WHERE test_week = ? ORDER BY municipality_code",
+              formatIsoWeek(testWeek),
+            );
       return rows.map(toRecordedReturn);
     },
 
-    listAttendanceAudit(testWeek) {
+    async listAttendanceAudit(testWeek) {
       const rows =
         testWeek === undefined
-          ? db.prepare("SELECT * FROM attendance_audit ORDER BY seq").all()
-          : db
-              .prepare("SELECT * FROM attendance_audit WHERE test_week = ? ORDER BY seq")
-              .all(formatIsoWeek(testWeek));
+          ? await db.all("SELECT * FROM attendance_audit ORDER BY seq")
+          : await db.all(
+              "SELECT * FROM attendance_audit WHERE test_week = ? ORDER BY seq",
+              formatIsoWeek(testWeek),
+            );
       return rows.map((row) => ({
         testWeek: week(row, "test_week"),
         municipalityCode: num(row, "municipality_code"),
@@ -257,52 +264,56 @@ export function createAttendanceState(db: DatabaseSync): AttendanceState {
       }));
     },
 
-    loadAttendanceHistory(from, to) {
+    async loadAttendanceHistory(from, to) {
       // ISO week texts (YYYY-Www) sort chronologically as strings.
       const fromText = formatIsoWeek(from);
       const toText = formatIsoWeek(to);
       const trackedFrom = new Map<number, IsoWeek>(
-        db
-          .prepare(
+        (
+          await db.all(
             `SELECT municipality_code, MIN(test_week) AS first_week FROM attendance_returns
              WHERE test_week <= ? GROUP BY municipality_code ORDER BY municipality_code`,
+            toText,
           )
-          .all(toText)
-          .map((row): [number, IsoWeek] => [num(row, "municipality_code"), week(row, "first_week")]),
+        ).map((row): [number, IsoWeek] => [num(row, "municipality_code"), week(row, "first_week")]),
       );
       if (trackedFrom.size === 0) return { trackedFrom, returns: [], outcomes: [], planned: [] };
-      const returns = db
-        .prepare(
+      const returns = (
+        await db.all(
           `SELECT test_week, municipality_code FROM attendance_returns
            WHERE test_week BETWEEN ? AND ? ORDER BY test_week, municipality_code`,
+          fromText,
+          toText,
         )
-        .all(fromText, toText)
-        .map((row) => ({
-          testWeek: week(row, "test_week"),
-          municipalityCode: num(row, "municipality_code"),
-        }));
-      const outcomes = db
-        .prepare(
+      ).map((row) => ({
+        testWeek: week(row, "test_week"),
+        municipalityCode: num(row, "municipality_code"),
+      }));
+      const outcomes = (
+        await db.all(
           `SELECT municipality_code, employee_id, date, shift, outcome FROM attendance_outcomes
            WHERE test_week BETWEEN ? AND ? ORDER BY test_week, municipality_code, employee_id, date, shift`,
+          fromText,
+          toText,
         )
-        .all(fromText, toText)
-        .map((row): ReportedOutcome => ({
-          municipalityCode: num(row, "municipality_code"),
-          employeeId: text(row, "employee_id"),
-          date: text(row, "date"),
-          shift: text(row, "shift") as Shift,
-          outcome: text(row, "outcome") as AttendanceOutcome,
-        }));
-      const planned = db
-        .prepare(
+      ).map((row): ReportedOutcome => ({
+        municipalityCode: num(row, "municipality_code"),
+        employeeId: text(row, "employee_id"),
+        date: text(row, "date"),
+        shift: text(row, "shift") as Shift,
+        outcome: text(row, "outcome") as AttendanceOutcome,
+      }));
+      const planned = (
+        await db.all(
           `SELECT * FROM planned_tests
            WHERE test_week BETWEEN ? AND ?
              AND municipality_code IN (SELECT municipality_code FROM attendance_returns WHERE test_week <= ?)
            ORDER BY test_week, seq`,
+          fromText,
+          toText,
+          toText,
         )
-        .all(fromText, toText, toText)
-        .map((row): RecordedTest => ({ ...toPlannedTest(row), testWeek: week(row, "test_week") }));
+      ).map((row): RecordedTest => ({ ...toPlannedTest(row), testWeek: week(row, "test_week") }));
       return { trackedFrom, returns, outcomes, planned };
     },
   };

@@ -1,5 +1,5 @@
-import type { DatabaseSync } from "node:sqlite";
 import { num, text, type Row } from "./row-codecs.ts";
+import type { SqlExecutor } from "./sql-driver.ts";
 
 /** One file fetched from the portal: who, which file of which week, when (never the token). */
 export type DownloadRecord = {
@@ -23,9 +23,9 @@ export type DownloadQuery = {
 };
 
 export type DownloadAudit = {
-  recordDownload(download: DownloadRecord): void;
+  recordDownload(download: DownloadRecord): Promise<void>;
   /** Downloads, newest first. */
-  listDownloads(query?: DownloadQuery): StoredDownload[];
+  listDownloads(query?: DownloadQuery): Promise<StoredDownload[]>;
 };
 
 function toDownload(row: Row): StoredDownload {
@@ -39,10 +39,11 @@ function toDownload(row: Row): StoredDownload {
   };
 }
 
-export function createDownloadAudit(db: DatabaseSync): DownloadAudit {
+export function createDownloadAudit(db: SqlExecutor): DownloadAudit {
   return {
-    recordDownload(d) {
-      db.prepare("INSERT INTO downloads (recipient_id, week, path, bytes, at) VALUES (?, ?, ?, ?, ?)").run(
+    async recordDownload(d) {
+      await db.run(
+        "INSERT INTO downloads (recipient_id, week, path, bytes, at) VALUES (?, ?, ?, ?, ?)",
         d.recipientId,
         d.week,
         d.path,
@@ -51,7 +52,7 @@ export function createDownloadAudit(db: DatabaseSync): DownloadAudit {
       );
     },
 
-    listDownloads(query = {}) {
+    async listDownloads(query = {}) {
       const conditions: string[] = [];
       const values: (string | number)[] = [];
       if (query.recipientId !== undefined) {
@@ -65,10 +66,9 @@ export function createDownloadAudit(db: DatabaseSync): DownloadAudit {
       const where = conditions.length === 0 ? "" : `WHERE ${conditions.join(" AND ")}`;
       const limit = query.limit === undefined ? "" : "LIMIT ?";
       if (query.limit !== undefined) values.push(Math.max(0, Math.floor(query.limit)));
-      return db
-        .prepare(`SELECT * FROM downloads ${where} ORDER BY seq DESC ${limit}`)
-        .all(...values)
-        .map(toDownload);
+      return (await db.all(`SELECT * FROM downloads ${where} ORDER BY seq DESC ${limit}`, ...values)).map(
+        toDownload,
+      );
     },
   };
 }

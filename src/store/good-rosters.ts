@@ -1,8 +1,8 @@
-import type { DatabaseSync } from "node:sqlite";
 import { formatIsoWeek, type IsoWeek } from "../domain/calendar.ts";
 import { SHIFTS, type Shift, type StaffMember } from "../domain/roster.ts";
 import type { GoodRosterFile, StoredRoster } from "../roster/roster-isolation.ts";
 import { num, text, week, type Row } from "./row-codecs.ts";
+import type { SqlExecutor } from "./sql-driver.ts";
 
 /**
  * Each municipality's last roster file read without a problem (roster isolation: a municipality
@@ -12,7 +12,7 @@ import { num, text, week, type Row } from "./row-codecs.ts";
  */
 export type GoodRosters = {
   /** The last good roster of `municipalityCode`; undefined when none was ever stored. */
-  loadGoodRoster(municipalityCode: number): StoredRoster | undefined;
+  loadGoodRoster(municipalityCode: number): Promise<StoredRoster | undefined>;
 };
 
 /** One staff row as stored: [employee id, name, site id, shift, start date, end date]. */
@@ -69,29 +69,42 @@ function decodeStaff(row: Row): StaffMember[] {
  * already stored only moves its week forward (never back: re-running an older week does not make
  * the stored roster look older); another file replaces the stored rows.
  */
-export function saveGoodRosters(db: DatabaseSync, runWeek: IsoWeek, files: readonly GoodRosterFile[]): void {
+export async function saveGoodRosters(
+  db: SqlExecutor,
+  runWeek: IsoWeek,
+  files: readonly GoodRosterFile[],
+): Promise<void> {
   const weekText = formatIsoWeek(runWeek);
-  const stored = db.prepare("SELECT week, file_sha256 FROM good_rosters WHERE municipality_code = ?");
-  const touch = db.prepare("UPDATE good_rosters SET week = ? WHERE municipality_code = ? AND week < ?");
-  const replace = db.prepare(
-    `INSERT INTO good_rosters (municipality_code, week, file_sha256, staff) VALUES (?, ?, ?, ?)
-     ON CONFLICT (municipality_code) DO UPDATE SET week = excluded.week,
-       file_sha256 = excluded.file_sha256, staff = excluded.staff`,
-  );
   for (const file of files) {
-    const row = stored.get(file.municipalityCode);
+    const row = await db.get(
+      "SELECT week, file_sha256 FROM good_rosters WHERE municipality_code = ?",
+      file.municipalityCode,
+    );
     if (row !== undefined && text(row, "file_sha256") === file.sha256) {
-      touch.run(weekText, file.municipalityCode, weekText);
+      await db.run(
+        "UPDATE good_rosters SET week = ? WHERE municipality_code = ? AND week < ?",
+        weekText,
+        file.municipalityCode,
+        weekText,
+      );
     } else {
-      replace.run(file.municipalityCode, weekText, file.sha256, encodeStaff(file.staff));
+      await db.run(
+        `INSERT INTO good_rosters (municipality_code, week, file_sha256, staff) VALUES (?, ?, ?, ?)
+         ON CONFLICT (municipality_code) DO UPDATE SET week = excluded.week,
+           file_sha256 = excluded.file_sha256, staff = excluded.staff`,
+        file.municipalityCode,
+        weekText,
+        file.sha256,
+        encodeStaff(file.staff),
+      );
     }
   }
 }
 
-export function createGoodRosters(db: DatabaseSync): GoodRosters {
+export function createGoodRosters(db: SqlExecutor): GoodRosters {
   return {
-    loadGoodRoster(municipalityCode) {
-      const row = db.prepare("SELECT * FROM good_rosters WHERE municipality_code = ?").get(municipalityCode);
+    async loadGoodRoster(municipalityCode) {
+      const row = await db.get("SELECT * FROM good_rosters WHERE municipality_code = ?", municipalityCode);
       if (row === undefined) return undefined;
       return {
         municipalityCode,

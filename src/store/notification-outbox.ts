@@ -1,6 +1,5 @@
-import type { DatabaseSync } from "node:sqlite";
 import { num, text, textOrNull, type Row } from "./row-codecs.ts";
-import { runInTransaction } from "./schema.ts";
+import type { SqlDriver } from "./sql-driver.ts";
 
 /*
  * The notification outbox: what is to be told to whom, written when a week is published and
@@ -62,18 +61,18 @@ export type OutboxCounts = Readonly<Record<NotificationChannel, Readonly<Record<
 
 export type NotificationOutbox = {
   /** Adds the entries whose key is new; returns how many were added. */
-  enqueueNotifications(entries: readonly NewNotification[]): number;
+  enqueueNotifications(entries: readonly NewNotification[]): Promise<number>;
   /** True when anything was ever enqueued for this week, channel and target (an update follows). */
-  hasNotification(week: string, channel: NotificationChannel, target: string): boolean;
+  hasNotification(week: string, channel: NotificationChannel, target: string): Promise<boolean>;
   /** Claims the pending entries due at `now` (oldest first) that no live claim holds. */
-  claimDueNotifications(input: ClaimInput): OutboxEntry[];
+  claimDueNotifications(input: ClaimInput): Promise<OutboxEntry[]>;
   /** Records an attempt of a claimed entry (ignored when the claim was lost to another process). */
-  finishNotificationAttempt(seq: number, claimant: string, result: AttemptResult): void;
+  finishNotificationAttempt(seq: number, claimant: string, result: AttemptResult): Promise<void>;
   /** Gives a claimed entry back unattempted (due again at once). */
-  releaseNotification(seq: number, claimant: string): void;
-  countNotifications(): OutboxCounts;
+  releaseNotification(seq: number, claimant: string): Promise<void>;
+  countNotifications(): Promise<OutboxCounts>;
   /** Entries, newest first. */
-  listNotifications(options?: { readonly week?: string; readonly limit?: number }): OutboxEntry[];
+  listNotifications(options?: { readonly week?: string; readonly limit?: number }): Promise<OutboxEntry[]>;
 };
 
 function toEntry(row: Row): OutboxEntry {
@@ -97,83 +96,108 @@ function emptyCounts(): Record<OutboxStatus, number> {
   return { pending: 0, sent: 0, failed: 0, cancelled: 0 };
 }
 
-export function createNotificationOutbox(db: DatabaseSync): NotificationOutbox {
+export function createNotificationOutbox(db: SqlDriver): NotificationOutbox {
+  // PostgreSQL transactions run side by side: rows another replica is claiming are skipped, not
+  // claimed twice (SQLite's write transactions are serial already).
+  const skipClaimed = db.dialect === "postgres" ? " FOR UPDATE SKIP LOCKED" : "";
   return {
     enqueueNotifications(entries) {
-      let added = 0;
-      runInTransaction(db, () => {
-        const insert = db.prepare(
-          `INSERT INTO notification_outbox (key, week, channel, target, payload, status, attempts,
-             next_attempt_at, created_at)
-           VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)
-           ON CONFLICT (key) DO NOTHING`,
-        );
+      return db.transaction(async (tx) => {
+        let added = 0;
         for (const e of entries) {
-          const result = insert.run(e.key, e.week, e.channel, e.target, e.payload, e.dueAt, e.createdAt);
-          added += Number(result.changes);
+          added += await tx.run(
+            `INSERT INTO notification_outbox (key, week, channel, target, payload, status, attempts,
+               next_attempt_at, created_at)
+             VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)
+             ON CONFLICT (key) DO NOTHING`,
+            e.key,
+            e.week,
+            e.channel,
+            e.target,
+            e.payload,
+            e.dueAt,
+            e.createdAt,
+          );
         }
+        return added;
       });
-      return added;
     },
 
-    hasNotification(week, channel, target) {
-      return (
-        db
-          .prepare("SELECT 1 FROM notification_outbox WHERE week = ? AND channel = ? AND target = ? LIMIT 1")
-          .get(week, channel, target) !== undefined
+    async hasNotification(week, channel, target) {
+      const row = await db.get(
+        "SELECT 1 FROM notification_outbox WHERE week = ? AND channel = ? AND target = ? LIMIT 1",
+        week,
+        channel,
+        target,
       );
+      return row !== undefined;
     },
 
     claimDueNotifications(input) {
-      let claimed: OutboxEntry[] = [];
-      runInTransaction(db, () => {
-        const rows = db
-          .prepare(
-            `SELECT * FROM notification_outbox
-             WHERE status = 'pending' AND next_attempt_at <= ?
-               AND (claimed_until IS NULL OR claimed_until <= ?)
-             ORDER BY seq LIMIT ?`,
-          )
-          .all(input.now, input.now, input.limit);
-        const claim = db.prepare(
-          "UPDATE notification_outbox SET claimed_by = ?, claimed_until = ? WHERE seq = ?",
+      return db.transaction(async (tx) => {
+        const rows = await tx.all(
+          `SELECT * FROM notification_outbox
+           WHERE status = 'pending' AND next_attempt_at <= ?
+             AND (claimed_until IS NULL OR claimed_until <= ?)
+           ORDER BY seq LIMIT ?${skipClaimed}`,
+          input.now,
+          input.now,
+          input.limit,
         );
-        for (const row of rows) claim.run(input.claimant, input.now + input.leaseMs, num(row, "seq"));
-        claimed = rows.map(toEntry);
+        for (const row of rows) {
+          await tx.run(
+            "UPDATE notification_outbox SET claimed_by = ?, claimed_until = ? WHERE seq = ?",
+            input.claimant,
+            input.now + input.leaseMs,
+            num(row, "seq"),
+          );
+        }
+        return rows.map(toEntry);
       });
-      return claimed;
     },
 
-    finishNotificationAttempt(seq, claimant, result) {
+    async finishNotificationAttempt(seq, claimant, result) {
       const owned = "seq = ? AND claimed_by = ? AND status = 'pending'";
       if (result.outcome === "retry") {
-        db.prepare(
+        await db.run(
           `UPDATE notification_outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?,
              claimed_by = NULL, claimed_until = NULL
            WHERE ${owned}`,
-        ).run(result.nextAttemptAt, result.error, seq, claimant);
+          result.nextAttemptAt,
+          result.error,
+          seq,
+          claimant,
+        );
         return;
       }
       const error = result.outcome === "sent" ? null : result.error;
       const attempt = result.outcome === "cancelled" ? 0 : 1;
-      db.prepare(
+      await db.run(
         `UPDATE notification_outbox SET status = ?, attempts = attempts + ?, last_error = ?, finished_at = ?,
            claimed_by = NULL, claimed_until = NULL
          WHERE ${owned}`,
-      ).run(result.outcome, attempt, error, result.at, seq, claimant);
+        result.outcome,
+        attempt,
+        error,
+        result.at,
+        seq,
+        claimant,
+      );
     },
 
-    releaseNotification(seq, claimant) {
-      db.prepare(
+    async releaseNotification(seq, claimant) {
+      await db.run(
         "UPDATE notification_outbox SET claimed_by = NULL, claimed_until = NULL WHERE seq = ? AND claimed_by = ?",
-      ).run(seq, claimant);
+        seq,
+        claimant,
+      );
     },
 
-    countNotifications() {
+    async countNotifications() {
       const counts = { mail: emptyCounts(), webhook: emptyCounts() };
-      const rows = db
-        .prepare("SELECT channel, status, COUNT(*) AS n FROM notification_outbox GROUP BY channel, status")
-        .all();
+      const rows = await db.all(
+        "SELECT channel, status, COUNT(*) AS n FROM notification_outbox GROUP BY channel, status",
+      );
       for (const row of rows) {
         const channel = text(row, "channel") as NotificationChannel;
         counts[channel][text(row, "status") as OutboxStatus] = num(row, "n");
@@ -181,15 +205,14 @@ export function createNotificationOutbox(db: DatabaseSync): NotificationOutbox {
       return counts;
     },
 
-    listNotifications(options = {}) {
+    async listNotifications(options = {}) {
       const where = options.week === undefined ? "" : "WHERE week = ?";
       const values: (string | number)[] = options.week === undefined ? [] : [options.week];
       const limit = options.limit === undefined ? "" : "LIMIT ?";
       if (options.limit !== undefined) values.push(Math.max(0, Math.floor(options.limit)));
-      return db
-        .prepare(`SELECT * FROM notification_outbox ${where} ORDER BY seq DESC ${limit}`)
-        .all(...values)
-        .map(toEntry);
+      return (
+        await db.all(`SELECT * FROM notification_outbox ${where} ORDER BY seq DESC ${limit}`, ...values)
+      ).map(toEntry);
     },
   };
 }

@@ -1,8 +1,8 @@
-import type { DatabaseSync } from "node:sqlite";
 import { formatIsoWeek } from "../domain/calendar.ts";
 import type { Override } from "../domain/classify.ts";
 import { InputError } from "../errors.ts";
 import { num, text, toStoredOverride } from "./row-codecs.ts";
+import type { SqlExecutor } from "./sql-driver.ts";
 
 /** An operator-managed override with its audit trail. */
 export type StoredOverride = Override & {
@@ -34,31 +34,30 @@ export type PauseState = {
 
 /** What operators decide between runs: STPS overrides (audited, soft-deleted) and the pause flag. */
 export type OperatorState = {
-  addOverride(override: NewOverride): void;
-  removeOverride(id: string, removal: OverrideRemoval): void;
-  listOverrides(options?: { readonly includeRemoved?: boolean }): StoredOverride[];
-  setPaused(input: PauseInput): void;
-  getPaused(): PauseState;
+  addOverride(override: NewOverride): Promise<void>;
+  removeOverride(id: string, removal: OverrideRemoval): Promise<void>;
+  listOverrides(options?: { readonly includeRemoved?: boolean }): Promise<StoredOverride[]>;
+  setPaused(input: PauseInput): Promise<void>;
+  getPaused(): Promise<PauseState>;
 };
 
-export function createOperatorState(db: DatabaseSync, path: string): OperatorState {
+export function createOperatorState(db: SqlExecutor, path: string): OperatorState {
   function overrideProblem(id: string, problem: string): InputError {
     return new InputError({ file: path, path: `overrides.${id}` }, problem);
   }
 
   return {
-    addOverride(o) {
-      if (db.prepare("SELECT 1 FROM overrides WHERE id = ?").get(o.id) !== undefined) {
+    async addOverride(o) {
+      if ((await db.get("SELECT 1 FROM overrides WHERE id = ?", o.id)) !== undefined) {
         throw overrideProblem(
           o.id,
           "an override with this id exists (removed ones keep their id); expected a new id",
         );
       }
-      db.prepare(
+      await db.run(
         `INSERT INTO overrides (id, municipality_code, from_week, to_week, action, site_ids, reason, author,
            created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(
         o.id,
         o.municipalityCode,
         formatIsoWeek(o.from),
@@ -71,30 +70,33 @@ export function createOperatorState(db: DatabaseSync, path: string): OperatorSta
       );
     },
 
-    removeOverride(id, removal) {
+    async removeOverride(id, removal) {
       // Soft delete: the decision and who withdrew it stay in the audit trail.
-      const result = db
-        .prepare(
-          `UPDATE overrides SET removed_at = ?, removed_by = ?, removal_note = ?
-           WHERE id = ? AND removed_at IS NULL`,
-        )
-        .run(removal.removedAt, removal.author, removal.note, id);
-      if (Number(result.changes) !== 1) {
+      const changes = await db.run(
+        `UPDATE overrides SET removed_at = ?, removed_by = ?, removal_note = ?
+         WHERE id = ? AND removed_at IS NULL`,
+        removal.removedAt,
+        removal.author,
+        removal.note,
+        id,
+      );
+      if (changes !== 1) {
         throw overrideProblem(id, "no active override with this id; expected the id of an active override");
       }
     },
 
-    listOverrides(options = {}) {
+    async listOverrides(options = {}) {
       // Insertion order matters: when several overrides apply, the last one listed wins.
       const sql =
         options.includeRemoved === true
           ? "SELECT * FROM overrides ORDER BY seq"
           : "SELECT * FROM overrides WHERE removed_at IS NULL ORDER BY seq";
-      return db.prepare(sql).all().map(toStoredOverride);
+      return (await db.all(sql)).map(toStoredOverride);
     },
 
-    setPaused(input) {
-      db.prepare("INSERT INTO pause_events (paused, note, author, at) VALUES (?, ?, ?, ?)").run(
+    async setPaused(input) {
+      await db.run(
+        "INSERT INTO pause_events (paused, note, author, at) VALUES (?, ?, ?, ?)",
         input.paused ? 1 : 0,
         input.note,
         input.author,
@@ -102,8 +104,8 @@ export function createOperatorState(db: DatabaseSync, path: string): OperatorSta
       );
     },
 
-    getPaused() {
-      const row = db.prepare("SELECT * FROM pause_events ORDER BY seq DESC LIMIT 1").get();
+    async getPaused() {
+      const row = await db.get("SELECT * FROM pause_events ORDER BY seq DESC LIMIT 1");
       if (row === undefined) return { paused: false, note: null, author: null, at: null };
       return {
         paused: num(row, "paused") === 1,

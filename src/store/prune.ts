@@ -54,7 +54,7 @@ async function oldCaptureWeeks(dataDir: string, firstKept: string): Promise<stri
  */
 export async function pruneOldWeeks(input: PruneInput): Promise<PruneReport> {
   const dryRun = input.dryRun === true;
-  const latest = input.store.lastCommittedWeek();
+  const latest = await input.store.lastCommittedWeek();
   if (latest === undefined) {
     return {
       dryRun,
@@ -68,7 +68,7 @@ export async function pruneOldWeeks(input: PruneInput): Promise<PruneReport> {
   const cutoff = retentionCutoff(latest, input.weeks);
   const firstKeptWeek = formatIsoWeek(cutoff.firstKept);
   const rawCaptureWeeks = await oldCaptureWeeks(input.dataDir, firstKeptWeek);
-  const rows = dryRun ? input.store.countPrunableRows(cutoff) : input.store.pruneRows(cutoff);
+  const rows = dryRun ? await input.store.countPrunableRows(cutoff) : await input.store.pruneRows(cutoff);
   if (!dryRun) {
     for (const week of rawCaptureWeeks) {
       await rm(join(input.dataDir, "raw", week), { recursive: true, force: true });

@@ -1,7 +1,6 @@
-import type { DatabaseSync } from "node:sqlite";
 import { InputError } from "../errors.ts";
 import { num, text, textOrNull, type Row } from "./row-codecs.ts";
-import { runInTransaction } from "./schema.ts";
+import type { SqlDriver, SqlExecutor } from "./sql-driver.ts";
 
 /*
  * Who receives the published files: a role, a scope and a contact address. The access token is
@@ -64,14 +63,14 @@ export type RecipientEvent = {
 };
 
 export type RecipientState = {
-  addRecipient(recipient: NewRecipient): void;
+  addRecipient(recipient: NewRecipient): Promise<void>;
   /** The recipient with this id, removed ones included; undefined when there is none. */
-  getRecipient(id: string): StoredRecipient | undefined;
-  listRecipients(options?: { readonly includeRemoved?: boolean }): StoredRecipient[];
-  rotateRecipientToken(id: string, rotation: TokenRotation): void;
-  removeRecipient(id: string, removal: RecipientRemoval): void;
+  getRecipient(id: string): Promise<StoredRecipient | undefined>;
+  listRecipients(options?: { readonly includeRemoved?: boolean }): Promise<StoredRecipient[]>;
+  rotateRecipientToken(id: string, rotation: TokenRotation): Promise<void>;
+  removeRecipient(id: string, removal: RecipientRemoval): Promise<void>;
   /** The audited changes, oldest first; of one recipient when `recipientId` is given. */
-  listRecipientEvents(recipientId?: string): RecipientEvent[];
+  listRecipientEvents(recipientId?: string): Promise<RecipientEvent[]>;
 };
 
 function toRecipient(row: Row): StoredRecipient {
@@ -106,30 +105,41 @@ function toEvent(row: Row): RecipientEvent {
   };
 }
 
-export function createRecipientState(db: DatabaseSync, path: string): RecipientState {
+export function createRecipientState(db: SqlDriver, path: string): RecipientState {
   function problem(id: string, message: string): InputError {
     return new InputError({ file: path, path: `recipients.${id}` }, message);
   }
-  function addEvent(id: string, action: RecipientEvent["action"], author: string, at: string, note: string) {
-    db.prepare(
+  async function addEvent(
+    tx: SqlExecutor,
+    id: string,
+    action: RecipientEvent["action"],
+    author: string,
+    at: string,
+    note: string,
+  ): Promise<void> {
+    await tx.run(
       "INSERT INTO recipient_events (recipient_id, action, author, at, note) VALUES (?, ?, ?, ?, ?)",
-    ).run(id, action, author, at, note);
+      id,
+      action,
+      author,
+      at,
+      note,
+    );
   }
 
   return {
     addRecipient(r) {
-      runInTransaction(db, () => {
-        if (db.prepare("SELECT 1 FROM recipients WHERE id = ?").get(r.id) !== undefined) {
+      return db.transaction(async (tx) => {
+        if ((await tx.get("SELECT 1 FROM recipients WHERE id = ?", r.id)) !== undefined) {
           throw problem(
             r.id,
             "a recipient with this id exists (removed ones keep their id); expected a new id",
           );
         }
-        db.prepare(
+        await tx.run(
           `INSERT INTO recipients (id, role, codes, email, label, token_hash, token_set_at, expires_at,
              created_at, created_by)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        ).run(
           r.id,
           r.role,
           JSON.stringify(r.codes),
@@ -141,63 +151,69 @@ export function createRecipientState(db: DatabaseSync, path: string): RecipientS
           r.at,
           r.author,
         );
-        addEvent(r.id, "add", r.author, r.at, `${r.role} ${r.codes.join(",")}`.trim());
+        await addEvent(tx, r.id, "add", r.author, r.at, `${r.role} ${r.codes.join(",")}`.trim());
       });
     },
 
-    getRecipient(id) {
-      const row = db.prepare("SELECT * FROM recipients WHERE id = ?").get(id);
+    async getRecipient(id) {
+      const row = await db.get("SELECT * FROM recipients WHERE id = ?", id);
       return row === undefined ? undefined : toRecipient(row);
     },
 
-    listRecipients(options = {}) {
+    async listRecipients(options = {}) {
       const sql =
         options.includeRemoved === true
           ? "SELECT * FROM recipients ORDER BY id"
           : "SELECT * FROM recipients WHERE removed_at IS NULL ORDER BY id";
-      return db.prepare(sql).all().map(toRecipient);
+      return (await db.all(sql)).map(toRecipient);
     },
 
     rotateRecipientToken(id, rotation) {
-      runInTransaction(db, () => {
-        const result =
+      return db.transaction(async (tx) => {
+        const changes =
           rotation.expiresAt === undefined
-            ? db
-                .prepare(
-                  "UPDATE recipients SET token_hash = ?, token_set_at = ? WHERE id = ? AND removed_at IS NULL",
-                )
-                .run(rotation.tokenHash, rotation.at, id)
-            : db
-                .prepare(
-                  `UPDATE recipients SET token_hash = ?, token_set_at = ?, expires_at = ?
-                   WHERE id = ? AND removed_at IS NULL`,
-                )
-                .run(rotation.tokenHash, rotation.at, rotation.expiresAt, id);
-        if (Number(result.changes) !== 1) {
+            ? await tx.run(
+                "UPDATE recipients SET token_hash = ?, token_set_at = ? WHERE id = ? AND removed_at IS NULL",
+                rotation.tokenHash,
+                rotation.at,
+                id,
+              )
+            : await tx.run(
+                `UPDATE recipients SET token_hash = ?, token_set_at = ?, expires_at = ?
+                 WHERE id = ? AND removed_at IS NULL`,
+                rotation.tokenHash,
+                rotation.at,
+                rotation.expiresAt,
+                id,
+              );
+        if (changes !== 1) {
           throw problem(id, "no active recipient with this id; expected the id of an active recipient");
         }
         const expiry = rotation.expiresAt === undefined ? "" : `expires ${rotation.expiresAt ?? "never"}`;
-        addEvent(id, "rotate", rotation.author, rotation.at, expiry);
+        await addEvent(tx, id, "rotate", rotation.author, rotation.at, expiry);
       });
     },
 
     removeRecipient(id, removal) {
-      runInTransaction(db, () => {
-        const result = db
-          .prepare("UPDATE recipients SET removed_at = ?, removed_by = ? WHERE id = ? AND removed_at IS NULL")
-          .run(removal.at, removal.author, id);
-        if (Number(result.changes) !== 1) {
+      return db.transaction(async (tx) => {
+        const changes = await tx.run(
+          "UPDATE recipients SET removed_at = ?, removed_by = ? WHERE id = ? AND removed_at IS NULL",
+          removal.at,
+          removal.author,
+          id,
+        );
+        if (changes !== 1) {
           throw problem(id, "no active recipient with this id; expected the id of an active recipient");
         }
-        addEvent(id, "remove", removal.author, removal.at, removal.note);
+        await addEvent(tx, id, "remove", removal.author, removal.at, removal.note);
       });
     },
 
-    listRecipientEvents(recipientId) {
+    async listRecipientEvents(recipientId) {
       const rows =
         recipientId === undefined
-          ? db.prepare("SELECT * FROM recipient_events ORDER BY seq").all()
-          : db.prepare("SELECT * FROM recipient_events WHERE recipient_id = ? ORDER BY seq").all(recipientId);
+          ? await db.all("SELECT * FROM recipient_events ORDER BY seq")
+          : await db.all("SELECT * FROM recipient_events WHERE recipient_id = ? ORDER BY seq", recipientId);
       return rows.map(toEvent);
     },
   };

@@ -1,6 +1,6 @@
-import type { DatabaseSync } from "node:sqlite";
 import { addWeeks, formatIsoWeek, type IsoWeek } from "../domain/calendar.ts";
 import { num, text, week } from "./row-codecs.ts";
+import type { SqlExecutor } from "./sql-driver.ts";
 
 /** One region in one committed week: what the weekly report's 12-week small multiples show. */
 export type RegionWeekCounts = {
@@ -19,32 +19,32 @@ export type RegionHistory = {
    * (both included), ordered by week and region; weeks the store has no classification of are
    * left out. Counts only: no staff data leaves the store.
    */
-  loadRegionHistory(from: IsoWeek, to: IsoWeek): RegionWeekCounts[];
+  loadRegionHistory(from: IsoWeek, to: IsoWeek): Promise<RegionWeekCounts[]>;
 };
 
 /**
  * The history as two aggregate queries (COUNT … GROUP BY), so the store hands over a few dozen
  * rows instead of every planned test of 12 weeks.
  */
-export function createRegionHistory(db: DatabaseSync): RegionHistory {
+export function createRegionHistory(db: SqlExecutor): RegionHistory {
   return {
-    loadRegionHistory(from, to) {
+    async loadRegionHistory(from, to) {
       // ISO week texts (YYYY-Www) sort chronologically as strings.
-      const red = db
-        .prepare(
-          `SELECT week, region_code, SUM(status = 'red') AS red
-           FROM classifications WHERE week BETWEEN ? AND ?
-           GROUP BY week, region_code ORDER BY week, region_code`,
-        )
-        .all(formatIsoWeek(from), formatIsoWeek(to));
+      const red = await db.all(
+        `SELECT week, region_code, CAST(SUM(CASE WHEN status = 'red' THEN 1 ELSE 0 END) AS INTEGER) AS red
+         FROM classifications WHERE week BETWEEN ? AND ?
+         GROUP BY week, region_code ORDER BY week, region_code`,
+        formatIsoWeek(from),
+        formatIsoWeek(to),
+      );
       // The run of week W plans test week W+1: the range on test_week uses the primary key.
-      const planned = db
-        .prepare(
-          `SELECT run_week, region_code, COUNT(*) AS tests
-           FROM planned_tests WHERE test_week BETWEEN ? AND ?
-           GROUP BY run_week, region_code`,
-        )
-        .all(formatIsoWeek(addWeeks(from, 1)), formatIsoWeek(addWeeks(to, 1)));
+      const planned = await db.all(
+        `SELECT run_week, region_code, COUNT(*) AS tests
+         FROM planned_tests WHERE test_week BETWEEN ? AND ?
+         GROUP BY run_week, region_code`,
+        formatIsoWeek(addWeeks(from, 1)),
+        formatIsoWeek(addWeeks(to, 1)),
+      );
       const tests = new Map(
         planned.map((row) => [`${text(row, "run_week")}:${num(row, "region_code")}`, row]),
       );

@@ -1,7 +1,6 @@
-import type { DatabaseSync } from "node:sqlite";
 import { ATTENDANCE_LOOKBACK_WEEKS } from "../domain/attendance.ts";
 import { addWeeks, formatIsoWeek, type IsoWeek } from "../domain/calendar.ts";
-import { runInTransaction } from "./schema.ts";
+import type { SqlDriver, SqlExecutor } from "./sql-driver.ts";
 
 /**
  * Which rows of past weeks the store still needs, for `retention.weeks` = N and the latest
@@ -32,9 +31,9 @@ export type PrunedRows = {
 
 export type Retention = {
   /** The rows older than `cutoff` that the store does not need, counted without deleting them. */
-  countPrunableRows(cutoff: RetentionCutoff): PrunedRows;
+  countPrunableRows(cutoff: RetentionCutoff): Promise<PrunedRows>;
   /** Deletes them, in one transaction; returns what was deleted. */
-  pruneRows(cutoff: RetentionCutoff): PrunedRows;
+  pruneRows(cutoff: RetentionCutoff): Promise<PrunedRows>;
 };
 
 /** Test weeks of planned tests a run of W reads before W: the report's history needs 10, attendance 11. */
@@ -52,39 +51,41 @@ type Floors = { slots: string | null; deferred: string | null; plannedTestWeek: 
  * Week texts below which rows go: the latest snapshot and deferral week before the first kept
  * week stay (what re-running that week starts from); `YYYY-Www` texts sort chronologically.
  */
-function floorsOf(db: DatabaseSync, cutoff: RetentionCutoff): Floors {
+async function floorsOf(db: SqlExecutor, cutoff: RetentionCutoff): Promise<Floors> {
   const firstKept = formatIsoWeek(cutoff.firstKept);
-  const latestBefore = (sql: string): string | null => {
-    const row = db.prepare(sql).get(firstKept) as { week?: unknown } | undefined;
+  const latestBefore = async (sql: string): Promise<string | null> => {
+    const row = await db.get(sql, firstKept);
     return typeof row?.week === "string" ? row.week : null;
   };
   return {
-    slots: latestBefore("SELECT MAX(week) AS week FROM cycle_slots WHERE week < ?"),
-    deferred: latestBefore("SELECT MAX(week) AS week FROM classifications WHERE week < ?"),
+    slots: await latestBefore("SELECT MAX(week) AS week FROM cycle_slots WHERE week < ?"),
+    deferred: await latestBefore("SELECT MAX(week) AS week FROM classifications WHERE week < ?"),
     plannedTestWeek: formatIsoWeek(cutoff.plannedTestWeeksFrom),
   };
 }
 
-function count(db: DatabaseSync, sql: string, week: string | null): number {
+async function count(db: SqlExecutor, sql: string, week: string | null): Promise<number> {
   if (week === null) return 0;
-  const row = db.prepare(sql).get(week) as { n?: unknown } | undefined;
+  const row = await db.get(sql, week);
   return Number(row?.n ?? 0);
 }
 
-function countRows(db: DatabaseSync, floors: Floors): PrunedRows {
+async function countRows(db: SqlExecutor, floors: Floors): Promise<PrunedRows> {
   const weeks =
     floors.slots === null
       ? []
       : (
-          db
-            .prepare("SELECT DISTINCT week FROM cycle_slots WHERE week < ? ORDER BY week")
-            .all(floors.slots) as { week: string }[]
-        ).map((row) => row.week);
+          await db.all("SELECT DISTINCT week FROM cycle_slots WHERE week < ? ORDER BY week", floors.slots)
+        ).map((row) => String(row.week));
   return {
-    cycleSlots: count(db, "SELECT COUNT(*) AS n FROM cycle_slots WHERE week < ?", floors.slots),
+    cycleSlots: await count(db, "SELECT COUNT(*) AS n FROM cycle_slots WHERE week < ?", floors.slots),
     slotSnapshotWeeks: weeks,
-    deferredTests: count(db, "SELECT COUNT(*) AS n FROM deferred_tests WHERE week < ?", floors.deferred),
-    plannedTests: count(
+    deferredTests: await count(
+      db,
+      "SELECT COUNT(*) AS n FROM deferred_tests WHERE week < ?",
+      floors.deferred,
+    ),
+    plannedTests: await count(
       db,
       "SELECT COUNT(*) AS n FROM planned_tests WHERE test_week < ?",
       floors.plannedTestWeek,
@@ -92,25 +93,22 @@ function countRows(db: DatabaseSync, floors: Floors): PrunedRows {
   };
 }
 
-/** Retention of past weeks' bulky rows (cycle-slot snapshots, deferred and planned tests). */
-export function createRetention(db: DatabaseSync): Retention {
+export function createRetention(db: SqlDriver): Retention {
   return {
-    countPrunableRows(cutoff) {
-      return countRows(db, floorsOf(db, cutoff));
+    async countPrunableRows(cutoff) {
+      return countRows(db, await floorsOf(db, cutoff));
     },
     pruneRows(cutoff) {
-      let pruned: PrunedRows = { cycleSlots: 0, slotSnapshotWeeks: [], deferredTests: 0, plannedTests: 0 };
-      runInTransaction(db, () => {
-        const floors = floorsOf(db, cutoff);
-        pruned = countRows(db, floors);
+      return db.transaction(async (tx) => {
+        const floors = await floorsOf(tx, cutoff);
+        const pruned = await countRows(tx, floors);
         // Each delete is a range of the table's primary key (week or test week first).
-        if (floors.slots !== null) db.prepare("DELETE FROM cycle_slots WHERE week < ?").run(floors.slots);
-        if (floors.deferred !== null) {
-          db.prepare("DELETE FROM deferred_tests WHERE week < ?").run(floors.deferred);
-        }
-        db.prepare("DELETE FROM planned_tests WHERE test_week < ?").run(floors.plannedTestWeek);
+        if (floors.slots !== null) await tx.run("DELETE FROM cycle_slots WHERE week < ?", floors.slots);
+        if (floors.deferred !== null)
+          await tx.run("DELETE FROM deferred_tests WHERE week < ?", floors.deferred);
+        await tx.run("DELETE FROM planned_tests WHERE test_week < ?", floors.plannedTestWeek);
+        return pruned;
       });
-      return pruned;
     },
   };
 }

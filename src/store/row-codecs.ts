@@ -1,4 +1,3 @@
-import type { SQLOutputValue } from "node:sqlite";
 import type { CadenceState } from "../domain/cadence.ts";
 import { parseIsoWeek, type IsoWeek, type Weekday } from "../domain/calendar.ts";
 import type { Classification, OverrideAction, Status } from "../domain/classify.ts";
@@ -12,13 +11,14 @@ import type {
 import type { Shift, SiteKind } from "../domain/roster.ts";
 import type { StoredOverride } from "./operator-state.ts";
 import type { RunRecord, RunStatus } from "./run-ledger.ts";
+import type { Row } from "./sql-driver.ts";
 
 /*
- * Reading typed values out of SQLite rows. A column of the wrong type means the file was altered
+ * Reading typed values out of the store's rows (SQLite or PostgreSQL). A column of the wrong type means the file was altered
  * or written by something else: the error names the column.
  */
 
-export type Row = Record<string, SQLOutputValue>;
+export type { Row } from "./sql-driver.ts";
 
 function columnError(column: string, expected: string): Error {
   return new Error(`state store: column ${column} is not ${expected}`);

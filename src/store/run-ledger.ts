@@ -1,7 +1,6 @@
-import type { DatabaseSync } from "node:sqlite";
 import { formatIsoWeek, type IsoWeek } from "../domain/calendar.ts";
 import { toRunRecord } from "./row-codecs.ts";
-import { runInTransaction } from "./schema.ts";
+import type { SqlDriver } from "./sql-driver.ts";
 
 /**
  * `crashed`: the attempt was `running` when its process died (killed, power loss) without
@@ -42,73 +41,77 @@ export type FinishRunInput = {
 
 export type RunLedger = {
   /**
-   * Records a new attempt as running. Runs begin only while holding the data directory's run
-   * lock, so any other attempt still `running` belongs to a process that died: it is closed as
-   * `crashed` in the same transaction.
+   * Records a new attempt as running. Runs begin only while holding the store's run lock (one run
+   * at a time per store), so any other attempt still `running` belongs to a process that died (or
+   * lost its lock): it is closed as `crashed` in the same transaction.
    */
-  beginRun(input: BeginRunInput): void;
-  finishRun(input: FinishRunInput): void;
-  getRun(week: IsoWeek): RunRecord | undefined;
-  listRuns(limit?: number): RunRecord[];
-  listAttempts(week: IsoWeek): RunRecord[];
+  beginRun(input: BeginRunInput): Promise<void>;
+  finishRun(input: FinishRunInput): Promise<void>;
+  getRun(week: IsoWeek): Promise<RunRecord | undefined>;
+  listRuns(limit?: number): Promise<RunRecord[]>;
+  listAttempts(week: IsoWeek): Promise<RunRecord[]>;
 };
 
 /** What a crashed attempt's `error` says. */
 export const CRASHED_NOTE = "the run's process ended without recording an outcome (killed or power loss)";
 
-export function createRunLedger(db: DatabaseSync): RunLedger {
+export function createRunLedger(db: SqlDriver): RunLedger {
   return {
-    beginRun(input) {
-      runInTransaction(db, () => {
-        db.prepare(
+    async beginRun(input) {
+      const weekText = formatIsoWeek(input.week);
+      await db.transaction(async (tx) => {
+        await tx.run(
           `UPDATE run_attempts SET status = 'crashed', finished_at = ?, error = ?
            WHERE status = 'running'`,
-        ).run(input.startedAt, CRASHED_NOTE);
-        db.prepare(
+          input.startedAt,
+          CRASHED_NOTE,
+        );
+        await tx.run(
           `INSERT INTO run_attempts (week, run_id, trigger, status, scheduled_for, started_at)
            VALUES (?, ?, ?, 'running', ?, ?)`,
-        ).run(formatIsoWeek(input.week), input.runId, input.trigger, input.scheduledFor, input.startedAt);
+          weekText,
+          input.runId,
+          input.trigger,
+          input.scheduledFor,
+          input.startedAt,
+        );
       });
     },
 
-    finishRun(input) {
-      const result = db
-        .prepare(
-          `UPDATE run_attempts SET status = ?, finished_at = ?, error = ?, summary = ?
-           WHERE run_id = ? AND week = ? AND status = 'running'`,
-        )
-        .run(
-          input.status,
-          input.finishedAt,
-          input.error ?? null,
-          input.summary === undefined ? null : JSON.stringify(input.summary),
-          input.runId,
-          formatIsoWeek(input.week),
-        );
-      if (Number(result.changes) !== 1) {
+    async finishRun(input) {
+      const changes = await db.run(
+        `UPDATE run_attempts SET status = ?, finished_at = ?, error = ?, summary = ?
+         WHERE run_id = ? AND week = ? AND status = 'running'`,
+        input.status,
+        input.finishedAt,
+        input.error ?? null,
+        input.summary === undefined ? null : JSON.stringify(input.summary),
+        input.runId,
+        formatIsoWeek(input.week),
+      );
+      if (changes !== 1) {
         throw new Error(`state store: no running attempt ${input.runId} of ${formatIsoWeek(input.week)}`);
       }
     },
 
-    getRun(week) {
-      const row = db
-        .prepare("SELECT * FROM run_attempts WHERE week = ? ORDER BY attempt DESC LIMIT 1")
-        .get(formatIsoWeek(week));
+    async getRun(week) {
+      const row = await db.get(
+        "SELECT * FROM run_attempts WHERE week = ? ORDER BY attempt DESC LIMIT 1",
+        formatIsoWeek(week),
+      );
       return row === undefined ? undefined : toRunRecord(row);
     },
 
-    listRuns(limit = 20) {
-      return db
-        .prepare("SELECT * FROM run_attempts ORDER BY attempt DESC LIMIT ?")
-        .all(limit)
-        .map(toRunRecord);
+    async listRuns(limit = 20) {
+      return (await db.all("SELECT * FROM run_attempts ORDER BY attempt DESC LIMIT ?", limit)).map(
+        toRunRecord,
+      );
     },
 
-    listAttempts(week) {
-      return db
-        .prepare("SELECT * FROM run_attempts WHERE week = ? ORDER BY attempt")
-        .all(formatIsoWeek(week))
-        .map(toRunRecord);
+    async listAttempts(week) {
+      return (
+        await db.all("SELECT * FROM run_attempts WHERE week = ? ORDER BY attempt", formatIsoWeek(week))
+      ).map(toRunRecord);
     },
   };
 }

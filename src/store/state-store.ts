@@ -1,8 +1,5 @@
-import { statSync } from "node:fs";
-import type { DatabaseSync } from "node:sqlite";
 import { createAttendanceState, type AttendanceState } from "./attendance-state.ts";
 import { createGoodRosters, type GoodRosters } from "./good-rosters.ts";
-import { openStoreDatabase, type OpenStoreOptions } from "./open-database.ts";
 import { createDownloadAudit, type DownloadAudit } from "./download-audit.ts";
 import { createNotificationOutbox, type NotificationOutbox } from "./notification-outbox.ts";
 import { createOperatorState, type OperatorState } from "./operator-state.ts";
@@ -10,7 +7,8 @@ import { createRecipientState, type RecipientState } from "./recipients.ts";
 import { createRegionHistory, type RegionHistory } from "./region-history.ts";
 import { createRetention, type Retention } from "./retention.ts";
 import { createRunLedger, type RunLedger } from "./run-ledger.ts";
-import { asStorageError, storageError } from "./storage-fault.ts";
+import type { LockHolder, LockRow, RunLockHolder } from "./run-lock.ts";
+import type { SqlDriver } from "./sql-driver.ts";
 import { createWeekState, type WeekState } from "./week-state.ts";
 
 export type {
@@ -22,6 +20,7 @@ export type {
   StoredOutcome,
 } from "./attendance-state.ts";
 export type { OpenStoreOptions } from "./open-database.ts";
+export type { LockHolder, LockRow, RunLockHolder } from "./run-lock.ts";
 export type {
   NewOverride,
   OverrideRemoval,
@@ -53,12 +52,67 @@ export type {
 export type { BeginRunInput, FinishRunInput, RunRecord, RunStatus } from "./run-ledger.ts";
 export type { CommitWeekInput, PublishedDigest, PublishedWeek, StepHook } from "./week-state.ts";
 
+/** A run lock this process holds; `release` ends it (idempotent). */
+export type HeldStoreLock = {
+  readonly holder: RunLockHolder;
+  release(): Promise<void>;
+};
+
+export type StoreLockResult =
+  | { readonly acquired: true; readonly lock: HeldStoreLock }
+  | {
+      readonly acquired: false;
+      /** Where the lock lives (the lock file, or the database), for the message. */
+      readonly where: string;
+      readonly holder: RunLockHolder | undefined;
+    };
+
+export type StoreLockRequest = {
+  /** `week:<ISO week>` for a week's run, `data:<purpose>` for work that excludes every run. */
+  readonly name: string;
+  readonly holder: LockHolder;
+  /** Epoch ms now (for `startedAt`). */
+  readonly now: number;
+};
+
 /**
- * The state store: run ledger, week state (with its history counts), operator state and delivery
- * (recipients, download audit, notification outbox) behind one synchronous facade. Callers
- * depend on this type only, so another implementation (e.g. PostgreSQL) can stand in; `db` is
- * the one SQLite-specific member (the run lock and the /readyz probe use the connection). Every
- * storage fault surfaces as a StorageError naming the file.
+ * The run lock and its rows. One run per week across every process using the store; a lock dies
+ * with its holder (an OS file lock for SQLite, a session advisory lock for PostgreSQL), so a
+ * killed process never blocks a week.
+ */
+export type StoreLocks = {
+  /** Takes the run lock `request.name` unless another process holds it (then says who does). */
+  acquireRunLock(request: StoreLockRequest): Promise<StoreLockResult>;
+  /**
+   * The live holder of the run lock, or undefined when it is free. SQLite has one lock per data
+   * directory (any name); PostgreSQL one per name, so `name` says which.
+   */
+  readRunLockHolder(name: string): Promise<RunLockHolder | undefined>;
+  /**
+   * Records the run's row in `week_locks`, removing the rows its lock proves stale. Returns the
+   * removed rows (crashed runs).
+   */
+  claimWeekLockRow(lock: RunLockHolder, now: number): Promise<LockRow[]>;
+  /** Updates the heartbeat of the row owned by `token`. */
+  beatWeekLockRow(token: string, now: number): Promise<void>;
+  /** Removes the row owned by `token`; true when there was one. */
+  releaseWeekLockRow(token: string): Promise<boolean>;
+  /** Every week lock row, each marked live or not (for `status`). */
+  listRowLocks(): Promise<LockRow[]>;
+};
+
+/** What /readyz learns from the store: usable for writes or why not. */
+export type StoreProbe =
+  | { readonly writable: true; readonly note?: string }
+  | { readonly writable: false; readonly problem: string };
+
+export type StoreKind = "sqlite" | "postgres";
+
+/**
+ * The state store: run ledger, week state (with its history counts), operator state, delivery
+ * (recipients, download audit, notification outbox) and the run lock behind one asynchronous
+ * interface, implemented over SQLite (`node:sqlite`, the default) and PostgreSQL (`pg`). Callers
+ * depend on this type only. Every storage fault surfaces as a StorageError naming the store.
  */
 export type StateStore = RunLedger &
   WeekState &
@@ -69,80 +123,36 @@ export type StateStore = RunLedger &
   GoodRosters &
   RecipientState &
   DownloadAudit &
-  NotificationOutbox & {
-    /** The open database, for helpers that add their own tables (e.g. the run lock). */
-    readonly db: DatabaseSync;
-    /** The store's file; the data directory is its folder. */
+  NotificationOutbox &
+  StoreLocks & {
+    readonly kind: StoreKind;
+    /**
+     * Where the store is, for messages: the SQLite file (its folder is the data directory), or
+     * the PostgreSQL server and schema with the credentials left out.
+     */
     readonly path: string;
-    close(): void;
+    /** A cheap check that the store is reachable and writable (/readyz); never changes data. */
+    probe(timeoutMs?: number): Promise<StoreProbe>;
+    close(): Promise<void>;
   };
 
-/** The file's identity, to notice it being deleted or replaced under the open connection. */
-function fileIdentity(path: string): string | undefined {
-  try {
-    const info = statSync(path);
-    return `${info.dev}:${info.ino}`;
-  } catch {
-    return undefined;
-  }
-}
+/** The parts every store implementation shares: the queries over its SQL driver. */
+export type StoreQueries = Omit<StateStore, keyof StoreLocks | "kind" | "path" | "probe" | "close">;
 
 /**
- * Wraps every method so that disk and database faults become StorageErrors about `path`. A
- * database file deleted or replaced while open would take writes into a file no one sees again
- * (SQLite does not notice in WAL mode): every call first checks that the file is still the one
- * opened.
+ * The queries of the state store over `db`; `where` names the store in input errors.
  */
-function guardFaults<T extends object>(parts: T, path: string): T {
-  const opened = fileIdentity(path);
-  const guarded: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(parts)) {
-    if (typeof value !== "function") {
-      guarded[name] = value;
-      continue;
-    }
-    const method = value as (...args: unknown[]) => unknown;
-    guarded[name] = (...args: unknown[]) => {
-      if (name !== "close" && fileIdentity(path) !== opened) {
-        throw storageError(
-          "missing",
-          path,
-          "the state store file was deleted or replaced while testrota had it open; restore it from a backup",
-        );
-      }
-      try {
-        return method(...args);
-      } catch (error) {
-        throw asStorageError(error, path, name);
-      }
-    };
-  }
-  return guarded as T;
-}
-
-/**
- * Opens (creating when absent) the SQLite state file at `path`: WAL journal, a busy timeout so
- * that a second process waits for the write lock, and the schema migrated to this build's version.
- * A vanished store is refused unless `options.reinitialise` (see OpenStoreOptions); files are
- * created 0640 and folders 0750 unless `options.umask` says otherwise.
- * Staff ids live here (private state); they must never be logged from it.
- */
-export function openStateStore(path: string, options: OpenStoreOptions = {}): StateStore {
-  const db = openStoreDatabase(path, options);
-  const parts = {
+export function createStoreQueries(db: SqlDriver, where: string): StoreQueries {
+  return {
     ...createRunLedger(db),
     ...createWeekState(db),
     ...createRegionHistory(db),
     ...createRetention(db),
-    ...createOperatorState(db, path),
+    ...createOperatorState(db, where),
     ...createAttendanceState(db),
     ...createGoodRosters(db),
-    ...createRecipientState(db, path),
+    ...createRecipientState(db, where),
     ...createDownloadAudit(db),
     ...createNotificationOutbox(db),
-    close() {
-      if (db.isOpen) db.close();
-    },
   };
-  return { ...guardFaults(parts, path), db, path };
 }

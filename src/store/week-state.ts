@@ -1,4 +1,3 @@
-import type { DatabaseSync } from "node:sqlite";
 import type { CadenceState } from "../domain/cadence.ts";
 import { formatIsoWeek, type IsoWeek } from "../domain/calendar.ts";
 import type { Classification } from "../domain/classify.ts";
@@ -20,7 +19,7 @@ import {
 } from "./row-codecs.ts";
 import type { GoodRosterFile } from "../roster/roster-isolation.ts";
 import { saveGoodRosters } from "./good-rosters.ts";
-import { runInTransaction } from "./schema.ts";
+import type { SqlDriver, SqlExecutor } from "./sql-driver.ts";
 
 /** A hook called at named points of a commit, so tests can kill the process exactly there. */
 export type StepHook = (step: string) => void;
@@ -77,10 +76,10 @@ export type PublishedWeek = {
  * planned tests, cycle slots, deferred tests and deferral reports, one commit per week.
  */
 export type WeekState = {
-  commitWeek(input: CommitWeekInput): void;
-  loadClassifications(week: IsoWeek): Classification[];
-  loadCadence(week: IsoWeek): Map<number, CadenceState> | undefined;
-  loadPlannedTests(testWeek: IsoWeek): PlannedTest[];
+  commitWeek(input: CommitWeekInput): Promise<void>;
+  loadClassifications(week: IsoWeek): Promise<Classification[]>;
+  loadCadence(week: IsoWeek): Promise<Map<number, CadenceState> | undefined>;
+  loadPlannedTests(testWeek: IsoWeek): Promise<PlannedTest[]>;
   /**
    * Cycle slots after the latest committed week before `week` (what `week` plans from), by
    * `staffKey(municipalityCode, employeeId)`. A slot stored before identities had a municipality
@@ -90,30 +89,29 @@ export type WeekState = {
   loadSlotsBefore(
     week: IsoWeek,
     municipalityOfSite?: (siteId: string) => number | undefined,
-  ): Map<string, CycleSlot>;
+  ): Promise<Map<string, CycleSlot>>;
   /** Tests still owed after the latest committed week before `week` (what `week` must carry). */
-  loadDeferredBefore(week: IsoWeek): DeferredTest[];
-  loadDeferralReports(week: IsoWeek): DeferralReport[];
-  lastCommittedWeek(): IsoWeek | undefined;
+  loadDeferredBefore(week: IsoWeek): Promise<DeferredTest[]>;
+  loadDeferralReports(week: IsoWeek): Promise<DeferralReport[]>;
+  lastCommittedWeek(): Promise<IsoWeek | undefined>;
   /** Every committed week with the digest of its published folder, oldest first. */
-  listPublished(): PublishedWeek[];
+  listPublished(): Promise<PublishedWeek[]>;
 };
 
-function replaceWeekRows(db: DatabaseSync, input: CommitWeekInput): void {
+async function replaceWeekRows(db: SqlExecutor, input: CommitWeekInput): Promise<void> {
   const weekText = formatIsoWeek(input.week);
   const testWeekText = formatIsoWeek(input.plan.testWeek);
 
-  db.prepare("DELETE FROM classifications WHERE week = ?").run(weekText);
-  const insertClassification = db.prepare(
-    `INSERT INTO classifications (week, code, name, region_code, window_start, window_end, cases_7d,
+  await db.run("DELETE FROM classifications WHERE week = ?", weekText);
+  const insertClassification = `INSERT INTO classifications (week, code, name, region_code, window_start, window_end, cases_7d,
        population, incidence, raw_status, status, override_id, limit_to_sites)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
   for (const c of input.classifications) {
     if (formatIsoWeek(c.week) !== weekText) {
       throw new Error(`commitWeek ${weekText}: classification of ${formatIsoWeek(c.week)} given`);
     }
-    insertClassification.run(
+    await db.run(
+      insertClassification,
       weekText,
       c.code,
       c.name,
@@ -130,14 +128,14 @@ function replaceWeekRows(db: DatabaseSync, input: CommitWeekInput): void {
     );
   }
 
-  db.prepare("DELETE FROM cadence_states WHERE week = ?").run(weekText);
-  const insertCadence = db.prepare(
-    "INSERT INTO cadence_states (week, code, phase, flow_start, limit_to_sites) VALUES (?, ?, ?, ?, ?)",
-  );
+  await db.run("DELETE FROM cadence_states WHERE week = ?", weekText);
+  const insertCadence =
+    "INSERT INTO cadence_states (week, code, phase, flow_start, limit_to_sites) VALUES (?, ?, ?, ?, ?)";
   for (const [code, state] of input.cadence) {
-    if (state.phase === "green") insertCadence.run(weekText, code, "green", null, null);
+    if (state.phase === "green") await db.run(insertCadence, weekText, code, "green", null, null);
     else {
-      insertCadence.run(
+      await db.run(
+        insertCadence,
         weekText,
         code,
         "red-flow",
@@ -147,14 +145,13 @@ function replaceWeekRows(db: DatabaseSync, input: CommitWeekInput): void {
     }
   }
 
-  db.prepare("DELETE FROM planned_tests WHERE test_week = ?").run(testWeekText);
-  const insertTest = db.prepare(
-    `INSERT INTO planned_tests (test_week, seq, run_week, employee_id, site_id, municipality_code,
+  await db.run("DELETE FROM planned_tests WHERE test_week = ?", testWeekText);
+  const insertTest = `INSERT INTO planned_tests (test_week, seq, run_week, employee_id, site_id, municipality_code,
        region_code, date, weekday, shift, reason)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
   for (const [seq, t] of input.plan.tests.entries()) {
-    insertTest.run(
+    await db.run(
+      insertTest,
       testWeekText,
       seq,
       weekText,
@@ -172,15 +169,14 @@ function replaceWeekRows(db: DatabaseSync, input: CommitWeekInput): void {
   // Slots and deferred tests are kept per run week, so that re-running a week starts from what
   // the week before it left (same inputs → same plan, same reported changes). Old snapshots, the
   // bulk of the store, are pruned after the run by the retention (store/retention.ts).
-  db.prepare("DELETE FROM cycle_slots WHERE week = ?").run(weekText);
-  const insertSlot = db.prepare(
-    `INSERT INTO cycle_slots (week, municipality_code, employee_id, cycle_week, weekday, shift, site_id)
-     VALUES (?, ?, ?, ?, ?, ?, ?)`,
-  );
+  await db.run("DELETE FROM cycle_slots WHERE week = ?", weekText);
+  const insertSlot = `INSERT INTO cycle_slots (week, municipality_code, employee_id, cycle_week, weekday, shift, site_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?)`;
   for (const [key, slot] of input.plan.slots) {
     const who = splitStaffKey(key);
     if (who === undefined) throw new Error(`commitWeek ${weekText}: a cycle slot without a staff key`);
-    insertSlot.run(
+    await db.run(
+      insertSlot,
       weekText,
       who.municipalityCode,
       who.employeeId,
@@ -191,13 +187,12 @@ function replaceWeekRows(db: DatabaseSync, input: CommitWeekInput): void {
     );
   }
 
-  db.prepare("DELETE FROM deferred_tests WHERE week = ?").run(weekText);
-  const insertDeferred = db.prepare(
-    `INSERT INTO deferred_tests (week, seq, employee_id, site_id, municipality_code, reason, due_week, latest_date)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
+  await db.run("DELETE FROM deferred_tests WHERE week = ?", weekText);
+  const insertDeferred = `INSERT INTO deferred_tests (week, seq, employee_id, site_id, municipality_code, reason, due_week, latest_date)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
   for (const [seq, d] of input.plan.deferred.entries()) {
-    insertDeferred.run(
+    await db.run(
+      insertDeferred,
       weekText,
       seq,
       d.employeeId,
@@ -209,14 +204,13 @@ function replaceWeekRows(db: DatabaseSync, input: CommitWeekInput): void {
     );
   }
 
-  db.prepare("DELETE FROM deferral_reports WHERE week = ?").run(weekText);
-  const insertReport = db.prepare(
-    `INSERT INTO deferral_reports (week, seq, municipality_code, region_code, site_kind, reason, count,
+  await db.run("DELETE FROM deferral_reports WHERE week = ?", weekText);
+  const insertReport = `INSERT INTO deferral_reports (week, seq, municipality_code, region_code, site_kind, reason, count,
        gap_violations)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
   for (const [seq, r] of input.plan.deferrals.entries()) {
-    insertReport.run(
+    await db.run(
+      insertReport,
       weekText,
       seq,
       r.municipalityCode,
@@ -228,19 +222,18 @@ function replaceWeekRows(db: DatabaseSync, input: CommitWeekInput): void {
     );
   }
 
-  if (input.rosters !== undefined) saveGoodRosters(db, input.week, input.rosters);
+  if (input.rosters !== undefined) await saveGoodRosters(db, input.week, input.rosters);
 
   const published = input.published ?? null;
   if (published !== null && published.folder !== weekText) {
     throw new Error(`commitWeek ${weekText}: published folder ${published.folder} given`);
   }
-  db.prepare(
+  await db.run(
     `INSERT INTO committed_weeks (week, run_id, test_week, input_digest, published_digest, previous_digest)
      VALUES (?, ?, ?, ?, ?, ?)
      ON CONFLICT (week) DO UPDATE SET run_id = excluded.run_id, test_week = excluded.test_week,
        input_digest = excluded.input_digest, published_digest = excluded.published_digest,
        previous_digest = excluded.previous_digest`,
-  ).run(
     weekText,
     input.runId,
     testWeekText,
@@ -250,95 +243,105 @@ function replaceWeekRows(db: DatabaseSync, input: CommitWeekInput): void {
   );
 }
 
-export function createWeekState(db: DatabaseSync): WeekState {
+/**
+ * With several replicas (PostgreSQL), a run whose lock connection dropped may have lost its week
+ * to another replica, which then closed its attempt as crashed: such a run must not commit. A run
+ * the ledger does not know (tools, tests) is not checked. The row lock orders this check against
+ * the other replica's beginRun.
+ */
+async function checkStillRunning(tx: SqlExecutor, input: CommitWeekInput): Promise<void> {
+  const row = await tx.get("SELECT status FROM run_attempts WHERE run_id = ? FOR UPDATE", input.runId);
+  if (row !== undefined && text(row, "status") !== "running") {
+    throw new Error(
+      `state store: run ${input.runId} of ${formatIsoWeek(input.week)} is no longer running (its lock was lost and the week taken over); not committed`,
+    );
+  }
+}
+
+export function createWeekState(db: SqlDriver): WeekState {
   return {
-    commitWeek(input) {
-      if (db.isTransaction) throw new Error("state store: commitWeek called inside a transaction");
+    async commitWeek(input) {
       const step = input.onStep ?? (() => undefined);
-      runInTransaction(db, () => {
+      await db.transaction(async (tx) => {
         step("record:begin");
-        replaceWeekRows(db, input);
+        if (db.dialect === "postgres") await checkStillRunning(tx, input);
+        await replaceWeekRows(tx, input);
         step("record:rows");
         input.publish?.();
       });
       step("record:committed");
     },
 
-    loadClassifications(w) {
-      return db
-        .prepare("SELECT * FROM classifications WHERE week = ? ORDER BY code")
-        .all(formatIsoWeek(w))
-        .map(toClassification);
+    async loadClassifications(w) {
+      return (
+        await db.all("SELECT * FROM classifications WHERE week = ? ORDER BY code", formatIsoWeek(w))
+      ).map(toClassification);
     },
 
-    loadCadence(w) {
+    async loadCadence(w) {
       const weekText = formatIsoWeek(w);
-      if (db.prepare("SELECT 1 FROM committed_weeks WHERE week = ?").get(weekText) === undefined)
+      if ((await db.get("SELECT 1 FROM committed_weeks WHERE week = ?", weekText)) === undefined)
         return undefined;
-      const rows = db.prepare("SELECT * FROM cadence_states WHERE week = ? ORDER BY code").all(weekText);
+      const rows = await db.all("SELECT * FROM cadence_states WHERE week = ? ORDER BY code", weekText);
       return new Map(rows.map((row) => [num(row, "code"), toCadenceState(row)]));
     },
 
-    loadPlannedTests(testWeek) {
-      return db
-        .prepare("SELECT * FROM planned_tests WHERE test_week = ? ORDER BY seq")
-        .all(formatIsoWeek(testWeek))
-        .map(toPlannedTest);
+    async loadPlannedTests(testWeek) {
+      return (
+        await db.all("SELECT * FROM planned_tests WHERE test_week = ? ORDER BY seq", formatIsoWeek(testWeek))
+      ).map(toPlannedTest);
     },
 
-    loadSlotsBefore(w, municipalityOfSite) {
+    async loadSlotsBefore(w, municipalityOfSite) {
       // One row at a time: a snapshot holds a row per staff member (1.2 million at German scale),
       // and all of them as row objects at once would double the memory the map itself needs.
       const slots = new Map<string, CycleSlot>();
-      const rows = db
-        .prepare(
-          `SELECT * FROM cycle_slots
-           WHERE week = (SELECT MAX(week) FROM cycle_slots WHERE week < ?)
-           ORDER BY municipality_code, employee_id`,
-        )
-        .iterate(formatIsoWeek(w));
-      for (const row of rows) {
-        const slot = toCycleSlot(row);
-        const code = numOrNull(row, "municipality_code") ?? municipalityOfSite?.(slot.siteId);
-        if (code !== undefined) slots.set(staffKey(code, text(row, "employee_id")), slot);
-      }
+      await db.each(
+        `SELECT * FROM cycle_slots
+         WHERE week = (SELECT MAX(week) FROM cycle_slots WHERE week < ?)
+         ORDER BY municipality_code, employee_id`,
+        [formatIsoWeek(w)],
+        (row) => {
+          const slot = toCycleSlot(row);
+          const code = numOrNull(row, "municipality_code") ?? municipalityOfSite?.(slot.siteId);
+          if (code !== undefined) slots.set(staffKey(code, text(row, "employee_id")), slot);
+        },
+      );
       return slots;
     },
 
-    loadDeferredBefore(w) {
+    async loadDeferredBefore(w) {
       // ISO week texts (YYYY-Www) sort chronologically as strings.
-      return db
-        .prepare(
-          `SELECT * FROM deferred_tests
-           WHERE week = (SELECT MAX(week) FROM classifications WHERE week < ?)
-           ORDER BY seq`,
-        )
-        .all(formatIsoWeek(w))
-        .map(toDeferredTest);
+      const rows = await db.all(
+        `SELECT * FROM deferred_tests
+         WHERE week = (SELECT MAX(week) FROM classifications WHERE week < ?)
+         ORDER BY seq`,
+        formatIsoWeek(w),
+      );
+      return rows.map(toDeferredTest);
     },
 
-    loadDeferralReports(w) {
-      return db
-        .prepare("SELECT * FROM deferral_reports WHERE week = ? ORDER BY seq")
-        .all(formatIsoWeek(w))
-        .map(toDeferralReport);
+    async loadDeferralReports(w) {
+      return (
+        await db.all("SELECT * FROM deferral_reports WHERE week = ? ORDER BY seq", formatIsoWeek(w))
+      ).map(toDeferralReport);
     },
 
-    lastCommittedWeek() {
+    async lastCommittedWeek() {
       // `YYYY-Www` text sorts chronologically, so the latest week is the greatest text.
-      const row = db.prepare("SELECT week FROM committed_weeks ORDER BY week DESC LIMIT 1").get();
+      const row = await db.get("SELECT week FROM committed_weeks ORDER BY week DESC LIMIT 1");
       return row === undefined ? undefined : week(row, "week");
     },
 
-    listPublished() {
-      return db
-        .prepare("SELECT week, published_digest, previous_digest FROM committed_weeks ORDER BY week")
-        .all()
-        .map((row) => ({
-          folder: text(row, "week"),
-          digest: textOrNull(row, "published_digest"),
-          previousDigest: textOrNull(row, "previous_digest"),
-        }));
+    async listPublished() {
+      const rows = await db.all(
+        "SELECT week, published_digest, previous_digest FROM committed_weeks ORDER BY week",
+      );
+      return rows.map((row) => ({
+        folder: text(row, "week"),
+        digest: textOrNull(row, "published_digest"),
+        previousDigest: textOrNull(row, "previous_digest"),
+      }));
     },
   };
 }

@@ -5,7 +5,7 @@ import { systemClock, type Clock } from "../clock.ts";
 import { isBundledConfig, type Config } from "../config.ts";
 import { formatIsoWeek, type IsoWeek } from "../domain/calendar.ts";
 import type { Municipality, Region } from "../domain/reference.ts";
-import { ConfigError } from "../errors.ts";
+import { ConfigError, LockError } from "../errors.ts";
 import { redactUrl } from "../lib/redact-url.ts";
 import { createPhaseTimer } from "../lib/phase-timer.ts";
 import type { Logger } from "../log.ts";
@@ -19,7 +19,8 @@ import { createIncidenceSource } from "../sources/create-source.ts";
 import type { IncidenceSource } from "../sources/source.ts";
 import { createSsiSource } from "../sources/ssi.ts";
 import { loadRawPayloads } from "../store/raw-capture.ts";
-import { openStateStore, type StateStore, type StepHook } from "../store/state-store.ts";
+import { openConfiguredStore } from "../store/open-store.ts";
+import type { StateStore, StepHook } from "../store/state-store.ts";
 import { readLatestReport } from "./latest-report.ts";
 import { withDataDirLock } from "./lock.ts";
 import { createMetrics, recordFetchAttempt, type WorkerMetrics } from "./metrics.ts";
@@ -168,7 +169,7 @@ function runForScheduler(app: App): RunWeek {
         phases: timer.phases(),
       };
     } catch (error) {
-      const latest = app.store.getRun(week);
+      const latest = await app.store.getRun(week).catch(() => undefined);
       const status: RunOutcome["status"] =
         latest?.status === "aborted"
           ? "aborted"
@@ -188,6 +189,22 @@ function runForScheduler(app: App): RunWeek {
   };
 }
 
+/**
+ * A crash mid-publish is finished (or set aside) before the worker decides anything. With several
+ * replicas (PostgreSQL) another one may be running a week right now: then the start goes on, and
+ * the reconcile is the first step of the next run (every run starts with it).
+ */
+async function reconcileAtStart(store: StateStore, outDir: string, logger: Logger): Promise<void> {
+  try {
+    await withDataDirLock({ store, logger, purpose: "reconcile" }, () =>
+      reconcilePublished({ outDir, store, logger }),
+    );
+  } catch (error) {
+    if (store.kind !== "postgres" || !(error instanceof LockError)) throw error;
+    logger.info({ holder: error.message }, "another replica holds the store: reconcile left to the next run");
+  }
+}
+
 /** The composition root: opens the store, builds the adapters and wires the run and the worker. */
 export async function createApp(options: AppOptions): Promise<App> {
   const { config, logger } = options;
@@ -205,9 +222,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     regions: reference.regions,
     boundaries: collectBoundaries((await readBoundaries()).values()),
   };
-  const store = openStateStore(join(config.dataDir, "testrota.sqlite"), {
-    reinitialise: options.reinitialise === true,
-  });
+  const store = await openConfiguredStore(config, { reinitialise: options.reinitialise === true });
   const inputs = createInputLoader(config);
   const metrics = createMetrics();
   const configured = options.source
@@ -220,6 +235,8 @@ export async function createApp(options: AppOptions): Promise<App> {
       });
   const metered = meterSource(configured.source, metrics);
   const notifier = createNotifier({ config, store, logger, clock, metrics });
+  // Runs of this process in flight: while one is, this replica leads (holds a week's lock).
+  let runsInFlight = 0;
 
   const app: App = {
     config,
@@ -231,6 +248,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     inputs,
     notifier,
     async runWeek(week, { source, ...runOptions }) {
+      runsInFlight += 1;
       const report = await runOnce(
         {
           config,
@@ -246,7 +264,9 @@ export async function createApp(options: AppOptions): Promise<App> {
         },
         week,
         runOptions,
-      );
+      ).finally(() => {
+        runsInFlight -= 1;
+      });
       // Published: tell the recipients (never fails the run; the outbox retries).
       await notifier.onPublished(report);
       return report;
@@ -254,12 +274,10 @@ export async function createApp(options: AppOptions): Promise<App> {
     capturedSource: (week) => createCapturedSource(config, week, municipalities),
     async startWorker() {
       // A crash mid-publish is finished (or set aside) before the worker decides anything.
-      await withDataDirLock({ dataDir: config.dataDir, db: store.db, logger, purpose: "reconcile" }, () =>
-        reconcilePublished({ outDir: config.outDir, store, logger }),
-      );
+      await reconcileAtStart(store, config.outDir, logger);
       const due = { time: config.worker.time, zone: config.timezone };
       const firstWeek = chooseFirstWeek(
-        store.listRuns(10_000).map((r) => r.week),
+        (await store.listRuns(10_000)).map((r) => r.week),
         clock(),
         due,
       );
@@ -267,10 +285,11 @@ export async function createApp(options: AppOptions): Promise<App> {
         settings: workerSettingsFromConfig(config, firstWeek),
         clock,
         logger,
-        db: store.db,
+        store,
+        leading: () => runsInFlight > 0,
         metrics,
         ledger: createLedgerView(store),
-        lastRun: () => store.listRuns(1)[0],
+        lastRun: async () => (await store.listRuns(1))[0],
         latestReport: () => readLatestReport(config.outDir, store),
         runWeek: runForScheduler(app),
       });
@@ -281,7 +300,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     async close() {
       await notifier.close();
       await configured.close();
-      store.close();
+      await store.close();
     },
   };
   return app;

@@ -1,13 +1,14 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { DatabaseSync } from "node:sqlite";
 import type { Registry } from "prom-client";
 import type { Logger } from "../log.ts";
+import type { StateStore } from "../store/state-store.ts";
 
 /*
  * /healthz: the process is alive (200 while it answers at all).
  * /readyz: the state store open and writable and the run ledger readable; 503 with the reasons
- * otherwise. (The server starts only after the config loaded, so that needs no check.)
+ * otherwise. It names the store (`sqlite` or `postgres`) and, with several replicas, whether this
+ * one leads (holds a week's run lock). (The server starts only after the config loaded.)
  * /metrics: the worker's Prometheus registry in text format.
  * /report: the latest published week's `report.html` (read-only; that one file and nothing else).
  */
@@ -20,11 +21,13 @@ export type ReadinessReport = {
 };
 
 export type ReadinessInputs = {
-  /** The state store's connection; undefined when the store could not be opened. */
-  readonly db: DatabaseSync | undefined;
+  /** The state store; undefined when it could not be opened. */
+  readonly store: Pick<StateStore, "kind" | "probe"> | undefined;
+  /** Whether this replica leads: it holds a week's run lock right now. */
+  readonly leading?: (() => boolean) | undefined;
   /** The latest run as the ledger knows it (no staff data). */
-  readonly lastRun?: (() => unknown) | undefined;
-  readonly paused?: (() => boolean) | undefined;
+  readonly lastRun?: (() => Promise<unknown>) | undefined;
+  readonly paused?: (() => Promise<boolean>) | undefined;
   /** How long the probe waits for another process's write lock (default 200 ms). */
   readonly probeTimeoutMs?: number | undefined;
 };
@@ -34,7 +37,7 @@ export type HealthServerOptions = {
   /** 0 picks a free port (tests). */
   readonly port: number;
   readonly registry: Registry;
-  readonly readiness: () => ReadinessReport;
+  readonly readiness: () => Promise<ReadinessReport>;
   /** The latest published week's report, undefined when there is none (serves 404). */
   readonly report?: (() => Promise<Uint8Array | undefined>) | undefined;
   readonly logger?: Logger | undefined;
@@ -47,66 +50,30 @@ export type HealthServer = {
   close(): Promise<void>;
 };
 
-type StoreProbe =
-  | { readonly writable: true; readonly note?: string }
-  | { readonly writable: false; readonly problem: string };
-
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function isBusy(error: unknown): boolean {
-  return (error as { errcode?: number } | undefined)?.errcode === 5; // SQLITE_BUSY
-}
-
-/**
- * A cheap write probe: take the write lock, rewrite the header's user_version with its own value,
- * roll back. A read-only file or file system fails here; nothing is ever changed.
- */
-export function probeStoreWritable(db: DatabaseSync, timeoutMs = 200): StoreProbe {
-  if (!db.isOpen) return { writable: false, problem: "state store is closed" };
-  // A transaction open on this connection means a run is writing right now.
-  if (db.isTransaction) return { writable: true, note: "a write is in progress" };
-  const previous =
-    (db.prepare("PRAGMA busy_timeout").get() as { timeout?: number } | undefined)?.timeout ?? 0;
-  // The store is synchronous: a long busy wait would block /healthz too, so the probe waits briefly.
-  db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(timeoutMs))}`);
-  try {
-    db.exec("BEGIN IMMEDIATE");
-    try {
-      const version =
-        (db.prepare("PRAGMA user_version").get() as { user_version?: number } | undefined)?.user_version ?? 0;
-      db.exec(`PRAGMA user_version = ${Number(version)}`);
-    } finally {
-      if (db.isTransaction) db.exec("ROLLBACK");
-    }
-    return { writable: true };
-  } catch (error) {
-    if (isBusy(error)) return { writable: true, note: "another process is writing" };
-    return { writable: false, problem: `state store not writable: ${describe(error)}` };
-  } finally {
-    db.exec(`PRAGMA busy_timeout = ${Number(previous)}`);
-  }
-}
-
 /** Decides readiness: store writable, ledger readable; includes the last run and pause flag. */
-export function assessReadiness(inputs: ReadinessInputs): ReadinessReport {
+export async function assessReadiness(inputs: ReadinessInputs): Promise<ReadinessReport> {
   const reasons: string[] = [];
   const details: Record<string, unknown> = {};
-  if (inputs.db === undefined) {
+  if (inputs.store === undefined) {
     reasons.push("state store not open");
   } else {
+    details.storeType = inputs.store.kind;
     try {
-      const probe = probeStoreWritable(inputs.db, inputs.probeTimeoutMs);
+      const probe = await inputs.store.probe(inputs.probeTimeoutMs);
       if (probe.writable) details.store = probe.note ?? "writable";
       else reasons.push(probe.problem);
     } catch (error) {
       reasons.push(`state store check failed: ${describe(error)}`);
     }
   }
+  if (inputs.leading !== undefined) details.leading = inputs.leading();
   try {
-    if (inputs.lastRun !== undefined) details.lastRun = inputs.lastRun() ?? null;
-    if (inputs.paused !== undefined) details.paused = inputs.paused();
+    if (inputs.lastRun !== undefined) details.lastRun = (await inputs.lastRun()) ?? null;
+    if (inputs.paused !== undefined) details.paused = await inputs.paused();
   } catch (error) {
     reasons.push(`run ledger unreadable: ${describe(error)}`);
   }
@@ -168,7 +135,7 @@ async function handle(
       sendJson(response, 200, { status: "ok" }, head);
       return;
     case "/readyz": {
-      const report = options.readiness();
+      const report = await options.readiness();
       sendJson(
         response,
         report.ready ? 200 : 503,

@@ -15,9 +15,9 @@ const WEEK_FOLDER = /^\d{4}-W\d{2}$/;
  */
 export async function readLatestReport(
   outDir: string,
-  store: { listPublished(): readonly PublishedWeek[] },
+  store: { listPublished(): Promise<readonly PublishedWeek[]> },
 ): Promise<Uint8Array | undefined> {
-  const latest = store.listPublished().at(-1);
+  const latest = (await store.listPublished()).at(-1);
   if (latest === undefined || !WEEK_FOLDER.test(latest.folder)) return undefined;
   try {
     return await readFile(join(outDir, latest.folder, REPORT_FILE));

@@ -1,27 +1,19 @@
 import { hostname } from "node:os";
-import type { DatabaseSync } from "node:sqlite";
 import { systemClock, type Clock } from "../clock.ts";
 import { formatIsoWeek, type IsoWeek } from "../domain/calendar.ts";
 import type { LedgerStatus } from "../domain/schedule.ts";
 import { LockError } from "../errors.ts";
 import type { Logger } from "../log.ts";
-import {
-  acquireRunLock,
-  beatWeekLockRow,
-  claimWeekLockRow,
-  readRunLockHolder,
-  releaseWeekLockRow,
-  runLockPath,
-  type LockHolder,
-  type RunLockHolder,
-} from "../store/run-lock.ts";
+import { readRunLockHolder, runLockPath, type LockHolder, type RunLockHolder } from "../store/run-lock.ts";
+import type { StateStore } from "../store/state-store.ts";
 import { asStorageError } from "../store/storage-fault.ts";
 
 /*
- * One writer per data directory: a run holds `<dataDir>/run.lock`, an OS lock the kernel releases
- * when the process ends however it ends (see store/run-lock.ts), plus a row for its week in the
- * state store with a unique owner token and a heartbeat, for `status`. A week recorded as running
- * whose lock is not held was left by a crash and reads as `crashed`: it is due again.
+ * One run per week: a run holds the store's run lock, which dies with its holder however it ends
+ * (SQLite: `<dataDir>/run.lock`, an OS lock, one run per data directory, see store/run-lock.ts;
+ * PostgreSQL: a session advisory lock per week, see store/postgres-locks.ts), plus a row for its
+ * week in the state store with a unique owner token and a heartbeat, for `status`. A week recorded
+ * as running whose lock is not held was left by a crash and reads as `crashed`: it is due again.
  */
 
 export { RUN_LOCK_FILE } from "../store/run-lock.ts";
@@ -36,9 +28,8 @@ export type LockFileContent = {
 };
 
 export type RunLockOptions = {
-  readonly dataDir: string;
-  /** The state store's connection (it keeps the week's lock row). */
-  readonly db: DatabaseSync;
+  /** The state store: it keeps the run lock and the week's lock row. */
+  readonly store: StoreWithLocks;
   readonly week: IsoWeek;
   /** Defaults to this process on this host. */
   readonly holder?: LockHolder | undefined;
@@ -47,8 +38,13 @@ export type RunLockOptions = {
   readonly logger?: Logger | undefined;
   /** How often the week row's heartbeat is written (default 30 s). */
   readonly heartbeatMs?: number | undefined;
-  readonly umask?: number | undefined;
 };
+
+/** The parts of the store a lock uses. */
+export type StoreWithLocks = Pick<
+  StateStore,
+  "path" | "acquireRunLock" | "claimWeekLockRow" | "beatWeekLockRow" | "releaseWeekLockRow"
+>;
 
 const DEFAULT_HEARTBEAT_MS = 30_000;
 
@@ -102,23 +98,20 @@ async function withLock<T>(
 ): Promise<T> {
   const clock = options.clock ?? systemClock;
   const self = options.holder ?? { pid: process.pid, host: hostname() };
-  const result = acquireRunLock({
-    dataDir: options.dataDir,
+  const { store } = options;
+  const result = await store.acquireRunLock({
     name: scope.name,
     holder: { ...self, purpose: scope.purpose },
     now: clock(),
-    umask: options.umask,
   });
-  if (!result.acquired) throw new LockError(heldMessage(result.path, result.holder));
+  if (!result.acquired) throw new LockError(heldMessage(result.where, result.holder));
   const { lock } = result;
-  const { db } = options;
-  const storePath = db.location() ?? "state store";
   try {
     let crashed;
     try {
-      crashed = claimWeekLockRow(db, lock.holder, clock());
+      crashed = await store.claimWeekLockRow(lock.holder, clock());
     } catch (error) {
-      throw asStorageError(error, storePath, "recording the run lock");
+      throw asStorageError(error, store.path, "recording the run lock");
     }
     for (const row of crashed) {
       options.logger?.warn(
@@ -127,11 +120,12 @@ async function withLock<T>(
       );
     }
     const heartbeat = setInterval(() => {
-      try {
-        beatWeekLockRow(db, lock.holder.token, clock());
-      } catch (error) {
-        options.logger?.warn({ err: asStorageError(error, storePath, "heartbeat") }, "lock heartbeat failed");
-      }
+      store.beatWeekLockRow(lock.holder.token, clock()).catch((error: unknown) => {
+        options.logger?.warn(
+          { err: asStorageError(error, store.path, "heartbeat") },
+          "lock heartbeat failed",
+        );
+      });
     }, options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
     heartbeat.unref();
     try {
@@ -139,14 +133,14 @@ async function withLock<T>(
     } finally {
       clearInterval(heartbeat);
       try {
-        releaseWeekLockRow(db, lock.holder.token);
+        await store.releaseWeekLockRow(lock.holder.token);
       } catch (error) {
-        // The OS lock is released below regardless; a row left here reads as not live.
-        options.logger?.warn({ err: asStorageError(error, storePath, "releasing") }, "lock row not removed");
+        // The lock is released below regardless; a row left here reads as not live.
+        options.logger?.warn({ err: asStorageError(error, store.path, "releasing") }, "lock row not removed");
       }
     }
   } finally {
-    lock.release();
+    await lock.release();
   }
 }
 

@@ -64,11 +64,11 @@ export async function recordRun(
   const { store, logger } = deps;
   const { week, runId, trigger } = entry;
   const scheduledFor = iso(entry.scheduledFor);
-  store.beginRun({ week, runId, trigger, scheduledFor, startedAt: iso(deps.clock()) });
+  await store.beginRun({ week, runId, trigger, scheduledFor, startedAt: iso(deps.clock()) });
   logger.info({ trigger, scheduledFor }, "run started");
   try {
     const report = await work();
-    store.finishRun({
+    await store.finishRun({
       week,
       runId,
       status: "succeeded",
@@ -82,7 +82,7 @@ export async function recordRun(
     return report;
   } catch (error) {
     const failure = classifyRunFailure(error, week, deps.signal);
-    store.finishRun({
+    await store.finishRun({
       week,
       runId,
       status: failure.status,

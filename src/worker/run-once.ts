@@ -9,7 +9,7 @@ import type { Override } from "../domain/classify.ts";
 import { lastCompleteDate, type IncidenceDataset } from "../domain/incidence.ts";
 import type { Region } from "../domain/reference.ts";
 import { scheduledRunOf } from "../domain/schedule.ts";
-import { AbortedError, SourceError } from "../errors.ts";
+import { AbortedError, LockError, SourceError } from "../errors.ts";
 import { createPhaseTimer, phaseRecord, type PhaseTimer } from "../lib/phase-timer.ts";
 import type { Logger } from "../log.ts";
 import { publishWeek, suffix, type PublishResult } from "../outputs/publish.ts";
@@ -81,8 +81,8 @@ function municipalityOfSite(inputs: RunInputs): (siteId: string) => number | und
 }
 
 /** The attendance a run reviews, once any municipality returns it (else the planner assumes done). */
-function attendanceOf(deps: RunDeps, week: IsoWeek) {
-  const history = deps.store.loadAttendanceHistory(addWeeks(week, 1 - ATTENDANCE_LOOKBACK_WEEKS), week);
+async function attendanceOf(deps: RunDeps, week: IsoWeek) {
+  const history = await deps.store.loadAttendanceHistory(addWeeks(week, 1 - ATTENDANCE_LOOKBACK_WEEKS), week);
   if (history.trackedFrom.size === 0) return undefined;
   return { history, graceWeeks: deps.attendanceGraceWeeks ?? DEFAULT_GRACE_WEEKS };
 }
@@ -116,15 +116,20 @@ async function pickUp(deps: RunDeps, week: IsoWeek, inputs: RunInputs, log: Logg
 }
 
 /** Classifies W and plans W+1 in the pure domain; data that cannot classify W is the source's fault. */
-function assemble(
+async function assemble(
   deps: RunDeps,
   week: IsoWeek,
   inputs: RunInputs,
   dataset: IncidenceDataset,
   overrides: readonly Override[],
   timer: PhaseTimer,
-): AssembledWeek {
+): Promise<AssembledWeek> {
   const { config, store } = deps;
+  const previousCadence = await store.loadCadence(addWeeks(week, -1));
+  const previousSlots = await store.loadSlotsBefore(week, municipalityOfSite(inputs));
+  const carriedOver = await store.loadDeferredBefore(week);
+  const previousTests = await store.loadPlannedTests(week);
+  const attendance = await attendanceOf(deps, week);
   const result = assembleWeek({
     week,
     dataset,
@@ -132,16 +137,16 @@ function assemble(
     thresholdPer100k: config.thresholdPer100k,
     windowOffsets: config.window,
     overrides,
-    previousCadence: store.loadCadence(addWeeks(week, -1)),
+    previousCadence,
     warmUpWeeks: config.warmUpWeeks,
     regions: config.regions,
     cycleAnchor: config.cycle.anchorWeek,
     sites: inputs.sites,
     staff: inputs.staff,
-    previousSlots: store.loadSlotsBefore(week, municipalityOfSite(inputs)),
-    carriedOver: store.loadDeferredBefore(week),
-    previousTests: store.loadPlannedTests(week),
-    attendance: attendanceOf(deps, week),
+    previousSlots,
+    carriedOver,
+    previousTests,
+    attendance,
     onStep: (step) => timer.mark(step),
   });
   if (!result.ok) throw new SourceError(deps.source.name, result.problem);
@@ -191,9 +196,9 @@ function publishAndRecord(
     files,
     onStep: deps.onStep,
     staging: run.staging,
-    record: (published) => {
+    record: async (published) => {
       run.checkpoint();
-      run.timer.measureSync("store", () =>
+      await run.timer.measure("store", () =>
         deps.store.commitWeek({
           week: assembled.week,
           runId: run.runId,
@@ -208,6 +213,24 @@ function publishAndRecord(
       );
     },
   });
+}
+
+/** Triggers of the scheduler: they run a week only while it is due. */
+const SCHEDULED: ReadonlySet<RunTrigger> = new Set(["schedule", "catch-up", "retry"]);
+
+/**
+ * The ledger's second guard, asked under the week's lock: a scheduled run of a week that
+ * succeeded meanwhile (another replica ran it between this one's look at the ledger and its lock)
+ * is not run again. Operators' runs (`run --week`, replay) re-run on purpose.
+ */
+async function refuseIfDone(store: StateStore, week: IsoWeek, trigger: RunTrigger): Promise<void> {
+  if (!SCHEDULED.has(trigger)) return;
+  const latest = await store.getRun(week);
+  if (latest?.status === "succeeded") {
+    throw new LockError(
+      `week ${formatIsoWeek(week)} was run meanwhile by another process (run ${latest.runId} succeeded at ${latest.finishedAt ?? "?"}): not run again`,
+    );
+  }
 }
 
 /** What one run carries from step to step. */
@@ -253,9 +276,9 @@ async function runSteps(deps: RunDeps, week: IsoWeek, ctx: RunContext): Promise<
   checkpoint();
   progress.update("classify + plan", 0.3);
   // Config overrides plus the operator overrides kept (audited) in the store.
-  const overrides = [...config.overrides, ...store.listOverrides()];
+  const overrides = [...config.overrides, ...(await store.listOverrides())];
   // The store's state of the week before is read first ("state"), then classify, plan, look-ahead.
-  const assembled = timer.measureSync("state", () =>
+  const assembled = await timer.measure("state", () =>
     assemble(deps, week, inputs, fetched.dataset, overrides, timer),
   );
   logPickupProblems(log, assembled);
@@ -272,7 +295,7 @@ async function runSteps(deps: RunDeps, week: IsoWeek, ctx: RunContext): Promise<
   const staging = await createStagingFolder(config.outDir, formatIsoWeek(week), suffix());
   const files = await timer
     .measure("files", async () => {
-      const report = gatherWeekReport(deps, { assembled, overrides, lastDate, generatedAt });
+      const report = await gatherWeekReport(deps, { assembled, overrides, lastDate, generatedAt });
       const rendering = { assembled, inputs, outcome, runTime, generatedAt, report };
       const rendered = await renderWeekFolder(config, rendering, { timer, staging });
       step("run:rendered");
@@ -322,12 +345,13 @@ export async function runOnce(deps: RunDeps, week: IsoWeek, options: RunOptions)
   const timer = options.timer ?? createPhaseTimer();
   const context: RunContext = { runId, log, runTime, generatedAt, checkpoint, progress, options, timer };
 
-  return withRunLock({ dataDir: config.dataDir, db: store.db, week, logger: log }, () =>
-    recordRun(ledger, entry, () =>
+  return withRunLock({ store, week, logger: log }, async () => {
+    await refuseIfDone(store, week, options.trigger);
+    return recordRun(ledger, entry, () =>
       // One line per run, failed runs too: where the time went (never in a published file).
       runSteps(deps, week, context).finally(() =>
         log.info({ phases: phaseRecord(timer.phases()) }, "run phases"),
       ),
-    ),
-  );
+    );
+  });
 }

@@ -8,7 +8,9 @@ import {
   scheduledRunOf,
   wednesdayCronExpression,
   weekToRunAt,
+  type CatchUpDecision,
   type CatchUpSettings,
+  type LedgerStatus,
   type RetrySettings,
 } from "../domain/schedule.ts";
 import type { Logger } from "../log.ts";
@@ -101,13 +103,28 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       });
   }
 
-  function outcomeOf(week: IsoWeek) {
-    return running.has(formatIsoWeek(week)) ? "running" : ledger.lastOutcome(week);
+  async function outcomeOf(week: IsoWeek): Promise<LedgerStatus | undefined> {
+    return running.has(formatIsoWeek(week)) ? "running" : await ledger.lastOutcome(week);
+  }
+
+  /**
+   * decideCatchUp (pure) reads outcomes synchronously, and every week of its range whatever they
+   * are: a first pass learns the weeks it reads, the store is asked about them, the second decides.
+   */
+  async function decideFromLedger(now: number): Promise<CatchUpDecision> {
+    const asked: IsoWeek[] = [];
+    decideCatchUp(now, settings, (week) => {
+      asked.push(week);
+      return undefined;
+    });
+    const outcomes = new Map<string, LedgerStatus | undefined>();
+    for (const week of asked) outcomes.set(formatIsoWeek(week), await outcomeOf(week));
+    return decideCatchUp(now, settings, (week) => outcomes.get(formatIsoWeek(week)));
   }
 
   async function runOne(week: IsoWeek, trigger: RunTrigger): Promise<void> {
     const key = formatIsoWeek(week);
-    const before = outcomeOf(week);
+    const before = await outcomeOf(week);
     if (before === "succeeded" || before === "running") {
       logger.info({ week: key, trigger, ledger: before }, "week already handled: not started again");
       return;
@@ -175,7 +192,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     const timer = setTimeout(() => {
       retryTimers.delete(key);
       enqueue(`retry ${key}`, async () => {
-        if (ledger.isPaused()) {
+        if (await ledger.isPaused()) {
           logger.info({ week: key, trigger: "retry" }, "scheduled runs are paused: retry skipped");
           return;
         }
@@ -187,7 +204,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
 
   async function catchUp(reason: "start-up" | "schedule"): Promise<void> {
     const now = clock() + (reason === "schedule" ? FIRE_SLACK_MS : 0);
-    const decision = decideCatchUp(now, settings, outcomeOf);
+    const decision = await decideFromLedger(now);
     const due = decision.run.map(formatIsoWeek);
     if (decision.reportedMissed.length > 0) {
       logger.warn(
@@ -195,7 +212,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         "weeks older than the catch-up window never succeeded: not run automatically (use `testrota run --week`)",
       );
     }
-    if (ledger.isPaused()) {
+    if (await ledger.isPaused()) {
       logger.info({ reason, due }, "scheduled runs are paused: skipped");
       return;
     }

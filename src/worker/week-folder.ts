@@ -69,7 +69,7 @@ export function renderWeekFolder(
  * The weekly report's data: this run's week and plan, last week's classification and the
  * earlier weeks' counts from the store (none on the first run), the boundaries read at start.
  */
-export function gatherWeekReport(
+export async function gatherWeekReport(
   deps: RunDeps,
   r: {
     assembled: AssembledWeek;
@@ -77,7 +77,7 @@ export function gatherWeekReport(
     lastDate: string | null;
     generatedAt: string;
   },
-): WeekReportData {
+): Promise<WeekReportData> {
   const { config, store } = deps;
   const { assembled } = r;
   const range = historyRange(assembled);
@@ -94,9 +94,9 @@ export function gatherWeekReport(
     thresholdPer100k: config.thresholdPer100k,
     regions: deps.report.regions.filter((region) => configured.has(region.code)),
     regionSettings: config.regions,
-    previousClassifications: store.loadClassifications(addWeeks(assembled.week, -1)),
+    previousClassifications: await store.loadClassifications(addWeeks(assembled.week, -1)),
     overrides: r.overrides,
-    history: store.loadRegionHistory(range.from, range.to),
+    history: await store.loadRegionHistory(range.from, range.to),
     boundaries: deps.report.boundaries,
   });
 }

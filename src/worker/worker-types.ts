@@ -62,6 +62,6 @@ export type RunWeek = (
 /** The scheduler's read-only view of the run ledger and the pause flag. */
 export type LedgerView = {
   /** Status of the week's latest attempt; undefined when never attempted. */
-  lastOutcome(week: IsoWeek): LedgerStatus | undefined;
-  isPaused(): boolean;
+  lastOutcome(week: IsoWeek): Promise<LedgerStatus | undefined>;
+  isPaused(): Promise<boolean>;
 };

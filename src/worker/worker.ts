@@ -1,13 +1,12 @@
-import { dirname } from "node:path";
-import type { DatabaseSync } from "node:sqlite";
 import type { Config } from "../config.ts";
 import { compareWeeks, parseIsoWeek, type IsoWeek } from "../domain/calendar.ts";
 import { weekToRunAt, type LedgerStatus } from "../domain/schedule.ts";
 import { AbortedError } from "../errors.ts";
 import type { Logger } from "../log.ts";
-import { readRunLockHolder, type RunLockHolder } from "../store/run-lock.ts";
+import type { RunLockHolder } from "../store/run-lock.ts";
+import type { StateStore } from "../store/state-store.ts";
 import { assessReadiness, startHealthServer } from "./health-server.ts";
-import { ledgerStatusOf } from "./lock.ts";
+import { ledgerStatusOf, weekLockName } from "./lock.ts";
 import { createMetrics, recordRunOutcome, type WorkerMetrics } from "./metrics.ts";
 import { createScheduler, type CronScheduler, type Scheduler, type SchedulerSettings } from "./scheduler.ts";
 import type { Clock } from "../clock.ts";
@@ -25,10 +24,12 @@ export type WorkerDeps = {
   readonly ledger: LedgerView;
   readonly clock: Clock;
   readonly logger: Logger;
-  /** The state store's connection, probed by /readyz. */
-  readonly db: DatabaseSync | undefined;
+  /** The state store, probed by /readyz (undefined: it could not be opened). */
+  readonly store: ReadinessStore | undefined;
+  /** Whether this replica leads (runs a week right now), shown on /readyz. */
+  readonly leading?: (() => boolean) | undefined;
   /** The latest run for /readyz (no staff data). */
-  readonly lastRun?: (() => unknown) | undefined;
+  readonly lastRun?: (() => Promise<unknown>) | undefined;
   /** The latest published week's report for /report (undefined: none). */
   readonly latestReport?: (() => Promise<Uint8Array | undefined>) | undefined;
   readonly metrics?: WorkerMetrics | undefined;
@@ -84,28 +85,31 @@ export function chooseFirstWeek(
 
 /** The narrow parts of the state store the ledger view reads. */
 export type LedgerSource = {
-  /** The store's file: the run lock lives in its folder, the data directory. */
-  readonly path: string;
-  getRun(week: IsoWeek): { readonly status: LedgerStatus } | undefined;
-  getPaused(): { readonly paused: boolean };
+  getRun(week: IsoWeek): Promise<{ readonly status: LedgerStatus } | undefined>;
+  getPaused(): Promise<{ readonly paused: boolean }>;
+  readRunLockHolder(name: string): Promise<RunLockHolder | undefined>;
 };
+
+/** The parts of the state store /readyz reads. */
+export type ReadinessStore = Pick<StateStore, "kind" | "probe">;
 
 /**
  * The scheduler's view of the store. A week recorded as running while no live process holds its
  * lock was left by a process that died mid-run: it reads as crashed, so the week runs again.
- * `readHolder` reads the live holder of the run lock (default: probe the data directory's lock).
+ * `readHolder` reads the live holder of the week's run lock (default: ask the store).
  */
 export function createLedgerView(
   store: LedgerSource,
-  readHolder: () => RunLockHolder | undefined = () => readRunLockHolder(dirname(store.path)),
+  readHolder: (week: IsoWeek) => Promise<RunLockHolder | undefined> = (week) =>
+    store.readRunLockHolder(weekLockName(week)),
 ): LedgerView {
   return {
-    lastOutcome(week) {
-      const status = store.getRun(week)?.status;
-      return status === "running" ? ledgerStatusOf(status, week, readHolder()) : status;
+    async lastOutcome(week) {
+      const status = (await store.getRun(week))?.status;
+      return status === "running" ? ledgerStatusOf(status, week, await readHolder(week)) : status;
     },
-    isPaused() {
-      return store.getPaused().paused;
+    async isPaused() {
+      return (await store.getPaused()).paused;
     },
   };
 }
@@ -148,7 +152,8 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     logger: deps.logger,
     readiness: () =>
       assessReadiness({
-        db: deps.db,
+        store: deps.store,
+        leading: deps.leading,
         lastRun: deps.lastRun,
         paused: () => deps.ledger.isPaused(),
       }),

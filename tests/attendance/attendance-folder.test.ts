@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { pickUpAttendance } from "../../src/attendance/attendance-folder.ts";
 import type { PlannedTest } from "../../src/domain/plan-types.ts";
-import { openStateStore, type StateStore } from "../../src/store/state-store.ts";
+import { openStateStore } from "../../src/store/sqlite-store.ts";
+import type { StateStore } from "../../src/store/state-store.ts";
 
 /* The folder `<data>/attendance/2020-W41/` beside a store holding the rota of test week 2020-W41. */
 const MUNICIPALITIES = [
@@ -28,12 +29,12 @@ function planned(employeeId: string, municipalityCode: number): PlannedTest {
 let dataDir: string;
 let folder: string;
 let store: StateStore;
-beforeEach(() => {
+beforeEach(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "attendance-folder-"));
   folder = join(dataDir, "attendance", "2020-W41");
   mkdirSync(folder, { recursive: true });
   store = openStateStore(join(dataDir, "testrota.sqlite"));
-  store.commitWeek({
+  await store.commitWeek({
     week: { year: 2020, week: 40 },
     runId: "run-40",
     classifications: [],
@@ -51,8 +52,8 @@ beforeEach(() => {
     },
   });
 });
-afterEach(() => {
-  store.close();
+afterEach(async () => {
+  await store.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -84,14 +85,14 @@ describe("the attendance folder the worker picks up before each run", () => {
         ],
       },
     ]);
-    expect(store.listAttendanceAudit().map((a) => a.author)).toEqual(["attendance folder"]);
+    expect((await store.listAttendanceAudit()).map((a) => a.author)).toEqual(["attendance folder"]);
 
     // The same folder again: nothing to do.
     expect((await pickUp()).results).toEqual([]);
 
     // A correction from the command line is not undone by the older file still in the folder.
-    const [original] = store.listAttendanceReturns();
-    store.importAttendance(
+    const [original] = await store.listAttendanceReturns();
+    await store.importAttendance(
       [
         {
           testWeek: { year: 2020, week: 41 },
@@ -107,7 +108,7 @@ describe("the attendance folder the worker picks up before each run", () => {
       { author: "kl-anne", at: "2020-10-14T09:00:00.000Z" },
     );
     expect((await pickUp()).results).toEqual([]);
-    expect(store.listAttendanceReturns()[0]?.digest).toBe("corrected");
+    expect((await store.listAttendanceReturns())[0]?.digest).toBe("corrected");
 
     // A changed file in the folder is a new return.
     writeFileSync(

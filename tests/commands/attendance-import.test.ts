@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli.ts";
 import type { PlannedTest } from "../../src/domain/plan-types.ts";
-import { openStateStore } from "../../src/store/state-store.ts";
+import { openStateStore } from "../../src/store/sqlite-store.ts";
 import { createRunFixture, SMALL_ROSTER, type RunFixture } from "../support/run-fixture.ts";
 
 type Result = { code: number; stdout: string; stderr: string };
@@ -28,12 +28,12 @@ function planned(employeeId: string, municipalityCode: number, date: string): Pl
   };
 }
 
-beforeEach(() => {
+beforeEach(async () => {
   fixture = createRunFixture((json) => {
     json.demoRoster = SMALL_ROSTER;
   });
   const store = openStateStore(join(fixture.dataDir, "testrota.sqlite"));
-  store.commitWeek({
+  await store.commitWeek({
     week: { year: 2020, week: 40 },
     runId: "run-40",
     classifications: [],
@@ -55,7 +55,7 @@ beforeEach(() => {
       changes: { kept: 0, added: 0, removed: 0, moved: 0, carriedOverDropped: 0, skippedRows: 0 },
     },
   });
-  store.close();
+  await store.close();
   returns = join(fixture.dir, "returns");
   mkdirSync(returns, { recursive: true });
 });

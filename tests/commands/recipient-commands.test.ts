@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli.ts";
-import { openStateStore } from "../../src/store/state-store.ts";
+import { openStateStore } from "../../src/store/sqlite-store.ts";
 import { createRunFixture, type RunFixture } from "../support/run-fixture.ts";
 
 type Result = { code: number; stdout: string; stderr: string };
@@ -46,12 +46,12 @@ async function cli(
   return result;
 }
 
-function storedHash(id: string): string | undefined {
+async function storedHash(id: string): Promise<string | undefined> {
   const store = openStateStore(join(fixture.dataDir, "testrota.sqlite"));
   try {
-    return store.getRecipient(id)?.tokenHash;
+    return (await store.getRecipient(id))?.tokenHash;
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -291,28 +291,28 @@ describe("audit", () => {
   it("lists downloads newest first, filtered by recipient and week", async () => {
     await cli(["recipient", "add", "--role", "region", "--region", "1084", "--email", "r@example.invalid"]);
     const store = openStateStore(join(fixture.dataDir, "testrota.sqlite"));
-    store.recordDownload({
+    await store.recordDownload({
       recipientId: "region-1084",
       week: "2020-W40",
       path: "regions/1084/pickups.csv",
       bytes: 1234,
       at: "2020-10-01T06:00:00.000Z",
     });
-    store.recordDownload({
+    await store.recordDownload({
       recipientId: "other",
       week: "2020-W40",
       path: "classification.csv",
       bytes: 99,
       at: "2020-10-01T07:00:00.000Z",
     });
-    store.recordDownload({
+    await store.recordDownload({
       recipientId: "region-1084",
       week: "2020-W41",
       path: "regions/1084/pickups.json",
       bytes: 77,
       at: "2020-10-08T06:00:00.000Z",
     });
-    store.close();
+    await store.close();
     const text = await cli(["audit", "--recipient", "region-1084"]);
     expect(text.stdout.split("\n").slice(0, 3)).toEqual([
       "downloads (2):",

@@ -7,7 +7,8 @@ import { BUNDLED_REFERENCE, configSchema } from "../../src/config-schema.ts";
 import type { MailTransport, OutgoingMail } from "../../src/notify/mailer.ts";
 import type { NotifierConfig } from "../../src/notify/notifier.ts";
 import { issueToken } from "../../src/portal/token.ts";
-import { openStateStore, type RecipientScope, type StateStore } from "../../src/store/state-store.ts";
+import { openStateStore } from "../../src/store/sqlite-store.ts";
+import type { RecipientScope, StateStore } from "../../src/store/state-store.ts";
 import { writeWeek } from "../portal/week-fixture.ts";
 
 export const BASE_URL = "https://testrota.example.dk";
@@ -17,8 +18,8 @@ export type NotifyFixture = {
   readonly outDir: string;
   readonly storePath: string;
   store: StateStore;
-  reopen(): void;
-  cleanup(): void;
+  reopen(): Promise<void>;
+  cleanup(): Promise<void>;
 };
 
 export const RECIPIENTS: readonly (RecipientScope & { id: string })[] = [
@@ -27,7 +28,7 @@ export const RECIPIENTS: readonly (RecipientScope & { id: string })[] = [
   { id: "national", role: "national", codes: [] },
 ];
 
-export function createNotifyFixture(): NotifyFixture {
+export async function createNotifyFixture(): Promise<NotifyFixture> {
   const dir = mkdtempSync(join(tmpdir(), "testrota-notify-"));
   const outDir = join(dir, "out");
   writeWeek(outDir);
@@ -37,17 +38,17 @@ export function createNotifyFixture(): NotifyFixture {
     outDir,
     storePath,
     store: openStateStore(storePath),
-    reopen() {
-      fixture.store.close();
+    async reopen() {
+      await fixture.store.close();
       fixture.store = openStateStore(storePath);
     },
-    cleanup() {
-      fixture.store.close();
+    async cleanup() {
+      await fixture.store.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
   for (const r of RECIPIENTS) {
-    fixture.store.addRecipient({
+    await fixture.store.addRecipient({
       ...r,
       email: `${r.id}@example.invalid`,
       label: r.id,

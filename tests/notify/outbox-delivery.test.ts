@@ -28,15 +28,15 @@ let now: number;
 let transport: ReturnType<typeof createRecordingTransport>;
 let metrics: WorkerMetrics;
 
-beforeEach(() => {
-  fx = createNotifyFixture();
+beforeEach(async () => {
+  fx = await createNotifyFixture();
   now = START;
   transport = createRecordingTransport();
   metrics = createMetrics({ defaultMetrics: false });
 });
 
-afterEach(() => {
-  fx.cleanup();
+afterEach(async () => {
+  await fx.cleanup();
 });
 
 function notifier(config = notifierConfig(fx.outDir)): Notifier {
@@ -107,13 +107,13 @@ describe("one mail per recipient per published week", () => {
   });
 
   it("does not mail expired or removed recipients", async () => {
-    fx.store.rotateRecipientToken("national", {
+    await fx.store.rotateRecipientToken("national", {
       tokenHash: "c".repeat(64),
       expiresAt: "2020-09-30T08:00:00.000Z",
       author: "t",
       at: "2020-09-30T08:00:00.000Z",
     });
-    fx.store.removeRecipient("region-1084", { author: "t", at: "2020-09-30T08:00:00.000Z", note: "" });
+    await fx.store.removeRecipient("region-1084", { author: "t", at: "2020-09-30T08:00:00.000Z", note: "" });
     await notifier().onPublished({ week: WEEK, trigger: "cli" });
     expect(transport.sent.map((m) => m.to)).toEqual(["municipality-101@example.invalid"]);
   });
@@ -121,14 +121,16 @@ describe("one mail per recipient per published week", () => {
   it("cancels a mail whose recipient was removed before it went out", async () => {
     const n = notifier();
     await n.enqueueWeek(WEEK);
-    fx.store.removeRecipient("region-1084", { author: "t", at: "2020-09-30T08:00:00.000Z", note: "" });
+    await fx.store.removeRecipient("region-1084", { author: "t", at: "2020-09-30T08:00:00.000Z", note: "" });
     expect(await n.deliverDue()).toEqual({ sent: 2, failed: 0, cancelled: 1 });
-    expect(fx.store.listNotifications().find((e) => e.target === "region-1084")?.status).toBe("cancelled");
+    expect((await fx.store.listNotifications()).find((e) => e.target === "region-1084")?.status).toBe(
+      "cancelled",
+    );
   });
 
   it("replayed weeks notify no one", async () => {
     await notifier().onPublished({ week: WEEK, trigger: "replay" });
-    expect(fx.store.listNotifications()).toEqual([]);
+    expect(await fx.store.listNotifications()).toEqual([]);
     expect(transport.sent).toEqual([]);
   });
 
@@ -153,7 +155,7 @@ describe("failures, retries and restarts", () => {
     expect(transport.sent).toHaveLength(2);
     expect(await counter(metrics.notificationsFailed, "mail")).toBe(1);
     expect(await counter(metrics.notificationsPending, "mail")).toBe(1);
-    const pending = fx.store.listNotifications().find((e) => e.status === "pending");
+    const pending = (await fx.store.listNotifications()).find((e) => e.status === "pending");
     expect(pending).toMatchObject({ attempts: 1, nextAttemptAt: START + 60_000 });
     expect(pending?.lastError).toBe("Message failed: 450 4.2.1 mailbox busy, try again later");
 
@@ -179,7 +181,12 @@ describe("failures, retries and restarts", () => {
     expect(await n.deliverDue()).toEqual({ sent: 0, failed: 3, cancelled: 0 });
     now += 10 * 3600_000;
     expect(await n.deliverDue()).toEqual({ sent: 0, failed: 0, cancelled: 0 });
-    expect(fx.store.countNotifications().mail).toEqual({ pending: 0, sent: 0, failed: 3, cancelled: 0 });
+    expect((await fx.store.countNotifications()).mail).toEqual({
+      pending: 0,
+      sent: 0,
+      failed: 3,
+      cancelled: 0,
+    });
     expect(await counter(metrics.notificationsFailed, "mail")).toBe(9);
     expect(await counter(metrics.notificationsAbandoned, "mail")).toBe(3);
   });
@@ -190,12 +197,7 @@ describe("failures, retries and restarts", () => {
     const n = notifier();
     await n.onPublished({ week: WEEK, trigger: "cli" });
     expect(transport.attempts).toBe(1);
-    expect(
-      fx.store
-        .listNotifications()
-        .map((e) => e.attempts)
-        .sort(),
-    ).toEqual([0, 0, 1]);
+    expect((await fx.store.listNotifications()).map((e) => e.attempts).sort()).toEqual([0, 0, 1]);
     // The two not attempted are due at once and unclaimed; the one attempted waits for its backoff.
     expect(await n.deliverDue()).toEqual({ sent: 0, failed: 1, cancelled: 0 });
     expect(transport.attempts).toBe(2);
@@ -232,8 +234,8 @@ describe("failures, retries and restarts", () => {
   it("a restart loses nothing and repeats nothing: what was enqueued is sent once by the next process", async () => {
     transport.failures = 100;
     await notifier().onPublished({ week: WEEK, trigger: "cli" });
-    expect(fx.store.countNotifications().mail.pending).toBe(3);
-    fx.reopen();
+    expect((await fx.store.countNotifications()).mail.pending).toBe(3);
+    await fx.reopen();
     transport.failures = 0;
     now += 60_000;
     const next = notifier();
@@ -249,7 +251,7 @@ describe("failures, retries and restarts", () => {
   it("a process that died holding a claim: the row is sent by another once the lease ran out", async () => {
     await notifier().enqueueWeek(WEEK);
     // The dying process claimed everything and never reported back.
-    fx.store.claimDueNotifications({ now, claimant: "dead", leaseMs: 10 * 60_000, limit: 10 });
+    await fx.store.claimDueNotifications({ now, claimant: "dead", leaseMs: 10 * 60_000, limit: 10 });
     const survivor = notifier();
     expect(await survivor.deliverDue()).toEqual({ sent: 0, failed: 0, cancelled: 0 });
     now += 10 * 60_000;
@@ -264,6 +266,6 @@ describe("failures, retries and restarts", () => {
       week: WEEK,
       trigger: "cli",
     });
-    expect(fx.store.listNotifications()).toEqual([]);
+    expect(await fx.store.listNotifications()).toEqual([]);
   });
 });

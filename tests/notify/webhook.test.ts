@@ -33,7 +33,7 @@ function verify(body: Buffer, header: string | undefined, secret: string): boole
 }
 
 beforeEach(async () => {
-  fx = createNotifyFixture();
+  fx = await createNotifyFixture();
   received = [];
   statuses = [500];
   server = createServer((request, response) => {
@@ -56,7 +56,7 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
-  fx.cleanup();
+  await fx.cleanup();
 });
 
 describe("webhooks", () => {
@@ -133,7 +133,12 @@ describe("webhooks", () => {
       expect(text).not.toContain(person.name);
       expect(text).not.toContain(person.id);
     }
-    expect(fx.store.countNotifications().webhook).toEqual({ pending: 0, sent: 1, failed: 0, cancelled: 0 });
+    expect((await fx.store.countNotifications()).webhook).toEqual({
+      pending: 0,
+      sent: 1,
+      failed: 0,
+      cancelled: 0,
+    });
   });
 
   it("signBody is the hex HMAC-SHA256 of the body, prefixed sha256=", () => {
@@ -158,7 +163,7 @@ describe("webhooks", () => {
     });
     await notifier.onPublished({ week: WEEK, trigger: "cli" });
     expect(received).toEqual([]);
-    expect(fx.store.listNotifications()[0]).toMatchObject({
+    expect((await fx.store.listNotifications())[0]).toMatchObject({
       status: "pending",
       attempts: 1,
       lastError: "webhooks.national.secretEnv: the environment variable TESTROTA_WEBHOOK_SECRET is not set",

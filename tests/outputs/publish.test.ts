@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { StorageError } from "../../src/errors.ts";
 import { preparePublish, publishWeek, type PublishWeekInput } from "../../src/outputs/publish.ts";
 import { reconcilePublished } from "../../src/outputs/reconcile-published.ts";
-import { openStateStore } from "../../src/store/state-store.ts";
+import { openStateStore } from "../../src/store/sqlite-store.ts";
 import type { PublishedDigest, PublishedWeek } from "../../src/store/week-state.ts";
 import { createCapturingLogger } from "../support/capturing-logger.ts";
 import {
@@ -39,7 +39,9 @@ function publish(files: Map<string, Uint8Array>, extra: Partial<PublishWeekInput
     outDir,
     folder: FOLDER,
     files,
-    record: (published) => recorded.push(published),
+    record: (published) => {
+      recorded.push(published);
+    },
     ...extra,
   });
 }
@@ -151,9 +153,9 @@ describe("publishWeek", () => {
       });
       await expect(attempt).rejects.toBeInstanceOf(StorageError);
       await expect(attempt).rejects.toMatchObject({ fault: "full", exitCode: 74, path: store.path });
-      expect(store.listPublished()).toEqual([]);
+      expect(await store.listPublished()).toEqual([]);
     } finally {
-      store.close();
+      await store.close();
     }
     expect(versionIn(dir())).toBe("V1");
     expect(listing()).toEqual([FOLDER]);
@@ -178,9 +180,9 @@ describe("publishWeek", () => {
   });
 
   it.each([".hidden", "a/b", "", "set-aside"])("refuses the folder name %j", async (folder) => {
-    await expect(publishWeek({ outDir, folder, files: V1, record: (p) => recorded.push(p) })).rejects.toThrow(
-      /folder/,
-    );
+    await expect(
+      publishWeek({ outDir, folder, files: V1, record: (p) => void recorded.push(p) }),
+    ).rejects.toThrow(/folder/);
   });
 });
 
@@ -315,7 +317,11 @@ describe("reconcilePublished", () => {
   it.each(cases)("$name", async ({ setup, store, version, listing: names, report }) => {
     setup();
     const { logger, lines } = createCapturingLogger();
-    const result = await reconcilePublished({ outDir, store: { listPublished: () => store }, logger });
+    const result = await reconcilePublished({
+      outDir,
+      store: { listPublished: () => Promise.resolve(store) },
+      logger,
+    });
     expect(versionIn(dir())).toBe(version);
     expect(listing()).toEqual(names);
     expect({ ...result, setAside: result.setAside.length }).toEqual({
@@ -335,7 +341,10 @@ describe("reconcilePublished", () => {
   });
 
   it("does nothing when the out folder does not exist yet", async () => {
-    const result = await reconcilePublished({ outDir, store: { listPublished: () => record(D1) } });
+    const result = await reconcilePublished({
+      outDir,
+      store: { listPublished: () => Promise.resolve(record(D1)) },
+    });
     expect(result).toEqual({ completed: [], missing: [], removed: [], setAside: [] });
     expect(existsSync(outDir)).toBe(false);
   });
@@ -400,18 +409,18 @@ describe("preparePublish (the older path, inside the store transaction)", () => 
         overrideId: null,
         limitToSites: null,
       };
-      expect(() =>
+      await expect(
         store.commitWeek({ ...input, classifications: [badClassification], publish: () => failing.commit() }),
-      ).toThrow();
+      ).rejects.toThrow();
       failing.discard();
-      expect(store.lastCommittedWeek()).toBeUndefined();
+      expect(await store.lastCommittedWeek()).toBeUndefined();
 
       const prepared = await preparePublish({ outDir, folder: FOLDER, files: V1 });
-      store.commitWeek({ ...input, publish: () => prepared.commit() });
-      expect(store.lastCommittedWeek()).toEqual(week);
+      await store.commitWeek({ ...input, publish: () => prepared.commit() });
+      expect(await store.lastCommittedWeek()).toEqual(week);
       expect(listing().filter((name) => !name.startsWith("."))).toEqual([FOLDER]);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 });

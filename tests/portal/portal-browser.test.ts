@@ -18,7 +18,8 @@ import { startPortal, type RunningPortal } from "../../src/portal/server.ts";
 import { issueToken } from "../../src/portal/token.ts";
 import { generateDemoInput } from "../../src/roster/generate-demo.ts";
 import { readReference, readReferenceTable } from "../../src/roster/read-reference.ts";
-import { openStateStore, type RecipientScope, type StateStore } from "../../src/store/state-store.ts";
+import { openStateStore } from "../../src/store/sqlite-store.ts";
+import type { RecipientScope, StateStore } from "../../src/store/state-store.ts";
 import { createApp } from "../../src/worker/app.ts";
 import { ARTIFACTS_DIR, launchChromium, mapElements, runAxe, saveScreenshot } from "../support/browser.ts";
 import { createCapturingLogger } from "../support/capturing-logger.ts";
@@ -88,7 +89,7 @@ beforeAll(async () => {
   store = openStateStore(join(fixture.dataDir, "testrota.sqlite"));
   for (const [id, scope] of Object.entries(SCOPES)) {
     const { token, tokenHash } = issueToken(id);
-    store.addRecipient({
+    await store.addRecipient({
       ...scope,
       id,
       email: `${id}@example.invalid`,
@@ -134,7 +135,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await portal?.close();
-  store?.close();
+  await store?.close();
   fixture?.cleanup();
 });
 

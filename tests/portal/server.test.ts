@@ -13,12 +13,13 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createSilentLogger } from "../../src/log.ts";
 import { startPortal, type PortalSettings, type RunningPortal } from "../../src/portal/server.ts";
 import { issueToken } from "../../src/portal/token.ts";
-import { openStateStore, type RecipientScope, type StateStore } from "../../src/store/state-store.ts";
+import { openStateStore, type SqliteStateStore } from "../../src/store/sqlite-store.ts";
+import type { RecipientScope } from "../../src/store/state-store.ts";
 import { STAFF, WEEK, weekFiles, writeWeek } from "./week-fixture.ts";
 
 let dir: string;
 let outDir: string;
-let store: StateStore;
+let store: SqliteStateStore;
 let portal: RunningPortal;
 let now: number;
 const tokens = new Map<string, string>();
@@ -29,9 +30,13 @@ const PLACES = {
   regionName: (code: number) => (code === 1084 ? "Region Hovedstaden" : `region ${code}`),
 };
 
-function addRecipient(id: string, scope: RecipientScope, expiresAt: string | null = null): void {
+async function addRecipient(
+  id: string,
+  scope: RecipientScope,
+  expiresAt: string | null = null,
+): Promise<void> {
   const { token, tokenHash } = issueToken(id);
-  store.addRecipient({
+  await store.addRecipient({
     ...scope,
     id,
     email: `${id}@example.invalid`,
@@ -66,21 +71,21 @@ async function start(patch: Partial<PortalSettings> = {}): Promise<void> {
   });
 }
 
-beforeEach(() => {
+beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), "testrota-portal-"));
   outDir = join(dir, "out");
   writeWeek(outDir);
   store = openStateStore(join(dir, "data", "testrota.sqlite"));
   now = START;
-  addRecipient("municipality-101", { role: "municipality", codes: [101] });
-  addRecipient("region-1084", { role: "region", codes: [1084] });
-  addRecipient("national", { role: "national", codes: [] });
-  addRecipient("expiring", { role: "municipality", codes: [147] }, "2020-10-02T00:00:00.000Z");
+  await addRecipient("municipality-101", { role: "municipality", codes: [101] });
+  await addRecipient("region-1084", { role: "region", codes: [1084] });
+  await addRecipient("national", { role: "national", codes: [] });
+  await addRecipient("expiring", { role: "municipality", codes: [147] }, "2020-10-02T00:00:00.000Z");
 });
 
 afterEach(async () => {
   await portal.close();
-  store.close();
+  await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -198,7 +203,7 @@ describe("signing in", () => {
     const session = await sessionOf("municipality-101");
     const old = tokens.get("municipality-101") ?? "";
     const fresh = issueToken("municipality-101");
-    store.rotateRecipientToken("municipality-101", {
+    await store.rotateRecipientToken("municipality-101", {
       tokenHash: fresh.tokenHash,
       author: "test",
       at: "2020-10-02T00:00:00.000Z",
@@ -220,7 +225,7 @@ describe("signing in", () => {
 
   it("a removed recipient's token and sessions stop at once", async () => {
     const session = await sessionOf("region-1084");
-    store.removeRecipient("region-1084", { author: "test", at: "2020-10-01T09:00:00.000Z", note: "" });
+    await store.removeRecipient("region-1084", { author: "test", at: "2020-10-01T09:00:00.000Z", note: "" });
     expect((await fetch(`${portal.url}/api/weeks`, { headers: bearer("region-1084") })).status).toBe(401);
     const page = await fetch(`${portal.url}/weeks`, { headers: { cookie: session }, redirect: "manual" });
     expect(page.headers.get("location")).toBe("/login");
@@ -299,7 +304,7 @@ describe("scope and downloads", () => {
     expect(danish.headers.get("content-disposition")).toBe(
       `attachment; filename="L_S-MIG.txt"; filename*=UTF-8''L%C3%86S-MIG.txt`,
     );
-    expect(store.listDownloads()).toEqual([
+    expect(await store.listDownloads()).toEqual([
       {
         seq: 2,
         recipientId: "region-1084",
@@ -345,7 +350,7 @@ describe("scope and downloads", () => {
       expect(response.status, `${id} ${path}`).toBe(404);
     }
     expect((await fetch(`${portal.url}/weeks/2020-W39`, { headers: bearer("national") })).status).toBe(404);
-    expect(store.listDownloads()).toEqual([]);
+    expect(await store.listDownloads()).toEqual([]);
   });
 
   it("refuses every traversal and encoding trick, and a symlink planted in out/", async () => {
@@ -381,7 +386,7 @@ describe("scope and downloads", () => {
     }
     const listed = await fetch(`${portal.url}/api/weeks/${WEEK}`, { headers: bearer("municipality-101") });
     expect(await listed.text()).not.toMatch(/passwd|nabo/);
-    expect(store.listDownloads()).toEqual([]);
+    expect(await store.listDownloads()).toEqual([]);
   });
 
   it("pages show the scope's status and files without any staff name", async () => {

@@ -32,7 +32,7 @@ function recipientWith(tokenHash: string, patch: Partial<StoredRecipient> = {}):
 }
 
 function lookup(...recipients: StoredRecipient[]) {
-  return { getRecipient: (id: string) => recipients.find((r) => r.id === id) };
+  return { getRecipient: (id: string) => Promise.resolve(recipients.find((r) => r.id === id)) };
 }
 
 afterEach(() => {
@@ -79,11 +79,11 @@ describe("tokens", () => {
     }
   });
 
-  it("an unknown recipient id costs a comparison too (no early return that times differently)", () => {
+  it("an unknown recipient id costs a comparison too (no early return that times differently)", async () => {
     const spy = vi.spyOn(crypto, "timingSafeEqual");
     syncBuiltinESMExports();
     const { token } = issueToken("nobody");
-    expect(authenticateToken(lookup(), token, NOW)).toBeUndefined();
+    expect(await authenticateToken(lookup(), token, NOW)).toBeUndefined();
     expect(spy).toHaveBeenCalledTimes(1);
   });
 });
@@ -91,38 +91,40 @@ describe("tokens", () => {
 describe("authenticateToken", () => {
   const { token, tokenHash } = issueToken("municipality-101");
 
-  it("accepts the recipient's current token", () => {
-    expect(authenticateToken(lookup(recipientWith(tokenHash)), token, NOW)?.id).toBe("municipality-101");
+  it("accepts the recipient's current token", async () => {
+    expect((await authenticateToken(lookup(recipientWith(tokenHash)), token, NOW))?.id).toBe(
+      "municipality-101",
+    );
   });
 
-  it("refuses a wrong token for the same recipient", () => {
+  it("refuses a wrong token for the same recipient", async () => {
     const other = issueToken("municipality-101").token;
-    expect(authenticateToken(lookup(recipientWith(tokenHash)), other, NOW)).toBeUndefined();
+    expect(await authenticateToken(lookup(recipientWith(tokenHash)), other, NOW)).toBeUndefined();
   });
 
-  it("refuses the token of an expired recipient (expiry at or before now)", () => {
+  it("refuses the token of an expired recipient (expiry at or before now)", async () => {
     const expired = recipientWith(tokenHash, { expiresAt: "2020-10-01T08:00:00.000Z" });
-    expect(authenticateToken(lookup(expired), token, NOW)).toBeUndefined();
+    expect(await authenticateToken(lookup(expired), token, NOW)).toBeUndefined();
     const valid = recipientWith(tokenHash, { expiresAt: "2020-10-01T08:00:01.000Z" });
-    expect(authenticateToken(lookup(valid), token, NOW)?.id).toBe("municipality-101");
+    expect((await authenticateToken(lookup(valid), token, NOW))?.id).toBe("municipality-101");
   });
 
-  it("refuses the old token after a rotation", () => {
+  it("refuses the old token after a rotation", async () => {
     const rotated = issueToken("municipality-101");
     const store = lookup(recipientWith(rotated.tokenHash));
-    expect(authenticateToken(store, token, NOW)).toBeUndefined();
-    expect(authenticateToken(store, rotated.token, NOW)?.id).toBe("municipality-101");
+    expect(await authenticateToken(store, token, NOW)).toBeUndefined();
+    expect((await authenticateToken(store, rotated.token, NOW))?.id).toBe("municipality-101");
   });
 
-  it("refuses a removed recipient's token", () => {
+  it("refuses a removed recipient's token", async () => {
     const removed = recipientWith(tokenHash, { removedAt: "2020-09-30T09:00:00.000Z", removedBy: "ops" });
-    expect(authenticateToken(lookup(removed), token, NOW)).toBeUndefined();
+    expect(await authenticateToken(lookup(removed), token, NOW)).toBeUndefined();
   });
 
-  it("refuses another recipient's token presented under this id", () => {
+  it("refuses another recipient's token presented under this id", async () => {
     const region = issueToken("region-1084");
     const forged = `tr1.municipality-101.${region.token.split(".")[2] ?? ""}`;
-    expect(authenticateToken(lookup(recipientWith(tokenHash)), forged, NOW)).toBeUndefined();
+    expect(await authenticateToken(lookup(recipientWith(tokenHash)), forged, NOW)).toBeUndefined();
   });
 
   it("reads bearer headers", () => {
@@ -137,36 +139,36 @@ describe("sessions", () => {
   const { tokenHash } = issueToken("municipality-101");
   const recipient = recipientWith(tokenHash);
 
-  it("holds the id, a fingerprint of the token hash and the expiry, never the hash itself", () => {
+  it("holds the id, a fingerprint of the token hash and the expiry, never the hash itself", async () => {
     const value = sessionValue(recipient, NOW + 3600_000);
     expect(value.split("|")).toHaveLength(4);
     expect(value.startsWith("v1|municipality-101|")).toBe(true);
     expect(value.endsWith(`|${NOW + 3600_000}`)).toBe(true);
     expect(value).not.toContain(tokenHash);
-    expect(readSession(lookup(recipient), value, NOW)?.id).toBe("municipality-101");
+    expect((await readSession(lookup(recipient), value, NOW))?.id).toBe("municipality-101");
   });
 
-  it("ends at its expiry", () => {
+  it("ends at its expiry", async () => {
     const value = sessionValue(recipient, NOW + 1000);
-    expect(readSession(lookup(recipient), value, NOW + 999)?.id).toBe("municipality-101");
-    expect(readSession(lookup(recipient), value, NOW + 1000)).toBeUndefined();
+    expect((await readSession(lookup(recipient), value, NOW + 999))?.id).toBe("municipality-101");
+    expect(await readSession(lookup(recipient), value, NOW + 1000)).toBeUndefined();
   });
 
-  it("ends when the token is rotated, the recipient removed or expired", () => {
+  it("ends when the token is rotated, the recipient removed or expired", async () => {
     const value = sessionValue(recipient, NOW + 3600_000);
     const rotated = recipientWith(issueToken("municipality-101").tokenHash);
-    expect(readSession(lookup(rotated), value, NOW)).toBeUndefined();
+    expect(await readSession(lookup(rotated), value, NOW)).toBeUndefined();
     expect(
-      readSession(lookup(recipientWith(tokenHash, { removedAt: "2020-10-01T07:00:00Z" })), value, NOW),
+      await readSession(lookup(recipientWith(tokenHash, { removedAt: "2020-10-01T07:00:00Z" })), value, NOW),
     ).toBeUndefined();
     expect(
-      readSession(lookup(recipientWith(tokenHash, { expiresAt: "2020-10-01T07:00:00Z" })), value, NOW),
+      await readSession(lookup(recipientWith(tokenHash, { expiresAt: "2020-10-01T07:00:00Z" })), value, NOW),
     ).toBeUndefined();
   });
 
-  it("refuses malformed values", () => {
+  it("refuses malformed values", async () => {
     for (const value of ["", "v1", "v2|municipality-101|x|9999999999999", `v1|municipality-101|x|soon`]) {
-      expect(readSession(lookup(recipient), value, NOW)).toBeUndefined();
+      expect(await readSession(lookup(recipient), value, NOW)).toBeUndefined();
     }
   });
 

@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { IsoWeek } from "../../src/domain/calendar.ts";
 import type { StaffMember } from "../../src/domain/roster.ts";
 import type { GoodRosterFile } from "../../src/roster/roster-isolation.ts";
-import { openStateStore, type StateStore } from "../../src/store/state-store.ts";
+import type { StateStore } from "../../src/store/state-store.ts";
+import { storeKinds, type StoreUnderTest } from "../support/store-implementations.ts";
 
 /*
  * Each municipality's last good roster is kept with the week it was committed in: a run that
@@ -28,82 +29,94 @@ const STAFF_751: StaffMember[] = [
   { municipalityCode: 751, employeeId: "2", siteId: "S0751-HC01", shift: "day", endDate: "2020-12-31" },
 ];
 
-let dir: string;
-let store: StateStore;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), "good-rosters-"));
-  store = openStateStore(join(dir, "testrota.sqlite"));
-});
-afterEach(async () => {
-  store.close();
-  await rm(dir, { recursive: true, force: true });
-});
-
-function commit(week: IsoWeek, rosters: GoodRosterFile[] | undefined, publish?: () => void): void {
-  store.commitWeek({
-    week,
-    runId: `run-${week.week}`,
-    classifications: [],
-    cadence: new Map(),
-    plan: {
-      testWeek: { year: week.year, week: week.week + 1 },
-      tests: [],
-      pickups: [],
-      slots: new Map(),
-      deferred: [],
-      deferrals: [],
-      quality: [],
-      changes: { kept: 0, added: 0, removed: 0, moved: 0, carriedOverDropped: 0, skippedRows: 0 },
-    },
-    inputDigest: "d",
-    rosters,
-    publish,
+describe.each(storeKinds())("$name store", (kind) => {
+  let dir: string;
+  let store: StateStore;
+  let under: StoreUnderTest;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), "good-rosters-"));
+    under = kind.create();
+    store = await under.open();
   });
-}
-
-describe("last good rosters", () => {
-  it("has none before a run recorded one", () => {
-    expect(store.loadGoodRoster(751)).toBeUndefined();
+  afterEach(async () => {
+    await under.cleanup();
+    await rm(dir, { recursive: true, force: true });
   });
 
-  it("round-trips the parsed rows with the file digest and the week", () => {
-    commit(W39, [{ municipalityCode: 751, sha256: "a".repeat(64), staff: STAFF_751 }]);
-    store.close();
-    store = openStateStore(join(dir, "testrota.sqlite"));
-    expect(store.loadGoodRoster(751)).toEqual({
-      municipalityCode: 751,
-      week: W39,
-      sha256: "a".repeat(64),
-      staff: STAFF_751,
+  async function commit(
+    week: IsoWeek,
+    rosters: GoodRosterFile[] | undefined,
+    publish?: () => void,
+  ): Promise<void> {
+    await store.commitWeek({
+      week,
+      runId: `run-${week.week}`,
+      classifications: [],
+      cadence: new Map(),
+      plan: {
+        testWeek: { year: week.year, week: week.week + 1 },
+        tests: [],
+        pickups: [],
+        slots: new Map(),
+        deferred: [],
+        deferrals: [],
+        quality: [],
+        changes: { kept: 0, added: 0, removed: 0, moved: 0, carriedOverDropped: 0, skippedRows: 0 },
+      },
+      inputDigest: "d",
+      rosters,
+      publish,
     });
-    expect(store.loadGoodRoster(825)).toBeUndefined();
-  });
+  }
 
-  it("moves an unchanged file's week forward, never back, and replaces a changed file's rows", () => {
-    commit(W40, [{ municipalityCode: 751, sha256: "a".repeat(64), staff: STAFF_751 }]);
-    // The same digest: only the week moves (the rows given are not even looked at).
-    commit(W41, [{ municipalityCode: 751, sha256: "a".repeat(64), staff: [] }]);
-    expect(store.loadGoodRoster(751)).toMatchObject({ week: W41, staff: STAFF_751 });
-    commit(W39, [{ municipalityCode: 751, sha256: "a".repeat(64), staff: [] }]);
-    expect(store.loadGoodRoster(751)?.week).toEqual(W41);
-    const changed = STAFF_751.slice(1);
-    commit(W41, [{ municipalityCode: 751, sha256: "b".repeat(64), staff: changed }]);
-    expect(store.loadGoodRoster(751)).toEqual({
-      municipalityCode: 751,
-      week: W41,
-      sha256: "b".repeat(64),
-      staff: changed,
+  describe("last good rosters", () => {
+    it("has none before a run recorded one", async () => {
+      expect(await store.loadGoodRoster(751)).toBeUndefined();
     });
-  });
 
-  it("keeps the previous rosters when the week's commit fails, and when a run has no roster files", () => {
-    commit(W39, [{ municipalityCode: 751, sha256: "a".repeat(64), staff: STAFF_751 }]);
-    expect(() =>
-      commit(W40, [{ municipalityCode: 751, sha256: "b".repeat(64), staff: [] }], () => {
-        throw new Error("disk full");
-      }),
-    ).toThrow("disk full");
-    commit(W41, undefined);
-    expect(store.loadGoodRoster(751)).toMatchObject({ week: W39, sha256: "a".repeat(64), staff: STAFF_751 });
+    it("round-trips the parsed rows with the file digest and the week", async () => {
+      await commit(W39, [{ municipalityCode: 751, sha256: "a".repeat(64), staff: STAFF_751 }]);
+      await store.close();
+      store = await under.open();
+      expect(await store.loadGoodRoster(751)).toEqual({
+        municipalityCode: 751,
+        week: W39,
+        sha256: "a".repeat(64),
+        staff: STAFF_751,
+      });
+      expect(await store.loadGoodRoster(825)).toBeUndefined();
+    });
+
+    it("moves an unchanged file's week forward, never back, and replaces a changed file's rows", async () => {
+      await commit(W40, [{ municipalityCode: 751, sha256: "a".repeat(64), staff: STAFF_751 }]);
+      // The same digest: only the week moves (the rows given are not even looked at).
+      await commit(W41, [{ municipalityCode: 751, sha256: "a".repeat(64), staff: [] }]);
+      expect(await store.loadGoodRoster(751)).toMatchObject({ week: W41, staff: STAFF_751 });
+      await commit(W39, [{ municipalityCode: 751, sha256: "a".repeat(64), staff: [] }]);
+      expect((await store.loadGoodRoster(751))?.week).toEqual(W41);
+      const changed = STAFF_751.slice(1);
+      await commit(W41, [{ municipalityCode: 751, sha256: "b".repeat(64), staff: changed }]);
+      expect(await store.loadGoodRoster(751)).toEqual({
+        municipalityCode: 751,
+        week: W41,
+        sha256: "b".repeat(64),
+        staff: changed,
+      });
+    });
+
+    it("keeps the previous rosters when the week's commit fails, and when a run has no roster files", async () => {
+      await commit(W39, [{ municipalityCode: 751, sha256: "a".repeat(64), staff: STAFF_751 }]);
+      await expect(
+        commit(W40, [{ municipalityCode: 751, sha256: "b".repeat(64), staff: [] }], () => {
+          throw new Error("disk full");
+        }),
+      ).rejects.toThrow("disk full");
+      await commit(W41, undefined);
+      expect(await store.loadGoodRoster(751)).toMatchObject({
+        week: W39,
+        sha256: "a".repeat(64),
+        staff: STAFF_751,
+      });
+    });
   });
 });

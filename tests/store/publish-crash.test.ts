@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { reconcilePublished } from "../../src/outputs/reconcile-published.ts";
-import { openStateStore } from "../../src/store/state-store.ts";
+import { openStateStore } from "../../src/store/sqlite-store.ts";
 import { createLedgerView } from "../../src/worker/worker.ts";
 import { expectedDigest, FOLDER, sha256, V1, V2, versionIn } from "../fixtures/store/week-folders.ts";
 
@@ -78,17 +78,17 @@ function digestOf(version: string): string | undefined {
 }
 
 /** What the store says about the week: its published digest and the run's input marker. */
-function readStore(dataDir: string) {
+async function readStore(dataDir: string) {
   const store = openStateStore(join(dataDir, "testrota.sqlite"));
   try {
     const row = store.db.prepare("SELECT input_digest FROM committed_weeks WHERE week = '2020-W44'").get();
     return {
-      digest: store.listPublished().find((week) => week.folder === FOLDER)?.digest ?? undefined,
+      digest: (await store.listPublished()).find((week) => week.folder === FOLDER)?.digest ?? undefined,
       input: row === undefined ? undefined : String(row.input_digest),
-      ledger: createLedgerView(store).lastOutcome(W44),
+      ledger: await createLedgerView(store).lastOutcome(W44),
     };
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -115,7 +115,7 @@ async function crashAndRecover(
 
   // Right after the kill: never a mix, never a partial folder; a visible V2 is recorded.
   expect(versionIn(week)).toBe(c.visibleAfterKill);
-  const crashed = readStore(dataDir);
+  const crashed = await readStore(dataDir);
   if (c.visibleAfterKill === "V2") expect(crashed.digest).toBe(D2);
   if (c.visibleAfterKill === "absent" && previous === "V1") {
     // Between the two renames: the old week is intact beside the recorded new one.
@@ -130,11 +130,11 @@ async function crashAndRecover(
   try {
     await reconcilePublished({ outDir, store });
   } finally {
-    store.close();
+    await store.close();
   }
   expect(versionIn(week)).toBe(c.afterReconcile);
   expect(leftovers(outDir)).toEqual([]);
-  const recovered = readStore(dataDir);
+  const recovered = await readStore(dataDir);
   if (c.afterReconcile !== "absent") {
     expect(sha256(readFileSync(join(week, "manifest.json")))).toBe(recovered.digest);
   }
@@ -148,7 +148,7 @@ describe.concurrent("SIGKILL while replacing a published week (V1 → V2)", () =
       cpSync(published, dir, { recursive: true });
       await crashAndRecover(dir, c, "V1", ["run", join(dir, "data"), join(dir, "out"), "V2", c.step]);
       // The killed attempt reads crashed: the week is due again.
-      expect(readStore(join(dir, "data")).ledger).toBe("crashed");
+      expect((await readStore(join(dir, "data"))).ledger).toBe("crashed");
     },
   );
 });
@@ -170,16 +170,16 @@ it("a run killed mid-publish is re-run: the week is published and recorded, the 
   expect((await runFixture(["run", data, out, "V2", "swap:aside"])).signal).toBe("SIGKILL");
   expect(await runFixture(["run", data, out, "V2", "none"])).toMatchObject({ code: 0, output: "done\n" });
   expect(versionIn(join(out, FOLDER))).toBe("V2");
-  expect(readStore(data)).toEqual({ digest: D2, input: "input-V2", ledger: "succeeded" });
+  expect(await readStore(data)).toEqual({ digest: D2, input: "input-V2", ledger: "succeeded" });
   const store = openStateStore(join(data, "testrota.sqlite"));
   try {
-    expect(store.listAttempts(W44).map((attempt) => attempt.status)).toEqual([
+    expect((await store.listAttempts(W44)).map((attempt) => attempt.status)).toEqual([
       "succeeded",
       "crashed",
       "succeeded",
     ]);
   } finally {
-    store.close();
+    await store.close();
   }
 });
 

@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { addWeeks, type IsoWeek } from "../../src/domain/calendar.ts";
 import type { Classification, Status } from "../../src/domain/classify.ts";
 import type { PlannedTest, WeekPlan } from "../../src/domain/plan-types.ts";
-import { openStateStore, type StateStore } from "../../src/store/state-store.ts";
+import type { StateStore } from "../../src/store/state-store.ts";
+import { storeKinds, type StoreUnderTest } from "../support/store-implementations.ts";
 
 const W44: IsoWeek = { year: 2020, week: 44 };
 const W45: IsoWeek = { year: 2020, week: 45 };
@@ -65,60 +66,64 @@ function plan(testWeek: IsoWeek, planned: PlannedTest[]): WeekPlan {
   };
 }
 
-let dir: string;
-let store: StateStore;
+describe.each(storeKinds())("$name store", (kind) => {
+  let dir: string;
+  let store: StateStore;
+  let under: StoreUnderTest;
 
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "testrota-history-"));
-  store = openStateStore(join(dir, "testrota.sqlite"));
-  const commit = (week: IsoWeek, statuses: Status[], perRegion: Record<number, number>) =>
-    store.commitWeek({
-      week,
-      runId: `run-${week.week}`,
-      classifications: classify(week, statuses),
-      cadence: new Map(),
-      plan: plan(addWeeks(week, 1), tests(perRegion)),
-      inputDigest: "d".repeat(64),
-    });
-  // W44: 101, 147 and 825 red; W45 not run; W46: only 851 red, no tests for Hovedstaden.
-  commit(W44, ["red", "red", "red", "green"], { 1084: 7, 1081: 3 });
-  commit(W46, ["green", "green", "green", "red"], { 1081: 2 });
-  // W47 is outside the range asked for below.
-  commit(W47, ["red", "red", "red", "red"], { 1084: 50, 1081: 50 });
-});
-
-afterEach(() => {
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-describe("loadRegionHistory", () => {
-  it("counts red municipalities and the tests each week's run planned, per region, weeks in order", () => {
-    expect(store.loadRegionHistory(W44, W46)).toEqual([
-      { week: W44, regionCode: 1081, redMunicipalities: 1, testsPlanned: 3 },
-      { week: W44, regionCode: 1084, redMunicipalities: 2, testsPlanned: 7 },
-      { week: W46, regionCode: 1081, redMunicipalities: 1, testsPlanned: 2 },
-      { week: W46, regionCode: 1084, redMunicipalities: 0, testsPlanned: 0 },
-    ]);
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), "testrota-history-"));
+    under = kind.create();
+    store = await under.open();
+    const commit = (week: IsoWeek, statuses: Status[], perRegion: Record<number, number>) =>
+      store.commitWeek({
+        week,
+        runId: `run-${week.week}`,
+        classifications: classify(week, statuses),
+        cadence: new Map(),
+        plan: plan(addWeeks(week, 1), tests(perRegion)),
+        inputDigest: "d".repeat(64),
+      });
+    // W44: 101, 147 and 825 red; W45 not run; W46: only 851 red, no tests for Hovedstaden.
+    await commit(W44, ["red", "red", "red", "green"], { 1084: 7, 1081: 3 });
+    await commit(W46, ["green", "green", "green", "red"], { 1081: 2 });
+    // W47 is outside the range asked for below.
+    await commit(W47, ["red", "red", "red", "red"], { 1084: 50, 1081: 50 });
   });
 
-  it("leaves out weeks the store has not committed, and is empty before the first run", () => {
-    expect(store.loadRegionHistory(W45, W45)).toEqual([]);
-    expect(store.loadRegionHistory({ year: 2020, week: 30 }, { year: 2020, week: 43 })).toEqual([]);
+  afterEach(async () => {
+    await under.cleanup();
+    rmSync(dir, { recursive: true, force: true });
   });
 
-  it("counts a re-run week once, as it stands now", () => {
-    store.commitWeek({
-      week: W46,
-      runId: "run-46b",
-      classifications: classify(W46, ["red", "green", "green", "red"]),
-      cadence: new Map(),
-      plan: plan(W47, tests({ 1084: 4, 1081: 1 })),
-      inputDigest: "e".repeat(64),
+  describe("loadRegionHistory", () => {
+    it("counts red municipalities and the tests each week's run planned, per region, weeks in order", async () => {
+      expect(await store.loadRegionHistory(W44, W46)).toEqual([
+        { week: W44, regionCode: 1081, redMunicipalities: 1, testsPlanned: 3 },
+        { week: W44, regionCode: 1084, redMunicipalities: 2, testsPlanned: 7 },
+        { week: W46, regionCode: 1081, redMunicipalities: 1, testsPlanned: 2 },
+        { week: W46, regionCode: 1084, redMunicipalities: 0, testsPlanned: 0 },
+      ]);
     });
-    expect(store.loadRegionHistory(W46, W46)).toEqual([
-      { week: W46, regionCode: 1081, redMunicipalities: 1, testsPlanned: 1 },
-      { week: W46, regionCode: 1084, redMunicipalities: 1, testsPlanned: 4 },
-    ]);
+
+    it("leaves out weeks the store has not committed, and is empty before the first run", async () => {
+      expect(await store.loadRegionHistory(W45, W45)).toEqual([]);
+      expect(await store.loadRegionHistory({ year: 2020, week: 30 }, { year: 2020, week: 43 })).toEqual([]);
+    });
+
+    it("counts a re-run week once, as it stands now", async () => {
+      await store.commitWeek({
+        week: W46,
+        runId: "run-46b",
+        classifications: classify(W46, ["red", "green", "green", "red"]),
+        cadence: new Map(),
+        plan: plan(W47, tests({ 1084: 4, 1081: 1 })),
+        inputDigest: "e".repeat(64),
+      });
+      expect(await store.loadRegionHistory(W46, W46)).toEqual([
+        { week: W46, regionCode: 1081, redMunicipalities: 1, testsPlanned: 1 },
+        { week: W46, regionCode: 1084, redMunicipalities: 1, testsPlanned: 4 },
+      ]);
+    });
   });
 });

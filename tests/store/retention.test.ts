@@ -7,7 +7,7 @@ import type { Classification } from "../../src/domain/classify.ts";
 import type { CycleSlot, DeferredTest, PlannedTest, WeekPlan } from "../../src/domain/plan-types.ts";
 import { staffKey } from "../../src/domain/roster.ts";
 import { pruneOldWeeks } from "../../src/store/prune.ts";
-import { openStateStore, type StateStore } from "../../src/store/state-store.ts";
+import { openStateStore, type SqliteStateStore } from "../../src/store/sqlite-store.ts";
 
 // One municipality (101, region 1084) and two staff members, committed every week from 2020-W20
 // to 2020-W36 except W33 (a week the worker did not run). Each week's run plans one test per
@@ -79,7 +79,7 @@ function plan(week: IsoWeek): WeekPlan {
 }
 
 let dir: string;
-let store: StateStore;
+let store: SqliteStateStore;
 
 function weeksIn(table: string, column = "week"): string[] {
   return (
@@ -89,11 +89,11 @@ function weeksIn(table: string, column = "week"): string[] {
   ).map((row) => row.week);
 }
 
-beforeEach(() => {
+beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), "testrota-retention-"));
   store = openStateStore(join(dir, "testrota.sqlite"));
   for (const week of weeks()) {
-    store.commitWeek({
+    await store.commitWeek({
       week,
       runId: `run-${week.week}`,
       classifications: [classification(week)],
@@ -108,8 +108,8 @@ beforeEach(() => {
   }
 });
 
-afterEach(() => {
-  store.close();
+afterEach(async () => {
+  await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -144,14 +144,18 @@ describe("pruneOldWeeks", () => {
   it("leaves what re-running the first kept week and the next week read", async () => {
     await pruneOldWeeks({ store, dataDir: dir, weeks: 2 });
     // Re-running W35 and W36, and running W37, start from the week before each.
-    expect(store.loadSlotsBefore({ year: 2020, week: 35 }).get(staffKey(101, "E101-1"))?.siteId).toBe("S34");
-    expect(store.loadSlotsBefore({ year: 2020, week: 37 }).get(staffKey(101, "E101-1"))?.siteId).toBe("S36");
-    expect(store.loadDeferredBefore({ year: 2020, week: 35 }).map((d) => d.latestDate)).toEqual([
+    expect((await store.loadSlotsBefore({ year: 2020, week: 35 })).get(staffKey(101, "E101-1"))?.siteId).toBe(
+      "S34",
+    );
+    expect((await store.loadSlotsBefore({ year: 2020, week: 37 })).get(staffKey(101, "E101-1"))?.siteId).toBe(
+      "S36",
+    );
+    expect((await store.loadDeferredBefore({ year: 2020, week: 35 })).map((d) => d.latestDate)).toEqual([
       "run 2020-W34",
     ]);
-    expect(store.loadCadence({ year: 2020, week: 34 })).toEqual(new Map([[101, { phase: "green" }]]));
+    expect(await store.loadCadence({ year: 2020, week: 34 })).toEqual(new Map([[101, { phase: "green" }]]));
     // The 12-week history of W35's report: W24…W34, one test each except the week not run.
-    const history = store.loadRegionHistory({ year: 2020, week: 24 }, { year: 2020, week: 34 });
+    const history = await store.loadRegionHistory({ year: 2020, week: 24 }, { year: 2020, week: 34 });
     expect(history.map((h) => [formatIsoWeek(h.week), h.testsPlanned])).toEqual(
       weeks()
         .filter((w) => w.week >= 24 && w.week <= 34)
@@ -163,7 +167,9 @@ describe("pruneOldWeeks", () => {
     // Latest W36, retention 3: W34 is the first kept week; it reads W32 (W33 was not run).
     await pruneOldWeeks({ store, dataDir: dir, weeks: 3 });
     expect(weeksIn("cycle_slots")).toEqual(["2020-W32", "2020-W34", "2020-W35", "2020-W36"]);
-    expect(store.loadSlotsBefore({ year: 2020, week: 34 }).get(staffKey(101, "E101-2"))?.siteId).toBe("S32");
+    expect((await store.loadSlotsBefore({ year: 2020, week: 34 })).get(staffKey(101, "E101-2"))?.siteId).toBe(
+      "S32",
+    );
   });
 
   it("with --dry-run counts the same and removes nothing; a second prune finds nothing", async () => {
@@ -187,7 +193,7 @@ describe("pruneOldWeeks", () => {
         rawCaptureWeeks: [],
       });
     } finally {
-      empty.close();
+      await empty.close();
       rmSync(emptyDir, { recursive: true, force: true });
     }
   });

@@ -5,7 +5,7 @@ import { DatabaseSync } from "node:sqlite";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { CycleSlot, WeekPlan } from "../../src/domain/plan-types.ts";
 import { MIGRATIONS, SCHEMA_VERSION } from "../../src/store/schema.ts";
-import { openStateStore, type StateStore } from "../../src/store/state-store.ts";
+import { openStateStore, type SqliteStateStore } from "../../src/store/sqlite-store.ts";
 
 /*
  * Identity is (municipality, employee id) in the store too: cycle slots are keyed by both, and a
@@ -18,13 +18,13 @@ const W45 = { year: 2020, week: 45 };
 
 let dir: string;
 let path: string;
-let store: StateStore | undefined;
+let store: SqliteStateStore | undefined;
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), "staff-identity-"));
   path = join(dir, "testrota.sqlite");
 });
 afterEach(async () => {
-  store?.close();
+  await store?.close();
   store = undefined;
   await rm(dir, { recursive: true, force: true });
 });
@@ -95,7 +95,7 @@ describe("schema", () => {
 });
 
 describe.each(EARLIER_VERSIONS)("migration to identities from schema %i", (version) => {
-  it("gives each existing slot the municipality of its site, as the store's tests know it", () => {
+  it("gives each existing slot the municipality of its site, as the store's tests know it", async () => {
     writeEarlierStore(version);
     store = openStateStore(path);
     expect(Number(store.db.prepare("PRAGMA user_version").get()?.user_version)).toBe(SCHEMA_VERSION);
@@ -123,7 +123,9 @@ describe.each(EARLIER_VERSIONS)("migration to identities from schema %i", (versi
     ]) {
       expect(tables).toContain(table);
     }
-    expect(store.loadPlannedTests(W45).map((t) => [t.municipalityCode, t.employeeId])).toEqual([[101, "E9"]]);
+    expect((await store.loadPlannedTests(W45)).map((t) => [t.municipalityCode, t.employeeId])).toEqual([
+      [101, "E9"],
+    ]);
     const outcomes = store.db
       .prepare("SELECT municipality_code, employee_id, outcome FROM attendance_outcomes")
       .all()
@@ -131,7 +133,7 @@ describe.each(EARLIER_VERSIONS)("migration to identities from schema %i", (versi
     expect(outcomes).toEqual(version >= 4 ? [[101, "E9", "taken"]] : []);
   });
 
-  it("places a slot the store could not place by the sites file when reading it; a vanished site's slot is dropped", () => {
+  it("places a slot the store could not place by the sites file when reading it; a vanished site's slot is dropped", async () => {
     writeEarlierStore(version);
     store = openStateStore(path);
     const sites = new Map([
@@ -139,22 +141,22 @@ describe.each(EARLIER_VERSIONS)("migration to identities from schema %i", (versi
       ["S0825-HC01", 825],
       ["S0147-NH01", 147],
     ]);
-    const slots = store.loadSlotsBefore(W45, (siteId) => sites.get(siteId));
+    const slots = await store.loadSlotsBefore(W45, (siteId) => sites.get(siteId));
     expect([...slots.keys()].sort()).toEqual(["101:E1", "147:E3", "825:E2"]);
     expect(slots.get("147:E3")).toEqual(slot("S0147-NH01", 3));
     // Without the sites, only the slots the migration placed.
-    expect([...store.loadSlotsBefore(W45).keys()]).toEqual(["101:E1", "825:E2"]);
+    expect([...(await store.loadSlotsBefore(W45)).keys()]).toEqual(["101:E1", "825:E2"]);
   });
 });
 
 describe("cycle slots by identity", () => {
-  it("keeps the slots of the same employee id in two municipalities apart", () => {
+  it("keeps the slots of the same employee id in two municipalities apart", async () => {
     store = openStateStore(path);
     const slots = new Map([
       ["101:1", slot("S0101-NH01", 1)],
       ["825:1", slot("S0825-HC01", 4)],
     ]);
-    store.commitWeek({
+    await store.commitWeek({
       week: W44,
       runId: "r1",
       classifications: [],
@@ -162,9 +164,9 @@ describe("cycle slots by identity", () => {
       plan: plan(slots),
       inputDigest: "d",
     });
-    store.close();
+    await store.close();
     store = openStateStore(path);
-    expect(store.loadSlotsBefore(W45)).toEqual(slots);
+    expect(await store.loadSlotsBefore(W45)).toEqual(slots);
     const rows = store.db
       .prepare("SELECT municipality_code, employee_id, site_id FROM cycle_slots ORDER BY municipality_code")
       .all()
@@ -175,10 +177,10 @@ describe("cycle slots by identity", () => {
     ]);
   });
 
-  it("refuses a slot whose key is no identity", () => {
+  it("refuses a slot whose key is no identity", async () => {
     store = openStateStore(path);
-    expect(() =>
-      store?.commitWeek({
+    await expect(
+      store.commitWeek({
         week: W44,
         runId: "r1",
         classifications: [],
@@ -186,6 +188,6 @@ describe("cycle slots by identity", () => {
         plan: plan(new Map([["E1", slot("S0101-NH01", 1)]])),
         inputDigest: "d",
       }),
-    ).toThrow("commitWeek 2020-W44: a cycle slot without a staff key");
+    ).rejects.toThrow("commitWeek 2020-W44: a cycle slot without a staff key");
   });
 });

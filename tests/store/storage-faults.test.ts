@@ -16,7 +16,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { StorageError } from "../../src/errors.ts";
 import { markerPath } from "../../src/store/open-database.ts";
 import { SCHEMA_VERSION } from "../../src/store/schema.ts";
-import { openStateStore, type StateStore } from "../../src/store/state-store.ts";
+import { openStateStore, type SqliteStateStore } from "../../src/store/sqlite-store.ts";
 
 /*
  * Every storage fault is a StorageError naming the path, with its own exit code (missing 66,
@@ -36,20 +36,30 @@ const FIXTURE = join(import.meta.dirname, "../fixtures/store/storage-fault.ts");
 const W44 = { year: 2020, week: 44 };
 
 let root: string;
-let open: StateStore[] = [];
+let open: SqliteStateStore[] = [];
 beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), "testrota-faults-"));
 });
-afterEach(() => {
-  for (const store of open) store.close();
+afterEach(async () => {
+  for (const store of open) await store.close();
   open = [];
   rmSync(root, { recursive: true, force: true });
 });
 
-function openStore(path: string, options?: Parameters<typeof openStateStore>[1]): StateStore {
+function openStore(path: string, options?: Parameters<typeof openStateStore>[1]): SqliteStateStore {
   const store = openStateStore(path, options);
   open.push(store);
   return store;
+}
+
+async function caughtAsync(work: () => Promise<unknown>): Promise<StorageError> {
+  try {
+    await work();
+  } catch (error) {
+    if (error instanceof StorageError) return error;
+    throw error;
+  }
+  throw new Error("expected a StorageError");
 }
 
 function caught(work: () => unknown): StorageError {
@@ -164,12 +174,12 @@ describe.skipIf(isRoot && !canMountTmpfs())("read-only storage", () => {
     expect(readdirSync(readOnlyDir)).toEqual([]);
   });
 
-  it("an existing store in a folder and file that cannot be written: 77 naming it", () => {
+  it("an existing store in a folder and file that cannot be written: 77 naming it", async () => {
     const dataDir = join(root, "data");
     const dbPath = join(dataDir, "testrota.sqlite");
     const store = openStateStore(dbPath);
-    store.beginRun({ week: W44, runId: "r0", trigger: "cli", scheduledFor: "s", startedAt: "t" });
-    store.close();
+    await store.beginRun({ week: W44, runId: "r0", trigger: "cli", scheduledFor: "s", startedAt: "t" });
+    await store.close();
     chmodSync(dbPath, 0o444);
     chmodSync(dataDir, 0o555);
     const result = runFixture(["write", dbPath], readOnly([dataDir]));
@@ -223,10 +233,10 @@ describe("the state store's own faults", () => {
     dbPath = join(root, "data", "testrota.sqlite");
   });
 
-  function withCommittedWeeks(): void {
+  async function withCommittedWeeks(): Promise<void> {
     const store = openStateStore(dbPath);
     for (let i = 0; i < 40; i += 1) {
-      store.addOverride({
+      await store.addOverride({
         id: `o${i}`,
         municipalityCode: 101,
         from: W44,
@@ -238,14 +248,14 @@ describe("the state store's own faults", () => {
         createdAt: "2020-10-28T08:00:00Z",
       });
     }
-    store.close();
+    await store.close();
   }
 
-  it("a database that may not grow (a full disk to SQLite): 74 naming it", () => {
+  it("a database that may not grow (a full disk to SQLite): 74 naming it", async () => {
     const store = openStore(dbPath);
     const pages = Number(store.db.prepare("PRAGMA page_count").get()?.page_count);
     store.db.exec(`PRAGMA max_page_count = ${pages}`);
-    const error = caught(() =>
+    const error = await caughtAsync(() =>
       store.addOverride({
         id: "big",
         municipalityCode: 101,
@@ -267,40 +277,43 @@ describe("the state store's own faults", () => {
   const corruptions = [
     {
       name: "garbage bytes",
-      damage: () => writeFileSync(dbPath, "this is not a database\n".repeat(500)),
+      damage: () => {
+        writeFileSync(dbPath, "this is not a database\n".repeat(500));
+        return Promise.resolve();
+      },
     },
     {
       name: "a truncated file",
-      damage: () => {
-        withCommittedWeeks();
+      damage: async () => {
+        await withCommittedWeeks();
         // Keep the header page, lose the rest: the schema and the overrides are gone.
         truncateSync(dbPath, 6000);
       },
     },
     {
       name: "a damaged header",
-      damage: () => {
-        withCommittedWeeks();
+      damage: async () => {
+        await withCommittedWeeks();
         const bytes = Buffer.alloc(100, 0xff);
         writeFileSync(dbPath, bytes, { flag: "r+" });
       },
     },
   ];
-  it.each(corruptions)("$name: 72 naming the database, at open or at the first read", ({ damage }) => {
+  it.each(corruptions)("$name: 72 naming the database, at open or at the first read", async ({ damage }) => {
     mkdirSync(join(root, "data"), { recursive: true });
-    damage();
-    const error = caught(() => openStore(dbPath).listOverrides());
+    await damage();
+    const error = await caughtAsync(() => openStore(dbPath).listOverrides());
     expect(error).toMatchObject({ fault: "corrupt", exitCode: 72, path: dbPath });
     expect(error.message).toMatch(
       new RegExp(`^${dbPath}: is corrupt \\(not a valid SQLite database\\); restore it from a backup \\(`),
     );
   });
 
-  it("a store written by a newer testrota: 76, untouched", () => {
-    openStateStore(dbPath).close();
+  it("a store written by a newer testrota: 76, untouched", async () => {
+    await openStateStore(dbPath).close();
     const store = openStateStore(dbPath);
     store.db.exec(`PRAGMA user_version = ${SCHEMA_VERSION + 1}`);
-    store.close();
+    await store.close();
     const error = caught(() => openStore(dbPath));
     expect(error).toMatchObject({ fault: "newer-schema", exitCode: 76, path: dbPath });
   });
@@ -318,11 +331,11 @@ describe("the state store's own faults", () => {
 
 describe("a vanished store", () => {
   let dbPath: string;
-  beforeEach(() => {
+  beforeEach(async () => {
     dbPath = join(root, "data", "testrota.sqlite");
     const store = openStateStore(dbPath);
-    store.beginRun({ week: W44, runId: "r0", trigger: "cli", scheduledFor: "s", startedAt: "t" });
-    store.close();
+    await store.beginRun({ week: W44, runId: "r0", trigger: "cli", scheduledFor: "s", startedAt: "t" });
+    await store.close();
   });
 
   const vanishings = [
@@ -347,13 +360,13 @@ describe("a vanished store", () => {
     expect(caught(() => openStore(dbPath)).fault).toBe("missing");
   });
 
-  it.each(vanishings)("$name: with reinitialise a new, empty store is started", ({ vanish }) => {
+  it.each(vanishings)("$name: with reinitialise a new, empty store is started", async ({ vanish }) => {
     vanish();
     const store = openStore(dbPath, { reinitialise: true });
-    expect(store.listRuns()).toEqual([]);
-    store.close();
+    expect(await store.listRuns()).toEqual([]);
+    await store.close();
     // From then on it is the store: reopening needs no flag.
-    expect(openStore(dbPath).listRuns()).toEqual([]);
+    expect(await openStore(dbPath).listRuns()).toEqual([]);
   });
 
   it("raw captures also show that a store existed (a store from before the marker)", () => {
@@ -365,15 +378,15 @@ describe("a vanished store", () => {
     );
   });
 
-  it("a fresh data directory is no vanished store", () => {
+  it("a fresh data directory is no vanished store", async () => {
     const fresh = join(root, "fresh", "testrota.sqlite");
-    expect(openStore(fresh).listRuns()).toEqual([]);
+    expect(await openStore(fresh).listRuns()).toEqual([]);
   });
 
-  it("the database vanishing while open fails the next write as missing", () => {
+  it("the database vanishing while open fails the next write as missing", async () => {
     const store = openStore(dbPath);
     for (const suffix of ["", "-wal", "-shm"]) rmSync(`${dbPath}${suffix}`, { force: true });
-    const error = caught(() =>
+    const error = await caughtAsync(() =>
       store.beginRun({ week: W44, runId: "r1", trigger: "cli", scheduledFor: "s", startedAt: "t" }),
     );
     expect(error).toMatchObject({ fault: "missing", exitCode: 66, path: dbPath });
@@ -384,10 +397,10 @@ describe("permissions of the store", () => {
   it.each([
     { name: "default: files 0640, folders 0750", umask: undefined, file: 0o640, dir: 0o750 },
     { name: "umask 0o007: files 0660, folders 0770", umask: 0o007, file: 0o660, dir: 0o770 },
-  ])("$name", ({ umask, file, dir }) => {
+  ])("$name", async ({ umask, file, dir }) => {
     const dataDir = join(root, "new", "data");
     const store = openStore(join(dataDir, "testrota.sqlite"), { umask });
-    store.beginRun({ week: W44, runId: "r1", trigger: "cli", scheduledFor: "s", startedAt: "t" });
+    await store.beginRun({ week: W44, runId: "r1", trigger: "cli", scheduledFor: "s", startedAt: "t" });
     const mode = (path: string) => statSync(path).mode & 0o777;
     expect(mode(join(root, "new"))).toBe(dir);
     expect(mode(dataDir)).toBe(dir);

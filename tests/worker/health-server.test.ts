@@ -4,12 +4,8 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseIsoWeek, type IsoWeek } from "../../src/domain/calendar.ts";
-import {
-  assessReadiness,
-  probeStoreWritable,
-  startHealthServer,
-  type HealthServer,
-} from "../../src/worker/health-server.ts";
+import { probeStoreWritable } from "../../src/store/sqlite-store.ts";
+import { assessReadiness, startHealthServer, type HealthServer } from "../../src/worker/health-server.ts";
 import {
   createMetrics,
   recordFetchAttempt,
@@ -41,12 +37,13 @@ beforeEach(async () => {
     registry: metrics.registry,
     readiness: () =>
       assessReadiness({
-        db,
+        store: { kind: "sqlite", probe: (timeoutMs) => Promise.resolve(probeStoreWritable(db, timeoutMs)) },
+        leading: () => false,
         lastRun: () => {
-          if (!ledgerReadable) throw new Error("no such table: run_attempts");
-          return { week: "2020-W40", status: "succeeded" };
+          if (!ledgerReadable) return Promise.reject(new Error("no such table: run_attempts"));
+          return Promise.resolve({ week: "2020-W40", status: "succeeded" });
         },
-        paused: () => false,
+        paused: () => Promise.resolve(false),
       }),
   });
 });
@@ -85,7 +82,9 @@ describe("health server", () => {
     expect(JSON.parse(response.text)).toEqual({
       status: "ready",
       reasons: [],
+      storeType: "sqlite",
       store: "writable",
+      leading: false,
       lastRun: { week: "2020-W40", status: "succeeded" },
       paused: false,
     });
@@ -177,7 +176,7 @@ describe("health server", () => {
         host: "127.0.0.1",
         port: server?.port ?? 0,
         registry: metrics.registry,
-        readiness: () => ({ ready: true, reasons: [], details: {} }),
+        readiness: () => Promise.resolve({ ready: true, reasons: [], details: {} }),
       }),
     ).rejects.toThrow(/EADDRINUSE/);
   });

@@ -9,7 +9,7 @@ import { decideCatchUp } from "../../src/domain/schedule.ts";
 import { LockError, StorageError } from "../../src/errors.ts";
 import { CRASHED_NOTE } from "../../src/store/run-ledger.ts";
 import { listRowLocks } from "../../src/store/run-lock.ts";
-import { openStateStore, type StateStore } from "../../src/store/state-store.ts";
+import { openStateStore, type SqliteStateStore } from "../../src/store/sqlite-store.ts";
 import {
   lockFilePath,
   readLockFile,
@@ -34,7 +34,7 @@ function canUnsharePid(): boolean {
 }
 
 let dataDir: string;
-let store: StateStore;
+let store: SqliteStateStore;
 let children: ReturnType<typeof spawn>[] = [];
 
 beforeEach(() => {
@@ -42,10 +42,10 @@ beforeEach(() => {
   store = openStateStore(join(dataDir, "testrota.sqlite"));
 });
 
-afterEach(() => {
+afterEach(async () => {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill();
   children = [];
-  store.close();
+  await store.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -114,7 +114,7 @@ describe("withRunLock across processes", () => {
   it("two workers on one data directory: only one runs, the other gets a LockError naming the holder", async () => {
     const holder = await startHolder("2020-W44");
     let ran = 0;
-    const attempt = withRunLock({ dataDir, db: store.db, week: w("2020-W44") }, () => {
+    const attempt = withRunLock({ store, week: w("2020-W44") }, () => {
       ran += 1;
       return Promise.resolve();
     });
@@ -122,11 +122,11 @@ describe("withRunLock across processes", () => {
     await expect(attempt).rejects.toThrow(HELD("2020-W44", holder.pid));
     expect(ran).toBe(0);
     // One writer per data directory: another week waits too.
-    await expect(
-      withRunLock({ dataDir, db: store.db, week: w("2020-W45") }, () => Promise.resolve()),
-    ).rejects.toThrow(HELD("2020-W44", holder.pid));
+    await expect(withRunLock({ store, week: w("2020-W45") }, () => Promise.resolve())).rejects.toThrow(
+      HELD("2020-W44", holder.pid),
+    );
     expect(await holder.release()).toBe(0);
-    await withRunLock({ dataDir, db: store.db, week: w("2020-W44") }, () => {
+    await withRunLock({ store, week: w("2020-W44") }, () => {
       ran += 1;
       return Promise.resolve();
     });
@@ -153,7 +153,7 @@ describe("withRunLock across processes", () => {
   it("a SIGKILLed holder releases the lock at once; its week reads crashed and is caught up", async () => {
     const holder = await startHolder("2020-W40");
     const view = createLedgerView(store);
-    expect(view.lastOutcome(w("2020-W40"))).toBe("running");
+    expect(await view.lastOutcome(w("2020-W40"))).toBe("running");
     await holder.kill();
 
     // No expiry to wait for: the kernel released the lock with the process.
@@ -161,32 +161,35 @@ describe("withRunLock across processes", () => {
     expect(listRowLocks(store.db).map((row) => [row.name, row.holder.pid, row.live])).toEqual([
       ["week:2020-W40", holder.pid, false],
     ]);
-    expect(view.lastOutcome(w("2020-W40"))).toBe("crashed");
+    const outcome = await view.lastOutcome(w("2020-W40"));
+    expect(outcome).toBe("crashed");
     // Wednesday 30 September 2020, 12:00 Copenhagen: W40 is due again at the worker's next start.
     const decision = decideCatchUp(
       Date.parse("2020-09-30T10:00:00Z"),
       { time: "10:00", zone: "Europe/Copenhagen", catchUpWeeks: 1, firstWeek: w("2020-W40") },
-      (week) => view.lastOutcome(week),
+      (week) => (week.week === 40 && week.year === 2020 ? outcome : "succeeded"),
     );
     expect(decision.run).toEqual([w("2020-W40")]);
 
     const { logger, lines } = createCapturingLogger();
-    await withRunLock({ dataDir, db: store.db, week: w("2020-W40"), logger }, () => {
-      store.beginRun({
+    await withRunLock({ store, week: w("2020-W40"), logger }, async () => {
+      await store.beginRun({
         week: w("2020-W40"),
         runId: "next",
         trigger: "catch-up",
         scheduledFor: "s",
         startedAt: "t",
       });
-      store.finishRun({ week: w("2020-W40"), runId: "next", status: "succeeded", finishedAt: "u" });
+      await store.finishRun({ week: w("2020-W40"), runId: "next", status: "succeeded", finishedAt: "u" });
       return Promise.resolve();
     });
     const warning = lines.find(
       (line) => line.msg === "lock row of a run whose process is gone removed (the run crashed)",
     );
     expect(warning?.previous).toEqual({ pid: holder.pid, host: hostname(), purpose: "run 2020-W40" });
-    expect(store.listAttempts(w("2020-W40")).map((r) => [r.runId, r.status, r.finishedAt, r.error])).toEqual([
+    expect(
+      (await store.listAttempts(w("2020-W40"))).map((r) => [r.runId, r.status, r.finishedAt, r.error]),
+    ).toEqual([
       [`run-${holder.pid}`, "crashed", "t", CRASHED_NOTE],
       ["next", "succeeded", "u", null],
     ]);
@@ -230,7 +233,7 @@ describe("withRunLock in one process", () => {
     lock.close();
     expect(readLockFile(dataDir)).toBeUndefined();
     let ran = false;
-    await withRunLock({ dataDir, db: store.db, week: w("2020-W44") }, () => {
+    await withRunLock({ store, week: w("2020-W44") }, () => {
       ran = true;
       return Promise.resolve();
     });
@@ -238,18 +241,16 @@ describe("withRunLock in one process", () => {
   });
 
   it("is not re-entrant: a second run inside the first is refused naming this process", async () => {
-    await withRunLock({ dataDir, db: store.db, week: w("2020-W40") }, async () => {
-      await expect(
-        withRunLock({ dataDir, db: store.db, week: w("2020-W41") }, () => Promise.resolve()),
-      ).rejects.toThrow(HELD("2020-W40", process.pid));
-      await expect(
-        withDataDirLock({ dataDir, db: store.db, purpose: "reconcile" }, () => Promise.resolve()),
-      ).rejects.toThrow(/^week 2020-W40 is being run by pid/);
+    await withRunLock({ store, week: w("2020-W40") }, async () => {
+      await expect(withRunLock({ store, week: w("2020-W41") }, () => Promise.resolve())).rejects.toThrow(
+        HELD("2020-W40", process.pid),
+      );
+      await expect(withDataDirLock({ store, purpose: "reconcile" }, () => Promise.resolve())).rejects.toThrow(
+        /^week 2020-W40 is being run by pid/,
+      );
     });
-    await withDataDirLock({ dataDir, db: store.db, purpose: "reconcile" }, async () => {
-      await expect(
-        withRunLock({ dataDir, db: store.db, week: w("2020-W41") }, () => Promise.resolve()),
-      ).rejects.toThrow(
+    await withDataDirLock({ store, purpose: "reconcile" }, async () => {
+      await expect(withRunLock({ store, week: w("2020-W41") }, () => Promise.resolve())).rejects.toThrow(
         new RegExp(`^the data directory is in use \\(reconcile\\) by pid ${process.pid} on host`),
       );
     });
@@ -257,7 +258,7 @@ describe("withRunLock in one process", () => {
 
   it("both the lock and the week row are released when the run throws", async () => {
     await expect(
-      withRunLock({ dataDir, db: store.db, week: w("2020-W44") }, () => Promise.reject(new Error("boom"))),
+      withRunLock({ store, week: w("2020-W44") }, () => Promise.reject(new Error("boom"))),
     ).rejects.toThrow("boom");
     expect(readLockFile(dataDir)).toBeUndefined();
     expect(listRowLocks(store.db)).toEqual([]);
@@ -268,20 +269,17 @@ describe("withRunLock in one process", () => {
     try {
       let now = Date.parse("2020-10-28T09:00:00Z");
       const rows: [number, number][] = [];
-      await withRunLock(
-        { dataDir, db: store.db, week: w("2020-W44"), clock: () => now, heartbeatMs: 30_000 },
-        () => {
-          const read = () => {
-            const row = listRowLocks(store.db)[0];
-            rows.push([row?.acquiredAt ?? 0, row?.heartbeatAt ?? 0]);
-          };
-          read();
-          now += 31_000;
-          vi.advanceTimersByTime(30_000);
-          read();
-          return Promise.resolve();
-        },
-      );
+      await withRunLock({ store, week: w("2020-W44"), clock: () => now, heartbeatMs: 30_000 }, () => {
+        const read = () => {
+          const row = listRowLocks(store.db)[0];
+          rows.push([row?.acquiredAt ?? 0, row?.heartbeatAt ?? 0]);
+        };
+        read();
+        now += 31_000;
+        vi.advanceTimersByTime(30_000);
+        read();
+        return Promise.resolve();
+      });
       const start = Date.parse("2020-10-28T09:00:00Z");
       expect(rows).toEqual([
         [start, start],
@@ -300,7 +298,12 @@ describe("withRunLock in one process", () => {
 describe("run lock on disk", () => {
   it("creates the data directory 0750 and the lock file 0640", async () => {
     const fresh = join(dataDir, "fresh", "data");
-    await withRunLock({ dataDir: fresh, db: store.db, week: w("2020-W44") }, () => Promise.resolve());
+    const freshStore = openStateStore(join(fresh, "testrota.sqlite"));
+    try {
+      await withRunLock({ store: freshStore, week: w("2020-W44") }, () => Promise.resolve());
+    } finally {
+      await freshStore.close();
+    }
     expect(statSync(join(dataDir, "fresh")).mode & 0o777).toBe(0o750);
     expect(statSync(fresh).mode & 0o777).toBe(0o750);
     expect(statSync(lockFilePath(fresh)).mode & 0o777).toBe(0o640);
@@ -321,7 +324,7 @@ describe("run lock on disk", () => {
     },
   ])("$name is a StorageError naming run.lock", async ({ damage, fault, exitCode }) => {
     damage();
-    const attempt = withRunLock({ dataDir, db: store.db, week: w("2020-W44") }, () => Promise.resolve());
+    const attempt = withRunLock({ store, week: w("2020-W44") }, () => Promise.resolve());
     await expect(attempt).rejects.toBeInstanceOf(StorageError);
     await expect(attempt).rejects.toMatchObject({ fault, exitCode, path: lockFilePath(dataDir) });
     await expect(attempt).rejects.toThrow(new RegExp(`^${lockFilePath(dataDir)}: `));

@@ -30,12 +30,12 @@ beforeEach(async () => {
   writeFileSync(join(dir, "2020-W44", "report.html"), REPORT_W44);
   writeFileSync(join(dir, "summary.json"), SUMMARY);
   published = [];
-  const store = { listPublished: () => published };
+  const store = { listPublished: () => Promise.resolve(published) };
   server = await startHealthServer({
     host: "127.0.0.1",
     port: 0,
     registry: createMetrics().registry,
-    readiness: () => ({ ready: true, reasons: [], details: {} }),
+    readiness: () => Promise.resolve({ ready: true, reasons: [], details: {} }),
     report: () => readLatestReport(dir, store),
   });
 });

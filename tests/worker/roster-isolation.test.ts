@@ -193,9 +193,9 @@ describe("roster isolation: a bad 751.csv and a missing 825.csv", () => {
   it("records the files read well as last good rosters, and not the bad or missing ones", async () => {
     const app = await createApp({ config: isolated.config(), logger: createCapturingLogger().logger });
     try {
-      expect(app.store.loadGoodRoster(751)?.week).toEqual(W39);
-      expect(app.store.loadGoodRoster(825)).toBeUndefined();
-      expect(app.store.loadGoodRoster(101)?.week).toEqual(W40);
+      expect((await app.store.loadGoodRoster(751))?.week).toEqual(W39);
+      expect(await app.store.loadGoodRoster(825)).toBeUndefined();
+      expect((await app.store.loadGoodRoster(101))?.week).toEqual(W40);
     } finally {
       await app.close();
     }

@@ -49,13 +49,16 @@ it("a run killed between commit and swap: crashed in the ledger, published by th
 
   const app = await createApp({ config: fixture.config(), logger: createCapturingLogger().logger });
   try {
-    expect(createLedgerView(app.store).lastOutcome(W40)).toBe("crashed");
+    expect(await createLedgerView(app.store).lastOutcome(W40)).toBe("crashed");
     const report = await app.runWeek(W40, { trigger: "cli" });
     expect(report.week).toBe("2020-W40");
     const manifest = readFileSync(join(fixture.outDir, "2020-W40", "manifest.json"));
     const digest = createHash("sha256").update(manifest).digest("hex");
-    expect(app.store.listPublished()).toEqual([{ folder: "2020-W40", digest, previousDigest: digest }]);
-    expect(app.store.listAttempts(W40).map((attempt) => attempt.status)).toEqual(["crashed", "succeeded"]);
+    expect(await app.store.listPublished()).toEqual([{ folder: "2020-W40", digest, previousDigest: digest }]);
+    expect((await app.store.listAttempts(W40)).map((attempt) => attempt.status)).toEqual([
+      "crashed",
+      "succeeded",
+    ]);
     expect(readdirSync(fixture.outDir)).toEqual(["2020-W40"]);
   } finally {
     await app.close();

@@ -215,7 +215,7 @@ describe("bad input gets a clear error and publishes nothing", () => {
     writeFileSync(file, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
     const app = await createApp({ config: fx.config(), logger: createCapturingLogger().logger });
     const error = await app.runWeek(W40, { trigger: "cli" }).catch((e: unknown) => e);
-    const run = app.store.getRun(W40);
+    const run = await app.store.getRun(W40);
     await app.close();
     expect(error).toBeInstanceOf(InputError);
     expect(describeFailure(error).message).toMatch(/Municipality_cases_time_series\.csv: line \d+: /);

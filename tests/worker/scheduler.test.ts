@@ -44,8 +44,8 @@ function createFakeRuns(initial: Record<string, LedgerStatus> = {}) {
     behaviour: (_call: Call): Promise<RunOutcome["status"]> | RunOutcome["status"] => "succeeded",
   };
   const ledger: LedgerView = {
-    lastOutcome: (week) => statuses.get(formatIsoWeek(week)),
-    isPaused: () => state.paused,
+    lastOutcome: (week) => Promise.resolve(statuses.get(formatIsoWeek(week))),
+    isPaused: () => Promise.resolve(state.paused),
   };
   const runWeek: RunWeek = async (week, options) => {
     const call: Call = {

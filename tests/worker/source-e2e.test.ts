@@ -165,7 +165,7 @@ describe("the ssi source over HTTP", () => {
     const countsBefore = [SERIES_PATH, TEST_POS_PATH].map((path) => server.requestsTo(path).length);
     const { error, run, lines } = await withApp(fx, async (app, logLines) => ({
       error: await app.runWeek(W40, { trigger: "cli" }).catch((e: unknown) => e),
-      run: app.store.getRun(W40),
+      run: await app.store.getRun(W40),
       lines: logLines,
     }));
 
@@ -207,7 +207,7 @@ describe("the ssi source over HTTP", () => {
     const fx = useHttpFixture();
     const { error, run } = await withApp(fx, async (app) => ({
       error: await app.runWeek(W40, { trigger: "cli" }).catch((e: unknown) => e),
-      run: app.store.getRun(W40),
+      run: await app.store.getRun(W40),
     }));
     expect(error).toBeInstanceOf(SourceError);
     const failure = describeFailure(error);

@@ -66,7 +66,7 @@ describe("worker with the real run", () => {
     await fetchStarted;
     await firstWorker.worker.stop("SIGTERM");
     await firstWorker.worker.done;
-    expect(firstWorker.app.store.getRun(W40)?.status).toBe("aborted");
+    expect((await firstWorker.app.store.getRun(W40))?.status).toBe("aborted");
     await firstWorker.app.close();
     expect(publishedWeeks(fx.outDir)).toEqual([]);
 
@@ -77,11 +77,11 @@ describe("worker with the real run", () => {
     });
     const running = await second.startWorker();
     try {
-      for (let i = 0; i < 200 && second.store.getRun(W40)?.status !== "succeeded"; i++) {
+      for (let i = 0; i < 200 && (await second.store.getRun(W40))?.status !== "succeeded"; i++) {
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      expect(second.store.getRun(W40)?.status).toBe("succeeded");
-      expect(second.store.listAttempts(W40).map((a) => a.status)).toEqual(["aborted", "succeeded"]);
+      expect((await second.store.getRun(W40))?.status).toBe("succeeded");
+      expect((await second.store.listAttempts(W40)).map((a) => a.status)).toEqual(["aborted", "succeeded"]);
       expect(publishedWeeks(fx.outDir)).toEqual(["2020-W40"]);
       expect(existsSync(join(fx.outDir, "2020-W40", "manifest.json"))).toBe(true);
 
@@ -115,7 +115,7 @@ describe("worker with the real run", () => {
     const worker = await app.startWorker();
     await worker.stop("test over");
     await worker.done;
-    expect(app.store.listAttempts(W40)).toHaveLength(1);
+    expect(await app.store.listAttempts(W40)).toHaveLength(1);
     await app.close();
   });
 });

@@ -14,7 +14,8 @@ import {
   type WorkerSettings,
 } from "../../src/worker/worker.ts";
 import type { LedgerView, RunOutcome, RunWeek } from "../../src/worker/worker-types.ts";
-import { acquireRunLock } from "../../src/store/run-lock.ts";
+import { acquireRunLock, readRunLockHolder } from "../../src/store/run-lock.ts";
+import { probeStoreWritable } from "../../src/store/sqlite-store.ts";
 import { weekLockName } from "../../src/worker/lock.ts";
 import { createCapturingLogger } from "../support/capturing-logger.ts";
 
@@ -101,8 +102,8 @@ afterEach(async () => {
 async function start(grace: number, control: Omit<RunControl, "started">, abortWaitMs?: number) {
   const statuses = new Map<string, LedgerStatus>();
   const ledger: LedgerView = {
-    lastOutcome: (week) => statuses.get(formatIsoWeek(week)),
-    isPaused: () => false,
+    lastOutcome: (week) => Promise.resolve(statuses.get(formatIsoWeek(week))),
+    isPaused: () => Promise.resolve(false),
   };
   const { run, runWeek } = createRun(control, statuses);
   const { logger, lines } = createCapturingLogger();
@@ -112,7 +113,7 @@ async function start(grace: number, control: Omit<RunControl, "started">, abortW
     ledger,
     clock,
     logger,
-    db,
+    store: { kind: "sqlite", probe: (timeoutMs) => Promise.resolve(probeStoreWritable(db, timeoutMs)) },
     cron: noCron,
     abortWaitMs,
   });
@@ -193,9 +194,9 @@ describe("startWorker / stop", () => {
 describe("createLedgerView", () => {
   function storeWith(status: LedgerStatus | undefined) {
     return {
-      path: join(dir, "testrota.sqlite"),
-      getRun: () => (status === undefined ? undefined : { status }),
-      getPaused: () => ({ paused: true }),
+      getRun: () => Promise.resolve(status === undefined ? undefined : { status }),
+      getPaused: () => Promise.resolve({ paused: true }),
+      readRunLockHolder: () => Promise.resolve(readRunLockHolder(dir)),
     };
   }
 
@@ -204,13 +205,13 @@ describe("createLedgerView", () => {
     { status: "failed" as const, expected: "failed" },
     { status: "crashed" as const, expected: "crashed" },
     { status: undefined, expected: undefined },
-  ])("passes $status through", ({ status, expected }) => {
-    expect(createLedgerView(storeWith(status)).lastOutcome(w("2020-W40"))).toBe(expected);
+  ])("passes $status through", async ({ status, expected }) => {
+    expect(await createLedgerView(storeWith(status)).lastOutcome(w("2020-W40"))).toBe(expected);
   });
 
-  it("running while the week's run lock is held stays running; otherwise it reads as crashed (the process died)", () => {
+  it("running while the week's run lock is held stays running; otherwise it reads as crashed (the process died)", async () => {
     const view = createLedgerView(storeWith("running"));
-    expect(view.lastOutcome(w("2020-W40"))).toBe("crashed");
+    expect(await view.lastOutcome(w("2020-W40"))).toBe("crashed");
     const held = acquireRunLock({
       dataDir: dir,
       name: weekLockName(w("2020-W40")),
@@ -219,13 +220,13 @@ describe("createLedgerView", () => {
     });
     if (!held.acquired) throw new Error("run lock not acquired");
     try {
-      expect(view.lastOutcome(w("2020-W40"))).toBe("running");
+      expect(await view.lastOutcome(w("2020-W40"))).toBe("running");
       // The lock is held, but for another week: W41's `running` record was left by a crash.
-      expect(view.lastOutcome(w("2020-W41"))).toBe("crashed");
+      expect(await view.lastOutcome(w("2020-W41"))).toBe("crashed");
     } finally {
       held.lock.release();
     }
-    expect(view.lastOutcome(w("2020-W40"))).toBe("crashed");
-    expect(view.isPaused()).toBe(true);
+    expect(await view.lastOutcome(w("2020-W40"))).toBe("crashed");
+    expect(await view.isPaused()).toBe(true);
   });
 });
