@@ -18,6 +18,7 @@ import { resumeCommand } from "./resume.ts";
 import { runCommand } from "./run.ts";
 import { serveCommand } from "./serve.ts";
 import { statusCommand } from "./status.ts";
+import { storeMigrateCommand } from "./store-migrate.ts";
 import { validateCommand } from "./validate.ts";
 import { whatifCommand } from "./whatif.ts";
 import { workerCommand } from "./worker.ts";
@@ -36,6 +37,7 @@ const COMMANDS: readonly Command[] = [
   pauseCommand,
   resumeCommand,
   pruneCommand,
+  storeMigrateCommand,
   recipientAddCommand,
   recipientListCommand,
   recipientRotateCommand,

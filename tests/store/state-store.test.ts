@@ -3,111 +3,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { CadenceState } from "../../src/domain/cadence.ts";
-import type { IsoWeek } from "../../src/domain/calendar.ts";
-import type { Classification } from "../../src/domain/classify.ts";
-import type { CycleSlot, WeekPlan } from "../../src/domain/plan-types.ts";
+import type { WeekPlan } from "../../src/domain/plan-types.ts";
 import { InputError, StorageError } from "../../src/errors.ts";
 import { SCHEMA_VERSION } from "../../src/store/schema.ts";
 import { openStateStore, type SqliteStateStore } from "../../src/store/sqlite-store.ts";
 import type { CommitWeekInput, StateStore } from "../../src/store/state-store.ts";
 import { STORE_TABLES, storeKinds, type StoreUnderTest } from "../support/store-implementations.ts";
 
-const W44: IsoWeek = { year: 2020, week: 44 };
-const W45: IsoWeek = { year: 2020, week: 45 };
-const W46: IsoWeek = { year: 2020, week: 46 };
-const WINDOW = { start: "2020-10-20", end: "2020-10-26" };
-
-const CLASSIFICATIONS: Classification[] = [
-  {
-    week: W44,
-    code: 101,
-    name: "København",
-    regionCode: 1084,
-    window: WINDOW,
-    cases7d: 412,
-    population: 632_340,
-    incidence: (412 * 100_000) / 632_340,
-    rawStatus: "red",
-    status: "red",
-    overrideId: "stps-2020-17",
-    limitToSites: ["S0101-NH01", "S0101-NH02"],
-  },
-  {
-    week: W44,
-    code: 825,
-    name: "Læsø",
-    regionCode: 1081,
-    window: WINDOW,
-    cases7d: null,
-    population: 1_800,
-    incidence: 0,
-    rawStatus: "green",
-    status: "green",
-    overrideId: null,
-    limitToSites: null,
-  },
-];
-
-const CADENCE = new Map<number, CadenceState>([
-  [101, { phase: "red-flow", flowStart: { year: 2020, week: 43 }, limitToSites: ["S0101-NH01"] }],
-  [825, { phase: "green" }],
-]);
-
-const SLOTS = new Map<string, CycleSlot>([
-  ["101:E0001", { cycleWeek: 0, weekday: 2, shift: "day", siteId: "S0101-NH01" }],
-  ["825:E0002", { cycleWeek: 5, weekday: 4, shift: "night", siteId: "S0825-HC01" }],
-]);
-
-const PLAN: WeekPlan = {
-  testWeek: W45,
-  tests: [
-    {
-      employeeId: "E0001",
-      siteId: "S0101-NH01",
-      municipalityCode: 101,
-      regionCode: 1084,
-      date: "2020-11-03",
-      weekday: 2,
-      shift: "day",
-      reason: "red-week-1",
-    },
-    {
-      employeeId: "E0002",
-      siteId: "S0825-HC01",
-      municipalityCode: 825,
-      regionCode: 1081,
-      date: "2020-11-05",
-      weekday: 4,
-      shift: "night",
-      reason: "cycle",
-    },
-  ],
-  pickups: [],
-  slots: SLOTS,
-  deferred: [
-    {
-      employeeId: "E0003",
-      siteId: "S0101-NH02",
-      municipalityCode: 101,
-      reason: "new-starter",
-      dueWeek: W45,
-      latestDate: "2020-11-20",
-    },
-  ],
-  deferrals: [
-    {
-      municipalityCode: 101,
-      regionCode: 1084,
-      siteKind: "nursing-home",
-      reason: "new-starter",
-      count: 1,
-      gapViolations: 0,
-    },
-  ],
-  quality: [],
-  changes: { kept: 0, added: 0, removed: 0, moved: 0, carriedOverDropped: 0, skippedRows: 0 },
-};
+import { CADENCE, CLASSIFICATIONS, PLAN, SLOTS, W44, W45, W46 } from "../fixtures/store/committed-week.ts";
 
 function commitInput(overrides: Partial<CommitWeekInput> = {}): CommitWeekInput {
   return {
