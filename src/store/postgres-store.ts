@@ -3,7 +3,8 @@ import { createPool, createPostgresDriver, type PostgresConnection } from "./pos
 import { createPostgresLocks } from "./postgres-locks.ts";
 import { migratePostgres, PG_SCHEMA_VERSION } from "./postgres-schema.ts";
 import { createStoreQueries, type StateStore, type StoreProbe } from "./state-store.ts";
-import { asStorageError } from "./storage-fault.ts";
+import { StorageError } from "../errors.ts";
+import { asStorageError, storageError } from "./storage-fault.ts";
 
 /*
  * The PostgreSQL state store, for deployments of several replicas (docs/postgres.md): the same
@@ -21,6 +22,27 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** Connection faults: the socket (ECONNREFUSED…), a connection exception (08…), a shutdown (57P…). */
+const CONNECTION_FAULT = /^(E[A-Z]+|08\w{3}|57P\w{2})$/;
+
+/**
+ * `error` as a StorageError naming the store: the server out of reach or gone is an I/O fault
+ * (exit 74, like a disk that fails). pg's messages carry no password; the URL is never quoted.
+ */
+function asPostgresFault(error: unknown, where: string, action: string): unknown {
+  if (error instanceof StorageError) return error;
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (typeof code === "string" && CONNECTION_FAULT.test(code)) {
+    return storageError(
+      "io",
+      where,
+      `the PostgreSQL server cannot be reached (${describe(error)} while ${action})`,
+      error,
+    );
+  }
+  return asStorageError(error, where, action);
+}
+
 /** Wraps every method so a storage fault becomes a StorageError naming the (redacted) store. */
 function guardFaults<T extends object>(parts: T, where: string): T {
   const guarded: Record<string, unknown> = {};
@@ -34,7 +56,7 @@ function guardFaults<T extends object>(parts: T, where: string): T {
       try {
         return await method(...args);
       } catch (error) {
-        throw asStorageError(error, where, name);
+        throw asPostgresFault(error, where, name);
       }
     };
   }
@@ -60,7 +82,7 @@ export async function openPostgresStore(
     }
   } catch (error) {
     await pool.end().catch(() => undefined);
-    throw asStorageError(error, where, "opening the store");
+    throw asPostgresFault(error, where, "opening the store");
   }
   const driver = createPostgresDriver(pool);
   let closed = false;
