@@ -93,7 +93,7 @@ describe("replicas on one PostgreSQL store", () => {
     }
     for (const week of weeks) expect(existsSync(join(fixture.outDir, week, "manifest.json"))).toBe(true);
     expect(readdirSync(fixture.outDir).filter((name) => name.startsWith("."))).toEqual([]);
-  }, 600_000);
+  }, 1_200_000);
 
   it("a replica SIGKILLed mid-run leaves the week to the next replica's tick", async () => {
     const schema = freshSchema("ha");
