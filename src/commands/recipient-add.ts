@@ -72,8 +72,9 @@ export const recipientAddCommand: Command = {
         );
       }
       const places = await placesOf(app);
-      const recipientId =
-        id ?? defaultRecipientId(scope, (taken) => app.store.getRecipient(taken) !== undefined);
+      // Removed recipients keep their id: every id ever given is taken.
+      const existing = new Set((await app.store.listRecipients({ includeRemoved: true })).map((r) => r.id));
+      const recipientId = id ?? defaultRecipientId(scope, (taken) => existing.has(taken));
       const { token, tokenHash } = issueToken(recipientId);
       const at = new Date(app.clock()).toISOString();
       await app.store.addRecipient({

@@ -79,7 +79,7 @@ describe("recipient add and list", () => {
     const token = tokens[0] ?? "";
     expect(token.startsWith("tr1.municipality-101.")).toBe(true);
     const secret = token.split(".")[2] ?? "";
-    expect(storedHash("municipality-101")).toBe(sha256(secret));
+    expect(await storedHash("municipality-101")).toBe(sha256(secret));
     expect(added.stdout).toContain("municipality-101");
     expect(added.stdout).toContain('"København (101)"');
 
@@ -185,7 +185,7 @@ describe("recipient add and list", () => {
     const result = await cli(["recipient", "add", ...args]);
     expect(result.code).toBe(64);
     expect(result.stderr).toContain(message);
-    expect(storedHash("national")).toBeUndefined();
+    expect(await storedHash("national")).toBeUndefined();
   });
 
   it("refuses an unaudited change: no --author, $TESTROTA_AUTHOR or $USER", async () => {
@@ -206,7 +206,7 @@ describe("recipient rotate and remove", () => {
     const second = rotated.stdout.match(TOKEN) ?? [];
     expect(second).toHaveLength(1);
     expect(second[0]).not.toBe(first);
-    expect(storedHash("national")).toBe(sha256(second[0]?.split(".")[2] ?? ""));
+    expect(await storedHash("national")).toBe(sha256(second[0]?.split(".")[2] ?? ""));
 
     const removed = await cli([
       "recipient",
