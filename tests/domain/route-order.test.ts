@@ -334,9 +334,69 @@ describe("improveBySchedule", () => {
   });
 });
 
+/** Cheapest round trip over every order of `nodes` (all permutations): the true optimum of a few stops. */
+function bruteForceCost(problem: RoutingProblem, nodes: readonly number[]): number {
+  if (nodes.length === 0) return costOfOrder(problem, []);
+  return Math.min(
+    ...nodes.map((node) =>
+      Math.min(
+        ...permute(nodes.filter((other) => other !== node)).map((rest) =>
+          costOfOrder(problem, [node, ...rest]),
+        ),
+      ),
+    ),
+  );
+}
+
+function permute(nodes: readonly number[]): number[][] {
+  if (nodes.length <= 1) return [[...nodes]];
+  return nodes.flatMap((node) =>
+    permute(nodes.filter((other) => other !== node)).map((rest) => [node, ...rest]),
+  );
+}
+
 describe("orderRoute", () => {
   it("returns the square's round trip for three stops (nearest neighbour: 1 before 3 on the tie)", () => {
     expect(orderRoute(gridProblem(SQUARE), [3, 2, 1])).toEqual([1, 2, 3]);
+  });
+
+  it("takes the farthest-insertion start when it ends cheaper (five stops)", () => {
+    // Depot (0,0), 1 (3,−2), 2 (−1,0), 3 (2,2), 4 (3,0), 5 (−3,−3).
+    // Farthest insertion: 5 (6 from the depot) → [5]; gaps 1 5, 2 1, 3 4, 4 3 → 1 before 5 (adds
+    // 5 + 7 − 6 = 6 either side): [1,5]; gaps 2 1, 3 4, 4 2 → 3 before 1 (4 + 5 − 5 = 4): [3,1,5];
+    // 4 between 3 and 1 (3 + 2 − 5 = 0): [3,4,1,5]; 2 after 5 (5 + 1 − 6 = 0): [3,4,1,5,2]
+    // = 4 + 3 + 2 + 7 + 5 + 1 = 22, the optimum (brute force below), so the local search keeps it.
+    // Nearest neighbour starts 2,4,1,3,5 (28) and its local search stops at 26.
+    const problem = gridProblem([
+      [0, 0],
+      [3, -2],
+      [-1, 0],
+      [2, 2],
+      [3, 0],
+      [-3, -3],
+    ]);
+    const nodes = [1, 5, 2, 4, 3];
+    expect(bruteForceCost(problem, nodes)).toBe(22);
+    expect(orderRoute(problem, nodes)).toEqual([3, 4, 1, 5, 2]);
+  });
+
+  it("keeps the nearest-neighbour result when both starts end equally cheap (four stops)", () => {
+    // Depot (0,0), 1 (−4,−2), 2 (2,0), 3 (0,−3), 4 (−1,1).
+    // Nearest neighbour: 2 (2, tie with 4 → lower index), 4 (4), 3 (5), 1: 2,4,3,1 = 2+4+5+5+6 = 22.
+    // 2-opt: the only negative delta is i=2, j=3: t(4,1) + t(3,0) − t(4,3) − t(1,0) = 6+3−5−6 = −2
+    // → 2,4,1,3 = 20, the optimum. Farthest insertion: 1, then 3 before it, 2 before 3, 4 after 1:
+    // 2,3,1,4 = 2+5+5+6+2 = 20 as well, so nearest neighbour's order stays.
+    const problem = gridProblem([
+      [0, 0],
+      [-4, -2],
+      [2, 0],
+      [0, -3],
+      [-1, 1],
+    ]);
+    const nodes = [3, 2, 1, 4];
+    expect(bruteForceCost(problem, nodes)).toBe(20);
+    expect(orderByFarthestInsertion(problem, nodes)).toEqual([2, 3, 1, 4]);
+    expect(orderRoute(problem, nodes)).toEqual([2, 4, 1, 3]);
   });
 });
 
@@ -354,5 +414,50 @@ describe("estimateStretchMinutes", () => {
       [42, 45, 46],
       [23, 44, 46],
     ]);
+  });
+
+  it.each([
+    {
+      // Depot (0,0), 1 (−3,−4), 2 (−3,3), 3 (1,−3): t01 7, t02 6, t03 4, t12 7, t13 5, t23 10.
+      // From 1: 14; 3 adds 4+5−7 = 2 (before 1 on the tie) → 16; 2 before 3 adds 6+10−4 = 12,
+      //   between 3 and 1 10+7−5 = 12, after 1 7+6−7 = 6 (the least) → 22.
+      // From 3: 8; 2 adds 6+10−4 = 12 → 20; 1 between 2 and 3 adds 7+5−10 = 2 → 22.
+      // From 2: 12; 1 adds 7+7−6 = 8 → 20; 3 before 1 adds 4+5−7 = 2 → 22.
+      name: "the cheapest place is the last one",
+      points: [
+        [0, 0],
+        [-3, -4],
+        [-3, 3],
+        [1, -3],
+      ] as const,
+      circle: [1, 3, 2],
+      expected: [
+        [14, 16, 22],
+        [8, 20, 22],
+        [12, 20, 22],
+      ],
+    },
+    {
+      // Depot (0,0), 1 (2,−3), 2 (3,3), 3 (−2,−1): t01 5, t02 6, t03 3, t12 7, t13 6, t23 9.
+      // From 3: 6; 1 adds 5+6−3 = 8 → 14; 2: before 3 12, between 3 and 1 9+7−6 = 10, after 1
+      //   7+6−5 = 8 → 22.
+      // From 1: 10; 2 adds 6+7−5 = 8 → 18; 3: before 1 3+6−5 = 4, between 1 and 2 8, after 2 6 → 22.
+      // From 2: 12; 3 adds 3+9−6 = 6 → 18; 1: before 3 8, between 3 and 2 6+7−9 = 4, after 2 6 → 22.
+      name: "the cheapest place is in the middle",
+      points: [
+        [0, 0],
+        [2, -3],
+        [3, 3],
+        [-2, -1],
+      ] as const,
+      circle: [3, 1, 2],
+      expected: [
+        [6, 14, 22],
+        [10, 18, 22],
+        [12, 18, 22],
+      ],
+    },
+  ])("$name", ({ points, circle, expected }) => {
+    expect(estimateStretchMinutes(gridProblem(points), circle)).toEqual(expected);
   });
 });
