@@ -269,6 +269,24 @@ describe("improveByOrOpt", () => {
     expect(order).toEqual([1, 2, 3]);
   });
 
+  it("inserts a run reversed when that side fits", () => {
+    // Legs of the cycle 0–1–2–3–4–5–0 take 1 minute, every other leg 10. Order 1,2,5,4,3 drives
+    // 1+1+10+1+1+10 = 24. No single stop gains (each move breaks a cheap leg for at most one new
+    // one). The first run of two, 1,2 (i=0), saves t(0,1) + t(2,5) − t(0,5) = 1 + 10 − 1 = 10; after
+    // 3 (the last place) it costs t(3,1) + t(2,0) − t(3,0) = 10 forward but t(3,2) + t(1,0) − t(3,0)
+    // = 1 + 1 − 10 = −8 backward → 5,4,3,2,1 = 6, the cheap cycle.
+    const problem = matrixProblem(
+      Array.from({ length: 6 }, (_, a) =>
+        Array.from({ length: 6 }, (_, b) =>
+          a === b ? 0 : Math.abs(a - b) === 1 || Math.abs(a - b) === 5 ? 1 : 10,
+        ),
+      ),
+    );
+    const order = [1, 2, 5, 4, 3];
+    expect(improveByOrOpt(problem, order)).toBe(true);
+    expect(order).toEqual([5, 4, 3, 2, 1]);
+  });
+
   it("leaves a route around the square alone", () => {
     const problem = gridProblem(GROUPS);
     const order = [1, 2, 3, 4, 8, 9, 10, 11, 5, 6, 7];
@@ -331,6 +349,20 @@ describe("improveBySchedule", () => {
     const order = [1, 2, 3];
     improveBySchedule(problem, order);
     expect(order).toEqual([3, 2, 1]);
+  });
+
+  it("tries reversals before relocations (the order they reach differs here)", () => {
+    // Four sites at one address (0,10), 10 min service, closing 1 at 10, 4 at 20, 2 and 3 at 40:
+    // the k-th stop is reached at 10k. 4,3,2,1 leaves 1 30 late. Reversals: 3,4,2,1 (30),
+    // 2,3,4,1 (4 and 1 late: 40), 1,2,3,4 (4 20 late: 20) taken; then 2,1,3,4 30, 3,2,1,4 40,
+    // 4,3,2,1 30, 1,3,2,4 20, 1,4,3,2 0 taken. (Relocations alone would end at 1,4,2,3.)
+    const problem = gridProblem([[0, 0], ...Array<[number, number]>(4).fill([0, 10])], {
+      service: [0, 10, 10, 10, 10],
+      close: [Infinity, 10, 40, 40, 20],
+    });
+    const order = [4, 3, 2, 1];
+    improveBySchedule(problem, order);
+    expect(order).toEqual([1, 4, 3, 2]);
   });
 });
 
