@@ -312,6 +312,8 @@ export function polishOrder(problem: RoutingProblem, order: readonly number[]): 
  */
 export function orderRoute(problem: RoutingProblem, nodes: readonly number[]): number[] {
   const nearest = improveToLocalOptimum(problem, orderByNearestNeighbour(problem, nodes));
+  // With three stops or fewer one relocation reaches every other order, so the first local optimum
+  // is the optimum already and a second start cannot be cheaper.
   if (nodes.length <= 3) return nearest;
   const farthest = improveToLocalOptimum(problem, orderByFarthestInsertion(problem, nodes));
   return costOfOrder(problem, farthest) < costOfOrder(problem, nearest) - EPSILON ? farthest : nearest;

@@ -209,6 +209,22 @@ describe("improveByTwoOpt", () => {
     expect(order).toEqual([3, 2, 1]);
   });
 
+  it("reverses only stretches of stops, even where a leg is longer than a detour via the depot", () => {
+    // Hand-made table (not a metric: t(1,3) = 12 > t(1,0) + t(0,3) = 8). Order 3,2,1 = 2+14+12+6 = 34.
+    // i=0: j=1 gives t(0,2) + t(3,1) − t(0,3) − t(2,1) = 4+12−2−12 = 2, j=2 gives 0. i=1, j=2:
+    // t(3,1) + t(2,0) − t(3,2) − t(1,0) = 12+4−14−6 = −4 → 3,1,2 = 2+12+12+4 = 30. Second pass: 6, 0
+    // and 14+6−12−4 = 4: done.
+    const problem = matrixProblem([
+      [0, 6, 4, 2],
+      [6, 0, 12, 12],
+      [4, 12, 0, 14],
+      [2, 12, 14, 0],
+    ]);
+    const order = [3, 2, 1];
+    expect(improveByTwoOpt(problem, order)).toBe(true);
+    expect(order).toEqual([3, 1, 2]);
+  });
+
   it("takes no move that gains exactly EPSILON", () => {
     // All legs 0 except 2–3 = 1e-9: reversing 1,2 (i=0, j=1) gives t(0,2) + t(1,3) − t(0,1) − t(2,3)
     // = −1e-9, which is float noise, not an improvement.
