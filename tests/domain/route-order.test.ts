@@ -64,25 +64,29 @@ describe("buildRoutingProblem", () => {
   // Depot 55°N 12°E, stops 0.5° and 1° due north. Along a meridian the great circle is R·Δφ:
   // 6371.0088 km × 0.5° × π/180 = 55.5975 km; × road factor 1.3 = 72.27680 km; at 50 km/h that is
   // 72.27680 / 50 × 60 = 86.73216 min. Depot→2 is twice that; 1→2 once.
-  const problem = buildRoutingProblem(
-    { latitude: 55, longitude: 12 },
-    [
-      { location: { latitude: 55.5, longitude: 12 }, serviceMinutes: 10, open: 480 },
-      { location: { latitude: 56, longitude: 12 }, serviceMinutes: 15, close: 600 },
-    ],
-    { roadFactor: 1.3, speedKmh: 50, departure: 450 },
-  );
+  // Built inside each test (not when the suite is collected) so every test exercises the builder.
+  const build = (): RoutingProblem =>
+    buildRoutingProblem(
+      { latitude: 55, longitude: 12 },
+      [
+        { location: { latitude: 55.5, longitude: 12 }, serviceMinutes: 10, open: 480 },
+        { location: { latitude: 56, longitude: 12 }, serviceMinutes: 15, close: 600 },
+      ],
+      { roadFactor: 1.3, speedKmh: 50, departure: 450 },
+    );
   const a = 72.2768;
   const t = 86.73216;
 
   it("fills both triangles of the km and minute matrices", () => {
     const near = (x: number): unknown => (x === 0 ? 0 : expect.closeTo(x, 4));
+    const problem = build();
     expect(problem.size).toBe(3);
     expect(Array.from(problem.km)).toEqual([0, a, 2 * a, a, 0, a, 2 * a, a, 0].map(near));
     expect(Array.from(problem.minutes)).toEqual([0, t, 2 * t, t, 0, t, 2 * t, t, 0].map(near));
   });
 
   it("puts the depot first with no service and no opening hours; missing hours are −∞/+∞", () => {
+    const problem = build();
     expect(problem.service).toEqual([0, 10, 15]);
     expect(problem.open).toEqual([-Infinity, 480, -Infinity]);
     expect(problem.close).toEqual([Infinity, Infinity, 600]);
