@@ -4,6 +4,8 @@ import {
   compareScores,
   cutsBySweep,
   cutSweep,
+  groupAndOrderStops,
+  improveBetweenRoutes,
   improves,
   insertCheapest,
   isBetterCut,
@@ -14,6 +16,18 @@ import {
   sweepOrder,
 } from "../../src/domain/route-grouping.ts";
 import type { RoutingProblem } from "../../src/domain/route-order.ts";
+
+/** Travel minutes |a − b| between points on one road through the lab (at 0). */
+function lineMinutes(positions: readonly number[]): number[][] {
+  return positions.map((a) => positions.map((b) => Math.abs(a - b)));
+}
+
+/** Travel minutes of spokes from the lab: `arm` out to each stop, stop to stop via the lab. */
+function starMinutes(stops: number, arm: number): number[][] {
+  return Array.from({ length: stops + 1 }, (_, i) =>
+    Array.from({ length: stops + 1 }, (_, j) => (i === j ? 0 : i === 0 || j === 0 ? arm : 2 * arm)),
+  );
+}
 
 /** The float-noise margin of the module (1e-9 minutes). */
 const EPSILON = 1e-9;
@@ -440,5 +454,152 @@ describe("improves", () => {
     },
   ])("$name", ({ before, after, better }) => {
     expect(improves(before, after)).toBe(better);
+  });
+});
+
+describe("improveBetweenRoutes", () => {
+  it("moves a stop into an empty route when that shortens the longest", () => {
+    // Stops at −10 (node 1) and +10 (node 2) on one road: together 10 + 20 + 10 = 40; apart
+    // 20 and 20. Moving 2 back beside 1 would make 40 again.
+    const orders = [[1, 2], []];
+    improveBetweenRoutes(problemOf(lineMinutes([0, -10, 10])), orders);
+    expect(orders).toEqual([[2], [1]]);
+  });
+
+  it("keeps moving stops while that helps: three spokes end on three vans", () => {
+    // Three spokes 10 minutes long (60 for all three on one van). Moving 1 to the first empty
+    // van: 40 | 20 | 0. Then 2 cannot join 1 (20 | 40, no better) but goes to the empty van:
+    // 20 | 20 | 20.
+    const orders = [[1, 2, 3], [], []];
+    improveBetweenRoutes(problemOf(starMinutes(3, 10)), orders);
+    expect(orders).toEqual([[3], [1], [2]]);
+  });
+
+  /**
+   * Stops on one road, 5 minutes on site: 1 at +10, 2 at −1 (van A), 3 at −10, 4 at +1 (van B);
+   * both 22 + 10 = 32. No single move helps: 1 to B 7 | 55, 2 to B 25 | 37, 3 to A 7 | 55, 4 to A
+   * 25 | 37. Swapping 1 and 3 (each inserted at its cheapest place, the first of two equal):
+   * A = [3 2] 10 + 9 + 1 + 10 = 30, B = [1 4] 30; nothing improves after that.
+   */
+  const swapPositions = [0, 10, -1, -10, 1];
+  const swapProblem = (extraStops: number): RoutingProblem => {
+    const positions = [...swapPositions, ...Array<number>(extraStops).fill(0)];
+    return problemOf(lineMinutes(positions), { service: positions.map((_, i) => (i === 0 ? 0 : 5)) });
+  };
+  it.each([
+    {
+      name: "4 stops: the swap is made",
+      extra: 0,
+      expected: [
+        [3, 2],
+        [1, 4],
+      ],
+    },
+    {
+      name: "80 stops in the problem: swaps are still tried",
+      extra: 76,
+      expected: [
+        [3, 2],
+        [1, 4],
+      ],
+    },
+    {
+      name: "81 stops in the problem: no swaps, the routes stay",
+      extra: 77,
+      expected: [
+        [1, 2],
+        [3, 4],
+      ],
+    },
+  ])("swaps two stops between routes when no single move helps ($name)", ({ extra, expected }) => {
+    const orders = [
+      [1, 2],
+      [3, 4],
+    ];
+    improveBetweenRoutes(swapProblem(extra), orders);
+    expect(orders).toEqual(expected);
+  });
+
+  it.each([
+    // 1 at 10, 2 at 20, 3 at 30 on one road: 2 1 3 drives 20 + 10 + 20 + 30 = 80, 1 2 3 drives 60.
+    { name: "a route ordered afresh when that is shorter", order: [2, 1, 3], expected: [1, 2, 3] },
+    { name: "an equally short order is kept", order: [3, 2, 1], expected: [3, 2, 1] },
+  ])("$name", ({ order, expected }) => {
+    const orders = [order];
+    improveBetweenRoutes(problemOf(lineMinutes([0, 10, 20, 30])), orders);
+    expect(orders).toEqual([expected]);
+  });
+});
+
+describe("groupAndOrderStops", () => {
+  const depot: GeoPoint = { latitude: 55.25, longitude: 12 };
+  /** Nodes 1 north, 2 east, 3 south, 4 west of the lab: swept 3, 2, 1, 4 (from south, anticlockwise). */
+  const compass: GeoPoint[] = [
+    { latitude: 55.35, longitude: 12 },
+    { latitude: 55.25, longitude: 12.1 },
+    { latitude: 55.15, longitude: 12 },
+    { latitude: 55.25, longitude: 11.9 },
+  ];
+
+  it("no stops: no routes", () => {
+    expect(groupAndOrderStops(problemOf([[0]]), depot, [], 2, 100)).toEqual([]);
+  });
+
+  it("starts at the first van count whose estimate fits, even when fewer vans would do no worse than the next", () => {
+    // Four spokes of 10 minutes (20 per stop). Departure 100, latest 120: 20 minutes. Estimates:
+    // 1 van 80, 2 vans 40, 3 vans 40 (2 + 1 + 1 stops), 4 vans 20 ✓ — one stop each, on time.
+    // (Counting up from one van would stop at 2: 3 vans are as late as 2.)
+    const problem = problemOf(starMinutes(4, 10), { departure: 100 });
+    expect(groupAndOrderStops(problem, depot, compass, 4, 120)).toEqual([[3], [2], [1], [4]]);
+  });
+
+  it("of equally good cuts the first (lowest start bearing) wins", () => {
+    // Same spokes, 2 vans, 40 minutes: 1 van 80 > 40, 2 vans 40 ✓. Cuts of the sweep 3 2 1 4
+    // into two pairs: [3 2] [1 4] (start 0) and [2 1] [4 3] (start 1), both 40 | 40; each pair
+    // ordered lower node first (both 10 from the lab).
+    const problem = problemOf(starMinutes(4, 10), { departure: 100 });
+    expect(groupAndOrderStops(problem, depot, compass, 2, 140)).toEqual([
+      [2, 3],
+      [1, 4],
+    ]);
+  });
+
+  const northSouth: GeoPoint[] = [compass[0] as GeoPoint, compass[2] as GeoPoint];
+  it("a single van whose estimate is back exactly at the latest arrival suffices", () => {
+    // Node 1 north, node 2 south, 10 minutes out each, 20 apart: one van 40 = 40 available.
+    const problem = problemOf(lineMinutes([0, 10, -10]));
+    expect(groupAndOrderStops(problem, depot, northSouth, 2, 40)).toEqual([[1, 2]]);
+  });
+
+  it("adds a van when the routes reach sites after closing", () => {
+    // Both sites close at 15: one van reaches the second at 30 (15 minutes after closing),
+    // two vans reach both at 10. Estimates (40 ≤ 1000) start with one van.
+    const problem = problemOf(lineMinutes([0, 10, -10]), {
+      open: [-Infinity, -Infinity, -Infinity],
+      close: [Infinity, 15, 15],
+    });
+    expect(groupAndOrderStops(problem, depot, northSouth, 2, 1000)).toEqual([[2], [1]]);
+  });
+
+  it("keeps fewer vans when another van does not cut the lateness", () => {
+    // Node 1 closes at 5 but is 10 minutes out: 5 minutes after closing with one van or two.
+    const problem = problemOf(lineMinutes([0, 10, -10]), {
+      open: [-Infinity, -Infinity, -Infinity],
+      close: [Infinity, 5, Infinity],
+    });
+    expect(groupAndOrderStops(problem, depot, northSouth, 2, 1000)).toEqual([[1, 2]]);
+  });
+
+  it("drops a route whose stops all moved to another", () => {
+    // Two sites at one address 10 minutes out, no time on site, 10 minutes available: the
+    // estimates ask for 2 vans (1 van 20), but the second stop joins the first (20 | 0 beats
+    // 20 | 20), so one route remains.
+    const same: GeoPoint[] = [compass[0] as GeoPoint, compass[0] as GeoPoint];
+    const problem = problemOf([
+      [0, 10, 10],
+      [10, 0, 0],
+      [10, 0, 0],
+    ]);
+    expect(groupAndOrderStops(problem, depot, same, 2, 10)).toEqual([[1, 2]]);
   });
 });
