@@ -108,6 +108,12 @@ describe("compareScores", () => {
       b: score(0, [0]),
       expected: 0,
     },
+    {
+      name: "equal closing lateness (2 and 2): the durations decide, 10 − 20 = −10",
+      a: score(2, [10]),
+      b: score(2, [20]),
+      expected: -10,
+    },
     { name: "equal scores → 0", a: score(2, [30, 20]), b: score(2, [30, 20]), expected: 0 },
   ])("$name", ({ a, b, expected }) => {
     expect(compareScores(a, b)).toBe(expected);
@@ -518,6 +524,33 @@ describe("improveBetweenRoutes", () => {
     ];
     improveBetweenRoutes(swapProblem(extra), orders);
     expect(orders).toEqual(expected);
+  });
+
+  it("goes on after a swap: two such pairs far apart are both swapped", () => {
+    // Nodes 5–8 copy nodes 1–4 on a second road; the roads are 100 minutes apart (no triangle
+    // needed), so moving a stop between the pairs only costs. Pair one swaps first, then pair two.
+    const size = 9;
+    const position = [0, 10, -1, -10, 1, 10, -1, -10, 1];
+    const road = (i: number): number => (i === 0 ? 0 : i <= 4 ? 1 : 2);
+    const minutes = Array.from({ length: size }, (_, i) =>
+      Array.from({ length: size }, (_, j) => {
+        const [pi, pj] = [position[i] as number, position[j] as number];
+        return road(i) === 0 || road(j) === 0 || road(i) === road(j) ? Math.abs(pi - pj) : 100;
+      }),
+    );
+    const orders = [
+      [1, 2],
+      [3, 4],
+      [5, 6],
+      [7, 8],
+    ];
+    improveBetweenRoutes(problemOf(minutes, { service: [0, 5, 5, 5, 5, 5, 5, 5, 5] }), orders);
+    expect(orders).toEqual([
+      [3, 2],
+      [1, 4],
+      [7, 6],
+      [5, 8],
+    ]);
   });
 
   it.each([
