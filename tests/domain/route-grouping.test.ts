@@ -338,6 +338,38 @@ describe("cutsBySweep", () => {
     ]);
   });
 
+  it("tells groupings apart by their node ids: [1 23] [2 3] differs from [1 2 3] [23]", () => {
+    // Circle 1 23 2 3; every stretch costs 10 per stop except 2 3 1 (from position 2, 3 long): 15.
+    // Start 0: after 1 10 | 30, after 2 20 | 20, after 3 30 | 10 → [1 23] [2 3] (20, 40).
+    // Start 1: after 1 [23] 10 | [2 3 1] 15 → (15, 25). Start 2: after 3 [2 3 1] 15 | [23] 10,
+    // the grouping of start 1. Start 3: after 2 [3 1] 20 | [23 2] 20 → (20, 40).
+    const stretch = [
+      [10, 20, 30, 40],
+      [10, 20, 30, 40],
+      [10, 20, 15, 40],
+      [10, 20, 30, 40],
+    ];
+    expect(cutsBySweep(stretch, [1, 23, 2, 3], 2)).toEqual([
+      { groups: [[23], [2, 3, 1]], max: 15, sum: 25 },
+      {
+        groups: [
+          [1, 23],
+          [2, 3],
+        ],
+        max: 20,
+        sum: 40,
+      },
+      {
+        groups: [
+          [3, 1],
+          [23, 2],
+        ],
+        max: 20,
+        sum: 40,
+      },
+    ]);
+  });
+
   it("one group from every start is the same grouping: kept once, from the first start", () => {
     expect(cutsBySweep(WEIGHTED, [1, 2, 3, 4], 1)).toEqual([{ groups: [[1, 2, 3, 4]], max: 11, sum: 11 }]);
   });
