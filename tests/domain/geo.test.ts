@@ -71,6 +71,8 @@ describe("isValidGeoPoint", () => {
     { point: { latitude: Number.NaN, longitude: 12 }, valid: false },
     { point: { latitude: 55, longitude: Number.NaN }, valid: false },
     { point: { latitude: 55, longitude: Number.POSITIVE_INFINITY }, valid: false },
+    { point: { latitude: Number.NEGATIVE_INFINITY, longitude: 12 }, valid: false },
+    { point: { latitude: -90, longitude: 180 }, valid: true },
   ])("$point.latitude, $point.longitude → $valid", ({ point, valid }) => {
     expect(isValidGeoPoint(point)).toBe(valid);
   });

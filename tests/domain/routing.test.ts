@@ -383,19 +383,36 @@ describe("planRoutes known cases", () => {
     expect(plan.violations).toEqual([]);
   });
 
-  it("numbers routes on the same bearing by their lowest site id", () => {
-    // Four sites due north (bearing exactly 0): A 0.1°, C 0.2°, D 0.3°, B 0.4° from the lab. 0.1°
-    // is 11.119508 km × 1.3 at 50 km/h = 17.346432 min. B alone: 8 × 17.346432 + 10 = 148.77 min,
-    // back 09:58.77; A, C, D together: 6 × 17.346432 + 30 = 134.08 min; all four on one van:
-    // 178.77 min, past 10:00; B with any other site: ≥ 158.77 min. So B rides alone and A, C, D
-    // share the other van; their lowest id (A) comes before B, so theirs is route 1.
-    const stops = [stop("A", 55.6, 12), stop("B", 55.9, 12), stop("C", 55.7, 12), stop("D", 55.8, 12)];
+  it.each([
+    {
+      name: "the near sites' A first",
+      near: ["A", "C", "D"],
+      far: "B",
+      expected: [["A", "C", "D"], ["B"]],
+    },
+    {
+      name: "the far site's A first",
+      near: ["B", "C", "D"],
+      far: "A",
+      expected: [["A"], ["B", "C", "D"]],
+    },
+  ])("numbers routes on the same bearing by their lowest site id: $name", ({ near, far, expected }) => {
+    // Four sites due north (bearing exactly 0), three near at 0.1°, 0.2° and 0.3° and one far at
+    // 0.4° from the lab. 0.1° is 11.119508 km × 1.3 at 50 km/h = 17.346432 min. The far one alone:
+    // 8 × 17.346432 + 10 = 148.77 min, back 09:58.77; the near three together: 6 × 17.346432 + 30
+    // = 134.08 min; all four on one van: 178.77 min, past 10:00; the far one with any other site:
+    // ≥ 158.77 min. So the far site rides alone and the near three share the other van; the route
+    // holding the lowest id (A) is route 1.
+    const stops = [
+      stop(near[0] as string, 55.6, 12),
+      stop(near[1] as string, 55.7, 12),
+      stop(near[2] as string, 55.8, 12),
+      stop(far, 55.9, 12),
+    ];
     const plan = planRoutes(stops, { ...SETTINGS, vehicles: 2, latestArrival: "10:00" });
-    expect(plan.routes.map((route) => route.stops.map((s) => s.siteId).sort())).toEqual([
-      ["A", "C", "D"],
-      ["B"],
-    ]);
-    expect(plan.routes[1]?.returnAt).toBeCloseTo(DEPARTURE + 148.771456, 5);
+    expect(plan.routes.map((route) => route.stops.map((s) => s.siteId).sort())).toEqual(expected);
+    const farRoute = plan.routes.find((route) => route.stops.length === 1);
+    expect(farRoute?.returnAt).toBeCloseTo(DEPARTURE + 148.771456, 5);
     expect(plan.violations).toEqual([]);
   });
 });
