@@ -332,12 +332,14 @@ describe("planKitDeliveries at its boundaries", () => {
   it("orders sessions given in reverse, skips empty ones, and lists delivery stops by run then site", () => {
     // No Monday pickups. S3 Monday day (07:00) and S1 Monday evening (15:00): the last run back
     // before either is Friday 2 October's evening run (19:00). S2 Wednesday day (07:00): Tuesday's
-    // morning run (back 12:00). S4's session has no tests: no kits, no stop. Allocations in
-    // session order (date, shift, site); delivery stops by run, then site.
+    // morning run (back 12:00). S1's Monday night (23:00) uses S1's Friday stop: no second stop.
+    // S4's session has no tests: no kits, no stop. Allocations in session order (date, shift,
+    // site); delivery stops by run, then site.
     const settings = { ...SETTINGS, pickupWeekdays: [2, 3, 4, 5] as const };
     const plan = planKitDeliveries({
       sessions: [
         { siteId: "S2", date: "2020-10-07", shift: "day", tests: 5 },
+        { siteId: "S1", date: "2020-10-05", shift: "night", tests: 3 },
         { siteId: "S1", date: "2020-10-05", shift: "evening", tests: 20 },
         { siteId: "S4", date: "2020-10-05", shift: "day", tests: 0 },
         { siteId: "S3", date: "2020-10-05", shift: "day", tests: 9 },
@@ -352,6 +354,7 @@ describe("planKitDeliveries at its boundaries", () => {
     ).toEqual([
       "S3 2020-10-05 day 10 2020-10-02 evening",
       "S1 2020-10-05 evening 22 2020-10-02 evening",
+      "S1 2020-10-05 night 4 2020-10-02 evening",
       "S2 2020-10-07 day 6 2020-10-06 morning",
     ]);
     expect(plan.deliveryVisits.map((v) => `${v.siteId} ${runLabel(v.run)}`)).toEqual([
