@@ -26,8 +26,20 @@ import { emptySection, type SectionResult } from "./reliability/section.ts";
 import { runStorageFaultSection } from "./reliability/storage-faults.ts";
 import { runSuites } from "./reliability/suites.ts";
 
+const usage = `Usage: npm run reliability -- [--jobs N] [--inputs N] [--only SECTIONS] [--keep]
+
+Checks what testrota promises under faults (docs/reliability.md) and prints a table.
+  --jobs N        whole runs killed in parallel (default 2)
+  --inputs N      the least number of generated hostile inputs (default 10000)
+  --only LIST     sections to run, comma-separated: kills,faults,inputs,suites (default all)
+  --keep          keep the temporary installations for inspection
+  --help          this text
+Exit status: 0 when nothing was lost or leaked and every run survived, 1 otherwise.
+`;
+
 const { values } = parseArgs({
   options: {
+    help: { type: "boolean", default: false },
     jobs: { type: "string", default: "2" },
     inputs: { type: "string", default: "10000" },
     keep: { type: "boolean", default: false },
@@ -87,91 +99,97 @@ function printTable(sections: readonly SectionResult[], timings: ReadonlyMap<str
   process.stdout.write(`\n${out.join("\n")}\n`);
 }
 
-const started = performance.now();
-const root = mkdtempSync(join(tmpdir(), "testrota-reliability-"));
-// nobody (the read-only faults) must reach the installations below (mkdtemp makes 0700).
-chmodSync(root, 0o755);
-const sections: SectionResult[] = [];
-const timings = new Map<string, string>();
-const installs: Installation[] = [];
-process.stdout.write(`testrota reliability: working in ${root} (${jobs} jobs at a time)\n`);
+/** The whole check: installations, the chosen sections, the privacy scan and the verdict. */
+async function checkReliability(): Promise<void> {
+  const started = performance.now();
+  const root = mkdtempSync(join(tmpdir(), "testrota-reliability-"));
+  // nobody (the read-only faults) must reach the installations below (mkdtemp makes 0700).
+  chmodSync(root, 0o755);
+  const sections: SectionResult[] = [];
+  const timings = new Map<string, string>();
+  const installs: Installation[] = [];
+  process.stdout.write(`testrota reliability: working in ${root} (${jobs} jobs at a time)\n`);
 
-try {
-  // Installations: `base` holds only inputs; `afterW39` has published 2020-W39.
-  const base = await createInstallation(join(root, "base"));
-  const afterW39 = copyInstallation(base, join(root, "after-w39"));
-  const w39 = await cli(afterW39, ["run", "--week", "2020-W39"]);
-  if (w39.code !== 0) throw new Error(`the run of 2020-W39 failed (exit ${w39.code}): ${w39.stderr}`);
-  installs.push(afterW39);
+  try {
+    // Installations: `base` holds only inputs; `afterW39` has published 2020-W39.
+    const base = await createInstallation(join(root, "base"));
+    const afterW39 = copyInstallation(base, join(root, "after-w39"));
+    const w39 = await cli(afterW39, ["run", "--week", "2020-W39"]);
+    if (w39.code !== 0) throw new Error(`the run of 2020-W39 failed (exit ${w39.code}): ${w39.stderr}`);
+    installs.push(afterW39);
 
-  const sectionRuns = [
-    { key: "kills", what: "kills inside whole runs", run: () => runKillSection(root, base, jobs) },
-    {
-      key: "faults",
-      what: "storage faults under whole runs",
-      run: () => runStorageFaultSection(root, afterW39, jobs),
-    },
-    {
-      key: "inputs",
-      what: "bad input files under whole runs",
-      run: () => runInputFaultSection(root, afterW39, jobs),
-    },
-  ];
-  for (const { what, run } of sectionRuns.filter((s) => only.has(s.key))) {
-    const at = performance.now();
-    process.stdout.write(`${what} …\n`);
-    const result = await run();
-    sections.push(result.section);
-    installs.push(...result.installs);
-    timings.set(result.section.name, seconds(at));
+    const sectionRuns = [
+      { key: "kills", what: "kills inside whole runs", run: () => runKillSection(root, base, jobs) },
+      {
+        key: "faults",
+        what: "storage faults under whole runs",
+        run: () => runStorageFaultSection(root, afterW39, jobs),
+      },
+      {
+        key: "inputs",
+        what: "bad input files under whole runs",
+        run: () => runInputFaultSection(root, afterW39, jobs),
+      },
+    ];
+    for (const { what, run } of sectionRuns.filter((s) => only.has(s.key))) {
+      const at = performance.now();
+      process.stdout.write(`${what} …\n`);
+      const result = await run();
+      sections.push(result.section);
+      installs.push(...result.installs);
+      timings.set(result.section.name, seconds(at));
+    }
+
+    let at = performance.now();
+    if (only.has("suites")) {
+      process.stdout.write(`vitest reliability suites (≥ ${minInputs} hostile inputs) …\n`);
+      const suites = await runSuites(root, minInputs);
+      sections.push(...suites);
+      timings.set(suites[0]?.name ?? "", seconds(at));
+    }
+
+    at = performance.now();
+    process.stdout.write("privacy scan …\n");
+    const privacy = emptySection("privacy scan (files, logs, messages, ledger)");
+    const scan = scanForLeaks(installs, capturedOutput, indexRoster(base.rosterDir));
+    privacy.leaks = scan.leaks.length;
+    privacy.notes.push(
+      `${scan.counts.folders} distinct week folders, ${scan.counts.files} files, ${scan.counts.logLines} output lines, ${scan.counts.ledgerRows} store rows; ${scan.counts.allowedHits} names and ids found in their own municipality's files`,
+    );
+    if (scan.counts.allowedHits === 0) {
+      privacy.runs = 1;
+      privacy.notes.push("the scan found no name even where names belong: it is not reading the files");
+    }
+    for (const leak of scan.leaks.slice(0, 20))
+      privacy.notes.push(`leak: ${leak.what} in ${leak.where} (${leak.allowed})`);
+    sections.push(privacy);
+    timings.set(privacy.name, seconds(at));
+  } catch (error) {
+    const failed = emptySection("harness");
+    failed.runs = 1;
+    failed.notes.push(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    sections.push(failed);
+  } finally {
+    timings.set("total", seconds(started));
+    for (const section of sections) {
+      for (const note of section.notes) process.stdout.write(`  ${section.name}: ${note}\n`);
+    }
+    printTable(sections, timings);
+    if (values.keep) process.stdout.write(`kept ${root}\n`);
+    else rmSync(root, { recursive: true, force: true });
   }
 
-  let at = performance.now();
-  if (only.has("suites")) {
-    process.stdout.write(`vitest reliability suites (≥ ${minInputs} hostile inputs) …\n`);
-    const suites = await runSuites(root, minInputs);
-    sections.push(...suites);
-    timings.set(suites[0]?.name ?? "", seconds(at));
-  }
-
-  at = performance.now();
-  process.stdout.write("privacy scan …\n");
-  const privacy = emptySection("privacy scan (files, logs, messages, ledger)");
-  const scan = scanForLeaks(installs, capturedOutput, indexRoster(base.rosterDir));
-  privacy.leaks = scan.leaks.length;
-  privacy.notes.push(
-    `${scan.counts.folders} distinct week folders, ${scan.counts.files} files, ${scan.counts.logLines} output lines, ${scan.counts.ledgerRows} store rows; ${scan.counts.allowedHits} names and ids found in their own municipality's files`,
-  );
-  if (scan.counts.allowedHits === 0) {
-    privacy.runs = 1;
-    privacy.notes.push("the scan found no name even where names belong: it is not reading the files");
-  }
-  for (const leak of scan.leaks.slice(0, 20))
-    privacy.notes.push(`leak: ${leak.what} in ${leak.where} (${leak.allowed})`);
-  sections.push(privacy);
-  timings.set(privacy.name, seconds(at));
-} catch (error) {
-  const failed = emptySection("harness");
-  failed.runs = 1;
-  failed.notes.push(error instanceof Error ? (error.stack ?? error.message) : String(error));
-  sections.push(failed);
-} finally {
-  timings.set("total", seconds(started));
-  for (const section of sections) {
-    for (const note of section.notes) process.stdout.write(`  ${section.name}: ${note}\n`);
-  }
-  printTable(sections, timings);
-  if (values.keep) process.stdout.write(`kept ${root}\n`);
-  else rmSync(root, { recursive: true, force: true });
+  const lost = sections.reduce((sum, s) => sum + s.dataLost, 0);
+  const leaks = sections.reduce((sum, s) => sum + s.leaks, 0);
+  const notSurvived = sections.reduce((sum, s) => sum + (s.runs - s.survived), 0);
+  const inputsTried = sections.reduce((sum, s) => sum + s.inputs, 0);
+  const verdict =
+    lost === 0 && leaks === 0 && notSurvived === 0 && (inputsTried >= minInputs || !only.has("suites"))
+      ? "ok: 0 data lost, 0 leaks, every run survived"
+      : `FAILED: ${lost} data lost, ${leaks} leaks, ${notSurvived} runs did not survive, ${inputsTried} inputs tried`;
+  process.stdout.write(`${verdict}\n`);
+  process.exitCode = verdict.startsWith("ok") ? 0 : 1;
 }
 
-const lost = sections.reduce((sum, s) => sum + s.dataLost, 0);
-const leaks = sections.reduce((sum, s) => sum + s.leaks, 0);
-const notSurvived = sections.reduce((sum, s) => sum + (s.runs - s.survived), 0);
-const inputsTried = sections.reduce((sum, s) => sum + s.inputs, 0);
-const verdict =
-  lost === 0 && leaks === 0 && notSurvived === 0 && (inputsTried >= minInputs || !only.has("suites"))
-    ? "ok: 0 data lost, 0 leaks, every run survived"
-    : `FAILED: ${lost} data lost, ${leaks} leaks, ${notSurvived} runs did not survive, ${inputsTried} inputs tried`;
-process.stdout.write(`${verdict}\n`);
-process.exitCode = verdict.startsWith("ok") ? 0 : 1;
+if (values.help) process.stdout.write(usage);
+else await checkReliability();

@@ -31,14 +31,12 @@ export function isInDenmark(point: GeoPoint): boolean {
 
 const RADIANS_PER_DEGREE = Math.PI / 180;
 
-/** True when the point has finite coordinates within the ranges of latitude and longitude. */
+/**
+ * True when the point has finite coordinates within the ranges of latitude and longitude (NaN and
+ * ±Infinity fail the range comparisons, so they need no check of their own).
+ */
 export function isValidGeoPoint(point: GeoPoint): boolean {
-  return (
-    Number.isFinite(point.latitude) &&
-    Number.isFinite(point.longitude) &&
-    Math.abs(point.latitude) <= 90 &&
-    Math.abs(point.longitude) <= 180
-  );
+  return Math.abs(point.latitude) <= 90 && Math.abs(point.longitude) <= 180;
 }
 
 /**

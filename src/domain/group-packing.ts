@@ -79,7 +79,7 @@ type Cursor = { readonly ids: readonly number[]; next: number };
 type OpenBundle = {
   readonly cursors: readonly Cursor[];
   remaining: number;
-  readonly order: number;
+  readonly preferredDays: readonly number[];
   readonly allowed: Uint8Array | undefined;
   /** How many days the bundle may go on: the fewer, the earlier it is packed. */
   readonly choices: number;
@@ -104,7 +104,8 @@ function placeInto(bundle: OpenBundle, day: number, limit: number, dayOf: Int32A
   let rest = count - take.reduce((sum, n) => sum + n, 0);
   const byRemainder = left
     .map((n, index) => ({ index, fraction: (n * count) / total - (take[index] ?? 0) }))
-    .sort((a, b) => b.fraction - a.fraction || a.index - b.index);
+    // Equal remainders keep shift order (the sort is stable).
+    .sort((a, b) => b.fraction - a.fraction);
   for (const { index } of byRemainder) {
     if (rest === 0) break;
     take[index] = (take[index] ?? 0) + 1;
@@ -121,24 +122,23 @@ function placeInto(bundle: OpenBundle, day: number, limit: number, dayOf: Int32A
 /** The allowed day with the least room that still takes `size` (best fit); -1 when none does. */
 function bestFit(room: Int32Array, size: number, bundle: OpenBundle): number {
   let best = -1;
-  for (let day = 0; day < room.length; day++) {
-    const free = room[day] ?? 0;
+  room.forEach((free, day) => {
     if (isAllowed(bundle, day) && free >= size && (best < 0 || free < (room[best] ?? 0))) best = day;
-  }
+  });
   return best;
 }
 
 /** The allowed day with the most room (the first allowed day when none has room). */
 function mostRoom(room: Int32Array, bundle: OpenBundle): number {
   let best = -1;
-  for (let day = 0; day < room.length; day++) {
-    if (isAllowed(bundle, day) && (best < 0 || (room[day] ?? 0) > (room[best] ?? 0))) best = day;
-  }
+  room.forEach((free, day) => {
+    if (isAllowed(bundle, day) && (best < 0 || free > (room[best] ?? 0))) best = day;
+  });
   return Math.max(best, 0);
 }
 
 /** Fills the allowed days among `days` that have room, in order (a site's days, kept together). */
-function fillDays(bundle: OpenBundle, days: readonly number[], room: Int32Array, dayOf: Int32Array): void {
+function fillDays(bundle: OpenBundle, days: Iterable<number>, room: Int32Array, dayOf: Int32Array): void {
   for (const day of days) {
     const free = room[day] ?? 0;
     if (bundle.remaining === 0) break;
@@ -181,26 +181,28 @@ export function packBundles(
 ): number {
   if (room.length === 0)
     return bundles.reduce((sum, b) => sum + b.groups.reduce((n, g) => n + g.length, 0), 0);
-  const open: OpenBundle[] = bundles.map((bundle, order) => {
-    const cursors = bundle.groups.filter((ids) => ids.length > 0).map((ids) => ({ ids, next: 0 }));
+  const open: OpenBundle[] = bundles.map((bundle) => {
+    // An empty group is never given a member: its share and its remainder are 0.
+    const cursors = bundle.groups.map((ids) => ({ ids, next: 0 }));
     const allowed = bundle.allowed;
     return {
       cursors,
       remaining: cursors.reduce((sum, c) => sum + c.ids.length, 0),
-      order,
+      preferredDays: bundle.preferredDays,
       allowed,
       choices: allowed === undefined ? room.length : allowed.reduce((sum, value) => sum + value, 0),
       site: bundle.site,
     };
   });
-  open.forEach((bundle, index) => fillDays(bundle, bundles[index]?.preferredDays ?? [], room, dayOf));
-  const pending = open
-    .filter((b) => b.remaining > 0)
-    .sort((a, b) => a.choices - b.choices || b.remaining - a.remaining || a.order - b.order);
-  const siteDaysTaken = new Map<number, number[]>();
+  open.forEach((bundle) => fillDays(bundle, bundle.preferredDays, room, dayOf));
+  // Bundles placed in full are passed over below (nothing remains); equal ones keep the order
+  // given (the sort is stable).
+  open.sort((a, b) => a.choices - b.choices || b.remaining - a.remaining);
+  // The days each site's bundles took (in order); bundles without a site share none.
+  const siteDaysTaken = new Map<number | undefined, Set<number>>();
   let overflow = 0;
-  for (const bundle of pending) {
-    const taken = bundle.site === undefined ? undefined : siteDaysTaken.get(bundle.site);
+  for (const bundle of open) {
+    const taken = siteDaysTaken.get(bundle.site);
     if (taken !== undefined) fillDays(bundle, taken, room, dayOf);
     while (bundle.remaining > 0) {
       const fit = bestFit(room, bundle.remaining, bundle);
@@ -210,13 +212,12 @@ export function packBundles(
         overflow += leaveOut(bundle, dayOf);
         break;
       }
-      const limit = fit >= 0 || free <= 0 ? bundle.remaining : free;
+      // A fitting day has room for all that remain.
+      const limit = free <= 0 ? bundle.remaining : free;
       if (free <= 0) overflow += bundle.remaining;
       room[day] = free - placeInto(bundle, day, limit, dayOf);
       if (bundle.site !== undefined) {
-        const days = siteDaysTaken.get(bundle.site) ?? [];
-        if (!days.includes(day)) days.push(day);
-        siteDaysTaken.set(bundle.site, days);
+        siteDaysTaken.set(bundle.site, (siteDaysTaken.get(bundle.site) ?? new Set<number>()).add(day));
       }
     }
   }

@@ -108,7 +108,7 @@ export function planKitDeliveries(input: KitDeliveryInput): KitPlan {
   }));
   const bySite = new Map<string, TimedVisit[]>();
   // Instants are looked up once per run and per date and shift (the zone arithmetic is the cost).
-  const endOf = new Map(runs.map(({ run, endsAt }) => [formatRunKey(run), endsAt]));
+  const endOf = new Map<string, number>();
   const endsAt = (run: PickupRun): number => {
     const key = formatRunKey(run);
     const known = endOf.get(key) ?? runEndsAt(pickupDays, run);
@@ -119,9 +119,10 @@ export function planKitDeliveries(input: KitDeliveryInput): KitPlan {
   // A visit before `deliveryFrom` is under way before the plan is published: it cannot take kits.
   const usable = input.visits.filter((visit) => visit.run.date >= input.deliveryFrom);
   for (const visit of usable.sort((a, b) => compareRuns(a.run, b.run))) {
-    const list = bySite.get(visit.siteId) ?? [];
-    list.push({ visit, endsAt: endsAt(visit.run), deliveryOnly: false });
-    bySite.set(visit.siteId, list);
+    const timed = { visit, endsAt: endsAt(visit.run), deliveryOnly: false };
+    const list = bySite.get(visit.siteId);
+    if (list === undefined) bySite.set(visit.siteId, [timed]);
+    else list.push(timed);
   }
 
   const allocations: KitAllocation[] = [];
@@ -132,8 +133,8 @@ export function planKitDeliveries(input: KitDeliveryInput): KitPlan {
     const startsAt = startOf.get(slot) ?? sessionStartsAt(pickupDays, session.date, session.shift);
     startOf.set(slot, startsAt);
     const count = computeKitCount(session.tests, kits.bufferPercent);
-    const known = bySite.get(session.siteId) ?? [];
-    let chosen = known.filter((timed) => timed.endsAt <= startsAt).at(-1);
+    const known = bySite.get(session.siteId);
+    let chosen = known?.filter((timed) => timed.endsAt <= startsAt).at(-1);
     if (chosen === undefined) {
       const run = runs.filter((candidate) => candidate.endsAt <= startsAt).at(-1);
       if (run === undefined) {
@@ -142,9 +143,11 @@ export function planKitDeliveries(input: KitDeliveryInput): KitPlan {
       }
       chosen = { visit: { siteId: session.siteId, run: run.run }, endsAt: run.endsAt, deliveryOnly: true };
       deliveryVisits.push(chosen.visit);
-      known.push(chosen);
-      known.sort((a, b) => a.endsAt - b.endsAt);
-      bySite.set(session.siteId, known);
+      if (known === undefined) bySite.set(session.siteId, [chosen]);
+      else {
+        known.push(chosen);
+        known.sort((a, b) => a.endsAt - b.endsAt);
+      }
     }
     allocations.push({
       siteId: session.siteId,

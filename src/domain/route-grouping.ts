@@ -16,7 +16,7 @@ const MAX_ROTATIONS = 64;
  * (the best estimates): all of them for a handful of stops, fewer as runs grow, to keep a region's
  * week well under a second or two.
  */
-function startsFor(stops: number): number {
+export function startsFor(stops: number): number {
   return stops <= 12 ? stops : stops <= 40 ? 4 : 2;
 }
 
@@ -30,7 +30,7 @@ const EPSILON = 1e-9;
  * samples reach the lab; comparing the next ones too keeps the other routes balanced even when one
  * route cannot get shorter (a far island), instead of piling their stops onto one van.
  */
-type Score = {
+export type Score = {
   readonly afterClose: number;
   /** Durations, longest first. */
   readonly durations: readonly number[];
@@ -38,7 +38,8 @@ type Score = {
   readonly late: number;
 };
 
-function compareScores(a: Score, b: Score): number {
+/** Orders two scores: negative when `a` is better (see {@link Score}), 0 within float noise. */
+export function compareScores(a: Score, b: Score): number {
   if (Math.abs(a.afterClose - b.afterClose) > EPSILON) return a.afterClose - b.afterClose;
   const length = Math.max(a.durations.length, b.durations.length);
   for (let i = 0; i < length; i++) {
@@ -49,14 +50,19 @@ function compareScores(a: Score, b: Score): number {
 }
 
 /** Duration and closing lateness of one route, the parts a score is made of. */
-type RouteFigures = { readonly duration: number; readonly afterClose: number };
+export type RouteFigures = { readonly duration: number; readonly afterClose: number };
 
 function figuresOf(problem: RoutingProblem, order: readonly number[]): RouteFigures {
   const schedule = scheduleOrder(problem, order);
   return { duration: schedule.returnAt - problem.departure, afterClose: schedule.minutesAfterClose };
 }
 
-function scoreFigures(problem: RoutingProblem, figures: readonly RouteFigures[], latest: number): Score {
+/** The score of a set of routes from their figures; `late` measures against `latest` (minutes after midnight). */
+export function scoreFigures(
+  problem: RoutingProblem,
+  figures: readonly RouteFigures[],
+  latest: number,
+): Score {
   const afterClose = figures.reduce((sum, route) => sum + route.afterClose, 0);
   const durations = figures.map((route) => route.duration).sort((x, y) => y - x);
   const lateAtLab = Math.max(0, problem.departure + (durations[0] ?? 0) - latest);
@@ -67,7 +73,7 @@ function scoreFigures(problem: RoutingProblem, figures: readonly RouteFigures[],
  * The stops in sweep order: by bearing around the lab (on a local flat projection, exact enough
  * within a region), nearer first on equal bearing, then by node index (site id).
  */
-function sweepOrder(depot: GeoPoint, stops: readonly GeoPoint[]): number[] {
+export function sweepOrder(depot: GeoPoint, stops: readonly GeoPoint[]): number[] {
   const scale = Math.cos((depot.latitude * Math.PI) / 180);
   const polar = stops.map((stop, i) => {
     const x = (stop.longitude - depot.longitude) * scale;
@@ -78,9 +84,10 @@ function sweepOrder(depot: GeoPoint, stops: readonly GeoPoint[]): number[] {
   return polar.map((entry) => entry.node);
 }
 
-type Cut = { readonly groups: number[][]; readonly max: number; readonly sum: number };
+export type Cut = { readonly groups: number[][]; readonly max: number; readonly sum: number };
 
-function isBetterCut(
+/** Whether a cut with this longest group `max` and total `sum` beats `best` (shorter longest, then less total). */
+export function isBetterCut(
   max: number,
   sum: number,
   best: { readonly max: number; readonly sum: number },
@@ -92,7 +99,7 @@ function isBetterCut(
  * Cuts the circular sweep, starting at `rotation`, into `count` consecutive groups with the
  * shortest longest group (dynamic programming over the cut points; ties: less total time).
  */
-function cutSweep(
+export function cutSweep(
   stretch: readonly number[][],
   circle: readonly number[],
   rotation: number,
@@ -142,7 +149,7 @@ function cutSweep(
  * The cuts of the sweep into `count` groups over the start bearings, best estimate first
  * (distinct groupings only; the stable sort keeps the lower start bearing on a tie).
  */
-function cutsBySweep(stretch: readonly number[][], circle: readonly number[], count: number): Cut[] {
+export function cutsBySweep(stretch: readonly number[][], circle: readonly number[], count: number): Cut[] {
   const step = Math.max(1, Math.ceil(circle.length / MAX_ROTATIONS));
   const cuts = new Map<string, Cut>();
   for (let rotation = 0; rotation < circle.length; rotation += step) {
@@ -159,7 +166,7 @@ function cutsBySweep(stretch: readonly number[][], circle: readonly number[], co
 }
 
 /** Where `node` joins `order` at least cost (by travel alone when no stop has opening hours). */
-function insertCheapest(problem: RoutingProblem, order: readonly number[], node: number): number[] {
+export function insertCheapest(problem: RoutingProblem, order: readonly number[], node: number): number[] {
   let bestPosition = order.length;
   let bestCost = Infinity;
   for (let p = 0; p <= order.length; p++) {
@@ -186,7 +193,7 @@ type Change = { readonly route: number; readonly order: number[]; readonly figur
  * Whether changing some routes from `before` to `after` improves the score. Leximax comparison
  * is independent of the routes a move leaves alone, so comparing the changed routes decides.
  */
-function improves(before: readonly RouteFigures[], after: readonly RouteFigures[]): boolean {
+export function improves(before: readonly RouteFigures[], after: readonly RouteFigures[]): boolean {
   let closing = 0;
   for (const f of after) closing += f.afterClose;
   for (const f of before) closing -= f.afterClose;
@@ -225,7 +232,7 @@ function without(order: readonly number[], index: number): number[] {
  * every route is ordered afresh from both starts when that is shorter. Swaps and chains are tried
  * on runs of up to {@link SWAP_LIMIT} stops.
  */
-function improveBetweenRoutes(problem: RoutingProblem, orders: number[][]): void {
+export function improveBetweenRoutes(problem: RoutingProblem, orders: number[][]): void {
   const figures = orders.map((order) => figuresOf(problem, order));
   const changeOf = (route: number, order: number[]): Change => ({
     route,

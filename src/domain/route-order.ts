@@ -107,7 +107,7 @@ export function costOfOrder(problem: RoutingProblem, order: readonly number[]): 
 const EPSILON = 1e-9;
 
 /** Nearest neighbour from the depot by travel time; ties go to the lower index (site id). */
-function orderByNearestNeighbour(problem: RoutingProblem, nodes: readonly number[]): number[] {
+export function orderByNearestNeighbour(problem: RoutingProblem, nodes: readonly number[]): number[] {
   const left = [...nodes].sort((a, b) => a - b);
   const order: number[] = [];
   let current = 0;
@@ -135,9 +135,10 @@ function at(order: readonly number[], i: number): number {
 /**
  * 2-opt on travel time (first improvement): reverse a stretch whenever the two new edges are
  * shorter than the two removed ones. Valid as the whole cost when no stop has opening hours,
- * because service time does not depend on the order.
+ * because service time does not depend on the order. Rearranges `order` in place; true when it moved
+ * anything.
  */
-function improveByTwoOpt(problem: RoutingProblem, order: number[]): boolean {
+export function improveByTwoOpt(problem: RoutingProblem, order: number[]): boolean {
   let improvedAny = false;
   for (let improved = true; improved;) {
     improved = false;
@@ -171,8 +172,9 @@ function reverseStretch(order: number[], i: number, j: number): void {
 /**
  * Or-opt on travel time: move a run of 1–3 consecutive stops (either way round) to the best other
  * place in the route, which repairs what 2-opt cannot (a stop picked up on the wrong side).
+ * Rearranges `order` in place; true when it moved anything.
  */
-function improveByOrOpt(problem: RoutingProblem, order: number[]): boolean {
+export function improveByOrOpt(problem: RoutingProblem, order: number[]): boolean {
   let improvedAny = false;
   for (let improved = true; improved;) {
     improved = false;
@@ -210,9 +212,10 @@ function improveByOrOpt(problem: RoutingProblem, order: number[]): boolean {
 
 /**
  * The same moves (2-opt reversal, or-opt relocation) judged by the full schedule, for routes with
- * opening hours where waiting and closing times make the order matter beyond distance.
+ * opening hours where waiting and closing times make the order matter beyond distance (a run is
+ * relocated as it is, not reversed). Rearranges `order` in place.
  */
-function improveBySchedule(problem: RoutingProblem, order: number[]): void {
+export function improveBySchedule(problem: RoutingProblem, order: number[]): void {
   let cost = costOfOrder(problem, order);
   for (let improved = true; improved;) {
     improved = false;
@@ -232,8 +235,8 @@ function improveBySchedule(problem: RoutingProblem, order: number[]): void {
       for (let i = 0; i + length <= order.length && !improved; i++) {
         const segment = order.slice(i, i + length);
         const rest = [...order.slice(0, i), ...order.slice(i + length)];
+        // p = i puts the run back where it was: the same order at the same cost, never taken.
         for (let p = 0; p <= rest.length && !improved; p++) {
-          if (p === i) continue;
           const candidate = [...rest.slice(0, p), ...segment, ...rest.slice(p)];
           const candidateCost = costOfOrder(problem, candidate);
           if (candidateCost < cost - EPSILON) {
@@ -250,9 +253,10 @@ function improveBySchedule(problem: RoutingProblem, order: number[]): void {
 /**
  * Farthest insertion: the stop farthest from the tour so far joins it where it adds least. A
  * second, differently shaped start for the local search (it fixes the outline first), because
- * nearest neighbour alone can leave a long last leg that 2-opt and or-opt cannot undo.
+ * nearest neighbour alone can leave a long last leg that 2-opt and or-opt cannot undo. Ties go to
+ * the lower node index and to the earlier position.
  */
-function orderByFarthestInsertion(problem: RoutingProblem, nodes: readonly number[]): number[] {
+export function orderByFarthestInsertion(problem: RoutingProblem, nodes: readonly number[]): number[] {
   const left = [...nodes].sort((a, b) => a - b);
   const tour: number[] = [];
   const gap = new Map(left.map((node) => [node, travelMinutes(problem, 0, node)]));
@@ -308,6 +312,8 @@ export function polishOrder(problem: RoutingProblem, order: readonly number[]): 
  */
 export function orderRoute(problem: RoutingProblem, nodes: readonly number[]): number[] {
   const nearest = improveToLocalOptimum(problem, orderByNearestNeighbour(problem, nodes));
+  // With three stops or fewer one relocation reaches every other order, so the first local optimum
+  // is the optimum already and a second start cannot be cheaper.
   if (nodes.length <= 3) return nearest;
   const farthest = improveToLocalOptimum(problem, orderByFarthestInsertion(problem, nodes));
   return costOfOrder(problem, farthest) < costOfOrder(problem, nearest) - EPSILON ? farthest : nearest;

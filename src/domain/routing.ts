@@ -186,7 +186,6 @@ function validateRouting(stops: readonly RouteStopInput[], settings: RouteSettin
  */
 export function planRoutes(stops: readonly RouteStopInput[], settings: RouteSettings): RoutePlan {
   validateRouting(stops, settings);
-  if (stops.length === 0) return { routes: [], violations: [] };
   const sorted = [...stops].sort((a, b) => compareSiteIds(a.siteId, b.siteId));
   const departure = parseClockMinutes(settings.departure);
   const latest = parseClockMinutes(settings.latestArrival);
@@ -220,22 +219,24 @@ export function planRoutes(stops: readonly RouteStopInput[], settings: RouteSett
   return { routes, violations: listViolations(routes) };
 }
 
-/** Routes in order of their mean bearing from the lab, clockwise from north (then first site id). */
+/**
+ * Routes in order of their mean bearing from the lab, clockwise from north (then first site id).
+ * The bearing is taken on plain degree offsets: shrinking the east-west offsets by cos(latitude)
+ * (> 0 everywhere) would move every angle but never change their order. `groupAndOrderStops`
+ * returns no empty route, so every order has a mean.
+ */
 function numberByBearing(depot: GeoPoint, stops: readonly RouteStopInput[], orders: number[][]): number[][] {
-  const scale = Math.cos((depot.latitude * Math.PI) / 180);
-  const keyed = orders
-    .filter((order) => order.length > 0)
-    .map((order) => {
-      let x = 0;
-      let y = 0;
-      for (const node of order) {
-        const location = (stops[node - 1] as RouteStopInput).location;
-        x += (location.longitude - depot.longitude) * scale;
-        y += location.latitude - depot.latitude;
-      }
-      const bearing = (Math.atan2(x, y) + 2 * Math.PI) % (2 * Math.PI);
-      return { order, bearing, first: Math.min(...order) };
-    });
+  const keyed = orders.map((order) => {
+    let x = 0;
+    let y = 0;
+    for (const node of order) {
+      const location = (stops[node - 1] as RouteStopInput).location;
+      x += location.longitude - depot.longitude;
+      y += location.latitude - depot.latitude;
+    }
+    const bearing = (Math.atan2(x, y) + 2 * Math.PI) % (2 * Math.PI);
+    return { order, bearing, first: Math.min(...order) };
+  });
   keyed.sort((a, b) => a.bearing - b.bearing || a.first - b.first);
   return keyed.map((entry) => entry.order);
 }

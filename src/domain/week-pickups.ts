@@ -58,9 +58,19 @@ function sessionsOf(
   );
 }
 
-function stopInfoOf(site: Site): SiteStopInfo | undefined {
-  if (site.location === undefined) return undefined;
-  return { municipalityCode: site.municipalityCode, location: site.location, openingHours: site.pickupHours };
+/**
+ * What routing needs of every site with coordinates. Routing only looks sites up by id, so the
+ * sites of other regions and without tests may be in it; a site without coordinates is left out
+ * (routing then refuses its stop).
+ */
+function listStopInfo(sites: readonly Site[]): Map<string, SiteStopInfo> {
+  return new Map(
+    sites.flatMap(({ id, municipalityCode, location, pickupHours }) =>
+      location === undefined
+        ? []
+        : [[id, { municipalityCode, location, openingHours: pickupHours }] as const],
+    ),
+  );
 }
 
 /**
@@ -76,28 +86,22 @@ function stopInfoOf(site: Site): SiteStopInfo | undefined {
 export function planWeekPickups(input: WeekPickupInput): RegionPickups[] {
   const deliveryFrom = deliveryStartOf(input.testWeek);
   const siteById = new Map(input.sites.map((site) => [site.id, site]));
+  const sites = listStopInfo(input.sites);
   return input.regions.map((region) => {
     const pickupDays = region.pickups ?? DEFAULT_PICKUP_DAY_SETTINGS;
     const kits = region.kits ?? DEFAULT_KIT_SETTINGS;
     const routing = input.withRoutes === false ? undefined : region.routes;
     const sessions = sessionsOf(input.tests, region.code, siteById);
-    const earlierSessions = sessionsOf(input.earlierTests ?? [], region.code, siteById);
-    const sites = new Map<string, SiteStopInfo>();
-    for (const session of [...sessions, ...earlierSessions]) {
-      const site = siteById.get(session.siteId);
-      const info = site === undefined ? undefined : stopInfoOf(site);
-      if (info !== undefined) sites.set(session.siteId, info);
-    }
-    const earlierVisits: EarlierVisit[] =
-      earlierSessions.length === 0
-        ? []
-        : planRegionPickupRoutes({
-            sessions: earlierSessions,
-            sites,
-            pickupDays,
-            kits,
-            deliveryFrom: addDays(deliveryFrom, -7),
-          }).stops.filter((stop) => stop.run.date >= deliveryFrom);
+    const earlierSessions =
+      input.earlierTests === undefined ? [] : sessionsOf(input.earlierTests, region.code, siteById);
+    // Without earlier sessions this plans nothing and yields no visits.
+    const earlierVisits: EarlierVisit[] = planRegionPickupRoutes({
+      sessions: earlierSessions,
+      sites,
+      pickupDays,
+      kits,
+      deliveryFrom: addDays(deliveryFrom, -7),
+    }).stops.filter((stop) => stop.run.date >= deliveryFrom);
     const plan = planRegionPickupRoutes({
       sessions,
       sites,

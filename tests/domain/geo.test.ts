@@ -42,11 +42,23 @@ describe("estimateRoadKm and estimateTravelMinutes", () => {
     expect(estimateTravelMinutes(0, 40)).toBe(0);
   });
   it.each([
-    { name: "road factor below 1", run: () => estimateRoadKm(a, b, 0.9) },
-    { name: "speed 0", run: () => estimateTravelMinutes(10, 0) },
-    { name: "negative speed", run: () => estimateTravelMinutes(10, -5) },
-  ])("rejects $name", ({ run }) => {
-    expect(run).toThrow(RangeError);
+    {
+      name: "road factor below 1",
+      run: () => estimateRoadKm(a, b, 0.9),
+      message: "estimateRoadKm: road factor 0.9, expected ≥ 1",
+    },
+    {
+      name: "speed 0",
+      run: () => estimateTravelMinutes(10, 0),
+      message: "estimateTravelMinutes: speed 0 km/h, expected > 0",
+    },
+    {
+      name: "negative speed",
+      run: () => estimateTravelMinutes(10, -5),
+      message: "estimateTravelMinutes: speed -5 km/h, expected > 0",
+    },
+  ])("rejects $name", ({ run, message }) => {
+    expect(run).toThrow(new RangeError(message));
   });
 });
 
@@ -57,6 +69,10 @@ describe("isValidGeoPoint", () => {
     { point: { latitude: 91, longitude: 12 }, valid: false },
     { point: { latitude: 55, longitude: 181 }, valid: false },
     { point: { latitude: Number.NaN, longitude: 12 }, valid: false },
+    { point: { latitude: 55, longitude: Number.NaN }, valid: false },
+    { point: { latitude: 55, longitude: Number.POSITIVE_INFINITY }, valid: false },
+    { point: { latitude: Number.NEGATIVE_INFINITY, longitude: 12 }, valid: false },
+    { point: { latitude: -90, longitude: 180 }, valid: true },
   ])("$point.latitude, $point.longitude → $valid", ({ point, valid }) => {
     expect(isValidGeoPoint(point)).toBe(valid);
   });

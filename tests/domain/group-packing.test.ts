@@ -182,3 +182,77 @@ describe("bundleBySite", () => {
     ]);
   });
 });
+
+describe("bundleBySite with some shifts limited to some days", () => {
+  it("gives a site no bundle for the shifts it has no one in, and its own days or none", () => {
+    // Day 0 takes every shift, day 1 only the day shift: day staff may go on [1, 1], evening and
+    // night staff on [1, 0]. Site 5 has only day staff (one bundle), site 8 only evening and night
+    // staff (one bundle), site 6 one evening member; only site 5 has days already.
+    //           item: 0  1  2  3  4
+    const siteOf = [5, 5, 8, 8, 6];
+    const shiftOf = [0, 0, 1, 2, 1];
+    const bundles = bundleBySite(
+      [0, 1, 2, 3, 4],
+      siteOf,
+      shiftOf,
+      new Map([[5, [2]]]),
+      Uint8Array.from([7, 1]),
+    );
+    expect(bundles).toEqual([
+      { groups: [[0, 1], [], []], preferredDays: [2], allowed: Uint8Array.from([1, 1]), site: 5 },
+      { groups: [[], [2], [3]], preferredDays: [], allowed: Uint8Array.from([1, 0]), site: 8 },
+      { groups: [[], [4], []], preferredDays: [], allowed: Uint8Array.from([1, 0]), site: 6 },
+    ]);
+  });
+});
+
+describe("packBundles when room runs out", () => {
+  it.each([
+    {
+      // 5 members, room [1, 3]: 3 go to the roomier day 1; of the 2 left 1 fills day 0; the last
+      // finds no room anywhere and goes to the first day of equal (0) room, day 0: 1 over.
+      name: "the roomiest day first, then the first of equally full days",
+      sizes: [[5]],
+      room: [1, 3],
+      expected: [1, 1, 1, 0, 0],
+      overflow: 1,
+      roomAfter: [-1, 0],
+    },
+    {
+      // The 5: 2 on day 1, 1 on day 0, its last 2 over on day 0 (room [-2, 0]). Each single member
+      // then goes to the day least over: day 1 (0 > -2), then day 1 again (-1 > -2).
+      name: "members beyond the room go to the allowed day least over",
+      sizes: [[5], [1], [1]],
+      room: [1, 2],
+      expected: [1, 1, 0, 0, 0, 1, 1],
+      overflow: 4,
+      roomAfter: [-2, -2],
+    },
+  ])("$name", ({ sizes, room, expected, overflow, roomAfter }) => {
+    const dayOf = new Int32Array(expected.length).fill(-1);
+    const rooms = Int32Array.from(room);
+    expect(packBundles(bundlesOf(sizes), rooms, dayOf)).toBe(overflow);
+    expect([...dayOf]).toEqual(expected);
+    expect([...rooms]).toEqual(roomAfter);
+  });
+
+  it("with leaveOut marks the members left over as not placed (−1), whatever the array held", () => {
+    // Group sizes 1 and 3, room 2: 2 of 4 in proportion, 1 × 2/4 = 0.5 and 3 × 2/4 = 1.5 → 0 and 1,
+    // the equal remainders (0.5) go to the first shift: members 0 and 1 on day 0; 2 and 3 left out.
+    const dayOf = Int32Array.from([9, 9, 9, 9]);
+    const room = Int32Array.from([2]);
+    expect(packBundles(bundlesOf([[1, 3]]), room, dayOf, { leaveOut: true })).toBe(2);
+    expect([...dayOf]).toEqual([0, 0, -1, -1]);
+    expect([...room]).toEqual([0]);
+  });
+
+  it("does not keep bundles without a site on each other's days", () => {
+    // The 3 takes day 0 (the tightest fit of [5, 8, 1]), leaving [2, 8, 1]; the single member,
+    // not of the same site, goes to its own tightest fit, day 2 — not to day 0.
+    const dayOf = new Int32Array(4).fill(-1);
+    const room = Int32Array.from([5, 8, 1]);
+    expect(packBundles(bundlesOf([[3], [1]]), room, dayOf)).toBe(0);
+    expect([...dayOf]).toEqual([0, 0, 0, 2]);
+    expect([...room]).toEqual([2, 8, 0]);
+  });
+});

@@ -50,6 +50,14 @@ describe("computeKitCount", () => {
   ])("rejects $tests tests at $buffer %", ({ tests, buffer }) => {
     expect(() => computeKitCount(tests, buffer)).toThrow(RangeError);
   });
+  it.each([
+    { tests: 1.5, buffer: 10, message: "computeKitCount: 1.5 tests, expected a whole number ≥ 0" },
+    { tests: -1, buffer: 10, message: "computeKitCount: -1 tests, expected a whole number ≥ 0" },
+    { tests: 5, buffer: 12.5, message: "computeKitCount: buffer 12.5 %, expected a whole percentage ≥ 0" },
+    { tests: 5, buffer: -10, message: "computeKitCount: buffer -10 %, expected a whole percentage ≥ 0" },
+  ])("says why it rejects $tests tests at $buffer %", ({ tests, buffer, message }) => {
+    expect(() => computeKitCount(tests, buffer)).toThrow(new RangeError(message));
+  });
 });
 
 describe("planKitDeliveries", () => {
@@ -220,5 +228,140 @@ describe("planKitDeliveries", () => {
       ["2020-10-08", 8, "2020-10-07 morning", false],
     ]);
     expect(plan.deliveryVisits.map((v) => runLabel(v.run))).toEqual(["2020-10-02 evening"]);
+  });
+});
+
+describe("planKitDeliveries at its boundaries", () => {
+  const run = (date: string, kind: "morning" | "evening" = "morning"): PickupRun =>
+    kind === "morning"
+      ? { date, kind, departure: "07:30", latestArrival: "12:00" }
+      : { date, kind, departure: "15:30", latestArrival: "19:00" };
+
+  it("a visit on the first delivery date may bring kits", () => {
+    // Deliveries from Tuesday 6 October: S1's Tuesday-morning visit (back 12:00) is usable for its
+    // Wednesday 07:00 session, so no delivery-only stop is needed.
+    const plan = planKitDeliveries({
+      sessions: [{ siteId: "S1", date: "2020-10-07", shift: "day", tests: 4 }],
+      visits: [{ siteId: "S1", run: run("2020-10-06") }],
+      pickupDays: SETTINGS,
+      kits: { bufferPercent: 10 },
+      deliveryFrom: "2020-10-06",
+    });
+    expect(plan).toEqual({
+      allocations: [
+        {
+          siteId: "S1",
+          date: "2020-10-07",
+          shift: "day",
+          tests: 4,
+          kits: 5,
+          run: run("2020-10-06"),
+          deliveryOnly: false,
+        },
+      ],
+      deliveryVisits: [],
+      unserved: [],
+    });
+  });
+
+  it("takes the site's latest visit back before the session even when visits come in reverse", () => {
+    // Thursday 07:00 session: Wednesday's and Tuesday's visits are both back before it; the latest
+    // (Wednesday's) brings the kits (3 + 10 % → 4).
+    const plan = planKitDeliveries({
+      sessions: [{ siteId: "S1", date: "2020-10-08", shift: "day", tests: 3 }],
+      visits: [
+        { siteId: "S1", run: run("2020-10-07") },
+        { siteId: "S1", run: run("2020-10-06") },
+      ],
+      pickupDays: SETTINGS,
+      kits: { bufferPercent: 10 },
+      deliveryFrom: DELIVERY_FROM,
+    });
+    expect(plan.allocations.map((a) => [runLabel(a.run), a.kits, a.deliveryOnly])).toEqual([
+      ["2020-10-07 morning", 4, false],
+    ]);
+  });
+
+  it("a run back at the lab exactly when the shift starts is in time", () => {
+    // Morning runs back by 15:00, the evening shift starts 15:00. S1's Tuesday-morning visit brings
+    // its Tuesday-evening kits (10 → 11); S2 has no visit and gets a delivery-only stop on that same
+    // Tuesday run (1 → 2), not Monday's.
+    const settings = { ...SETTINGS, morningRun: { departure: "07:30", latestArrival: "15:00" } };
+    const tuesday: PickupRun = {
+      date: "2020-10-06",
+      kind: "morning",
+      departure: "07:30",
+      latestArrival: "15:00",
+    };
+    const plan = planKitDeliveries({
+      sessions: [
+        { siteId: "S2", date: "2020-10-06", shift: "evening", tests: 1 },
+        { siteId: "S1", date: "2020-10-06", shift: "evening", tests: 10 },
+      ],
+      visits: [{ siteId: "S1", run: tuesday }],
+      pickupDays: settings,
+      kits: { bufferPercent: 10 },
+      deliveryFrom: "2020-10-05",
+    });
+    expect(plan).toEqual({
+      allocations: [
+        {
+          siteId: "S1",
+          date: "2020-10-06",
+          shift: "evening",
+          tests: 10,
+          kits: 11,
+          run: tuesday,
+          deliveryOnly: false,
+        },
+        {
+          siteId: "S2",
+          date: "2020-10-06",
+          shift: "evening",
+          tests: 1,
+          kits: 2,
+          run: tuesday,
+          deliveryOnly: true,
+        },
+      ],
+      deliveryVisits: [{ siteId: "S2", run: tuesday }],
+      unserved: [],
+    });
+  });
+
+  it("orders sessions given in reverse, skips empty ones, and lists delivery stops by run then site", () => {
+    // No Monday pickups. S3 Monday day (07:00) and S1 Monday evening (15:00): the last run back
+    // before either is Friday 2 October's evening run (19:00). S2 Wednesday day (07:00): Tuesday's
+    // morning run (back 12:00). S1's Monday night (23:00) uses S1's Friday stop: no second stop.
+    // S4's session has no tests: no kits, no stop. Allocations in session order (date, shift,
+    // site); delivery stops by run, then site.
+    const settings = { ...SETTINGS, pickupWeekdays: [2, 3, 4, 5] as const };
+    const plan = planKitDeliveries({
+      sessions: [
+        { siteId: "S2", date: "2020-10-07", shift: "day", tests: 5 },
+        { siteId: "S1", date: "2020-10-05", shift: "night", tests: 3 },
+        { siteId: "S1", date: "2020-10-05", shift: "evening", tests: 20 },
+        { siteId: "S4", date: "2020-10-05", shift: "day", tests: 0 },
+        { siteId: "S3", date: "2020-10-05", shift: "day", tests: 9 },
+      ],
+      visits: [],
+      pickupDays: settings,
+      kits: { bufferPercent: 10 },
+      deliveryFrom: DELIVERY_FROM,
+    });
+    expect(
+      plan.allocations.map((a) => `${a.siteId} ${a.date} ${a.shift} ${a.kits} ${runLabel(a.run)}`),
+    ).toEqual([
+      "S3 2020-10-05 day 10 2020-10-02 evening",
+      "S1 2020-10-05 evening 22 2020-10-02 evening",
+      "S1 2020-10-05 night 4 2020-10-02 evening",
+      "S2 2020-10-07 day 6 2020-10-06 morning",
+    ]);
+    expect(plan.deliveryVisits.map((v) => `${v.siteId} ${runLabel(v.run)}`)).toEqual([
+      "S1 2020-10-02 evening",
+      "S3 2020-10-02 evening",
+      "S2 2020-10-06 morning",
+    ]);
+    expect(plan.unserved).toEqual([]);
   });
 });

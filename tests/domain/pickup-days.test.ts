@@ -2,12 +2,17 @@ import { DateTime } from "luxon";
 import { describe, expect, it } from "vitest";
 import {
   collectTestSessions,
+  compareRuns,
   DEFAULT_PICKUP_DAY_SETTINGS,
+  DEFAULT_SHIFT_HOURS,
   findPickupRun,
+  formatRunKey,
+  isTestSlotAllowed,
   listAllowedTestWeekdays,
   listPickupRuns,
   type PickupDaySettings,
   planPickupDays,
+  sessionReadyAt,
   type TestSession,
 } from "../../src/domain/pickup-days.ts";
 import { SHIFTS, type Shift } from "../../src/domain/roster.ts";
@@ -245,6 +250,105 @@ describe("collectTestSessions", () => {
       { siteId: "S1", date: "2020-10-06", shift: "day", tests: 2 },
       { siteId: "S2", date: "2020-10-06", shift: "day", tests: 1 },
       { siteId: "S1", date: "2020-10-06", shift: "night", tests: 1 },
+    ]);
+  });
+});
+
+describe("boundaries of the pickup calendar", () => {
+  it("orders the morning run before the evening run of the same date, and dates first", () => {
+    // Same date: morning (0) before evening (1); a later date after any run of an earlier one.
+    expect(
+      compareRuns({ date: "2020-10-09", kind: "morning" }, { date: "2020-10-09", kind: "evening" }),
+    ).toBe(-1);
+    expect(
+      compareRuns({ date: "2020-10-09", kind: "evening" }, { date: "2020-10-09", kind: "morning" }),
+    ).toBe(1);
+    expect(
+      compareRuns({ date: "2020-10-09", kind: "evening" }, { date: "2020-10-09", kind: "evening" }),
+    ).toBe(0);
+    expect(
+      compareRuns({ date: "2020-10-08", kind: "evening" }, { date: "2020-10-09", kind: "morning" }),
+    ).toBe(-1);
+  });
+
+  it("a shift ending at its own start time lasts 24 hours: samples ready the next day", () => {
+    // Day shift 07:00–07:00: Monday's samples are ready Tuesday 07:00; Tuesday's 07:30 run
+    // takes them, back by 12:00 → 5 h. (Read as same-day 07:00, Monday's 07:30 run would take them.)
+    const settings = {
+      ...DEFAULTS,
+      shiftHours: { ...DEFAULT_SHIFT_HOURS, day: { start: "07:00", end: "07:00" } },
+    };
+    expect(sessionReadyAt(settings, "2020-10-05", "day")).toBe(Date.UTC(2020, 9, 6, 5, 0));
+    const collection = findPickupRun(settings, "2020-10-05", "day");
+    expect(formatRunKey(collection.run)).toBe("2020-10-06 morning");
+    expect(collection.waitHours).toBe(5);
+  });
+
+  it("a van leaving exactly when the shift ends still collects its samples", () => {
+    // Night shift 23:00–07:30: Monday night's samples are ready Tuesday 07:30, the very minute the
+    // Tuesday morning run leaves; back by 12:00 → 4.5 h (not Wednesday's run, 28.5 h).
+    const settings = {
+      ...DEFAULTS,
+      shiftHours: { ...DEFAULT_SHIFT_HOURS, night: { start: "23:00", end: "07:30" } },
+    };
+    const collection = findPickupRun(settings, "2020-10-05", "night");
+    expect(formatRunKey(collection.run)).toBe("2020-10-06 morning");
+    expect(collection.waitHours).toBe(4.5);
+  });
+
+  it("names the date and the two-week search in its error", () => {
+    expect(() => findPickupRun({ ...DEFAULTS, pickupWeekdays: [] }, "2020-10-05", "day")).toThrow(
+      "findPickupRun: no pickup run within 14 days after 2020-10-05, expected pickup weekdays",
+    );
+  });
+
+  it("a wait exactly at the maximum is allowed and not reported", () => {
+    // Monday day shift: ready 15:00, Tuesday's run back by 12:00 → 21 h = maxWaitHours.
+    const settings = { ...DEFAULTS, maxWaitHours: 21 };
+    expect(isTestSlotAllowed(settings, "2020-10-05", "day")).toBe(true);
+    expect(isTestSlotAllowed({ ...DEFAULTS, maxWaitHours: 20 }, "2020-10-05", "day")).toBe(false);
+    const plan = planPickupDays([{ siteId: "S1", date: "2020-10-05", shift: "day", tests: 3 }], settings);
+    expect(plan.violations).toEqual([]);
+  });
+
+  it("orders sessions given in reverse before collecting them, and visits by run then site", () => {
+    // S1 Tuesday day → Wednesday 07:30 run (21 h); S2 Monday day → Tuesday run (21 h);
+    // S2 Monday night → Tuesday run (ready 07:00, back 12:00: 5 h); S1 Monday evening → Tuesday
+    // run (ready 23:00, 13 h). Visits: Tuesday S1, Tuesday S2, Wednesday S1. With max 12 h
+    // every session but the night one is reported, in date/shift/site order.
+    const sessions: TestSession[] = [
+      { siteId: "S1", date: "2020-10-06", shift: "day", tests: 1 },
+      { siteId: "S2", date: "2020-10-05", shift: "night", tests: 2 },
+      { siteId: "S1", date: "2020-10-05", shift: "evening", tests: 3 },
+      { siteId: "S2", date: "2020-10-05", shift: "day", tests: 4 },
+    ];
+    const plan = planPickupDays(sessions, { ...DEFAULTS, maxWaitHours: 12 });
+    expect(
+      plan.visits.map((v) => ({ site: v.siteId, run: formatRunKey(v.run), collects: v.collects })),
+    ).toEqual([
+      {
+        site: "S1",
+        run: "2020-10-06 morning",
+        collects: [{ date: "2020-10-05", shift: "evening", samples: 3, waitHours: 13 }],
+      },
+      {
+        site: "S2",
+        run: "2020-10-06 morning",
+        collects: [
+          { date: "2020-10-05", shift: "day", samples: 4, waitHours: 21 },
+          { date: "2020-10-05", shift: "night", samples: 2, waitHours: 5 },
+        ],
+      },
+      {
+        site: "S1",
+        run: "2020-10-07 morning",
+        collects: [{ date: "2020-10-06", shift: "day", samples: 1, waitHours: 21 }],
+      },
+    ]);
+    expect(plan.violations.map((v) => `${v.siteId} ${v.date} ${v.shift} ${v.waitHours}`)).toEqual([
+      "S2 2020-10-05 day 21",
+      "S1 2020-10-05 evening 13",
+      "S1 2020-10-06 day 21",
     ]);
   });
 });

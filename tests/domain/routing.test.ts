@@ -1,12 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { measureGreatCircleKm, type GeoPoint } from "../../src/domain/geo.ts";
 import {
+  compareSiteIds,
   planRoutes,
   type RoutePlan,
   type RouteSettings,
   type RouteStopInput,
 } from "../../src/domain/routing.ts";
 import { createSeededRandom } from "../../src/roster/seeded-random.ts";
+
+/** A matcher for a worked-out figure with float rounding: equal to about 5 decimals. */
+function near(value: number): number {
+  return expect.closeTo(value, 5) as number;
+}
 
 const DEPOT: GeoPoint = { latitude: 55.5, longitude: 12 };
 const SETTINGS: RouteSettings = {
@@ -269,11 +275,33 @@ describe("planRoutes known cases", () => {
   });
 
   it.each([
-    { name: "no vans", settings: { ...SETTINGS, vehicles: 0 } },
-    { name: "latest arrival before departure", settings: { ...SETTINGS, latestArrival: "07:00" } },
-    { name: "a bad clock time", settings: { ...SETTINGS, departure: "7:30" } },
-  ])("rejects $name", ({ settings }) => {
-    expect(() => planRoutes([stop("S1", 56, 12)], settings)).toThrow(RangeError);
+    {
+      name: "no vans",
+      settings: { ...SETTINGS, vehicles: 0 },
+      message: "planRoutes: vehicles 0, expected a whole number ≥ 1",
+    },
+    {
+      name: "a depot without valid coordinates",
+      settings: { ...SETTINGS, depot: { latitude: 95, longitude: 12 } },
+      message: "planRoutes: depot has no valid coordinates",
+    },
+    {
+      name: "latest arrival before departure",
+      settings: { ...SETTINGS, latestArrival: "07:00" },
+      message: "planRoutes: latest arrival 07:00 is not after departure 07:30",
+    },
+    {
+      name: "latest arrival equal to departure",
+      settings: { ...SETTINGS, latestArrival: "07:30" },
+      message: "planRoutes: latest arrival 07:30 is not after departure 07:30",
+    },
+    {
+      name: "a bad clock time",
+      settings: { ...SETTINGS, departure: "7:30" },
+      message: 'clock time "7:30", expected HH:MM (00:00–23:59)',
+    },
+  ])("rejects $name", ({ settings, message }) => {
+    expect(() => planRoutes([stop("S1", 56, 12)], settings)).toThrow(new RangeError(message));
   });
 
   it("rejects the same site twice, a site without valid coordinates and opening hours that end before they start", () => {
@@ -282,6 +310,123 @@ describe("planRoutes known cases", () => {
     expect(() =>
       planRoutes([stop("S1", 56, 12, { openingHours: { open: "15:00", close: "09:00" } })], SETTINGS),
     ).toThrow(/opening before closing/);
+    // Opening and closing at the same minute is no opening at all.
+    expect(() =>
+      planRoutes([stop("S1", 56, 12, { openingHours: { open: "09:00", close: "09:00" } })], SETTINGS),
+    ).toThrow(
+      new RangeError("planRoutes: site S1 opens 09:00 and closes 09:00, expected opening before closing"),
+    );
+  });
+
+  it("gives two sites at one address, listed in either order, to the lower site id first, all figures worked out", () => {
+    // Lab 55.5° N 12° E → 55.8° N 12° E: 0.3° of a meridian = 3 × 111.19508 km = 33.358524 km,
+    // × 1.3 = 43.366081 road km, at 50 km/h = 52.039297 min. 10 min per stop, 0 km between them.
+    // Departure 07:30 = 450: S1 arrives 502.039297, leaves 512.039297; S2 arrives 512.039297,
+    // leaves 522.039297; back 52.039297 later at 574.078594 (124.078594 min, 86.732162 km).
+    const expected: RoutePlan = {
+      routes: [
+        {
+          number: 1,
+          departure: 450,
+          stops: [
+            {
+              siteId: "S1",
+              order: 1,
+              legKm: near(43.366081),
+              legMinutes: near(52.039297),
+              arrival: near(502.039297),
+              waitMinutes: 0,
+              serviceStart: near(502.039297),
+              departure: near(512.039297),
+              minutesAfterClose: 0,
+            },
+            {
+              siteId: "S2",
+              order: 2,
+              legKm: 0,
+              legMinutes: 0,
+              arrival: near(512.039297),
+              waitMinutes: 0,
+              serviceStart: near(512.039297),
+              departure: near(522.039297),
+              minutesAfterClose: 0,
+            },
+          ],
+          returnLegKm: near(43.366081),
+          returnLegMinutes: near(52.039297),
+          returnAt: near(574.078594),
+          distanceKm: near(86.732162),
+          durationMinutes: near(124.078594),
+          minutesLate: 0,
+        },
+      ],
+      violations: [],
+    };
+    const s1 = stop("S1", 55.8, 12);
+    const s2 = stop("S2", 55.8, 12);
+    expect(planRoutes([s2, s1], SETTINGS)).toEqual(expected);
+    expect(planRoutes([s1, s2], SETTINGS)).toEqual(expected);
+  });
+
+  it("numbers routes by bearing from the lab, clockwise from north, whatever the site ids", () => {
+    // Four sites about 22 km north, east, south and west of the lab: alone each route takes about
+    // 2 × 34.7 + 10 = 79 min, two sites on one route at least 2 × 34.4 + 48.8 + 20 = 137 min; by
+    // 09:10 (100 min) every site needs its own van. Ids run against the bearings (D north … A west).
+    const stops = [stop("A", 55.5, 11.65), stop("B", 55.3, 12), stop("C", 55.5, 12.35), stop("D", 55.7, 12)];
+    const plan = planRoutes(stops, { ...SETTINGS, vehicles: 4, latestArrival: "09:10" });
+    expect(plan.routes.map((route) => [route.number, route.stops.map((s) => s.siteId)])).toEqual([
+      [1, ["D"]],
+      [2, ["C"]],
+      [3, ["B"]],
+      [4, ["A"]],
+    ]);
+    expect(plan.violations).toEqual([]);
+  });
+
+  it.each([
+    {
+      name: "the near sites' A first",
+      near: ["A", "C", "D"],
+      far: "B",
+      expected: [["A", "C", "D"], ["B"]],
+    },
+    {
+      name: "the far site's A first",
+      near: ["B", "C", "D"],
+      far: "A",
+      expected: [["A"], ["B", "C", "D"]],
+    },
+  ])("numbers routes on the same bearing by their lowest site id: $name", ({ near, far, expected }) => {
+    // Four sites due north (bearing exactly 0), three near at 0.1°, 0.2° and 0.3° and one far at
+    // 0.4° from the lab. 0.1° is 11.119508 km × 1.3 at 50 km/h = 17.346432 min. The far one alone:
+    // 8 × 17.346432 + 10 = 148.77 min, back 09:58.77; the near three together: 6 × 17.346432 + 30
+    // = 134.08 min; all four on one van: 178.77 min, past 10:00; the far one with any other site:
+    // ≥ 158.77 min. So the far site rides alone and the near three share the other van; the route
+    // holding the lowest id (A) is route 1.
+    const stops = [
+      stop(near[0] as string, 55.6, 12),
+      stop(near[1] as string, 55.7, 12),
+      stop(near[2] as string, 55.8, 12),
+      stop(far, 55.9, 12),
+    ];
+    const plan = planRoutes(stops, { ...SETTINGS, vehicles: 2, latestArrival: "10:00" });
+    expect(plan.routes.map((route) => route.stops.map((s) => s.siteId).sort())).toEqual(expected);
+    const farRoute = plan.routes.find((route) => route.stops.length === 1);
+    expect(farRoute?.returnAt).toBeCloseTo(DEPARTURE + 148.771456, 5);
+    expect(plan.violations).toEqual([]);
+  });
+});
+
+describe("compareSiteIds", () => {
+  it.each([
+    { a: "S1", b: "S2", result: -1 },
+    { a: "S2", b: "S1", result: 1 },
+    { a: "S1", b: "S1", result: 0 },
+    // By UTF-16 code unit: "Z" (90) before "a" (97), "S10" before "S9"; a locale compare differs.
+    { a: "Z", b: "a", result: -1 },
+    { a: "S9", b: "S10", result: 1 },
+  ])("$a vs $b → $result", ({ a, b, result }) => {
+    expect(compareSiteIds(a, b)).toBe(result);
   });
 });
 

@@ -12,7 +12,7 @@ import type { PlanInput, PlannedTest, RegionPlanSettings, WeekPlan } from "../..
 import { cycleWeekOf, planWeek } from "../../src/domain/planner.ts";
 import type { Municipality } from "../../src/domain/reference.ts";
 import { staffKey, type Shift, type Site, type StaffMember } from "../../src/domain/roster.ts";
-import { deliveryStartOf, type RegionPickups } from "../../src/domain/week-pickups.ts";
+import { deliveryStartOf, planWeekPickups, type RegionPickups } from "../../src/domain/week-pickups.ts";
 import { generateDemoInput } from "../../src/roster/generate-demo.ts";
 import { readBoundaries } from "../../src/roster/read-boundaries.ts";
 
@@ -375,5 +375,153 @@ describe("the previous week's stops on the same runs", () => {
       const ids = run.routes.flatMap((route) => route.stops.map((stop) => stop.siteId));
       expect(new Set(ids).size).toBe(ids.length);
     }
+  });
+});
+
+describe("planWeekPickups on a hand-made region of two sites", () => {
+  // Test week 2020-W41: its rota is published Wednesday 30 September, deliveries from Thursday
+  // 1 October; the earlier plan (week 40) was published a week before, deliveries from 24 September.
+  const place = (latitude: number, longitude: number) =>
+    ({ latitude, longitude, source: "site", approximate: false }) as const;
+  const SITES: Site[] = [
+    {
+      id: "S1",
+      municipalityCode: 320,
+      kind: "nursing-home",
+      name: "A",
+      address: "a",
+      location: place(55.3, 11.7),
+    },
+    {
+      id: "S2",
+      municipalityCode: 320,
+      kind: "nursing-home",
+      name: "B",
+      address: "b",
+      location: place(55.25, 11.76),
+    },
+    { id: "S3", municipalityCode: 320, kind: "home-care", name: "C", address: "c" },
+  ];
+  const SMALL: RegionPlanSettings = {
+    code: 1085,
+    testWeekdays: [1, 2, 3, 4, 5],
+    labCapacityPerDay: 100,
+    routes: { ...ROUTES, depots: [{ ...ROUTES.depots[0]!, vehicles: 1 }] },
+  };
+  const test = (siteId: string, regionCode: number, date: string, shift: Shift) => ({
+    siteId,
+    regionCode,
+    date,
+    shift,
+  });
+  // Two tests of S1 on Monday day; one of S2 for another region and one at a site not in the list:
+  // both are left out.
+  const TESTS = [
+    test("S1", 1085, "2020-10-05", "day"),
+    test("S2", 1084, "2020-10-05", "day"),
+    test("S9", 1085, "2020-10-05", "day"),
+    test("S1", 1085, "2020-10-05", "day"),
+  ];
+  const EARLIER = [test("S1", 1085, "2020-09-30", "day"), test("S2", 1085, "2020-10-02", "evening")];
+  const label = (stop: PickupStop) => ({
+    at: `${stop.siteId} ${stop.run.date} ${stop.run.kind}`,
+    collects: stop.collects,
+    kits: stop.kits,
+    earlier: stop.fromEarlierPlan,
+  });
+
+  it("joins the earlier plan's stops from the day after publication and uses them for kits", () => {
+    const [pickups, ...rest] = planWeekPickups({
+      testWeek: TEST_WEEK,
+      regions: [SMALL],
+      sites: SITES,
+      tests: TESTS,
+      earlierTests: EARLIER,
+      shiftsWithoutTestDay: new Map([[1085, ["night"] as Shift[]]]),
+    });
+    expect(rest).toEqual([]);
+    expect(pickups?.regionCode).toBe(1085);
+    expect(pickups?.deliveryFrom).toBe("2020-10-01");
+    expect(pickups?.routed).toBe(true);
+    expect(pickups?.shiftsWithoutTestDay).toEqual(["night"]);
+    // Earlier plan: S1's Wednesday 30 September day shift (ready 15:00) goes on Thursday 1 October's
+    // morning run (back 12:00: 21 h) — on the publication's next day, so it is kept. S2's Friday
+    // evening (ready 23:00) goes on Monday's run (back 12:00: 61 h); its kits (1 + 10 % → 2) come on
+    // a delivery-only stop on the last run back before Friday 15:00: Friday morning (from 24
+    // September on, that plan's own delivery start). S1's Wednesday kits came on Tuesday 29
+    // September, before 1 October: not in this plan.
+    // This plan: S1's two Monday tests (kits 2 + 10 % → 3) use the Thursday visit (back Thursday
+    // 12:00, before Monday 07:00); their samples go on Tuesday's run (21 h).
+    expect(pickups?.plan.stops.map(label)).toEqual([
+      {
+        at: "S1 2020-10-01 morning",
+        collects: [{ date: "2020-09-30", shift: "day", samples: 1, waitHours: 21 }],
+        kits: [{ date: "2020-10-05", shift: "day", kits: 3 }],
+        earlier: true,
+      },
+      {
+        at: "S2 2020-10-02 morning",
+        collects: [],
+        kits: [{ date: "2020-10-02", shift: "evening", kits: 2 }],
+        earlier: true,
+      },
+      {
+        at: "S2 2020-10-05 morning",
+        collects: [{ date: "2020-10-02", shift: "evening", samples: 1, waitHours: 61 }],
+        kits: [],
+        earlier: true,
+      },
+      {
+        at: "S1 2020-10-06 morning",
+        collects: [{ date: "2020-10-05", shift: "day", samples: 2, waitHours: 21 }],
+        kits: [],
+        earlier: false,
+      },
+    ]);
+    expect(pickups?.plan.runs.map((run) => `${run.run.date} ${run.run.kind} ${run.stops.length}`)).toEqual([
+      "2020-10-01 morning 1",
+      "2020-10-02 morning 1",
+      "2020-10-05 morning 1",
+      "2020-10-06 morning 1",
+    ]);
+  });
+
+  it("plans without routes when asked, and without earlier tests gives the first kits their own stop", () => {
+    const [pickups] = planWeekPickups({
+      testWeek: TEST_WEEK,
+      regions: [SMALL],
+      sites: SITES,
+      tests: TESTS,
+      withRoutes: false,
+    });
+    expect(pickups?.routed).toBe(false);
+    expect(pickups?.plan.runs).toEqual([]);
+    expect(pickups?.shiftsWithoutTestDay).toEqual([]);
+    // No visit of S1 before Monday 07:00: a delivery-only stop on Friday's evening run (back 19:00).
+    expect(pickups?.plan.stops.map(label)).toEqual([
+      {
+        at: "S1 2020-10-02 evening",
+        collects: [],
+        kits: [{ date: "2020-10-05", shift: "day", kits: 3 }],
+        earlier: false,
+      },
+      {
+        at: "S1 2020-10-06 morning",
+        collects: [{ date: "2020-10-05", shift: "day", samples: 2, waitHours: 21 }],
+        kits: [],
+        earlier: false,
+      },
+    ]);
+  });
+
+  it("refuses to route a stop at a site without coordinates", () => {
+    expect(() =>
+      planWeekPickups({
+        testWeek: TEST_WEEK,
+        regions: [SMALL],
+        sites: SITES,
+        tests: [test("S3", 1085, "2020-10-05", "day")],
+      }),
+    ).toThrow("planRegionPickupRoutes: site S3 has no coordinates");
   });
 });
