@@ -7,7 +7,8 @@ import type { Classification } from "../../src/domain/classify.ts";
 import type { CycleSlot, DeferredTest, PlannedTest, WeekPlan } from "../../src/domain/plan-types.ts";
 import { staffKey } from "../../src/domain/roster.ts";
 import { pruneOldWeeks } from "../../src/store/prune.ts";
-import { openStateStore, type SqliteStateStore } from "../../src/store/sqlite-store.ts";
+import type { StateStore } from "../../src/store/state-store.ts";
+import { storeKinds, type StoreUnderTest } from "../support/store-implementations.ts";
 
 // One municipality (101, region 1084) and two staff members, committed every week from 2020-W20
 // to 2020-W36 except W33 (a week the worker did not run). Each week's run plans one test per
@@ -78,51 +79,53 @@ function plan(week: IsoWeek): WeekPlan {
   };
 }
 
-let dir: string;
-let store: SqliteStateStore;
+const KINDS = storeKinds();
 
-function weeksIn(table: string, column = "week"): string[] {
-  return (
-    store.db.prepare(`SELECT DISTINCT ${column} AS week FROM ${table} ORDER BY ${column}`).all() as {
-      week: string;
-    }[]
-  ).map((row) => row.week);
-}
+describe.each(KINDS)("pruneOldWeeks ($name store)", (kind) => {
+  let dir: string;
+  let under: StoreUnderTest;
+  let store: StateStore;
 
-beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), "testrota-retention-"));
-  store = openStateStore(join(dir, "testrota.sqlite"));
-  for (const week of weeks()) {
-    await store.commitWeek({
-      week,
-      runId: `run-${week.week}`,
-      classifications: [classification(week)],
-      cadence: new Map([[101, { phase: "green" }]]),
-      plan: plan(week),
-      inputDigest: "d".repeat(64),
-    });
-    // The raw capture of each week's run, as saveRawPayloads leaves it.
-    const capture = join(dir, "raw", formatIsoWeek(week), `run-${week.week}`);
-    mkdirSync(capture, { recursive: true });
-    writeFileSync(join(capture, "manifest.json"), "{}");
+  async function weeksIn(table: string, column = "week"): Promise<string[]> {
+    const rows = await under.query(`SELECT DISTINCT ${column} AS week FROM ${table} ORDER BY ${column}`);
+    return rows.map((row) => String(row.week));
   }
-});
 
-afterEach(async () => {
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+  beforeEach(async () => {
+    // The data directory holds the raw captures whichever the store (they stay on each host).
+    dir = mkdtempSync(join(tmpdir(), "testrota-retention-"));
+    under = kind.create();
+    store = await under.open();
+    for (const week of weeks()) {
+      await store.commitWeek({
+        week,
+        runId: `run-${week.week}`,
+        classifications: [classification(week)],
+        cadence: new Map([[101, { phase: "green" }]]),
+        plan: plan(week),
+        inputDigest: "d".repeat(64),
+      });
+      // The raw capture of each week's run, as saveRawPayloads leaves it.
+      const capture = join(dir, "raw", formatIsoWeek(week), `run-${week.week}`);
+      mkdirSync(capture, { recursive: true });
+      writeFileSync(join(capture, "manifest.json"), "{}");
+    }
+  });
 
-describe("pruneOldWeeks", () => {
+  afterEach(async () => {
+    await under.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   it("keeps the latest weeks re-runnable: their snapshots, the week before, and 12 weeks of planned tests", async () => {
     // retention.weeks 2, latest W36: W35 and W36 stay re-runnable. Re-running W35 reads the state
     // of W34; the report of W35 counts the tests planned by the runs of W24…W34 (test weeks
     // W25…W35) and its attendance review reads the planned tests of test weeks W24…W35.
     const report = await pruneOldWeeks({ store, dataDir: dir, weeks: 2 });
     expect(report).toMatchObject({ latestWeek: "2020-W36", firstKeptWeek: "2020-W35", dryRun: false });
-    expect(weeksIn("cycle_slots")).toEqual(["2020-W34", "2020-W35", "2020-W36"]);
-    expect(weeksIn("deferred_tests")).toEqual(["2020-W34", "2020-W35", "2020-W36"]);
-    const testWeeks = weeksIn("planned_tests", "test_week");
+    expect(await weeksIn("cycle_slots")).toEqual(["2020-W34", "2020-W35", "2020-W36"]);
+    expect(await weeksIn("deferred_tests")).toEqual(["2020-W34", "2020-W35", "2020-W36"]);
+    const testWeeks = await weeksIn("planned_tests", "test_week");
     expect(testWeeks[0]).toBe("2020-W24");
     expect(testWeeks.at(-1)).toBe("2020-W37");
     // Run weeks W20…W22 (test weeks W21…W23) went; so did the slots of W20…W32 (13 snapshots,
@@ -136,8 +139,8 @@ describe("pruneOldWeeks", () => {
       plannedTests: 3,
     });
     // Classifications and cadence states are kept for every committed week.
-    expect(weeksIn("classifications")).toHaveLength(weeks().length);
-    expect(weeksIn("cadence_states")).toHaveLength(weeks().length);
+    expect(await weeksIn("classifications")).toHaveLength(weeks().length);
+    expect(await weeksIn("cadence_states")).toHaveLength(weeks().length);
     expect(readdirSync(join(dir, "raw")).sort()).toEqual(["2020-W35", "2020-W36"]);
   });
 
@@ -166,7 +169,7 @@ describe("pruneOldWeeks", () => {
   it("keeps the snapshot a re-run reads when the week before the first kept week was not run", async () => {
     // Latest W36, retention 3: W34 is the first kept week; it reads W32 (W33 was not run).
     await pruneOldWeeks({ store, dataDir: dir, weeks: 3 });
-    expect(weeksIn("cycle_slots")).toEqual(["2020-W32", "2020-W34", "2020-W35", "2020-W36"]);
+    expect(await weeksIn("cycle_slots")).toEqual(["2020-W32", "2020-W34", "2020-W35", "2020-W36"]);
     expect((await store.loadSlotsBefore({ year: 2020, week: 34 })).get(staffKey(101, "E101-2"))?.siteId).toBe(
       "S32",
     );
@@ -174,7 +177,7 @@ describe("pruneOldWeeks", () => {
 
   it("with --dry-run counts the same and removes nothing; a second prune finds nothing", async () => {
     const counted = await pruneOldWeeks({ store, dataDir: dir, weeks: 2, dryRun: true });
-    expect(weeksIn("cycle_slots")).toHaveLength(weeks().length);
+    expect(await weeksIn("cycle_slots")).toHaveLength(weeks().length);
     expect(readdirSync(join(dir, "raw"))).toHaveLength(weeks().length);
     const pruned = await pruneOldWeeks({ store, dataDir: dir, weeks: 2 });
     expect(pruned.rows).toEqual(counted.rows);
@@ -186,14 +189,15 @@ describe("pruneOldWeeks", () => {
 
   it("does nothing on a store without a committed week", async () => {
     const emptyDir = mkdtempSync(join(tmpdir(), "testrota-retention-empty-"));
-    const empty = openStateStore(join(emptyDir, "testrota.sqlite"));
+    const emptyStore = kind.create();
     try {
+      const empty = await emptyStore.open();
       expect(await pruneOldWeeks({ store: empty, dataDir: emptyDir, weeks: 1 })).toMatchObject({
         latestWeek: null,
         rawCaptureWeeks: [],
       });
     } finally {
-      await empty.close();
+      await emptyStore.cleanup();
       rmSync(emptyDir, { recursive: true, force: true });
     }
   });

@@ -1,33 +1,18 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { DatabaseSync } from "node:sqlite";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { CycleSlot, WeekPlan } from "../../src/domain/plan-types.ts";
+import { PG_MIGRATIONS } from "../../src/store/postgres-schema.ts";
 import { MIGRATIONS, SCHEMA_VERSION } from "../../src/store/schema.ts";
-import { openStateStore, type SqliteStateStore } from "../../src/store/sqlite-store.ts";
+import type { StateStore } from "../../src/store/state-store.ts";
+import { storeKinds, type StoreUnderTest } from "../support/store-implementations.ts";
 
 /*
  * Identity is (municipality, employee id) in the store too: cycle slots are keyed by both, and a
  * store written before (schema 1 to 4, slots keyed by employee id alone) is migrated (migration 5),
- * each slot taking the municipality of its site.
+ * each slot taking the municipality of its site. Both stores, the same expectations.
  */
 
 const W44 = { year: 2020, week: 44 };
 const W45 = { year: 2020, week: 45 };
-
-let dir: string;
-let path: string;
-let store: SqliteStateStore | undefined;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), "staff-identity-"));
-  path = join(dir, "testrota.sqlite");
-});
-afterEach(async () => {
-  await store?.close();
-  store = undefined;
-  await rm(dir, { recursive: true, force: true });
-});
 
 function plan(slots: Map<string, CycleSlot>): WeekPlan {
   return {
@@ -53,141 +38,165 @@ const slot = (siteId: string, weekday: 1 | 2 | 3 | 4 | 5): CycleSlot => ({
 const EARLIER_VERSIONS = [1, 2, 3, 4];
 
 /** A store as an earlier release left it: schema `version`, slots keyed by employee id alone. */
-function writeEarlierStore(version: number): void {
-  const db = new DatabaseSync(path);
-  for (const sql of MIGRATIONS.slice(0, version)) db.exec(sql);
-  db.exec(`PRAGMA user_version = ${version}`);
-  const insertSlot = db.prepare(
-    "INSERT INTO cycle_slots (week, employee_id, cycle_week, weekday, shift, site_id) VALUES (?, ?, ?, ?, ?, ?)",
-  );
+async function writeEarlierStore(under: StoreUnderTest, version: number): Promise<void> {
+  await under.createAtVersion(version);
+  const insertSlot = (values: string) =>
+    under.query(
+      `INSERT INTO cycle_slots (week, employee_id, cycle_week, weekday, shift, site_id) VALUES ${values}`,
+    );
   // E1's site had a planned test (101), E2's only a deferred one (825); E3's site had neither
   // (it only had slots in other cycle weeks), E4's site is gone from everywhere.
-  insertSlot.run("2020-W44", "E1", 2, 1, "day", "S0101-NH01");
-  insertSlot.run("2020-W44", "E2", 2, 2, "day", "S0825-HC01");
-  insertSlot.run("2020-W44", "E3", 2, 3, "day", "S0147-NH01");
-  insertSlot.run("2020-W44", "E4", 2, 4, "day", "S-GONE");
-  db.prepare(
+  await insertSlot("('2020-W44', 'E1', 2, 1, 'day', 'S0101-NH01')");
+  await insertSlot("('2020-W44', 'E2', 2, 2, 'day', 'S0825-HC01')");
+  await insertSlot("('2020-W44', 'E3', 2, 3, 'day', 'S0147-NH01')");
+  await insertSlot("('2020-W44', 'E4', 2, 4, 'day', 'S-GONE')");
+  await under.query(
     `INSERT INTO planned_tests (test_week, seq, run_week, employee_id, site_id, municipality_code,
        region_code, date, weekday, shift, reason) VALUES ('2020-W45', 0, '2020-W44', 'E9', 'S0101-NH01',
        101, 1084, '2020-11-02', 1, 'day', 'cycle')`,
-  ).run();
-  db.prepare(
+  );
+  await under.query(
     `INSERT INTO deferred_tests (week, seq, employee_id, site_id, municipality_code, reason, due_week,
        latest_date) VALUES ('2020-W44', 0, 'E8', 'S0825-HC01', 825, 'cycle', '2020-W45', '2020-11-20')`,
-  ).run();
+  );
   if (version >= 4) {
     // Attendance (schema 4) is already keyed by municipality and employee id: kept as it is.
-    db.prepare(
+    await under.query(
       `INSERT INTO attendance_outcomes (test_week, municipality_code, employee_id, date, shift, outcome,
          sample_id) VALUES ('2020-W45', 101, 'E9', '2020-11-02', 'day', 'taken', NULL)`,
-    ).run();
+    );
   }
-  db.close();
 }
 
-describe("schema", () => {
+/** The schema version the store records (SQLite: the header's user_version). */
+async function schemaVersion(kind: string, under: StoreUnderTest): Promise<number> {
+  const rows = await under.query(
+    kind === "sqlite" ? "PRAGMA user_version" : "SELECT version AS user_version FROM schema_version",
+  );
+  return Number(rows[0]?.user_version);
+}
+
+describe.each([
+  { name: "sqlite", migrations: MIGRATIONS },
+  { name: "postgres", migrations: PG_MIGRATIONS },
+])("schema ($name)", ({ migrations }) => {
   it("puts identities (migration 5) after delivery (3) and attendance (4)", () => {
     expect(SCHEMA_VERSION).toBe(5);
-    expect(MIGRATIONS[2]).toContain("CREATE TABLE recipients");
-    expect(MIGRATIONS[3]).toContain("CREATE TABLE attendance_outcomes");
-    expect(MIGRATIONS[4]).toContain("CREATE TABLE good_rosters");
+    expect(migrations).toHaveLength(5);
+    expect(migrations[2]).toContain("CREATE TABLE recipients");
+    expect(migrations[3]).toContain("CREATE TABLE attendance_outcomes");
+    expect(migrations[4]).toContain("CREATE TABLE good_rosters");
   });
 });
 
-describe.each(EARLIER_VERSIONS)("migration to identities from schema %i", (version) => {
-  it("gives each existing slot the municipality of its site, as the store's tests know it", async () => {
-    writeEarlierStore(version);
-    store = openStateStore(path);
-    expect(Number(store.db.prepare("PRAGMA user_version").get()?.user_version)).toBe(SCHEMA_VERSION);
-    const rows = store.db
-      .prepare("SELECT employee_id, municipality_code FROM cycle_slots ORDER BY employee_id")
-      .all()
-      .map((row) => [row.employee_id, row.municipality_code]);
-    expect(rows).toEqual([
-      ["E1", 101],
-      ["E2", 825],
-      ["E3", null],
-      ["E4", null],
-    ]);
-    // Every table of every migration is there, and what an earlier schema held is kept.
-    const tables = store.db
-      .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
-      .all()
-      .map((row) => row.name);
-    for (const table of [
-      "week_locks",
-      "recipients",
-      "notification_outbox",
-      "attendance_outcomes",
-      "good_rosters",
-    ]) {
-      expect(tables).toContain(table);
-    }
-    expect((await store.loadPlannedTests(W45)).map((t) => [t.municipalityCode, t.employeeId])).toEqual([
-      [101, "E9"],
-    ]);
-    const outcomes = store.db
-      .prepare("SELECT municipality_code, employee_id, outcome FROM attendance_outcomes")
-      .all()
-      .map((row) => [row.municipality_code, row.employee_id, row.outcome]);
-    expect(outcomes).toEqual(version >= 4 ? [[101, "E9", "taken"]] : []);
+const KINDS = storeKinds();
+
+describe.each(KINDS)("$name store", (kind) => {
+  let under: StoreUnderTest;
+  let store: StateStore | undefined;
+  beforeEach(() => {
+    under = kind.create();
+  });
+  afterEach(async () => {
+    await under.cleanup();
+    store = undefined;
   });
 
-  it("places a slot the store could not place by the sites file when reading it; a vanished site's slot is dropped", async () => {
-    writeEarlierStore(version);
-    store = openStateStore(path);
-    const sites = new Map([
-      ["S0101-NH01", 101],
-      ["S0825-HC01", 825],
-      ["S0147-NH01", 147],
-    ]);
-    const slots = await store.loadSlotsBefore(W45, (siteId) => sites.get(siteId));
-    expect([...slots.keys()].sort()).toEqual(["101:E1", "147:E3", "825:E2"]);
-    expect(slots.get("147:E3")).toEqual(slot("S0147-NH01", 3));
-    // Without the sites, only the slots the migration placed.
-    expect([...(await store.loadSlotsBefore(W45)).keys()]).toEqual(["101:E1", "825:E2"]);
-  });
-});
+  async function open(): Promise<StateStore> {
+    if (store !== undefined) await store.close();
+    store = await under.open();
+    return store;
+  }
 
-describe("cycle slots by identity", () => {
-  it("keeps the slots of the same employee id in two municipalities apart", async () => {
-    store = openStateStore(path);
-    const slots = new Map([
-      ["101:1", slot("S0101-NH01", 1)],
-      ["825:1", slot("S0825-HC01", 4)],
-    ]);
-    await store.commitWeek({
-      week: W44,
-      runId: "r1",
-      classifications: [],
-      cadence: new Map(),
-      plan: plan(slots),
-      inputDigest: "d",
+  describe.each(EARLIER_VERSIONS)("migration to identities from schema %i", (version) => {
+    it("gives each existing slot the municipality of its site, as the store's tests know it", async () => {
+      await writeEarlierStore(under, version);
+      const store = await open();
+      expect(await schemaVersion(kind.name, under)).toBe(SCHEMA_VERSION);
+      const rows = (
+        await under.query("SELECT employee_id, municipality_code FROM cycle_slots ORDER BY employee_id")
+      ).map((row) => [row.employee_id, row.municipality_code]);
+      expect(rows).toEqual([
+        ["E1", 101],
+        ["E2", 825],
+        ["E3", null],
+        ["E4", null],
+      ]);
+      // Every table of every migration is there, and what an earlier schema held is kept.
+      for (const table of [
+        "week_locks",
+        "recipients",
+        "notification_outbox",
+        "attendance_outcomes",
+        "good_rosters",
+      ]) {
+        expect(await under.query(`SELECT COUNT(*) AS n FROM ${table}`)).toHaveLength(1);
+      }
+      expect((await store.loadPlannedTests(W45)).map((t) => [t.municipalityCode, t.employeeId])).toEqual([
+        [101, "E9"],
+      ]);
+      const outcomes = (
+        await under.query("SELECT municipality_code, employee_id, outcome FROM attendance_outcomes")
+      ).map((row) => [row.municipality_code, row.employee_id, row.outcome]);
+      expect(outcomes).toEqual(version >= 4 ? [[101, "E9", "taken"]] : []);
     });
-    await store.close();
-    store = openStateStore(path);
-    expect(await store.loadSlotsBefore(W45)).toEqual(slots);
-    const rows = store.db
-      .prepare("SELECT municipality_code, employee_id, site_id FROM cycle_slots ORDER BY municipality_code")
-      .all()
-      .map((row) => [row.municipality_code, row.employee_id, row.site_id]);
-    expect(rows).toEqual([
-      [101, "1", "S0101-NH01"],
-      [825, "1", "S0825-HC01"],
-    ]);
+
+    it("places a slot the store could not place by the sites file when reading it; a vanished site's slot is dropped", async () => {
+      await writeEarlierStore(under, version);
+      const store = await open();
+      const sites = new Map([
+        ["S0101-NH01", 101],
+        ["S0825-HC01", 825],
+        ["S0147-NH01", 147],
+      ]);
+      const slots = await store.loadSlotsBefore(W45, (siteId) => sites.get(siteId));
+      expect([...slots.keys()].sort()).toEqual(["101:E1", "147:E3", "825:E2"]);
+      expect(slots.get("147:E3")).toEqual(slot("S0147-NH01", 3));
+      // Without the sites, only the slots the migration placed.
+      expect([...(await store.loadSlotsBefore(W45)).keys()]).toEqual(["101:E1", "825:E2"]);
+    });
   });
 
-  it("refuses a slot whose key is no identity", async () => {
-    store = openStateStore(path);
-    await expect(
-      store.commitWeek({
+  describe("cycle slots by identity", () => {
+    it("keeps the slots of the same employee id in two municipalities apart", async () => {
+      let store = await open();
+      const slots = new Map([
+        ["101:1", slot("S0101-NH01", 1)],
+        ["825:1", slot("S0825-HC01", 4)],
+      ]);
+      await store.commitWeek({
         week: W44,
         runId: "r1",
         classifications: [],
         cadence: new Map(),
-        plan: plan(new Map([["E1", slot("S0101-NH01", 1)]])),
+        plan: plan(slots),
         inputDigest: "d",
-      }),
-    ).rejects.toThrow("commitWeek 2020-W44: a cycle slot without a staff key");
+      });
+      store = await open();
+      expect(await store.loadSlotsBefore(W45)).toEqual(slots);
+      const rows = (
+        await under.query(
+          "SELECT municipality_code, employee_id, site_id FROM cycle_slots ORDER BY municipality_code",
+        )
+      ).map((row) => [row.municipality_code, row.employee_id, row.site_id]);
+      expect(rows).toEqual([
+        [101, "1", "S0101-NH01"],
+        [825, "1", "S0825-HC01"],
+      ]);
+    });
+
+    it("refuses a slot whose key is no identity", async () => {
+      const store = await open();
+      await expect(
+        store.commitWeek({
+          week: W44,
+          runId: "r1",
+          classifications: [],
+          cadence: new Map(),
+          plan: plan(new Map([["E1", slot("S0101-NH01", 1)]])),
+          inputDigest: "d",
+        }),
+      ).rejects.toThrow("commitWeek 2020-W44: a cycle slot without a staff key");
+    });
   });
 });

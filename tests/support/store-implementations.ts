@@ -1,10 +1,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import pg from "pg";
 import { afterAll, beforeAll } from "vitest";
 import { clientConfig } from "../../src/store/postgres-driver.ts";
 import { openPostgresStore } from "../../src/store/postgres-store.ts";
+import { MIGRATIONS } from "../../src/store/schema.ts";
 import { openStateStore } from "../../src/store/sqlite-store.ts";
 import type { StateStore } from "../../src/store/state-store.ts";
 import { freshSchema, startTestPostgres, type TestPostgres } from "./postgres-server.ts";
@@ -20,9 +22,30 @@ export type StoreUnderTest = {
   open(): Promise<StateStore>;
   /** Every row of `table` as JSON text, in the table's natural order (the rows compared, not the dialect). */
   rows(table: string): Promise<string[]>;
+  /**
+   * Runs `sql` (the SQL both stores speak) on a connection of its own, beside the store's; the
+   * rows by column name, integers as numbers.
+   */
+  query(sql: string): Promise<Record<string, unknown>[]>;
+  /** Creates the store's tables as schema `version` left them (an earlier release), empty and closed. */
+  createAtVersion(version: number): Promise<void>;
+  /** Where the store is, for a child process: open it there with `openStoreAt`. */
+  readonly location: StoreLocation;
   /** Removes what the store left (its folder or schema). */
   cleanup(): Promise<void>;
 };
+
+/** A store's place, passed to child processes (JSON). */
+export type StoreLocation =
+  | { readonly type: "sqlite"; readonly path: string }
+  | { readonly type: "postgres"; readonly url: string; readonly schema: string };
+
+/** Opens the store at `location` (as a child process does). */
+export async function openStoreAt(location: StoreLocation): Promise<StateStore> {
+  return location.type === "sqlite"
+    ? openStateStore(location.path)
+    : openPostgresStore({ url: location.url, schema: location.schema });
+}
 
 export type StoreKind = {
   readonly name: "sqlite" | "postgres";
@@ -59,6 +82,13 @@ function rowText(row: Record<string, unknown>): string {
   );
 }
 
+/** A row's values by column name, integers as numbers. */
+function plainRow(row: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(row).map(([name, value]) => [name, typeof value === "bigint" ? Number(value) : value]),
+  );
+}
+
 function sqliteKind(): StoreKind {
   return {
     name: "sqlite",
@@ -75,6 +105,25 @@ function sqliteKind(): StoreKind {
           const db = (last ?? openStateStore(path)).db;
           return Promise.resolve(db.prepare(`SELECT * FROM ${table} ORDER BY rowid`).all().map(rowText));
         },
+        query(sql) {
+          const db = new DatabaseSync(path);
+          try {
+            return Promise.resolve(db.prepare(sql).all().map(plainRow));
+          } finally {
+            db.close();
+          }
+        },
+        createAtVersion(version) {
+          const db = new DatabaseSync(path);
+          try {
+            for (const migration of MIGRATIONS.slice(0, version)) db.exec(migration);
+            db.exec(`PRAGMA user_version = ${version}`);
+          } finally {
+            db.close();
+          }
+          return Promise.resolve();
+        },
+        location: { type: "sqlite", path },
         async cleanup() {
           await last?.close();
           rmSync(dir, { recursive: true, force: true });
@@ -91,6 +140,15 @@ function postgresKind(server: () => TestPostgres): StoreKind {
       const schema = freshSchema();
       const stores: StateStore[] = [];
       const connection = () => ({ url: server().url, schema });
+      const query = async (sql: string) => {
+        const client = new pg.Client(clientConfig(connection()));
+        await client.connect();
+        try {
+          return (await client.query<Record<string, unknown>>(sql)).rows;
+        } finally {
+          await client.end();
+        }
+      };
       return {
         async open() {
           const store = await openPostgresStore(connection());
@@ -109,6 +167,13 @@ function postgresKind(server: () => TestPostgres): StoreKind {
           } finally {
             await client.end();
           }
+        },
+        query,
+        async createAtVersion(version) {
+          await (await openPostgresStore(connection(), { upTo: version })).close();
+        },
+        get location() {
+          return { type: "postgres" as const, ...connection() };
         },
         async cleanup() {
           for (const store of stores) await store.close();
