@@ -10,6 +10,9 @@ import { MIGRATIONS } from "../../src/store/schema.ts";
 import { openStateStore } from "../../src/store/sqlite-store.ts";
 import type { StateStore } from "../../src/store/state-store.ts";
 import { freshSchema, startTestPostgres, type TestPostgres } from "./postgres-server.ts";
+import type { StoreLocation } from "./store-location.ts";
+
+export type { StoreLocation } from "./store-location.ts";
 
 /*
  * The state store's test suite runs against both implementations: `describe.each(storeKinds())`
@@ -34,18 +37,6 @@ export type StoreUnderTest = {
   /** Removes what the store left (its folder or schema). */
   cleanup(): Promise<void>;
 };
-
-/** A store's place, passed to child processes (JSON). */
-export type StoreLocation =
-  | { readonly type: "sqlite"; readonly path: string }
-  | { readonly type: "postgres"; readonly url: string; readonly schema: string };
-
-/** Opens the store at `location` (as a child process does). */
-export async function openStoreAt(location: StoreLocation): Promise<StateStore> {
-  return location.type === "sqlite"
-    ? openStateStore(location.path)
-    : openPostgresStore({ url: location.url, schema: location.schema });
-}
 
 export type StoreKind = {
   readonly name: "sqlite" | "postgres";
