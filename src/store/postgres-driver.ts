@@ -87,6 +87,13 @@ export function createPostgresDriver(pool: pg.Pool): SqlDriver {
     async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
       const client = await pool.connect();
       let broken: unknown;
+      // A connection cut while checked out (the server restarting, the backend terminated) is
+      // also an 'error' event of the client, which the pool only listens to while it is idle:
+      // unheard, it would end the process. The statement under way fails with it anyway.
+      const onLost = (error: unknown) => {
+        broken = error;
+      };
+      client.on("error", onLost);
       try {
         await client.query("BEGIN");
         const result = await work(executorOf(client));
@@ -98,7 +105,8 @@ export function createPostgresDriver(pool: pg.Pool): SqlDriver {
         });
         throw error;
       } finally {
-        // A connection whose rollback failed is closed rather than given back to the pool.
+        client.off("error", onLost);
+        // A connection lost or whose rollback failed is closed rather than given back to the pool.
         client.release(broken instanceof Error ? broken : undefined);
       }
     },

@@ -204,6 +204,10 @@ export async function migratePostgres(
   upTo = PG_SCHEMA_VERSION,
 ): Promise<void> {
   const name = quoteIdentifier(schema);
+  // A store already at the version wanted is opened without a write: a read-only server (a
+  // standby) opens it, and its writes then fail as read-only, /readyz saying so.
+  const current = await postgresSchemaVersion(client, schema);
+  if (current >= upTo && current <= PG_SCHEMA_VERSION) return;
   for (;;) {
     await client.query("BEGIN");
     try {

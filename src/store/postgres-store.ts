@@ -3,7 +3,7 @@ import { createPool, createPostgresDriver, type PostgresConnection } from "./pos
 import { createPostgresLocks } from "./postgres-locks.ts";
 import { migratePostgres, PG_SCHEMA_VERSION } from "./postgres-schema.ts";
 import { createStoreQueries, type StateStore, type StoreProbe } from "./state-store.ts";
-import { StorageError } from "../errors.ts";
+import { StorageError, type StorageFault } from "../errors.ts";
 import { asStorageError, storageError } from "./storage-fault.ts";
 
 /*
@@ -22,12 +22,33 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+const READ_ONLY = "cannot be written (a read-only server, e.g. a standby, or no permission)";
+const MISSING =
+  "the store's tables are gone (its schema was dropped or emptied while in use); restore it from a backup";
+const CORRUPT = "is corrupt (the server reports damaged data); restore it from a backup";
+
 /** Connection faults: the socket (ECONNREFUSED…), a connection exception (08…), a shutdown (57P…). */
 const CONNECTION_FAULT = /^(E[A-Z]+|08\w{3}|57P\w{2})$/;
 
 /**
+ * The server's SQLSTATEs that are storage faults, with the exit code of the SQLite file's like
+ * fault: a standby or a role without rights cannot write (77), a full disk (74), the store's
+ * schema gone under it (66), damaged pages (72).
+ */
+const SQLSTATE_FAULTS: ReadonlyMap<string, { fault: StorageFault; problem: string }> = new Map([
+  ["25006", { fault: "read-only", problem: READ_ONLY }],
+  ["42501", { fault: "read-only", problem: READ_ONLY }],
+  ["53100", { fault: "full", problem: "the database server's disk is full; free space and run again" }],
+  ["42P01", { fault: "missing", problem: MISSING }],
+  ["3F000", { fault: "missing", problem: MISSING }],
+  ["XX001", { fault: "corrupt", problem: CORRUPT }],
+  ["XX002", { fault: "corrupt", problem: CORRUPT }],
+]);
+
+/**
  * `error` as a StorageError naming the store: the server out of reach or gone is an I/O fault
- * (exit 74, like a disk that fails). pg's messages carry no password; the URL is never quoted.
+ * (exit 74, like a disk that fails), the SQLSTATEs above are theirs. pg's messages carry no
+ * password; the URL is never quoted.
  */
 function asPostgresFault(error: unknown, where: string, action: string): unknown {
   if (error instanceof StorageError) return error;
@@ -39,6 +60,10 @@ function asPostgresFault(error: unknown, where: string, action: string): unknown
       `the PostgreSQL server cannot be reached (${describe(error)} while ${action})`,
       error,
     );
+  }
+  const known = typeof code === "string" ? SQLSTATE_FAULTS.get(code) : undefined;
+  if (known !== undefined) {
+    return storageError(known.fault, where, `${known.problem} (${describe(error)} while ${action})`, error);
   }
   return asStorageError(error, where, action);
 }
@@ -75,10 +100,17 @@ export async function openPostgresStore(
   const pool = createPool(connection);
   try {
     const client = await pool.connect();
+    let lost: Error | undefined;
+    // A connection cut during the migration fails its statement; unheard, its event would end the process.
+    const onLost = (error: Error) => {
+      lost = error;
+    };
+    client.on("error", onLost);
     try {
       await migratePostgres(client, connection.schema, where, options.upTo ?? PG_SCHEMA_VERSION);
     } finally {
-      client.release();
+      client.off("error", onLost);
+      client.release(lost);
     }
   } catch (error) {
     await pool.end().catch(() => undefined);

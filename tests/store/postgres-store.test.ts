@@ -1,14 +1,16 @@
 /*
  * What only the PostgreSQL store has: migrations from every earlier schema version, a newer
  * schema refused, the write probe, the per-week advisory lock that names its live holder and dies
- * with its connection, and credentials that never reach a message.
+ * with its connection, credentials that never reach a message, and its storage faults (the
+ * counterparts of the SQLite file's in storage-faults.test.ts): the server going away mid-commit,
+ * a read-only server, a schema dropped under a running store.
  */
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { StorageError } from "../../src/errors.ts";
 import { clientConfig } from "../../src/store/postgres-driver.ts";
 import { PG_SCHEMA_VERSION } from "../../src/store/postgres-schema.ts";
-import { openPostgresStore } from "../../src/store/postgres-store.ts";
+import { describePostgres, openPostgresStore } from "../../src/store/postgres-store.ts";
 import { SCHEMA_VERSION } from "../../src/store/schema.ts";
 import { CADENCE, CLASSIFICATIONS, PLAN, SLOTS, W44, W45 } from "../fixtures/store/committed-week.ts";
 import { freePort, freshSchema, startTestPostgres, type TestPostgres } from "../support/postgres-server.ts";
@@ -168,6 +170,122 @@ describe("PostgreSQL store", () => {
       expect(await store.lastCommittedWeek()).toBeUndefined();
       await store.commitWeek({ ...input, runId: "new" });
       expect(await store.lastCommittedWeek()).toEqual(W44);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe("PostgreSQL storage faults", () => {
+  const input = {
+    week: W44,
+    runId: "r1",
+    classifications: CLASSIFICATIONS,
+    cadence: CADENCE,
+    plan: PLAN,
+    inputDigest: "d",
+  };
+
+  it("the server going away mid-commit: a StorageError (74) naming the redacted store; the week before is intact", async () => {
+    const schema = freshSchema("gone");
+    const store = await openPostgresStore({ url: server.url, schema });
+    const blocker = new pg.Client(clientConfig({ url: server.url, schema }));
+    await blocker.connect();
+    try {
+      await store.commitWeek(input);
+      // The re-commit of W44 (no classifications this time) is held at its last statement, after
+      // its deletes, by a lock of another session; then its connection is cut, as a server
+      // shutting down or crashing cuts it (57P01).
+      await blocker.query("BEGIN");
+      await blocker.query("LOCK TABLE committed_weeks IN EXCLUSIVE MODE");
+      const commit = store
+        .commitWeek({ ...input, runId: "r2", classifications: [] })
+        .catch((e: unknown) => e);
+      let waiting: number[] = [];
+      for (let attempt = 0; attempt < 2000 && waiting.length === 0; attempt += 1) {
+        waiting = (
+          await blocker.query<{ pid: number }>(
+            "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()",
+          )
+        ).rows.map((row) => row.pid);
+      }
+      expect(waiting).toHaveLength(1);
+      await blocker.query("SELECT pg_terminate_backend($1)", [waiting[0]]);
+      const error = await commit;
+      await blocker.query("ROLLBACK");
+
+      expect(error).toBeInstanceOf(StorageError);
+      expect(error).toMatchObject({
+        fault: "io",
+        exitCode: 74,
+        path: describePostgres({ url: server.url, schema }),
+      });
+      expect((error as Error).message).toMatch(
+        new RegExp(
+          `^postgres://127\\.0\\.0\\.1:${server.port}/postgres \\(schema ${schema}\\): the PostgreSQL server cannot be reached \\(.* while commitWeek\\)$`,
+        ),
+      );
+      expect((error as Error).message).not.toContain("testrota-test");
+      // Nothing of the cut commit stayed; the pool reconnects for the next call.
+      expect(await store.loadClassifications(W44)).toEqual(CLASSIFICATIONS);
+      expect(await query(schema, "SELECT run_id FROM committed_weeks")).toEqual([{ run_id: "r1" }]);
+    } finally {
+      await blocker.end();
+      await store.close();
+    }
+  });
+
+  it("a read-only server (a standby): opens its store, probes not writable, and a write is a StorageError (77)", async () => {
+    const schema = freshSchema("standby");
+    await (await openPostgresStore({ url: server.url, schema })).close();
+    // A role whose every transaction is read-only: what a hot standby gives every session.
+    await query(schema, "DROP ROLE IF EXISTS standby");
+    await query(schema, "CREATE ROLE standby LOGIN SUPERUSER PASSWORD 'standby-secret'");
+    await query(schema, "ALTER ROLE standby SET default_transaction_read_only = on");
+    const url = `postgres://standby:standby-secret@127.0.0.1:${server.port}/postgres`;
+    const where = describePostgres({ url, schema });
+
+    const store = await openPostgresStore({ url, schema });
+    try {
+      expect(await store.probe()).toMatchObject({ writable: false });
+      const error = await store
+        .beginRun({ week: W44, runId: "r1", trigger: "cli", scheduledFor: "s", startedAt: "t" })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StorageError);
+      expect(error).toMatchObject({ fault: "read-only", exitCode: 77, path: where });
+      expect((error as Error).message).toBe(
+        `${where}: cannot be written (a read-only server, e.g. a standby, or no permission) (cannot execute UPDATE in a read-only transaction while beginRun)`,
+      );
+    } finally {
+      await store.close();
+    }
+    // A store it would have to create or migrate: refused at the start, naming it.
+    const fresh = freshSchema("standby");
+    const opening = await openPostgresStore({ url, schema: fresh }).catch((e: unknown) => e);
+    expect(opening).toBeInstanceOf(StorageError);
+    expect(opening).toMatchObject({
+      fault: "read-only",
+      exitCode: 77,
+      path: describePostgres({ url, schema: fresh }),
+    });
+    expect((opening as Error).message).not.toContain("standby-secret");
+  });
+
+  it("the schema dropped under a running store: the next write is a StorageError (66) naming it", async () => {
+    const schema = freshSchema("dropped");
+    const store = await openPostgresStore({ url: server.url, schema });
+    try {
+      await query(schema, `DROP SCHEMA ${schema} CASCADE`);
+      const error = await store
+        .beginRun({ week: W44, runId: "r1", trigger: "cli", scheduledFor: "s", startedAt: "t" })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StorageError);
+      expect(error).toMatchObject({
+        fault: "missing",
+        exitCode: 66,
+        path: describePostgres({ url: server.url, schema }),
+      });
+      expect((error as Error).message).toMatch(/while beginRun\)$/);
     } finally {
       await store.close();
     }

@@ -9,6 +9,9 @@ import { InputError } from "../../src/errors.ts";
 import type { RawPayload } from "../../src/sources/source.ts";
 import { loadRawPayloads, saveRawPayloads } from "../../src/store/raw-capture.ts";
 
+// Raw captures are files in each host's data directory (gzip plus a manifest), whichever the
+// state store: nothing here touches the store, so nothing is run per store implementation.
+
 const W44: IsoWeek = { year: 2020, week: 44 };
 const encoder = new TextEncoder();
 
