@@ -2,7 +2,6 @@ import { systemClock } from "../clock.ts";
 import { nextWednesdayRuns } from "../domain/schedule.ts";
 import type { RunRecord } from "../store/state-store.ts";
 import type { App } from "../worker/app.ts";
-import { readLockFile } from "../worker/lock.ts";
 import { formatInstant, printJson, usageText, withApp, type Command } from "./command.ts";
 
 const usage = usageText({
@@ -24,18 +23,31 @@ export type StatusReport = {
     | { readonly paused: true; readonly since: string; readonly by: string; readonly note: string };
   /** The next three scheduled runs; empty while paused. */
   readonly nextRuns: readonly string[];
-  readonly lock: { pid: number; host: string; since: string; purpose: string } | null;
+  /**
+   * The live holder of the store's run lock: `name` what it holds (`week:2020-W44`, `data:…`),
+   * `where` the lock (SQLite: the lock file; PostgreSQL: the store's advisory locks).
+   */
+  readonly lock: {
+    pid: number;
+    host: string;
+    since: string;
+    purpose: string;
+    name: string;
+    where: string;
+  } | null;
   readonly weekLocks: readonly { name: string; pid: number; host: string; since: string }[];
   readonly runs: readonly RunRecord[];
 };
 
-/** Reads the status of the installation from the store, the lock file and the schedule. */
+/** Reads the status of the installation from the store, its run lock and the schedule. */
 async function readStatus(app: App): Promise<StatusReport> {
   const { config, store } = app;
   const zone = config.timezone;
   const at = (instant: number | string) => formatInstant(instant, zone);
   const pause = await store.getPaused();
-  const lock = readLockFile(config.dataDir);
+  // SQLite's lock is its data directory's lock file; PostgreSQL's the advisory locks every replica sees.
+  const locks = await store.readRunLockHolders();
+  const holder = locks.holders[0];
   // Lock rows are stamped with the machine's clock (not a simulated TESTROTA_NOW): expire them by it.
   const now = systemClock();
   return {
@@ -52,7 +64,17 @@ async function readStatus(app: App): Promise<StatusReport> {
     nextRuns: pause.paused
       ? []
       : nextWednesdayRuns(app.clock(), { time: config.worker.time, zone }, 3).map((ms) => at(ms)),
-    lock: lock ? { pid: lock.pid, host: lock.host, since: at(lock.startedAt), purpose: lock.purpose } : null,
+    lock:
+      holder === undefined
+        ? null
+        : {
+            pid: holder.pid,
+            host: holder.host,
+            since: at(holder.startedAt),
+            purpose: holder.purpose,
+            name: holder.name,
+            where: locks.where,
+          },
     weekLocks: (await store.listRowLocks())
       .filter((row) => row.expiresAt >= now)
       .map((row) => ({

@@ -123,6 +123,9 @@ export function createPostgresLocks(
         purpose: request.holder.purpose ?? request.name,
         startedAt: new Date(request.now).toISOString(),
       };
+      // Holding the store-wide lock, this is the one live holder: other rows were left by sessions
+      // that died. Gone, they cannot pass for live when the server reuses their backend's pid.
+      await client.query("DELETE FROM run_lock_holders WHERE name <> $1", [holder.name]);
       await client.query(
         `INSERT INTO run_lock_holders (name, token, pid, host, purpose, started_at, backend_pid)
          VALUES ($1, $2, $3, $4, $5, $6, pg_backend_pid())
@@ -151,6 +154,10 @@ export function createPostgresLocks(
     },
 
     readRunLockHolder: (name) => holderOf(name),
+
+    async readRunLockHolders() {
+      return { where, holders: await liveHolders() };
+    },
 
     async claimWeekLockRow(lock, now) {
       const live = new Set((await liveHolders()).map((h) => h.token));

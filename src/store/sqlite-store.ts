@@ -9,6 +9,7 @@ import {
   listRowLocks,
   readRunLockHolder,
   releaseWeekLockRow,
+  runLockPath,
 } from "./run-lock.ts";
 import { createSqliteDriver } from "./sql-driver.ts";
 import { createStoreQueries, type StateStore, type StoreLocks, type StoreProbe } from "./state-store.ts";
@@ -122,6 +123,10 @@ function createSqliteLocks(db: DatabaseSync, path: string, umask: number | undef
       });
     },
     readRunLockHolder: () => Promise.resolve(readRunLockHolder(dataDir)),
+    readRunLockHolders() {
+      const holder = readRunLockHolder(dataDir);
+      return Promise.resolve({ where: runLockPath(dataDir), holders: holder === undefined ? [] : [holder] });
+    },
     claimWeekLockRow: (lock, now) => Promise.resolve(claimWeekLockRow(db, lock, now)),
     beatWeekLockRow: (token, now) => Promise.resolve(beatWeekLockRow(db, token, now)),
     releaseWeekLockRow: (token) => Promise.resolve(releaseWeekLockRow(db, token)),

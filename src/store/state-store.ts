@@ -89,6 +89,12 @@ export type StoreLocks = {
    */
   readRunLockHolder(name: string): Promise<RunLockHolder | undefined>;
   /**
+   * Every live holder of the store's run locks, whatever it holds them for (for `status`): at most
+   * one, as every holder also holds the store-wide lock (SQLite: the data directory's lock file).
+   * `where` names the lock for messages.
+   */
+  readRunLockHolders(): Promise<{ readonly where: string; readonly holders: RunLockHolder[] }>;
+  /**
    * Records the run's row in `week_locks`, removing the rows its lock proves stale. Returns the
    * removed rows (crashed runs).
    */

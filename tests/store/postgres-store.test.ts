@@ -144,6 +144,41 @@ describe("PostgreSQL store", () => {
     }
   });
 
+  it("the next holder removes the holder rows dead sessions left: a reused backend pid cannot revive one", async () => {
+    const schema = freshSchema();
+    const store = await openPostgresStore({ url: server.url, schema });
+    try {
+      const reconcile = await store.acquireRunLock({
+        name: "data:reconcile",
+        holder: { pid: 1, host: "a" },
+        now: 0,
+      });
+      if (!reconcile.acquired) throw new Error("lock not acquired");
+      await query(
+        schema,
+        `SELECT pg_terminate_backend(backend_pid::int) FROM run_lock_holders WHERE name = 'data:reconcile'`,
+      );
+      expect((await store.readRunLockHolders()).holders).toEqual([]);
+      const run = await store.acquireRunLock({
+        name: "week:2020-W44",
+        holder: { pid: 2, host: "b" },
+        now: 0,
+      });
+      if (!run.acquired) throw new Error("lock not acquired");
+      expect(await query(schema, "SELECT name, pid FROM run_lock_holders")).toEqual([
+        { name: "week:2020-W44", pid: 2 },
+      ]);
+      expect((await store.readRunLockHolders()).holders.map((h) => [h.name, h.pid, h.host])).toEqual([
+        ["week:2020-W44", 2, "b"],
+      ]);
+      await run.lock.release();
+      await reconcile.lock.release();
+      expect((await store.readRunLockHolders()).holders).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it("refuses to commit a run whose attempt another replica closed as crashed", async () => {
     const schema = freshSchema();
     const store = await openPostgresStore({ url: server.url, schema });
