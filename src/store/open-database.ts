@@ -53,8 +53,11 @@ function sizeOf(path: string): number | undefined {
   }
 }
 
-/** Evidence that a store existed in the folder: its marker, or raw captures saved by runs. */
-function storeExistedBefore(path: string): string | undefined {
+/**
+ * Evidence that a store existed in the folder of `path` (the SQLite file): its marker, or raw
+ * captures saved by runs. The PostgreSQL store asks too, before creating its schema.
+ */
+export function storeExistedBefore(path: string): string | undefined {
   if (existsSync(markerPath(path))) return `its marker ${basename(markerPath(path))} is there`;
   const raw = join(dirname(path), "raw");
   try {

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import type { StoreConfig } from "../config.ts";
-import type { OpenStoreOptions } from "./open-database.ts";
+import { storeExistedBefore, type OpenStoreOptions } from "./open-database.ts";
 import { openStateStore } from "./sqlite-store.ts";
 import type { StateStore } from "./state-store.ts";
 
@@ -17,5 +17,8 @@ export async function openConfiguredStore(
 ): Promise<StateStore> {
   if (config.store.type === "sqlite") return openStateStore(join(config.dataDir, SQLITE_STORE_FILE), options);
   const { openPostgresStore } = await import("./postgres-store.ts");
-  return openPostgresStore(config.store);
+  // A data directory that has seen runs (raw captures, a SQLite store's marker) expects a store
+  // with their weeks: an absent schema then is a vanished store or one never migrated.
+  const existedBefore = storeExistedBefore(join(config.dataDir, SQLITE_STORE_FILE));
+  return openPostgresStore(config.store, { existedBefore, reinitialise: options.reinitialise });
 }

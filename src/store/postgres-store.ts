@@ -1,7 +1,8 @@
+import type pg from "pg";
 import { redactUrl } from "../lib/redact-url.ts";
 import { createPool, createPostgresDriver, type PostgresConnection } from "./postgres-driver.ts";
 import { createPostgresLocks } from "./postgres-locks.ts";
-import { migratePostgres, PG_SCHEMA_VERSION } from "./postgres-schema.ts";
+import { migratePostgres, PG_SCHEMA_VERSION, postgresSchemaVersion } from "./postgres-schema.ts";
 import { createStoreQueries, type StateStore, type StoreProbe } from "./state-store.ts";
 import { StorageError, type StorageFault } from "../errors.ts";
 import { asStorageError, storageError } from "./storage-fault.ts";
@@ -88,13 +89,40 @@ function guardFaults<T extends object>(parts: T, where: string): T {
   return guarded as T;
 }
 
+export type OpenPostgresOptions = {
+  /** Stop migrating at this version (tests of the upgrade from every earlier version). */
+  readonly upTo?: number | undefined;
+  /**
+   * Why a store should exist (e.g. "runs saved raw captures in raw/"): then an absent schema is
+   * refused as a vanished store (66) instead of starting over from warm-up, unless `reinitialise`.
+   */
+  readonly existedBefore?: string | undefined;
+  readonly reinitialise?: boolean | undefined;
+};
+
+/** Refuses to create the schema of a store that should exist (see OpenPostgresOptions). */
+async function checkNotVanished(
+  client: pg.ClientBase,
+  connection: PostgresConnection,
+  where: string,
+  options: OpenPostgresOptions,
+): Promise<void> {
+  if (options.existedBefore === undefined || options.reinitialise === true) return;
+  if ((await postgresSchemaVersion(client, connection.schema)) > 0) return;
+  throw storageError(
+    "missing",
+    where,
+    `the state store is missing (no testrota tables in schema ${connection.schema}) although one existed (${options.existedBefore}); restore it from a backup, copy the SQLite store with \`testrota store migrate\`, or start over from warm-up with --reinitialise`,
+  );
+}
+
 /**
  * Opens the PostgreSQL store: connects, creates the schema when absent and migrates it to this
  * build's version (refusing a newer one). Rejects when the server cannot be reached.
  */
 export async function openPostgresStore(
   connection: PostgresConnection,
-  options: { readonly upTo?: number } = {},
+  options: OpenPostgresOptions = {},
 ): Promise<StateStore> {
   const where = describePostgres(connection);
   const pool = createPool(connection);
@@ -107,6 +135,7 @@ export async function openPostgresStore(
     };
     client.on("error", onLost);
     try {
+      await checkNotVanished(client, connection, where, options);
       await migratePostgres(client, connection.schema, where, options.upTo ?? PG_SCHEMA_VERSION);
     } finally {
       client.off("error", onLost);

@@ -5,9 +5,13 @@
  * counterparts of the SQLite file's in storage-faults.test.ts): the server going away mid-commit,
  * a read-only server, a schema dropped under a running store.
  */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { StorageError } from "../../src/errors.ts";
+import { openConfiguredStore } from "../../src/store/open-store.ts";
 import { clientConfig } from "../../src/store/postgres-driver.ts";
 import { PG_SCHEMA_VERSION } from "../../src/store/postgres-schema.ts";
 import { describePostgres, openPostgresStore } from "../../src/store/postgres-store.ts";
@@ -324,5 +328,61 @@ describe("PostgreSQL storage faults", () => {
     } finally {
       await store.close();
     }
+  });
+
+  describe("a vanished store", () => {
+    let dataDir: string;
+    beforeEach(() => {
+      dataDir = mkdtempSync(join(tmpdir(), "testrota-pg-data-"));
+    });
+    afterEach(() => {
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+
+    const open = (schema: string, reinitialise = false) =>
+      openConfiguredStore(
+        { dataDir, store: { type: "postgres", url: server.url, schema, poolSize: 2 } },
+        { reinitialise },
+      );
+    const schemaExists = async (schema: string) =>
+      (await query("public", `SELECT 1 FROM information_schema.schemata WHERE schema_name = '${schema}'`))
+        .length > 0;
+
+    it("a data directory that has seen runs and no schema: refused with 66 instead of starting over from warm-up", async () => {
+      mkdirSync(join(dataDir, "raw", "2020-W44", "r0"), { recursive: true });
+      const schema = freshSchema("vanished");
+      const error = await open(schema).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StorageError);
+      expect(error).toMatchObject({
+        fault: "missing",
+        exitCode: 66,
+        path: describePostgres({ url: server.url, schema }),
+      });
+      expect((error as Error).message).toBe(
+        `${describePostgres({ url: server.url, schema })}: the state store is missing (no testrota tables in schema ${schema}) although one existed (runs saved raw captures in raw/); restore it from a backup, copy the SQLite store with \`testrota store migrate\`, or start over from warm-up with --reinitialise`,
+      );
+      expect(await schemaExists(schema)).toBe(false);
+      // With --reinitialise a new, empty store is started; from then on it is the store.
+      await (await open(schema, true)).close();
+      const store = await open(schema);
+      expect(await store.listRuns()).toEqual([]);
+      await store.close();
+    });
+
+    it("a SQLite store's marker in the data directory: refused too (copy it with store migrate)", async () => {
+      writeFileSync(join(dataDir, "testrota.sqlite.created"), "marker\n");
+      const schema = freshSchema("unmigrated");
+      await expect(open(schema)).rejects.toThrow(
+        /although one existed \(its marker testrota\.sqlite\.created is there\)/,
+      );
+    });
+
+    it("a fresh data directory is no vanished store: the schema is created", async () => {
+      const schema = freshSchema("first");
+      const store = await open(schema);
+      expect(await store.listRuns()).toEqual([]);
+      await store.close();
+      expect(await schemaExists(schema)).toBe(true);
+    });
   });
 });
