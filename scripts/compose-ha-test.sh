@@ -83,6 +83,8 @@ pm build --network host --format docker --build-arg "BASE=${DEBIAN_BASE_IMAGE}" 
 }
 
 WORK=$(mktemp -d)
+compose_version=$(podman-compose version 2>/dev/null | sed -n 's/^podman-composer* version *//p' | head -1)
+step "using podman-compose ${compose_version:-(version unknown)}, $(pm --version)"
 # The compose file's variables: the local images, free host ports, a password of this run only.
 export TESTROTA_IMAGE="${IMAGE}" TESTROTA_POSTGRES_IMAGE="${PG_IMAGE}"
 TESTROTA_PORT_A=$(ct_free_port)
@@ -144,6 +146,10 @@ done
 "${HOST_NODE}" -e 'JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))' "${manifest}" ||
   fail "${WEEK}/manifest.json is not valid JSON"
 step "${WEEK} published in the shared out volume ($(find "${OUT}/${WEEK}" -type f | wc -l) files)"
+# Named volumes start out root's: the image's /out (uid 10001) must carry over, or the workers
+# could not have written; nothing else may own a published file.
+foreign=$(find "${OUT}" ! -uid 10001 | head -3)
+[[ -z "${foreign}" ]] || fail "files in the shared out volume not owned by uid 10001: ${foreign//$'\n'/ }"
 
 # Both replicas are ready, on PostgreSQL.
 for name in "${A}" "${B}"; do
