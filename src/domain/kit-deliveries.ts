@@ -107,8 +107,9 @@ export function planKitDeliveries(input: KitDeliveryInput): KitPlan {
     endsAt: runEndsAt(pickupDays, run),
   }));
   const bySite = new Map<string, TimedVisit[]>();
-  // Instants are looked up once per run and per date and shift (the zone arithmetic is the cost).
-  const endOf = new Map<string, number>();
+  // Instants are looked up once per run and per date and shift (the zone arithmetic is the cost):
+  // the runs' ends, just computed, seed the cache that the visits read.
+  const endOf = new Map(runs.map(({ run, endsAt }) => [formatRunKey(run), endsAt]));
   const endsAt = (run: PickupRun): number => {
     const key = formatRunKey(run);
     const known = endOf.get(key) ?? runEndsAt(pickupDays, run);

@@ -235,8 +235,10 @@ export function improveBySchedule(problem: RoutingProblem, order: number[]): voi
       for (let i = 0; i + length <= order.length && !improved; i++) {
         const segment = order.slice(i, i + length);
         const rest = [...order.slice(0, i), ...order.slice(i + length)];
-        // p = i puts the run back where it was: the same order at the same cost, never taken.
         for (let p = 0; p <= rest.length && !improved; p++) {
+          // p = i puts the run back where it was: the same order at the same cost, never taken, so
+          // its schedule is not computed.
+          if (p === i) continue;
           const candidate = [...rest.slice(0, p), ...segment, ...rest.slice(p)];
           const candidateCost = costOfOrder(problem, candidate);
           if (candidateCost < cost - EPSILON) {
