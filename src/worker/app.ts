@@ -146,7 +146,7 @@ function summarizeAttendance(report: RunReport): AttendanceSummary | undefined {
 }
 
 /** The scheduler's view of a run: an outcome, never a rejection. */
-function runForScheduler(app: App): RunWeek {
+export function runForScheduler(app: App): RunWeek {
   return async (week, options) => {
     const started = app.clock();
     const timer = createPhaseTimer();

@@ -84,6 +84,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   const signal = deps.signal ?? new AbortController().signal;
   const running = new Set<string>();
   const retryTimers = new Map<string, NodeJS.Timeout>();
+  let watchTimer: NodeJS.Timeout | undefined;
   let task: CronTask | undefined;
   let started = false;
   let stopped = false;
@@ -111,7 +112,9 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
    * decideCatchUp (pure) reads outcomes synchronously, and every week of its range whatever they
    * are: a first pass learns the weeks it reads, the store is asked about them, the second decides.
    */
-  async function decideFromLedger(now: number): Promise<CatchUpDecision> {
+  async function decideFromLedger(
+    now: number,
+  ): Promise<CatchUpDecision & { readonly runElsewhere: readonly IsoWeek[] }> {
     const asked: IsoWeek[] = [];
     decideCatchUp(now, settings, (week) => {
       asked.push(week);
@@ -119,7 +122,41 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     });
     const outcomes = new Map<string, LedgerStatus | undefined>();
     for (const week of asked) outcomes.set(formatIsoWeek(week), await outcomeOf(week));
-    return decideCatchUp(now, settings, (week) => outcomes.get(formatIsoWeek(week)));
+    const decision = decideCatchUp(now, settings, (week) => outcomes.get(formatIsoWeek(week)));
+    // Of the weeks the window covers, those a live process other than this one is running.
+    const inWindow = decideCatchUp(now, settings, () => undefined).run;
+    const runElsewhere = inWindow.filter((week) => {
+      const key = formatIsoWeek(week);
+      return outcomes.get(key) === "running" && !running.has(key);
+    });
+    return { ...decision, runElsewhere };
+  }
+
+  /**
+   * Another process (a second replica, or a `testrota run` from the command line) is running a
+   * week: this one does not start it, but if that process dies its lock dies with it, the ledger
+   * view then reads the week as crashed, and the week is due again. So look again after
+   * `retryEveryMinutes` for as long as a week is run elsewhere; the look is a catch-up, which
+   * keeps to the catch-up window and takes the week's lock before it runs anything.
+   */
+  function watchElsewhere(weeks: readonly IsoWeek[]): void {
+    if (weeks.length === 0 || halted() || watchTimer !== undefined) return;
+    if (settings.retryEveryMinutes <= 0) {
+      logger.info(
+        { weeks: weeks.map(formatIsoWeek) },
+        "weeks run by another process: caught up at the next fire or start-up if that run dies",
+      );
+      return;
+    }
+    const delayMs = settings.retryEveryMinutes * 60_000;
+    logger.info(
+      { weeks: weeks.map(formatIsoWeek), checkAt: localTime(clock() + delayMs) },
+      "weeks run by another process: checking again in case that process dies",
+    );
+    watchTimer = setTimeout(() => {
+      watchTimer = undefined;
+      enqueue("check weeks run elsewhere", () => catchUp("takeover"));
+    }, delayMs);
   }
 
   async function runOne(week: IsoWeek, trigger: RunTrigger): Promise<void> {
@@ -127,6 +164,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     const before = await outcomeOf(week);
     if (before === "succeeded" || before === "running") {
       logger.info({ week: key, trigger, ledger: before }, "week already handled: not started again");
+      if (before === "running" && !running.has(key)) watchElsewhere([week]);
       return;
     }
     running.add(key);
@@ -202,9 +240,10 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     retryTimers.set(key, timer);
   }
 
-  async function catchUp(reason: "start-up" | "schedule"): Promise<void> {
+  async function catchUp(reason: "start-up" | "schedule" | "takeover"): Promise<void> {
     const now = clock() + (reason === "schedule" ? FIRE_SLACK_MS : 0);
     const decision = await decideFromLedger(now);
+    watchElsewhere(decision.runElsewhere);
     const due = decision.run.map(formatIsoWeek);
     if (decision.reportedMissed.length > 0) {
       logger.warn(
@@ -271,6 +310,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       if (stopped) return;
       stopped = true;
       for (const key of [...retryTimers.keys()]) clearRetry(key);
+      clearTimeout(watchTimer);
+      watchTimer = undefined;
       await task?.destroy();
       task = undefined;
       logger.info("scheduler stopped");

@@ -267,6 +267,52 @@ describe("scheduler with node-cron (fake timers)", () => {
     ]);
   });
 
+  // Another replica runs the week (the ledger says running, this process holds no run of it).
+  const peerCases = [
+    {
+      name: "the peer dies mid-run: its week reads crashed and is caught up at the next look",
+      peerEnds: "crashed" as const,
+      expected: [["2020-W40", "catch-up"]],
+    },
+    {
+      name: "the peer finishes: nothing is started and the looking stops",
+      peerEnds: "succeeded" as const,
+      expected: [],
+    },
+  ];
+  it.each(peerCases)("$name", async ({ peerEnds, expected }) => {
+    const runs = createFakeRuns({ "2020-W39": "succeeded", "2020-W40": "running" });
+    const lines = await startAt("2020-09-30T08:00:30Z", runs, settings({ firstWeek: w("2020-W39") }));
+    expect(runs.calls).toEqual([]);
+    expect(lines.find((line) => line.msg.startsWith("weeks run by another process"))?.weeks).toEqual([
+      "2020-W40",
+    ]);
+    // Still running at the first look (09:00:30Z): nothing started, another look in an hour.
+    await advanceTo("2020-09-30T09:00:40Z");
+    expect(runs.calls).toEqual([]);
+    // The peer's process ends between two looks; what it left decides the next look.
+    runs.statuses.set("2020-W40", peerEnds);
+    await advanceTo("2020-09-30T10:00:40Z");
+    expect(runs.calls.map((c) => [c.week, c.trigger, c.at.slice(11, 16)])).toEqual(
+      expected.map(([week, trigger]) => [week, trigger, "10:00"]),
+    );
+    // No further look once the week is done here or there.
+    const looks = lines.filter((line) => line.msg.startsWith("weeks run by another process")).length;
+    await advanceTo("2020-09-30T14:00:00Z");
+    expect(lines.filter((line) => line.msg.startsWith("weeks run by another process"))).toHaveLength(looks);
+    expect(runs.calls).toHaveLength(expected.length);
+  });
+
+  it("a week run elsewhere after the last attempt time is still looked at (a takeover is a catch-up)", async () => {
+    const runs = createFakeRuns({ "2020-W39": "succeeded", "2020-W40": "running" });
+    await startAt("2020-10-01T07:00:00Z", runs, settings({ firstWeek: w("2020-W39") }));
+    runs.statuses.set("2020-W40", "crashed");
+    await advanceTo("2020-10-01T08:00:10Z");
+    expect(runs.calls.map((c) => [c.week, c.trigger, c.at.slice(0, 16)])).toEqual([
+      ["2020-W40", "catch-up", "2020-10-01T08:00"],
+    ]);
+  });
+
   it("stop() cancels pending retries and further fires", async () => {
     const runs = createFakeRuns({ "2020-W39": "succeeded" });
     runs.state.behaviour = () => "failed";
