@@ -62,9 +62,10 @@ export const COMMON_USAGE = `common options:
   --config FILE      config file (default $TESTROTA_CONFIG, else config/testrota.json)
   --data-dir DIR     state directory (default $TESTROTA_DATA_DIR, else the config's dataDir)
   --out-dir DIR      output directory (default $TESTROTA_OUT_DIR, else the config's outDir)
-  --reinitialise     start a new state store when the old one vanished (missing or 0 bytes although
-                     one existed); refused without it (exit 66), so a lost store is never silently
-                     replaced
+  --reinitialise     start a new state store when the old one vanished (SQLite: the file missing or
+                     0 bytes although one existed; PostgreSQL: no testrota tables in the schema
+                     although the data directory has seen runs); refused without it (exit 66), so
+                     a lost store is never silently replaced
   -h, --help         this help
 `;
 

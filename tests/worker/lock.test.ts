@@ -20,6 +20,15 @@ import {
 import { createLedgerView } from "../../src/worker/worker.ts";
 import { createCapturingLogger } from "../support/capturing-logger.ts";
 
+/*
+ * The worker-level run lock on the SQLite store: the OS lock on `<dataDir>/run.lock` (one run per
+ * data directory, across PID namespaces) and its lock file. These cases are about that file and
+ * stay SQLite-only. The same promises on PostgreSQL (a session advisory lock per week, released
+ * when the holder's connection dies) are tested by the parametrised store-locks suite
+ * (tests/store/store-locks.test.ts, both stores) and by real replica processes in
+ * tests/worker/high-availability.test.ts.
+ */
+
 const HOLDER = join(import.meta.dirname, "../fixtures/worker/hold-run-lock.ts");
 
 function w(text: string): IsoWeek {
