@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import { stringify } from "csv-stringify/sync";
 import { addWeeks, dateInWeek, formatIsoWeek, type IsoWeek } from "../src/domain/calendar.ts";
 import type { Municipality } from "../src/domain/reference.ts";
-import type { Site, StaffMember } from "../src/domain/roster.ts";
+import type { Site, SiteLocation, StaffMember } from "../src/domain/roster.ts";
 import { generateDemoInput, writeDemoInput, type DemoInput } from "../src/roster/generate-demo.ts";
 import { readReferenceTable } from "../src/roster/read-reference.ts";
 import { createSeededRandom } from "../src/roster/seeded-random.ts";
@@ -57,13 +57,43 @@ function germanDistricts(): Municipality[] {
 }
 
 /**
+ * A synthetic position for each site of a German district: the 400 districts on a 20 × 20 grid
+ * over Germany's extent (47.3–55.0 °N, 5.9–15.0 °E), each site within about 10 km of its
+ * district's point. The bundled boundaries are Danish, so without their own latitude/longitude
+ * columns the sites could not be placed for the pickup routes.
+ */
+function germanSiteLocation(municipalityCode: number, random: () => number): SiteLocation {
+  const index = municipalityCode - 1001;
+  const row = Math.floor(index / 20);
+  const column = index % 20;
+  return {
+    latitude: 47.5 + (row + 0.5) * (7.3 / 20) + (random() - 0.5) * 0.18,
+    longitude: 6.1 + (column + 0.5) * (8.7 / 20) + (random() - 0.5) * 0.28,
+    source: "site",
+    approximate: false,
+  };
+}
+
+/**
  * Splits every generated site in two (alternate staff to each half): the generator sizes sites
  * like Danish nursing homes and home-care districts (~80 staff); Germany's ~30,000 sites have ~40.
+ * Every half gets a position of its own (see germanSiteLocation).
  */
 function splitSites(input: DemoInput): DemoInput {
+  const random = createSeededRandom(SEED + 1);
   const sites: Site[] = input.sites.flatMap((site) => [
-    { ...site, id: `${site.id}a`, name: `${site.name} A` },
-    { ...site, id: `${site.id}b`, name: `${site.name} B` },
+    {
+      ...site,
+      id: `${site.id}a`,
+      name: `${site.name} A`,
+      location: germanSiteLocation(site.municipalityCode, random),
+    },
+    {
+      ...site,
+      id: `${site.id}b`,
+      name: `${site.name} B`,
+      location: germanSiteLocation(site.municipalityCode, random),
+    },
   ]);
   const seen = new Map<string, number>();
   const staff: StaffMember[] = input.staff.map((member) => {

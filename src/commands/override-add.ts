@@ -1,6 +1,7 @@
 import type { Config } from "../config.ts";
 import { addWeeks, compareWeeks, formatIsoWeek, type IsoWeek } from "../domain/calendar.ts";
 import { OVERRIDE_ACTIONS, type Override, type OverrideAction } from "../domain/classify.ts";
+import { coordinateBoundsFor } from "../domain/geo.ts";
 import { UsageError } from "../errors.ts";
 import { generateDemoInput } from "../roster/generate-demo.ts";
 import { readSites } from "../roster/read-sites.ts";
@@ -78,7 +79,7 @@ async function readSiteMunicipalities(app: App): Promise<Map<string, number>> {
     config.demoRoster !== undefined
       ? generateDemoInput({ municipalities, ...config.demoRoster }).sites
       : config.sites !== undefined
-        ? await readSites(config.sites, municipalities)
+        ? await readSites(config.sites, municipalities, undefined, coordinateBoundsFor(config.referenceRules))
         : [];
   return new Map(sites.map((site) => [site.id, site.municipalityCode]));
 }

@@ -17,7 +17,33 @@ export const DEFAULT_SPEED_KMH = 50;
  * A box around Denmark with a small margin (Gedser 54.56° N, Skagen 57.75° N, Blåvandshuk 8.07° E,
  * Christiansø 15.19° E): a coordinate outside it is a typo, swapped columns or another country.
  */
-export const DENMARK_BOUNDS = { south: 54.4, north: 57.9, west: 7.9, east: 15.3 } as const;
+export const DENMARK_BOUNDS = { label: "Denmark", south: 54.4, north: 57.9, west: 7.9, east: 15.3 } as const;
+
+/** A box sites' own coordinates must lie in; `label` names it in error messages. */
+export type CoordinateBounds = {
+  readonly label: string;
+  readonly south: number;
+  readonly north: number;
+  readonly west: number;
+  readonly east: number;
+};
+
+/** Any point on earth: another country's reference (`referenceRules: any`) has no Danish box. */
+export const EARTH_BOUNDS: CoordinateBounds = {
+  label: "the earth's range",
+  south: -90,
+  north: 90,
+  west: -180,
+  east: 180,
+};
+
+/**
+ * The box for sites' coordinates under the reference rules: Denmark's for the Danish reference
+ * (a point outside is a typo or swapped columns), any valid point for another country's table.
+ */
+export function coordinateBoundsFor(referenceRules: "denmark" | "any"): CoordinateBounds {
+  return referenceRules === "denmark" ? DENMARK_BOUNDS : EARTH_BOUNDS;
+}
 
 /** True when the point lies within {@link DENMARK_BOUNDS}. */
 export function isInDenmark(point: GeoPoint): boolean {

@@ -1,5 +1,6 @@
 import { basename } from "node:path";
 import type { Config } from "../config.ts";
+import { coordinateBoundsFor } from "../domain/geo.ts";
 import type { Municipality } from "../domain/reference.ts";
 import type { Site } from "../domain/roster.ts";
 import { generateDemoInput, type DemoInput } from "./generate-demo.ts";
@@ -173,7 +174,7 @@ export async function checkInputs(config: Config, options: InputCheckOptions = {
   let sites: readonly Site[];
   const beforeSites = sink.count();
   if (config.sites !== undefined) {
-    sites = await readSites(config.sites, municipalities, sink);
+    sites = await readSites(config.sites, municipalities, sink, coordinateBoundsFor(config.referenceRules));
   } else {
     sites = demo()?.sites ?? [];
     if (options.rosterFile !== undefined) sink.warn(NO_SITES_NOTE);

@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import type { Config } from "../config.ts";
 import type { Municipality, Region } from "../domain/reference.ts";
+import { coordinateBoundsFor } from "../domain/geo.ts";
 import type { IsolatedRoster, Site, StaffMember } from "../domain/roster.ts";
 import { generateDemoInput } from "./generate-demo.ts";
 import { createThrowingSink, toInputError, type ProblemSink } from "./input-problems.ts";
@@ -117,7 +118,12 @@ export function createInputLoader(config: Config): InputLoader {
       if (config.sites === undefined || config.roster === undefined) {
         throw new Error("config without sites/roster passed validation");
       }
-      const sites = await readSites(config.sites, municipalities, sink);
+      const sites = await readSites(
+        config.sites,
+        municipalities,
+        sink,
+        coordinateBoundsFor(config.referenceRules),
+      );
       hash.update(await readFile(config.sites));
       // Roster files' problems are kept per municipality (roster.failed), not thrown.
       const rosterSink: ProblemSink = { report: () => undefined, warn: (warning) => warnings.push(warning) };

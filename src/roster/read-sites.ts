@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DENMARK_BOUNDS } from "../domain/geo.ts";
+import { DENMARK_BOUNDS, type CoordinateBounds } from "../domain/geo.ts";
 import type { Municipality } from "../domain/reference.ts";
 import { SITE_KINDS } from "../domain/roster.ts";
 import type { PickupHours, Site, SiteLocation } from "../domain/roster.ts";
@@ -59,7 +59,7 @@ const SITE_ROW: RowSpec<SiteColumn> = {
 };
 
 /** Decimal degrees with a decimal point (as the postcode table; a spreadsheet's comma is refused, not guessed). */
-function degrees(axis: "latitude" | "longitude", low: number, high: number, example: string) {
+function degrees(axis: "latitude" | "longitude", low: number, high: number, area: string, example: string) {
   return z
     .string()
     .regex(/^-?\d{1,3}(\.\d+)?$/, {
@@ -67,7 +67,7 @@ function degrees(axis: "latitude" | "longitude", low: number, high: number, exam
     })
     .transform(Number)
     .refine((value) => value >= low && value <= high, {
-      error: `a ${axis} within Denmark (${low}–${high})`,
+      error: `a ${axis} within ${area} (${low}–${high})`,
     });
 }
 
@@ -94,8 +94,8 @@ const phoneSchema = z
     error: "a phone number with at least 8 digits, e.g. +45 33 12 34 56",
   });
 
-function createSiteRowSchema(codes: ReadonlySet<number>) {
-  const { south, north, west, east } = DENMARK_BOUNDS;
+function createSiteRowSchema(codes: ReadonlySet<number>, bounds: CoordinateBounds) {
+  const { label, south, north, west, east } = bounds;
   return z
     .object({
       site_id: z.string().min(1, { error: "a non-empty site id" }),
@@ -109,8 +109,8 @@ function createSiteRowSchema(codes: ReadonlySet<number>) {
       kind: z.enum(SITE_KINDS, { error: SITE_KINDS.join(" or ") }),
       name: z.string().min(1, { error: "a non-empty site name" }),
       address: z.string().min(1, { error: "a non-empty address (pickups go there)" }),
-      latitude: degrees("latitude", south, north, "55.6761").optional(),
-      longitude: degrees("longitude", west, east, "12.5683").optional(),
+      latitude: degrees("latitude", south, north, label, "55.6761").optional(),
+      longitude: degrees("longitude", west, east, label, "12.5683").optional(),
       contact_phone: phoneSchema.optional(),
       access_note: z.string().optional(),
       pickup_hours: pickupHoursSchema.optional(),
@@ -154,17 +154,19 @@ function driverFields(row: {
 
 /**
  * Checks the rows of a sites table and returns the valid sites; every problem goes to `sink`.
- * Every site must belong to one of `municipalities` (joined on the code) and ids are unique.
+ * Every site must belong to one of `municipalities` (joined on the code) and ids are unique; a
+ * site's own coordinates must lie within `bounds` (Denmark unless another country's reference).
  */
 export function readSiteRows(
   path: string,
   text: string,
   municipalities: readonly Municipality[],
   sink: ProblemSink,
+  bounds: CoordinateBounds = DENMARK_BOUNDS,
 ): Site[] {
   const table = readInputTable(path, text, { required: SITE_COLUMNS, optional: SITE_OPTIONAL_COLUMNS }, sink);
   if (table === undefined) return [];
-  const schema = createSiteRowSchema(new Set(municipalities.map((m) => m.code)));
+  const schema = createSiteRowSchema(new Set(municipalities.map((m) => m.code)), bounds);
   const firstLineById = new Map<string, number>();
   const sites: Site[] = [];
   for (const row of table.rows) {
@@ -203,10 +205,11 @@ export async function readSites(
   path: string,
   municipalities: readonly Municipality[],
   sink: ProblemSink = createThrowingSink(),
+  bounds: CoordinateBounds = DENMARK_BOUNDS,
 ): Promise<Site[]> {
   const input = await readInputText(path, "sites file", sink);
   if (input === undefined) return [];
-  return readSiteRows(path, input.text, municipalities, sink);
+  return readSiteRows(path, input.text, municipalities, sink, bounds);
 }
 
 /** Longest staff name (in words) looked for in a note; longer names are matched by their first words. */

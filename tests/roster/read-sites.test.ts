@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { coordinateBoundsFor } from "../../src/domain/geo.ts";
 import type { Site } from "../../src/domain/roster.ts";
 import { InputError } from "../../src/errors.ts";
 import { createCollectingSink } from "../../src/roster/input-problems.ts";
@@ -240,6 +241,29 @@ describe("readSites: what a driver needs (optional columns)", () => {
       expect(error.message).toBe(`${path}: line 2: ${column}: ${expected}`);
     },
   );
+
+  // Another country's reference (`referenceRules: any`): a site in Bavaria is a real place, not a
+  // typo; only points off the earth are refused.
+  it("with the earth's bounds a site outside Denmark is read, an impossible latitude is not", async () => {
+    const path = await writeSites([DRIVER_HEADER, `${S1};48.13743;11.57549;;;`].join("\n"));
+    const sites = await readSites(path, SAMPLE_MUNICIPALITIES, undefined, coordinateBoundsFor("any"));
+    expect(sites[0]?.location).toEqual({
+      latitude: 48.13743,
+      longitude: 11.57549,
+      source: "site",
+      approximate: false,
+    });
+    await expect(
+      readSites(path, SAMPLE_MUNICIPALITIES, undefined, coordinateBoundsFor("denmark")),
+    ).rejects.toThrow('latitude: expected a latitude within Denmark (54.4–57.9), found "48.13743"');
+    const off = await writeSites([DRIVER_HEADER, `${S1};95.5;11.5;;;`].join("\n"));
+    const error = await captureError(
+      readSites(off, SAMPLE_MUNICIPALITIES, undefined, coordinateBoundsFor("any")),
+    );
+    expect(error.message).toBe(
+      `${off}: line 2: latitude: expected a latitude within the earth's range (-90–90), found "95.5"`,
+    );
+  });
 });
 
 describe("checkSiteNotes", () => {
