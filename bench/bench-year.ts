@@ -2,13 +2,15 @@
  * `npm run bench -- --year [--weeks N]`: N weeks (default 52) at Germany scale, one `testrota run`
  * per Wednesday in a fresh process (as cron or the worker's schedule does), each week with its own
  * incidence file, on one data folder with the default retention (`retention.weeks`, 4). Printed
- * per week: wall time, peak RSS, the store's size and growth, the raw captures kept. At the end
- * the latest weeks are run again and must publish byte-identical folders (the retention kept what
- * they need), and `testrota prune --dry-run` must find nothing left to prune.
+ * per week: wall time, peak RSS, the store's size and growth, the raw captures kept (in the store,
+ * compressed). At the end the latest weeks are run again and must publish byte-identical folders
+ * (the retention kept what they need), and `testrota prune --dry-run` must find nothing left to
+ * prune.
  */
 import { createHash } from "node:crypto";
 import { readdir, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { addWeeks, type IsoWeek } from "../src/domain/calendar.ts";
 import { CLI, measureChild } from "./bench-child.ts";
 import { BENCH_WEEK, weekText, writeGermanIncidence, writeScaleInputs } from "./bench-inputs.ts";
@@ -31,6 +33,17 @@ async function storeBytes(data: string): Promise<number> {
   const files = ["testrota.sqlite", "testrota.sqlite-wal", "testrota.sqlite-shm"];
   const sizes = await Promise.all(files.map((file) => sizeOf(join(data, file))));
   return sizes.reduce((a, b) => a + b, 0);
+}
+
+/** The compressed bytes of the raw captures the store keeps (part of its size). */
+function rawCaptureBytes(data: string): number {
+  const db = new DatabaseSync(join(data, "testrota.sqlite"), { readOnly: true });
+  try {
+    const row = db.prepare("SELECT COALESCE(SUM(LENGTH(gzip)), 0) AS bytes FROM raw_captures").get();
+    return Number(row?.bytes ?? 0);
+  } finally {
+    db.close();
+  }
 }
 
 async function manifestDigest(out: string, week: IsoWeek): Promise<string> {
@@ -59,7 +72,7 @@ export async function runYear(base: string, weekCount: number): Promise<void> {
     await writeGermanIncidence(inputs, week);
     const run = await runWeek(inputs, week, { data, out });
     const bytes = await storeBytes(data);
-    const raw = await sizeOf(join(data, "raw"));
+    const raw = rawCaptureBytes(data);
     digests.set(weekText(week), await manifestDigest(out, week));
     // Published folders outside the retention are removed here only to spare the disk.
     const old = addWeeks(week, -RETENTION_WEEKS);

@@ -25,8 +25,9 @@ const usage = usageText({
     "replay --from YYYY-Www --to YYYY-Www [--offline] [--simulate-attendance T/D/A [--attendance-seed N]] [--json] [common options]",
   description: `Run week by week over history, as if the worker had run every Wednesday from --from to
 --to (both included): each week is classified from the same source and publishes its folder.
-With --offline the incidence comes from the payloads captured by earlier runs of each week
-(data/raw/<week>/), so no request leaves the machine.
+With --offline the incidence comes from the payloads captured by the latest earlier run of each
+week (kept in the state store, so any replica sharing it replays what another fetched), so no
+request leaves the machine.
 With --simulate-attendance (demo, simulation), before each week's run the returns of the test
 week just ended are simulated as if every coordinator had sent them: each planned test is drawn
 taken / declined / absent by the given percentages (seeded, so a replay repeats) and written to

@@ -9,6 +9,7 @@ import { SQLITE_STORE_FILE } from "../store/open-store.ts";
 import { clientConfig } from "../store/postgres-driver.ts";
 import { PG_SCHEMA_VERSION } from "../store/postgres-schema.ts";
 import { describePostgres, openPostgresStore } from "../store/postgres-store.ts";
+import { importFileCaptures } from "../store/raw-capture-files.ts";
 import { SCHEMA_VERSION } from "../store/schema.ts";
 import { openStateStore } from "../store/sqlite-store.ts";
 import { withDataDirLock } from "../worker/lock.ts";
@@ -18,8 +19,10 @@ const usage = usageText({
   synopsis: "store migrate --to postgres://USER@HOST/DB [--schema NAME] [--json] [common options]",
   description: `Copy the SQLite state store of the data directory (testrota.sqlite) into PostgreSQL:
 every table, row for row, in one transaction, into an empty schema (created and migrated to this
-build's schema version, which both stores share). The SQLite store is left as it was; afterwards
-set \`store: {"type": "postgres"}\` in the config and TESTROTA_DATABASE_URL (docs/postgres.md).
+build's schema version, which both stores share), the raw captures included: those an earlier
+version kept as files under data/raw/ are moved into the SQLite store first, which is otherwise
+left as it was. Afterwards set \`store: {"type": "postgres"}\` in the config and
+TESTROTA_DATABASE_URL (docs/postgres.md).
 It holds the data directory's lock: no run meanwhile. The password is better given in the URL
 from the environment (--to "$TESTROTA_DATABASE_URL") than typed; it is never printed.`,
   options: `  --to URL           the PostgreSQL server and database (postgres:// or postgresql://)
@@ -72,6 +75,12 @@ export const storeMigrateCommand: Command = {
           holder: { pid: process.pid, host: hostname() },
         },
         async () => {
+          // Raw captures an earlier version left as files go into the SQLite store first, so
+          // that they are copied too (every replica can then replay them).
+          const moved = await importFileCaptures(config.dataDir, source);
+          for (const { folder, problem } of moved.skipped) {
+            ctx.logger.warn({ folder, problem }, "raw capture folder not moved into the store: not copied");
+          }
           const store = await openPostgresStore(target);
           await store.close();
           const client = new pg.Client(clientConfig(target));

@@ -6,8 +6,9 @@ import { quoteIdentifier } from "./postgres-schema.ts";
  * `testrota store migrate`: every table of a SQLite store copied into an empty PostgreSQL store of
  * the same schema version, row for row and in one transaction (all or nothing). Identity columns
  * keep their values (the order of overrides, events and attempts is their meaning), and their
- * sequences continue after the highest copied value. The week lock rows are not copied: they
- * belong to the SQLite store's run lock, and a running week cannot be migrated anyway.
+ * sequences continue after the highest copied value; raw captures keep their compressed bytes as
+ * they are. The week lock rows are not copied: they belong to the SQLite store's run lock, and a
+ * running week cannot be migrated anyway.
  */
 
 /** The tables copied, parents of nothing: any order works; this one follows the migrations. */
@@ -30,6 +31,7 @@ export const COPIED_TABLES = [
   "attendance_outcomes",
   "attendance_audit",
   "good_rosters",
+  "raw_captures",
 ] as const;
 
 /** Identity columns, whose sequences must go on after the copied rows. */
@@ -45,6 +47,8 @@ const IDENTITY: Readonly<Record<string, string>> = {
 
 /** Rows per INSERT: well below PostgreSQL's 65 535 bound parameters for the widest table (14). */
 const BATCH = 1_000;
+/** Bytes of BLOB values per INSERT: a raw capture row can hold megabytes. */
+const BATCH_BYTES = 8 * 1024 * 1024;
 
 export type CopiedTable = { readonly table: string; readonly rows: number };
 
@@ -61,25 +65,54 @@ export async function nonEmptyTables(target: pg.ClientBase, schema: string): Pro
   return found;
 }
 
-async function copyTable(source: DatabaseSync, target: pg.ClientBase, table: string): Promise<number> {
-  const rows = source.prepare(`SELECT * FROM ${table} ORDER BY rowid`).all();
-  const first = rows[0];
-  if (first === undefined) return 0;
-  const columns = Object.keys(first);
-  const names = columns.map(quoteIdentifier).join(", ");
-  for (let start = 0; start < rows.length; start += BATCH) {
-    const batch = rows.slice(start, start + BATCH);
-    const values: unknown[] = [];
-    const tuples = batch.map((row) => {
-      const placeholders = columns.map((column) => {
-        const value = row[column];
-        values.push(typeof value === "bigint" ? Number(value) : value);
-        return `$${values.length}`;
-      });
-      return `(${placeholders.join(", ")})`;
+async function insertBatch(
+  target: pg.ClientBase,
+  table: string,
+  columns: readonly string[],
+  batch: readonly Record<string, unknown>[],
+): Promise<void> {
+  const values: unknown[] = [];
+  const tuples = batch.map((row) => {
+    const placeholders = columns.map((column) => {
+      const value = row[column];
+      values.push(typeof value === "bigint" ? Number(value) : value);
+      return `$${values.length}`;
     });
-    await target.query(`INSERT INTO ${table} (${names}) VALUES ${tuples.join(", ")}`, values);
+    return `(${placeholders.join(", ")})`;
+  });
+  await target.query(
+    `INSERT INTO ${table} (${columns.map(quoteIdentifier).join(", ")}) VALUES ${tuples.join(", ")}`,
+    values,
+  );
+}
+
+/** The bytes of a row's BLOB values (raw captures), to bound a batch's size. */
+function blobBytes(row: Record<string, unknown>): number {
+  let bytes = 0;
+  for (const value of Object.values(row)) if (value instanceof Uint8Array) bytes += value.byteLength;
+  return bytes;
+}
+
+async function copyTable(source: DatabaseSync, target: pg.ClientBase, table: string): Promise<number> {
+  // Row by row from SQLite (a year of raw captures need not fit in memory), in batches bounded by
+  // rows and by bytes.
+  let columns: string[] | undefined;
+  let batch: Record<string, unknown>[] = [];
+  let batchBytes = 0;
+  let copied = 0;
+  for (const row of source.prepare(`SELECT * FROM ${table} ORDER BY rowid`).iterate()) {
+    columns ??= Object.keys(row);
+    batch.push(row);
+    batchBytes += blobBytes(row);
+    copied += 1;
+    if (batch.length >= BATCH || batchBytes >= BATCH_BYTES) {
+      await insertBatch(target, table, columns, batch);
+      batch = [];
+      batchBytes = 0;
+    }
   }
+  if (columns === undefined) return 0;
+  if (batch.length > 0) await insertBatch(target, table, columns, batch);
   const identity = IDENTITY[table];
   if (identity !== undefined) {
     await target.query(
@@ -88,7 +121,7 @@ async function copyTable(source: DatabaseSync, target: pg.ClientBase, table: str
       [table, identity],
     );
   }
-  return rows.length;
+  return copied;
 }
 
 /**

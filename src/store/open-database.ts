@@ -13,7 +13,7 @@ import { DatabaseSync } from "node:sqlite";
 import type { StorageError } from "../errors.ts";
 import { createFileIfAbsent, makeDirectory, modesFor, type FileModes } from "./file-modes.ts";
 import { migrate } from "./schema.ts";
-import { asStorageError, sqlitePrimaryCode, storageError } from "./storage-fault.ts";
+import { asStorageError, sqlitePrimaryCode, storageError, withStorageFaults } from "./storage-fault.ts";
 
 /*
  * Opening the state store's SQLite file so that every way it can be unusable gives a StorageError
@@ -53,12 +53,43 @@ function sizeOf(path: string): number | undefined {
   }
 }
 
+/** `<dataDir>/testrota.runs`: written by the first run made from a data directory. */
+export const RUNS_MARKER = "testrota.runs";
+
+const RUNS_MARKER_TEXT =
+  "testrota runs marker: runs were made from this data directory (their state and raw captures\n" +
+  "are in the state store), so a store found missing is refused instead of silently starting over.\n";
+
 /**
- * Evidence that a store existed in the folder of `path` (the SQLite file): its marker, or raw
- * captures saved by runs. The PostgreSQL store asks too, before creating its schema.
+ * Marks `dataDir` as one that runs were made from (idempotent). Whichever the store, the data
+ * directory then shows that one existed: a PostgreSQL schema found missing is a vanished store.
+ */
+export function markRunsSeen(dataDir: string, umask?: number): void {
+  const path = join(dataDir, RUNS_MARKER);
+  if (existsSync(path)) return;
+  withStorageFaults(path, "marking the data directory", () => {
+    const modes = modesFor(umask);
+    makeDirectory(dataDir, modes);
+    try {
+      writeFileSync(path, RUNS_MARKER_TEXT, { mode: modes.file, flag: "wx" });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "EEXIST") return;
+      throw error;
+    }
+    chmodSync(path, modes.file);
+  });
+}
+
+/**
+ * Evidence that a store existed in the folder of `path` (the SQLite file): its marker, the runs
+ * marker, or raw captures that runs of earlier versions saved as files. The PostgreSQL store asks
+ * too, before creating its schema.
  */
 export function storeExistedBefore(path: string): string | undefined {
   if (existsSync(markerPath(path))) return `its marker ${basename(markerPath(path))} is there`;
+  if (existsSync(join(dirname(path), RUNS_MARKER))) {
+    return `the marker ${RUNS_MARKER} shows that runs were made from this data directory`;
+  }
   const raw = join(dirname(path), "raw");
   try {
     if (readdirSync(raw).some((name) => !name.startsWith("."))) return "runs saved raw captures in raw/";

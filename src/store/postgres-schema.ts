@@ -178,6 +178,18 @@ export const PG_MIGRATIONS: readonly string[] = [
     staff ${T} NOT NULL
   );
   `,
+  // 6: the raw captures, one row per payload of a run (see SQLite migration 6): every replica
+  // reads what any of them fetched.
+  `
+  CREATE TABLE raw_captures (
+    week ${T} NOT NULL, run_id ${T} NOT NULL, name ${T} NOT NULL, position BIGINT NOT NULL,
+    origin ${T} NOT NULL, sha256 ${T} NOT NULL, bytes BIGINT NOT NULL, gzip BYTEA NOT NULL,
+    captured_at ${T} NOT NULL,
+    PRIMARY KEY (week, run_id, name)
+  );
+  -- Already gzip-compressed: stored out of line without PostgreSQL compressing it again.
+  ALTER TABLE raw_captures ALTER COLUMN gzip SET STORAGE EXTERNAL;
+  `,
 ];
 
 /** The schema version this build writes (the same number as the SQLite store's). */

@@ -1,6 +1,6 @@
 import { readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { compareWeeks, formatIsoWeek, parseIsoWeek } from "../domain/calendar.ts";
+import { compareWeeks, formatIsoWeek, parseIsoWeek, type IsoWeek } from "../domain/calendar.ts";
 import type { Logger } from "../log.ts";
 import { retentionCutoff, type PrunedRows } from "./retention.ts";
 import type { StateStore } from "./state-store.ts";
@@ -8,7 +8,8 @@ import type { StateStore } from "./state-store.ts";
 /*
  * `retention.weeks`: the bulky state of weeks no longer kept re-runnable goes — old cycle-slot
  * snapshots, deferred and planned tests (store/retention.ts says which) and the raw captures of
- * the incidence source under `<dataDir>/raw/<week>/`. Run after every successful run (inside its
+ * the incidence source (in the store; and any folder `<dataDir>/raw/<week>/` that earlier versions
+ * left and that could not be moved into the store). Run after every successful run (inside its
  * lock) and by `testrota prune`.
  */
 
@@ -21,12 +22,15 @@ export type PruneReport = {
   /** The first week kept re-runnable (latest − weeks + 1). */
   readonly firstKeptWeek: string | null;
   readonly rows: PrunedRows;
-  /** Weeks whose raw captures (`raw/<week>/`) were removed. */
+  /** Weeks whose raw captures (in the store, or left in `raw/<week>/`) were removed. */
   readonly rawCaptureWeeks: readonly string[];
 };
 
 export type PruneInput = {
-  readonly store: Pick<StateStore, "lastCommittedWeek" | "countPrunableRows" | "pruneRows">;
+  readonly store: Pick<
+    StateStore,
+    "lastCommittedWeek" | "countPrunableRows" | "pruneRows" | "listRawCaptureWeeks" | "deleteRawCaptureWeeks"
+  >;
   readonly dataDir: string;
   readonly weeks: number;
   readonly dryRun?: boolean | undefined;
@@ -35,17 +39,15 @@ export type PruneInput = {
 const NOTHING: PrunedRows = { cycleSlots: 0, slotSnapshotWeeks: [], deferredTests: 0, plannedTests: 0 };
 
 /** Week folders of `<dataDir>/raw` before `firstKept` (names other than `YYYY-Www` are left alone). */
-async function oldCaptureWeeks(dataDir: string, firstKept: string): Promise<string[]> {
-  const kept = parseIsoWeek(firstKept);
+async function oldFolderWeeks(dataDir: string, firstKept: IsoWeek): Promise<string[]> {
   const entries = await readdir(join(dataDir, "raw"), { withFileTypes: true }).catch(() => []);
   return entries
     .filter((entry) => entry.isDirectory())
     .map((entry) => entry.name)
     .filter((name) => {
       const week = parseIsoWeek(name);
-      return week !== undefined && kept !== undefined && compareWeeks(week, kept) < 0;
-    })
-    .sort();
+      return week !== undefined && compareWeeks(week, firstKept) < 0;
+    });
 }
 
 /**
@@ -66,11 +68,14 @@ export async function pruneOldWeeks(input: PruneInput): Promise<PruneReport> {
     };
   }
   const cutoff = retentionCutoff(latest, input.weeks);
-  const firstKeptWeek = formatIsoWeek(cutoff.firstKept);
-  const rawCaptureWeeks = await oldCaptureWeeks(input.dataDir, firstKeptWeek);
+  const stored = (await input.store.listRawCaptureWeeks())
+    .map((captured) => captured.week)
+    .filter((week) => compareWeeks(week, cutoff.firstKept) < 0);
+  const folders = await oldFolderWeeks(input.dataDir, cutoff.firstKept);
   const rows = dryRun ? await input.store.countPrunableRows(cutoff) : await input.store.pruneRows(cutoff);
   if (!dryRun) {
-    for (const week of rawCaptureWeeks) {
+    await input.store.deleteRawCaptureWeeks(stored);
+    for (const week of folders) {
       await rm(join(input.dataDir, "raw", week), { recursive: true, force: true });
     }
   }
@@ -78,9 +83,9 @@ export async function pruneOldWeeks(input: PruneInput): Promise<PruneReport> {
     dryRun,
     retentionWeeks: input.weeks,
     latestWeek: formatIsoWeek(latest),
-    firstKeptWeek,
+    firstKeptWeek: formatIsoWeek(cutoff.firstKept),
     rows,
-    rawCaptureWeeks,
+    rawCaptureWeeks: [...new Set([...stored.map(formatIsoWeek), ...folders])].sort(),
   };
 }
 

@@ -45,6 +45,13 @@ export function numOrNull(row: Row, column: string): number | null {
   return row[column] === null ? null : num(row, column);
 }
 
+/** A BLOB (SQLite) or bytea (PostgreSQL: a Buffer, itself a Uint8Array). */
+export function blob(row: Row, column: string): Uint8Array {
+  const value = row[column];
+  if (!(value instanceof Uint8Array)) throw columnError(column, "bytes");
+  return value;
+}
+
 export function week(row: Row, column: string): IsoWeek {
   const value = text(row, column);
   const parsed = parseIsoWeek(value);

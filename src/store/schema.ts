@@ -314,6 +314,24 @@ export const MIGRATIONS: readonly string[] = [
     staff TEXT NOT NULL
   );
   `,
+  // 6: the raw captures of the incidence source, one row per payload of a run: kept in the store
+  // (no longer as files in the data directory) so that every process sharing it can replay a week
+  // offline. `position` keeps the payloads in the order fetched; `gzip` holds them compressed,
+  // `sha256` and `bytes` describe the uncompressed payload (checked when read back).
+  `
+  CREATE TABLE raw_captures (
+    week TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    origin TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
+    gzip BLOB NOT NULL,
+    captured_at TEXT NOT NULL,
+    PRIMARY KEY (week, run_id, name)
+  );
+  `,
 ];
 
 /** The schema version this build writes. */

@@ -4,11 +4,12 @@ import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
  * The one seam between the state store's queries and a database: the sub-stores (ledger, week
  * state, delivery…) speak SQL common to SQLite and PostgreSQL through this small asynchronous
  * interface, and each database has a driver. Placeholders are `?`; the PostgreSQL driver numbers
- * them. Integers come back as numbers, text as strings, NULL as null, whatever the database.
+ * them. Integers come back as numbers, text as strings, bytes as a Uint8Array (a Buffer from
+ * PostgreSQL), NULL as null, whatever the database.
  */
 
-/** A bound parameter. */
-export type SqlParam = string | number | null;
+/** A bound parameter; bytes go into a BLOB (SQLite) or bytea (PostgreSQL) column. */
+export type SqlParam = string | number | null | Uint8Array;
 
 /** One result row, by column name. */
 export type Row = Record<string, unknown>;

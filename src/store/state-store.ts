@@ -4,6 +4,7 @@ import { createDownloadAudit, type DownloadAudit } from "./download-audit.ts";
 import { createNotificationOutbox, type NotificationOutbox } from "./notification-outbox.ts";
 import { createOperatorState, type OperatorState } from "./operator-state.ts";
 import { createRecipientState, type RecipientState } from "./recipients.ts";
+import { createRawCaptures, type RawCaptures } from "./raw-captures.ts";
 import { createRegionHistory, type RegionHistory } from "./region-history.ts";
 import { createRetention, type Retention } from "./retention.ts";
 import { createRunLedger, type RunLedger } from "./run-ledger.ts";
@@ -28,6 +29,7 @@ export type {
   PauseState,
   StoredOverride,
 } from "./operator-state.ts";
+export type { RawCapture, RawCaptureInput, RawCaptureWeek, SavedPayload } from "./raw-captures.ts";
 export type { RegionWeekCounts } from "./region-history.ts";
 export type { PrunedRows, RetentionCutoff } from "./retention.ts";
 export type { DownloadQuery, DownloadRecord, StoredDownload } from "./download-audit.ts";
@@ -116,9 +118,9 @@ export type StoreKind = "sqlite" | "postgres";
 
 /**
  * The state store: run ledger, week state (with its history counts), operator state, delivery
- * (recipients, download audit, notification outbox) and the run lock behind one asynchronous
- * interface, implemented over SQLite (`node:sqlite`, the default) and PostgreSQL (`pg`). Callers
- * depend on this type only. Every storage fault surfaces as a StorageError naming the store.
+ * (recipients, download audit, notification outbox), the raw captures and the run lock behind
+ * one asynchronous interface, implemented over SQLite (`node:sqlite`, the default) and PostgreSQL
+ * (`pg`). Callers depend on this type only. Every storage fault surfaces as a StorageError naming the store.
  */
 export type StateStore = RunLedger &
   WeekState &
@@ -130,6 +132,7 @@ export type StateStore = RunLedger &
   RecipientState &
   DownloadAudit &
   NotificationOutbox &
+  RawCaptures &
   StoreLocks & {
     readonly kind: StoreKind;
     /**
@@ -160,5 +163,6 @@ export function createStoreQueries(db: SqlDriver, where: string): StoreQueries {
     ...createRecipientState(db, where),
     ...createDownloadAudit(db),
     ...createNotificationOutbox(db),
+    ...createRawCaptures(db, where),
   };
 }

@@ -18,7 +18,6 @@ import { readReferenceTable } from "../roster/read-reference.ts";
 import { createIncidenceSource } from "../sources/create-source.ts";
 import type { IncidenceSource } from "../sources/source.ts";
 import { createSsiSource } from "../sources/ssi.ts";
-import { loadRawPayloads } from "../store/raw-capture.ts";
 import { openConfiguredStore } from "../store/open-store.ts";
 import type { StateStore, StepHook } from "../store/state-store.ts";
 import { readLatestReport } from "./latest-report.ts";
@@ -83,11 +82,13 @@ export function packageVersion(): string {
 }
 
 /**
- * The SSI adapter given a reader that serves captured bytes by their original location. Captures
- * are keyed by the redacted origin (no credentials on disk), so it looks up the same.
+ * The SSI adapter given a reader that serves the bytes of the week's latest capture in the store
+ * (whichever process fetched them) by their original location. Captures are keyed by the redacted
+ * origin (no credentials stored), so it looks up the same.
  */
 async function createCapturedSource(
   config: Config,
+  store: StateStore,
   week: IsoWeek,
   municipalities: readonly Municipality[],
 ): Promise<IncidenceSource> {
@@ -96,7 +97,8 @@ async function createCapturedSource(
       `${config.configFile}: source.type: offline replay needs captured SSI files, got ${config.source.type}`,
     ]);
   }
-  const byOrigin = new Map((await loadRawPayloads(config.dataDir, week)).map((p) => [p.origin, p.bytes]));
+  const capture = await store.loadRawCapture(week);
+  const byOrigin = new Map(capture.payloads.map((p) => [p.origin, p.bytes]));
   return createSsiSource(config.source, {
     municipalities,
     readLocation: (location) => {
@@ -104,7 +106,7 @@ async function createCapturedSource(
       if (bytes !== undefined) return Promise.resolve(bytes);
       return Promise.reject(
         new ConfigError([
-          `${config.dataDir}: no captured payload of ${formatIsoWeek(week)} for ${redactUrl(location)}`,
+          `${store.path}: no captured payload of ${formatIsoWeek(week)} (run ${capture.runId}) for ${redactUrl(location)}`,
         ]),
       );
     },
@@ -222,7 +224,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     regions: reference.regions,
     boundaries: collectBoundaries((await readBoundaries()).values()),
   };
-  const store = await openConfiguredStore(config, { reinitialise: options.reinitialise === true });
+  const store = await openConfiguredStore(config, { reinitialise: options.reinitialise === true, logger });
   const inputs = createInputLoader(config);
   const metrics = createMetrics();
   const configured = options.source
@@ -271,7 +273,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       await notifier.onPublished(report);
       return report;
     },
-    capturedSource: (week) => createCapturedSource(config, week, municipalities),
+    capturedSource: (week) => createCapturedSource(config, store, week, municipalities),
     async startWorker() {
       // A crash mid-publish is finished (or set aside) before the worker decides anything.
       await reconcileAtStart(store, config.outDir, logger);

@@ -24,7 +24,7 @@ import {
 import type { InputLoader, RunInputs } from "../roster/load-inputs.ts";
 import type { IncidenceSource } from "../sources/source.ts";
 import { pruneAfterRun } from "../store/prune.ts";
-import { saveRawPayloads } from "../store/raw-capture.ts";
+import { markRunsSeen } from "../store/open-database.ts";
 import { asStorageError } from "../store/storage-fault.ts";
 import type { StateStore, StepHook } from "../store/state-store.ts";
 import { withRunLock } from "./lock.ts";
@@ -269,7 +269,14 @@ async function runSteps(deps: RunDeps, week: IsoWeek, ctx: RunContext): Promise<
   const fetched = await timer.measure("fetch", async () => {
     const result = await source.fetchIncidence(ctx.options.signal);
     step("run:fetched");
-    await saveRawPayloads(config.dataDir, week, runId, result.payloads);
+    await store.saveRawCapture({
+      week,
+      runId,
+      capturedAt: new Date(deps.clock()).toISOString(),
+      payloads: result.payloads,
+    });
+    // Whichever the store, the data directory then shows that runs were made from it.
+    markRunsSeen(config.dataDir);
     step("run:captured");
     return result;
   });

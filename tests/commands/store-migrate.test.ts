@@ -3,7 +3,9 @@
  * into an empty PostgreSQL schema; every table reads back the same, row for row, and through the
  * store's own readers; identity sequences go on after the copied rows; a filled schema is refused.
  */
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import pg from "pg";
 import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli.ts";
@@ -114,6 +116,47 @@ async function fill(store: StateStore): Promise<void> {
     ],
     { author: "coordinator", at: "t10" },
   );
+  await store.saveRawCapture({
+    week: W44,
+    runId: "r2",
+    capturedAt: "2020-10-28T11:00:00.000Z",
+    payloads: [
+      {
+        name: "Municipality_test_pos.csv",
+        origin: "https://ssi.example/test_pos",
+        bytes: encoder.encode("101;1\r\n"),
+      },
+      { name: "empty.csv", origin: "/data/empty.csv", bytes: new Uint8Array() },
+    ],
+  });
+}
+
+const encoder = new TextEncoder();
+
+/** A capture as testrota wrote it before schema 6: files in the data directory. */
+function writeFileCapture(dataDir: string): void {
+  const dir = join(dataDir, "raw", "2020-W43", "r0");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "series.csv.gz"), gzipSync(encoder.encode("a;b\n")));
+  const entry = {
+    name: "series.csv",
+    origin: "/data/series.csv",
+    file: "series.csv.gz",
+    // sha256sum of the 4 bytes "a;b\n".
+    sha256: "9a8be2eb1604c06722f17a9bbdb1160123efa0dcf87979013ead941593977af2",
+    bytes: 4,
+  };
+  writeFileSync(
+    join(dir, "manifest.json"),
+    JSON.stringify({ week: "2020-W43", runId: "r0", payloads: [entry] }),
+  );
+}
+
+/** A column value both stores write alike: integers as numbers, bytes as hex. */
+function plainValue(value: unknown): unknown {
+  if (typeof value === "bigint") return Number(value);
+  if (value instanceof Uint8Array) return Buffer.from(value).toString("hex");
+  return value;
 }
 
 /** A table's rows as JSON objects with sorted keys, in a stable order (the two stores compare). */
@@ -123,7 +166,7 @@ function normalise(rows: readonly Record<string, unknown>[]): string[] {
       JSON.stringify(
         Object.fromEntries(
           Object.entries(row)
-            .map(([key, value]) => [key, typeof value === "bigint" ? Number(value) : value] as const)
+            .map(([key, value]) => [key, plainValue(value)] as const)
             .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
         ),
       ),
@@ -161,6 +204,8 @@ async function readBack(store: StateStore) {
     returns: await store.listAttendanceReturns(),
     audit: await store.listAttendanceAudit(),
     roster: await store.loadGoodRoster(101),
+    capturedWeeks: await store.listRawCaptureWeeks(),
+    capture: await store.loadRawCapture(W44),
   };
 }
 
@@ -168,16 +213,27 @@ describe("store migrate", () => {
   it("copies every table of the SQLite store into PostgreSQL, row for row", async () => {
     const sqlite: SqliteStateStore = openStateStore(join(fixture.dataDir, "testrota.sqlite"));
     await fill(sqlite);
-    const expected = await readBack(sqlite);
-    const sqliteRows = new Map<string, string[]>();
-    for (const table of COPIED_TABLES) {
-      sqliteRows.set(table, normalise(sqlite.db.prepare(`SELECT * FROM ${table}`).all()));
-    }
     await sqlite.close();
+    // A capture an earlier version kept as files: moved into the SQLite store, then copied.
+    writeFileCapture(fixture.dataDir);
 
     const schema = freshSchema("migrate");
     const migrated = await cli(["store", "migrate", "--to", server.url, "--schema", schema, "--json"]);
     expect(migrated.code, migrated.stderr).toBe(0);
+    expect(existsSync(join(fixture.dataDir, "raw"))).toBe(false);
+
+    // What was copied: the SQLite store as the migration left it.
+    const source = openStateStore(join(fixture.dataDir, "testrota.sqlite"));
+    const expected = await readBack(source);
+    const sqliteRows = new Map<string, string[]>();
+    for (const table of COPIED_TABLES) {
+      sqliteRows.set(table, normalise(source.db.prepare(`SELECT * FROM ${table}`).all()));
+    }
+    await source.close();
+    expect(expected.capturedWeeks.map((w) => [w.week.week, w.runs, w.payloads, w.bytes])).toEqual([
+      [43, 1, 1, 4],
+      [44, 1, 2, 7],
+    ]);
     const summary = JSON.parse(migrated.stdout) as { to: string; tables: { table: string; rows: number }[] };
     // The password never shows: the target is named by its redacted URL.
     expect(summary.to).toBe(`postgres://127.0.0.1:${server.port}/postgres (schema ${schema})`);
@@ -192,6 +248,10 @@ describe("store migrate", () => {
     const postgres = await openPostgresStore({ url: server.url, schema });
     try {
       expect(await readBack(postgres)).toEqual(expected);
+      const moved = await postgres.loadRawCapture({ year: 2020, week: 43 });
+      expect(moved.payloads.map((p) => [p.name, p.origin, new TextDecoder().decode(p.bytes)])).toEqual([
+        ["series.csv", "/data/series.csv", "a;b\n"],
+      ]);
       // Identity sequences go on after the copied rows: a new override comes last.
       await postgres.addOverride({
         municipalityCode: 825,

@@ -42,7 +42,7 @@ describe("PostgreSQL schema", () => {
     expect(PG_SCHEMA_VERSION).toBe(SCHEMA_VERSION);
   });
 
-  it.each([1, 2, 3, 4])(
+  it.each([1, 2, 3, 4, 5])(
     "migrates a store of version %i to the current one, keeping its rows",
     async (from) => {
       const schema = freshSchema("upgrade");
@@ -367,6 +367,15 @@ describe("PostgreSQL storage faults", () => {
       const store = await open(schema);
       expect(await store.listRuns()).toEqual([]);
       await store.close();
+    });
+
+    it("the runs marker (left by a run, raw captures now being in the store): refused too", async () => {
+      writeFileSync(join(dataDir, "testrota.runs"), "marker\n");
+      const schema = freshSchema("vanished");
+      await expect(open(schema)).rejects.toThrow(
+        /although one existed \(the marker testrota\.runs shows that runs were made from this data directory\)/,
+      );
+      expect(await schemaExists(schema)).toBe(false);
     });
 
     it("a SQLite store's marker in the data directory: refused too (copy it with store migrate)", async () => {

@@ -91,8 +91,13 @@ describe.each(KINDS)("pruneOldWeeks ($name store)", (kind) => {
     return rows.map((row) => String(row.week));
   }
 
+  async function capturedWeeks(): Promise<string[]> {
+    return (await store.listRawCaptureWeeks()).map((captured) => formatIsoWeek(captured.week));
+  }
+
   beforeEach(async () => {
-    // The data directory holds the raw captures whichever the store (they stay on each host).
+    // The data directory may still hold a capture folder of an earlier version that could not be
+    // moved into the store (here one of W21).
     dir = mkdtempSync(join(tmpdir(), "testrota-retention-"));
     under = kind.create();
     store = await under.open();
@@ -105,11 +110,17 @@ describe.each(KINDS)("pruneOldWeeks ($name store)", (kind) => {
         plan: plan(week),
         inputDigest: "d".repeat(64),
       });
-      // The raw capture of each week's run, as saveRawPayloads leaves it.
-      const capture = join(dir, "raw", formatIsoWeek(week), `run-${week.week}`);
-      mkdirSync(capture, { recursive: true });
-      writeFileSync(join(capture, "manifest.json"), "{}");
+      // The raw capture of each week's run, as the run saves it.
+      await store.saveRawCapture({
+        week,
+        runId: `run-${week.week}`,
+        capturedAt: `${formatIsoWeek(week)}-capture`,
+        payloads: [{ name: "series.csv", origin: "/ssi/series.csv", bytes: new TextEncoder().encode("x") }],
+      });
     }
+    const leftOver = join(dir, "raw", "2020-W21", "run-old");
+    mkdirSync(leftOver, { recursive: true });
+    writeFileSync(join(leftOver, "manifest.json"), "{}");
   });
 
   afterEach(async () => {
@@ -141,7 +152,13 @@ describe.each(KINDS)("pruneOldWeeks ($name store)", (kind) => {
     // Classifications and cadence states are kept for every committed week.
     expect(await weeksIn("classifications")).toHaveLength(weeks().length);
     expect(await weeksIn("cadence_states")).toHaveLength(weeks().length);
-    expect(readdirSync(join(dir, "raw")).sort()).toEqual(["2020-W35", "2020-W36"]);
+    expect(await capturedWeeks()).toEqual(["2020-W35", "2020-W36"]);
+    expect(report.rawCaptureWeeks).toEqual(
+      weeks()
+        .map(formatIsoWeek)
+        .filter((w) => w < "2020-W35"),
+    );
+    expect(readdirSync(join(dir, "raw"))).toEqual([]);
   });
 
   it("leaves what re-running the first kept week and the next week read", async () => {
@@ -178,7 +195,8 @@ describe.each(KINDS)("pruneOldWeeks ($name store)", (kind) => {
   it("with --dry-run counts the same and removes nothing; a second prune finds nothing", async () => {
     const counted = await pruneOldWeeks({ store, dataDir: dir, weeks: 2, dryRun: true });
     expect(await weeksIn("cycle_slots")).toHaveLength(weeks().length);
-    expect(readdirSync(join(dir, "raw"))).toHaveLength(weeks().length);
+    expect(await capturedWeeks()).toHaveLength(weeks().length);
+    expect(readdirSync(join(dir, "raw"))).toEqual(["2020-W21"]);
     const pruned = await pruneOldWeeks({ store, dataDir: dir, weeks: 2 });
     expect(pruned.rows).toEqual(counted.rows);
     expect(pruned.rawCaptureWeeks).toEqual(counted.rawCaptureWeeks);

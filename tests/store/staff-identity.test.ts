@@ -80,12 +80,13 @@ describe.each([
   { name: "sqlite", migrations: MIGRATIONS },
   { name: "postgres", migrations: PG_MIGRATIONS },
 ])("schema ($name)", ({ migrations }) => {
-  it("puts identities (migration 5) after delivery (3) and attendance (4)", () => {
-    expect(SCHEMA_VERSION).toBe(5);
-    expect(migrations).toHaveLength(5);
+  it("puts identities (migration 5) after delivery (3) and attendance (4), before raw captures (6)", () => {
+    expect(SCHEMA_VERSION).toBe(6);
+    expect(migrations).toHaveLength(6);
     expect(migrations[2]).toContain("CREATE TABLE recipients");
     expect(migrations[3]).toContain("CREATE TABLE attendance_outcomes");
     expect(migrations[4]).toContain("CREATE TABLE good_rosters");
+    expect(migrations[5]).toContain("CREATE TABLE raw_captures");
   });
 });
 

@@ -64,6 +64,7 @@ export const STORE_TABLES = [
   "attendance_outcomes",
   "attendance_audit",
   "good_rosters",
+  "raw_captures",
 ] as const;
 
 /** A row as text: its values in column order, numbers as numbers (so the two stores compare). */

@@ -224,10 +224,19 @@ describe("replay --offline", () => {
   it("reproduces the online run's classification.csv from the captures, with the server gone", async () => {
     serveGoodPair();
     const fx = useHttpFixture();
-    await withApp(fx, (app) => app.runWeek(W40, { trigger: "cli" }));
+    const runId = await withApp(fx, async (app) => {
+      const report = await app.runWeek(W40, { trigger: "cli" });
+      // The run's two SSI files are captured in the store, under its run id.
+      const captured = await app.store.loadRawCapture(W40);
+      expect(captured.runId).toBe(report.runId);
+      expect(captured.payloads.map((p) => p.name)).toEqual([
+        "Municipality_cases_time_series.csv",
+        "Municipality_test_pos.csv",
+      ]);
+      return report.runId;
+    });
     const online = classificationOf(fx);
     expect(online.equals(fromDisk)).toBe(true);
-    expect(readdirSync(join(fx.dataDir, "raw", "2020-W40"))).toHaveLength(1);
 
     await server.close();
     serverOpen = false;
@@ -236,5 +245,6 @@ describe("replay --offline", () => {
     expect(reports.map((r) => r.week)).toEqual(["2020-W40"]);
     expect(server.requests.length).toBe(requestsBefore);
     expect(classificationOf(fx).equals(online)).toBe(true);
+    expect(reports[0]?.runId).not.toBe(runId);
   });
 });
