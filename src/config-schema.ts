@@ -328,7 +328,12 @@ export const configSchema = z
       .describe(
         "STPS decisions (keep-green, force-red, limit-to-sites), in classification weeks: an override for W changes the run of W, which publishes the rota of test week W+1.",
       ),
-    dataDir: z.string().default("data").describe("State: the SQLite store (with the raw captures), the run lock file, attendance drop folders."),
+    dataDir: z
+      .string()
+      .default("data")
+      .describe(
+        "State: the SQLite store (with the raw captures), the run lock file, attendance drop folders.",
+      ),
     store: storeSchema.default({ type: "sqlite" }),
     outDir: z.string().default("out").describe("Published week folders."),
     retention: retentionSchema.default(retentionSchema.parse({})),
