@@ -18,6 +18,8 @@ const SHIFT_CODE: Readonly<Record<Shift, number>> = { day: 0, evening: 1, night:
 /** The staff members planned this week, by dense index, with their site, shift and cycle day. */
 export type Members = {
   readonly list: StaffMember[];
+  /** Each member's identity (`staffKey`), built once per plan. */
+  readonly key: string[];
   /** Each member's slot after this plan (kept, or new once assigned). */
   readonly slot: CycleSlot[];
   /** Site index (see `SiteTable`). */
@@ -100,6 +102,7 @@ export function collectMembers(
   const capacity = input.staff.length;
   const members: Members = {
     list: [],
+    key: [],
     slot: [],
     site: new Int32Array(capacity),
     shift: new Uint8Array(capacity),
@@ -113,7 +116,8 @@ export function collectMembers(
   }));
   const counts: SlotCounts = { kept: 0, added: 0, moved: 0, skipped: 0 };
   const newStarterFrom = calendar.dateAt(-GAP_DAYS);
-  for (const member of input.staff) {
+  for (let row = 0; row < input.staff.length; row++) {
+    const member = input.staff[row] as StaffMember;
     const site = sites.indexById.get(member.siteId) ?? -1;
     const regionIndex = sites.region[site] ?? -1;
     const cycle = cycles[regionIndex];
@@ -124,10 +128,12 @@ export function collectMembers(
     const region = frame.regions[regionIndex] as RegionFrame;
     if (member.endDate !== undefined && member.endDate < calendar.monday) continue;
     const index = members.list.length;
+    const key = input.staffKeys?.[row] ?? staffKeyOf(member);
     members.list.push(member);
+    members.key.push(key);
     members.site[index] = site;
     members.shift[index] = SHIFT_CODE[member.shift] ?? 0;
-    const previous = input.previousSlots.get(staffKeyOf(member));
+    const previous = input.previousSlots.get(key);
     // Every member gets an entry now (the packed array stays fast); new slots replace it later.
     members.slot.push(previous ?? UNASSIGNED);
     const day = keptDay(previous, member, region, frame);
@@ -199,7 +205,7 @@ export function assignNewSlots(
 export function slotsByEmployee(members: Members): Map<string, CycleSlot> | undefined {
   const slots = new Map<string, CycleSlot>();
   for (let member = 0; member < members.list.length; member++) {
-    slots.set(staffKeyOf(members.list[member] as StaffMember), members.slot[member] as CycleSlot);
+    slots.set(members.key[member] as string, members.slot[member] as CycleSlot);
     if (slots.size === member) return undefined;
   }
   return slots;

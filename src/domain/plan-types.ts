@@ -73,6 +73,12 @@ export type PlanInput = {
   readonly municipalities: readonly Municipality[];
   readonly sites: readonly Site[];
   readonly staff: readonly StaffMember[];
+  /**
+   * `staffKey` of each member of `staff` (same order), when the caller has them already: the plan
+   * and the look-ahead of a run then key their slot maps by the same strings instead of building
+   * a million keys each (memory at German scale). Built here when left out.
+   */
+  readonly staffKeys?: readonly string[] | undefined;
   readonly redOrders: readonly RedTestOrder[];
   /** Effective status and incidence of the classification week, for priorities. */
   readonly statusByCode: ReadonlyMap<number, { readonly status: Status; readonly incidence: number }>;

@@ -47,7 +47,7 @@ export function planWeek(input: PlanInput): WeekPlan {
   const { members, cycles, counts } = collectMembers(input, frame);
   const late = assignNewSlots(frame, cycles, members);
   const slots = slotsByEmployee(members);
-  if (slots === undefined) return planWithoutRepeatedIds(input, members.list, counts.skipped);
+  if (slots === undefined) return planWithoutRepeatedIds(input, members, counts.skipped);
 
   const carriedById = indexCarriedOver(input.carriedOver);
   const redOrders = indexRedOrders(input.redOrders);
@@ -106,16 +106,21 @@ export function planWeek(input: PlanInput): WeekPlan {
  */
 function planWithoutRepeatedIds(
   input: PlanInput,
-  plannable: readonly StaffMember[],
+  plannable: { readonly list: readonly StaffMember[]; readonly key: readonly string[] },
   skipped: number,
 ): WeekPlan {
   const seen = new Set<string>();
-  const staff = plannable.filter((member) => {
-    const key = staffKeyOf(member);
-    return !seen.has(key) && seen.add(key);
+  const staff: StaffMember[] = [];
+  const staffKeys: string[] = [];
+  plannable.list.forEach((member, index) => {
+    const key = plannable.key[index] ?? staffKeyOf(member);
+    if (seen.has(key)) return;
+    seen.add(key);
+    staff.push(member);
+    staffKeys.push(key);
   });
-  const plan = planWeek({ ...input, staff });
-  const repeated = plannable.length - staff.length;
+  const plan = planWeek({ ...input, staff, staffKeys });
+  const repeated = plannable.list.length - staff.length;
   return {
     ...plan,
     changes: { ...plan.changes, skippedRows: plan.changes.skippedRows + skipped + repeated },

@@ -288,17 +288,26 @@ export function createWeekState(db: DatabaseSync): WeekState {
 
     loadSlotsBefore(w, municipalityOfSite) {
       // One row at a time: a snapshot holds a row per staff member (1.2 million at German scale),
-      // and all of them as row objects at once would double the memory the map itself needs.
+      // and all of them as row objects at once would double the memory the map itself needs. Each
+      // site id and shift is kept once, not once per row (memory, see docs/performance.md).
       const slots = new Map<string, CycleSlot>();
       const rows = db
         .prepare(
-          `SELECT * FROM cycle_slots
+          `SELECT municipality_code, employee_id, cycle_week, weekday, shift, site_id FROM cycle_slots
            WHERE week = (SELECT MAX(week) FROM cycle_slots WHERE week < ?)
            ORDER BY municipality_code, employee_id`,
         )
         .iterate(formatIsoWeek(w));
+      const shared = new Map<string, string>();
+      const once = <T extends string>(value: T): T => {
+        const known = shared.get(value);
+        if (known !== undefined) return known as T;
+        shared.set(value, value);
+        return value;
+      };
       for (const row of rows) {
-        const slot = toCycleSlot(row);
+        const decoded = toCycleSlot(row);
+        const slot: CycleSlot = { ...decoded, shift: once(decoded.shift), siteId: once(decoded.siteId) };
         const code = numOrNull(row, "municipality_code") ?? municipalityOfSite?.(slot.siteId);
         if (code !== undefined) slots.set(staffKey(code, text(row, "employee_id")), slot);
       }
