@@ -99,6 +99,20 @@ export type WeekState = {
   listPublished(): PublishedWeek[];
 };
 
+/**
+ * Keeps each distinct text once: the store hands out a new string per row and column, and a
+ * national week repeats a few thousand site ids, dates and shifts over a million rows.
+ */
+function createTextPool(): <T extends string>(value: T) => T {
+  const pool = new Map<string, string>();
+  return <T extends string>(value: T): T => {
+    const known = pool.get(value);
+    if (known !== undefined) return known as T;
+    pool.set(value, value);
+    return value;
+  };
+}
+
 function replaceWeekRows(db: DatabaseSync, input: CommitWeekInput): void {
   const weekText = formatIsoWeek(input.week);
   const testWeekText = formatIsoWeek(input.plan.testWeek);
@@ -280,10 +294,15 @@ export function createWeekState(db: DatabaseSync): WeekState {
     },
 
     loadPlannedTests(testWeek) {
-      return db
+      // Row by row, each repeated text kept once: a week holds a test per row (300,000 at German
+      // scale), and the rows as objects all at once would outlive the young generation.
+      const once = createTextPool();
+      const tests: PlannedTest[] = [];
+      const rows = db
         .prepare("SELECT * FROM planned_tests WHERE test_week = ? ORDER BY seq")
-        .all(formatIsoWeek(testWeek))
-        .map(toPlannedTest);
+        .iterate(formatIsoWeek(testWeek));
+      for (const row of rows) tests.push(toPlannedTest(row, once));
+      return tests;
     },
 
     loadSlotsBefore(w, municipalityOfSite) {
@@ -298,16 +317,9 @@ export function createWeekState(db: DatabaseSync): WeekState {
            ORDER BY municipality_code, employee_id`,
         )
         .iterate(formatIsoWeek(w));
-      const shared = new Map<string, string>();
-      const once = <T extends string>(value: T): T => {
-        const known = shared.get(value);
-        if (known !== undefined) return known as T;
-        shared.set(value, value);
-        return value;
-      };
+      const once = createTextPool();
       for (const row of rows) {
-        const decoded = toCycleSlot(row);
-        const slot: CycleSlot = { ...decoded, shift: once(decoded.shift), siteId: once(decoded.siteId) };
+        const slot = toCycleSlot(row, once);
         const code = numOrNull(row, "municipality_code") ?? municipalityOfSite?.(slot.siteId);
         if (code !== undefined) slots.set(staffKey(code, text(row, "employee_id")), slot);
       }
