@@ -97,6 +97,13 @@ export type PlanInput = {
   /** Plan the routes of regions that configure them (default true; the look-ahead needs none). */
   readonly withRoutes?: boolean | undefined;
   /**
+   * False: no identity is on two plannable rows of `staff` (the caller knows, e.g. the plan of the
+   * week before over the same roster skipped no row), and the plan's `slots` are not wanted: they
+   * come back empty (the look-ahead, whose slots nobody keeps: a million-entry map less).
+   * Default true.
+   */
+  readonly withSlots?: boolean | undefined;
+  /**
    * By staff key (`staffKey`): people whose latest planned test was missed (attendance, see
    * `reviewAttendance`); a make-up test is planned when `owesMakeUp` says so. None when absent.
    */
