@@ -20,7 +20,7 @@ import type {
 } from "./plan-types.ts";
 import { planWeek } from "./planner.ts";
 import type { Municipality } from "./reference.ts";
-import type { Site, StaffMember } from "./roster.ts";
+import { staffKeyOf, type Site, type StaffMember } from "./roster.ts";
 
 export type AssembleInput = {
   /** The classification week W; the plan is for W+1. */
@@ -69,7 +69,8 @@ export type AssembledWeek = {
    * Provisional plan of W+2 (`lookahead/`): its green cycle share, carried-over tests and the
    * week-1 tests of flows that started in W, which follow from W's classification alone.
    * Retests of W+2 depend on the check of W+1 and are not in it; the run of W+1 publishes the
-   * final rota of W+2.
+   * final rota of W+2. Its `slots` are empty when the plan skipped no roster row (nobody keeps
+   * them: the run of W+1 plans from the plan's slots).
    */
   readonly lookahead: WeekPlan;
   /** Uptake, owed tests and the gap from the last taken test; only when attendance was given. */
@@ -181,6 +182,8 @@ export function assembleWeek(input: AssembleInput): AssembleResult {
     municipalities: input.municipalities,
     sites: input.sites,
     staff: input.staff,
+    // One key per member for both plans: their slot maps share the strings.
+    staffKeys: input.staff.map(staffKeyOf),
     statusByCode,
   };
   input.onStep?.("plan");
@@ -216,6 +219,8 @@ export function assembleWeek(input: AssembleInput): AssembleResult {
     earlierTests: plan.tests,
     // The look-ahead publishes a rota only: its pickups are planned next week, with routes.
     withRoutes: false,
+    // Nobody keeps its slots; a plan that skipped no row has no identity twice in the roster.
+    withSlots: plan.changes.skippedRows === 0 ? false : undefined,
   });
   return {
     ok: true,

@@ -18,6 +18,8 @@ const SHIFT_CODE: Readonly<Record<Shift, number>> = { day: 0, evening: 1, night:
 /** The staff members planned this week, by dense index, with their site, shift and cycle day. */
 export type Members = {
   readonly list: StaffMember[];
+  /** Each member's identity (`staffKey`), built once per plan. */
+  readonly key: string[];
   /** Each member's slot after this plan (kept, or new once assigned). */
   readonly slot: CycleSlot[];
   /** Site index (see `SiteTable`). */
@@ -98,9 +100,12 @@ export function collectMembers(
 ): { members: Members; cycles: RegionCycle[]; counts: SlotCounts } {
   const { calendar, sites } = frame;
   const capacity = input.staff.length;
+  // Sized for the whole roster up front and cut to the planned count at the end: grown by push,
+  // three arrays of a million entries leave as much again behind for the garbage collector.
   const members: Members = {
-    list: [],
-    slot: [],
+    list: new Array<StaffMember>(capacity),
+    key: new Array<string>(capacity),
+    slot: new Array<CycleSlot>(capacity),
     site: new Int32Array(capacity),
     shift: new Uint8Array(capacity),
     day: new Int32Array(capacity),
@@ -113,7 +118,9 @@ export function collectMembers(
   }));
   const counts: SlotCounts = { kept: 0, added: 0, moved: 0, skipped: 0 };
   const newStarterFrom = calendar.dateAt(-GAP_DAYS);
-  for (const member of input.staff) {
+  let planned = 0;
+  for (let row = 0; row < input.staff.length; row++) {
+    const member = input.staff[row] as StaffMember;
     const site = sites.indexById.get(member.siteId) ?? -1;
     const regionIndex = sites.region[site] ?? -1;
     const cycle = cycles[regionIndex];
@@ -123,13 +130,15 @@ export function collectMembers(
     }
     const region = frame.regions[regionIndex] as RegionFrame;
     if (member.endDate !== undefined && member.endDate < calendar.monday) continue;
-    const index = members.list.length;
-    members.list.push(member);
+    const index = planned++;
+    const key = input.staffKeys?.[row] ?? staffKeyOf(member);
+    members.list[index] = member;
+    members.key[index] = key;
     members.site[index] = site;
     members.shift[index] = SHIFT_CODE[member.shift] ?? 0;
-    const previous = input.previousSlots.get(staffKeyOf(member));
+    const previous = input.previousSlots.get(key);
     // Every member gets an entry now (the packed array stays fast); new slots replace it later.
-    members.slot.push(previous ?? UNASSIGNED);
+    members.slot[index] = previous ?? UNASSIGNED;
     const day = keptDay(previous, member, region, frame);
     if (day >= 0) {
       members.day[index] = day;
@@ -154,6 +163,9 @@ export function collectMembers(
       cycle.deadlines.push({ member: index, lastDay: region.lastDayBy[deadline] ?? -1 });
     else cycle.free.push(index);
   }
+  members.list.length = planned;
+  members.key.length = planned;
+  members.slot.length = planned;
   return { members, cycles, counts };
 }
 
@@ -199,7 +211,7 @@ export function assignNewSlots(
 export function slotsByEmployee(members: Members): Map<string, CycleSlot> | undefined {
   const slots = new Map<string, CycleSlot>();
   for (let member = 0; member < members.list.length; member++) {
-    slots.set(staffKeyOf(members.list[member] as StaffMember), members.slot[member] as CycleSlot);
+    slots.set(members.key[member] as string, members.slot[member] as CycleSlot);
     if (slots.size === member) return undefined;
   }
   return slots;

@@ -73,6 +73,12 @@ export type PlanInput = {
   readonly municipalities: readonly Municipality[];
   readonly sites: readonly Site[];
   readonly staff: readonly StaffMember[];
+  /**
+   * `staffKey` of each member of `staff` (same order), when the caller has them already: the plan
+   * and the look-ahead of a run then key their slot maps by the same strings instead of building
+   * a million keys each (memory at German scale). Built here when left out.
+   */
+  readonly staffKeys?: readonly string[] | undefined;
   readonly redOrders: readonly RedTestOrder[];
   /** Effective status and incidence of the classification week, for priorities. */
   readonly statusByCode: ReadonlyMap<number, { readonly status: Status; readonly incidence: number }>;
@@ -90,6 +96,13 @@ export type PlanInput = {
   readonly earlierTests?: readonly PlannedTest[] | undefined;
   /** Plan the routes of regions that configure them (default true; the look-ahead needs none). */
   readonly withRoutes?: boolean | undefined;
+  /**
+   * False: no identity is on two plannable rows of `staff` (the caller knows, e.g. the plan of the
+   * week before over the same roster skipped no row), and the plan's `slots` are not wanted: they
+   * come back empty (the look-ahead, whose slots nobody keeps: a million-entry map less).
+   * Default true.
+   */
+  readonly withSlots?: boolean | undefined;
   /**
    * By staff key (`staffKey`): people whose latest planned test was missed (attendance, see
    * `reviewAttendance`); a make-up test is planned when `owesMakeUp` says so. None when absent.

@@ -1,7 +1,7 @@
 import { assignNewSlots, collectMembers, slotsByEmployee } from "./cycle-slots.ts";
 import { reportDeferrals } from "./deferrals.ts";
 import { createPlanFrame } from "./plan-frame.ts";
-import type { PlanInput, WeekPlan } from "./plan-types.ts";
+import type { CycleSlot, PlanInput, WeekPlan } from "./plan-types.ts";
 import { carryAgain, createWeekTally, measurePlanQuality, placeRegionWeek } from "./region-week.ts";
 import { staffKeyOf, type StaffMember } from "./roster.ts";
 import { collectDemand, indexCarriedOver, indexRedOrders } from "./test-demand.ts";
@@ -46,8 +46,8 @@ export function planWeek(input: PlanInput): WeekPlan {
   const frame = createPlanFrame(input);
   const { members, cycles, counts } = collectMembers(input, frame);
   const late = assignNewSlots(frame, cycles, members);
-  const slots = slotsByEmployee(members);
-  if (slots === undefined) return planWithoutRepeatedIds(input, members.list, counts.skipped);
+  const slots = input.withSlots === false ? new Map<string, CycleSlot>() : slotsByEmployee(members);
+  if (slots === undefined) return planWithoutRepeatedIds(input, members, counts.skipped);
 
   const carriedById = indexCarriedOver(input.carriedOver);
   const redOrders = indexRedOrders(input.redOrders);
@@ -77,8 +77,8 @@ export function planWeek(input: PlanInput): WeekPlan {
   });
 
   // Carried-over tests no longer owed: of staff gone from the plan, or gone by the first test day.
-  let carriedOverDropped = notOwed;
-  for (const id of carriedById.keys()) if (!slots.has(id)) carriedOverDropped += 1;
+  let carriedOverDropped = notOwed + carriedById.size;
+  for (const key of members.key) if (carriedById.has(key)) carriedOverDropped -= 1;
   return {
     testWeek: input.testWeek,
     tests: tally.tests,
@@ -106,16 +106,21 @@ export function planWeek(input: PlanInput): WeekPlan {
  */
 function planWithoutRepeatedIds(
   input: PlanInput,
-  plannable: readonly StaffMember[],
+  plannable: { readonly list: readonly StaffMember[]; readonly key: readonly string[] },
   skipped: number,
 ): WeekPlan {
   const seen = new Set<string>();
-  const staff = plannable.filter((member) => {
-    const key = staffKeyOf(member);
-    return !seen.has(key) && seen.add(key);
+  const staff: StaffMember[] = [];
+  const staffKeys: string[] = [];
+  plannable.list.forEach((member, index) => {
+    const key = plannable.key[index] ?? staffKeyOf(member);
+    if (seen.has(key)) return;
+    seen.add(key);
+    staff.push(member);
+    staffKeys.push(key);
   });
-  const plan = planWeek({ ...input, staff });
-  const repeated = plannable.length - staff.length;
+  const plan = planWeek({ ...input, staff, staffKeys });
+  const repeated = plannable.list.length - staff.length;
   return {
     ...plan,
     changes: { ...plan.changes, skippedRows: plan.changes.skippedRows + skipped + repeated },

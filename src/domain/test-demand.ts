@@ -134,7 +134,7 @@ export function collectDemand(context: DemandContext): Demand {
     const order = context.redOrders.get(sites.municipality[site] ?? 0);
     const red =
       order !== undefined && (order.sites === null || order.sites.has(member.siteId)) ? order : undefined;
-    const key = staffKeyOf(member);
+    const key = members.key[index] as string;
     const carried = context.carriedById.get(key);
     const carriedLatest =
       carried === undefined ? Number.POSITIVE_INFINITY : calendar.offsetOf(carried.latestDate);

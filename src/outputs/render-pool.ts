@@ -40,6 +40,16 @@ type BatchReply =
     };
 
 const WORKER_ENTRY = new URL("./render-worker.ts", import.meta.url);
+/**
+ * A render thread's heap. A thread keeps little (the renderers, the font, one batch of jobs: about
+ * 30 MiB live at German scale) but makes much short-lived garbage; with the process's defaults
+ * (a young generation sized for the planner's millions of rows, an old generation that grows to
+ * gigabytes before it is collected) each thread held 200–280 MiB. Bounded, a thread collects
+ * early: the largest document (a red municipality's workbook of thousands of rows) needs a few
+ * tens of MiB, far below the bound.
+ */
+const THREAD_HEAP = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 256 } as const;
+
 /** Batches per thread and family: small enough to balance the end, large enough to keep messages few. */
 const BATCHES_PER_THREAD = 8;
 
@@ -184,7 +194,7 @@ class ThreadPool {
 
   constructor(count: number) {
     this.threads = Array.from({ length: count }, () => {
-      return { worker: new Worker(WORKER_ENTRY) };
+      return { worker: new Worker(WORKER_ENTRY, { resourceLimits: THREAD_HEAP }) };
     });
   }
 

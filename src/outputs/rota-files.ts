@@ -1,6 +1,6 @@
 import { WEEKDAY_NAMES, type IsoDate, type Weekday } from "../domain/calendar.ts";
 import type { PlannedTest, TestReason } from "../domain/plan-types.ts";
-import { SHIFTS, staffKeyOf, type Shift, type Site, type StaffMember } from "../domain/roster.ts";
+import { SHIFTS, type Shift, type Site, type StaffMember } from "../domain/roster.ts";
 import { renderCsv } from "./csv-file.ts";
 import { compareText } from "./compare-text.ts";
 
@@ -41,36 +41,57 @@ export function buildRotaRows(
   staff: readonly StaffMember[],
   sites: readonly Site[],
 ): Map<number, RotaRow[]> {
-  // Only the tested staff are looked up: a national roster is far larger than one week's tests.
-  const tested = new Set(tests.map(staffKeyOf));
-  const staffByKey = new Map<string, StaffMember>();
+  return buildRotaRowsOfWeeks([tests], staff, sites)[0] ?? new Map<number, RotaRow[]>();
+}
+
+/**
+ * {@link buildRotaRows} for several weeks' tests (the test week and the look-ahead) with one
+ * pass over the roster: a national roster is far larger than the weeks' tests together.
+ */
+export function buildRotaRowsOfWeeks(
+  weeks: readonly (readonly PlannedTest[])[],
+  staff: readonly StaffMember[],
+  sites: readonly Site[],
+): Map<number, RotaRow[]>[] {
+  // Only the tested staff are looked up, by municipality and then employee id (the identity, see
+  // `staffKey`), without building a key text per roster row.
+  const tested = new Map<number, Map<string, StaffMember | undefined>>();
+  for (const tests of weeks) {
+    for (const test of tests) {
+      const ids = tested.get(test.municipalityCode) ?? new Map<string, StaffMember | undefined>();
+      tested.set(test.municipalityCode, ids);
+      ids.set(test.employeeId, undefined);
+    }
+  }
   for (const member of staff) {
-    const key = staffKeyOf(member);
-    if (tested.has(key)) staffByKey.set(key, member);
+    const ids = tested.get(member.municipalityCode);
+    if (ids?.has(member.employeeId) === true) ids.set(member.employeeId, member);
   }
   const siteById = new Map(sites.map((site) => [site.id, site]));
-  const byMunicipality = new Map<number, RotaRow[]>();
-  for (const test of tests) {
-    const member = staffByKey.get(staffKeyOf(test));
-    const site = siteById.get(test.siteId);
-    // The message names the site only: employee ids must not reach logs through errors.
-    if (member === undefined || site === undefined) {
-      throw new Error(`rota: a planned test at site ${test.siteId} refers to an unknown employee or site`);
+  return weeks.map((tests) => {
+    const byMunicipality = new Map<number, RotaRow[]>();
+    for (const test of tests) {
+      const member = tested.get(test.municipalityCode)?.get(test.employeeId);
+      const site = siteById.get(test.siteId);
+      // The message names the site only: employee ids must not reach logs through errors.
+      if (member === undefined || site === undefined) {
+        throw new Error(`rota: a planned test at site ${test.siteId} refers to an unknown employee or site`);
+      }
+      const rows = byMunicipality.get(test.municipalityCode) ?? [];
+      rows.push({
+        employeeId: test.employeeId,
+        name: member.name ?? "",
+        siteId: site.id,
+        siteName: site.name,
+        date: test.date,
+        weekday: test.weekday,
+        shift: test.shift,
+        reason: test.reason,
+      });
+      byMunicipality.set(test.municipalityCode, rows);
     }
-    const rows = byMunicipality.get(test.municipalityCode) ?? [];
-    rows.push({
-      employeeId: test.employeeId,
-      name: member.name ?? "",
-      siteId: site.id,
-      siteName: site.name,
-      date: test.date,
-      weekday: test.weekday,
-      shift: test.shift,
-      reason: test.reason,
-    });
-    byMunicipality.set(test.municipalityCode, rows);
-  }
-  return byMunicipality;
+    return byMunicipality;
+  });
 }
 
 /** Rows by date, then shift in the day's order (day, evening, night), then site, then employee. */

@@ -4,14 +4,14 @@ import type { Municipality, Region } from "../domain/reference.ts";
 import type { IsolatedRoster, Site, StaffMember } from "../domain/roster.ts";
 import { renderClassificationCsv } from "./classification-file.ts";
 import { planMunicipalityJobs, type DocumentJob } from "./document-jobs.ts";
-import { resolveDocumentSettings, type DocumentOptions } from "./document-settings.ts";
-import { buildMunicipalityFacts, buildWeekFrame } from "./municipality-week.ts";
+import { resolveDocumentSettings, type DocumentOptions, type DocumentSettings } from "./document-settings.ts";
+import { buildMunicipalityFacts, buildWeekFrame, type WeekFrame } from "./municipality-week.ts";
 import { renderRegionFiles, type MunicipalityOutline } from "./region-files.ts";
 import type { WeekReportData } from "./report/report-types.ts";
 import { renderDocumentJobs, type RenderOptions } from "./render-pool.ts";
 import type { StagingFolder, WeekFile } from "./staging.ts";
 import { renderWeekReport } from "./report/week-report.ts";
-import { buildRotaRows, renderRotaCsv } from "./rota-files.ts";
+import { buildRotaRowsOfWeeks, renderRotaCsv, type RotaRow } from "./rota-files.ts";
 import { groupSiteSessions } from "./site-sessions.ts";
 import { renderSummaryJson } from "./summary-file.ts";
 import {
@@ -84,6 +84,75 @@ function countStaff(staff: readonly StaffMember[], sites: readonly Site[]): Map<
 }
 
 /**
+ * The provisional rota of the week after (see AssembledWeek.lookahead): CSV only, same columns,
+ * "FORELØBIG" in its file name and in the first line of the read-me beside it.
+ */
+function addLookaheadFiles(
+  files: Map<string, WeekFile>,
+  municipalities: readonly Municipality[],
+  rows: ReadonlyMap<number, readonly RotaRow[]>,
+  frame: WeekFrame,
+  lookaheadWeek: string,
+): void {
+  const folder = `lookahead/${lookaheadWeek}`;
+  for (const language of ["da", "en"] as const) {
+    files.set(
+      `${folder}/${LOOKAHEAD_README_NAMES[language]}`,
+      renderLookaheadReadme(frame, lookaheadWeek, language),
+    );
+  }
+  for (const municipality of municipalities) {
+    files.set(
+      `${folder}/municipalities/${municipality.code}/${LOOKAHEAD_ROTA_NAME}`,
+      renderRotaCsv(rows.get(municipality.code) ?? []),
+    );
+  }
+}
+
+/**
+ * Each municipality's `rota.csv` and read-me (into `files`) and the jobs of its documents, with
+ * the counts of sites the week's read-me gives.
+ */
+function planDocuments(
+  files: Map<string, WeekFile>,
+  input: WeekFilesInput,
+  rotaRows: ReadonlyMap<number, readonly RotaRow[]>,
+  context: { readonly settings: DocumentSettings; readonly frame: WeekFrame },
+): { jobs: DocumentJob[]; siteCount: number; sitesWithTests: number } {
+  const { settings, frame } = context;
+  const sitesByMunicipality = groupBy(input.sites, (site) => site.municipalityCode);
+  const testsByMunicipality = new Map([...rotaRows].map(([code, rows]) => [code, rows.length]));
+  const facts = buildMunicipalityFacts(
+    input.assembled,
+    input.municipalities,
+    countStaff(input.staff, input.sites),
+    testsByMunicipality,
+    new Map((input.isolatedRosters ?? []).map((r) => [r.municipalityCode, r])),
+  );
+  const jobs: DocumentJob[] = [];
+  let siteCount = 0;
+  let sitesWithTests = 0;
+  for (const municipality of input.municipalities) {
+    const rows = rotaRows.get(municipality.code) ?? [];
+    const folder = `municipalities/${municipality.code}`;
+    files.set(`${folder}/rota.csv`, renderRotaCsv(rows));
+    const sites = groupSiteSessions(rows, sitesByMunicipality.get(municipality.code) ?? []);
+    siteCount += sites.length;
+    sitesWithTests += sites.filter((site) => site.sessions.length > 0).length;
+    const municipalityFacts = facts.get(municipality.code);
+    if (municipalityFacts === undefined) {
+      throw new Error(`week files: municipality ${municipality.code} has no classification`);
+    }
+    files.set(
+      `${folder}/${README_NAMES[settings.language]}`,
+      renderMunicipalityReadme(municipalityFacts, frame, sites, settings.language),
+    );
+    jobs.push(...planMunicipalityJobs(folder, { municipality: municipalityFacts, frame, sites, settings }));
+  }
+  return { jobs, siteCount, sitesWithTests };
+}
+
+/**
  * Every file of a week's folder except `manifest.json` (added on publish):
  * - `LÆS-MIG.txt` and `README.txt`: which classification the folder is from and which test week
  *   (with dates) it covers, and what each file is for;
@@ -109,72 +178,35 @@ export async function renderWeekFiles(
   const frame = buildWeekFrame(assembled);
   const lookaheadWeek = formatIsoWeek(assembled.lookahead.testWeek);
 
-  const rotaByMunicipality = buildRotaRows(assembled.plan.tests, input.staff, input.sites);
-  const sitesByMunicipality = groupBy(input.sites, (site) => site.municipalityCode);
-  const testsByMunicipality = new Map([...rotaByMunicipality].map(([code, rows]) => [code, rows.length]));
-  const facts = buildMunicipalityFacts(
-    assembled,
-    input.municipalities,
-    countStaff(input.staff, input.sites),
-    testsByMunicipality,
-    new Map((input.isolatedRosters ?? []).map((r) => [r.municipalityCode, r])),
-  );
-
+  // The look-ahead's rows too: one pass over the roster for both weeks.
+  const [rotaRows = new Map<number, RotaRow[]>(), lookaheadRows = new Map<number, RotaRow[]>()] =
+    buildRotaRowsOfWeeks([assembled.plan.tests, assembled.lookahead.tests], input.staff, input.sites);
+  // The look-ahead's files first: its rows are let go before the documents render.
+  addLookaheadFiles(files, input.municipalities, lookaheadRows, frame, lookaheadWeek);
+  lookaheadRows.clear();
   files.set("classification.csv", renderClassificationCsv(assembled.classifications));
-  const jobs: DocumentJob[] = [];
-  let siteCount = 0;
-  let sitesWithTests = 0;
-  for (const municipality of input.municipalities) {
-    const rows = rotaByMunicipality.get(municipality.code) ?? [];
-    const folder = `municipalities/${municipality.code}`;
-    files.set(`${folder}/rota.csv`, renderRotaCsv(rows));
-    const sites = groupSiteSessions(rows, sitesByMunicipality.get(municipality.code) ?? []);
-    siteCount += sites.length;
-    sitesWithTests += sites.filter((site) => site.sessions.length > 0).length;
-    const municipalityFacts = facts.get(municipality.code);
-    if (municipalityFacts === undefined) {
-      throw new Error(`week files: municipality ${municipality.code} has no classification`);
-    }
-    files.set(
-      `${folder}/${README_NAMES[settings.language]}`,
-      renderMunicipalityReadme(municipalityFacts, frame, sites, settings.language),
-    );
-    jobs.push(...planMunicipalityJobs(folder, { municipality: municipalityFacts, frame, sites, settings }));
-  }
+  const planned = planDocuments(files, input, rotaRows, { settings, frame });
+  // The jobs carry the rows they need; the rows by municipality are let go while they render.
+  rotaRows.clear();
+  const { jobs } = planned;
   const rendered = await renderDocumentJobs(jobs, input.render);
   jobs.forEach((job, index) => {
     const file = rendered[index];
     if (file === undefined) throw new Error(`week files: ${job.path} was not rendered`);
     files.set(job.path, file);
   });
+  jobs.length = 0;
 
   const readme = {
     frame,
     lookaheadWeek,
     municipalities: input.municipalities.length,
-    sites: siteCount,
-    sitesWithTests,
+    sites: planned.siteCount,
+    sitesWithTests: planned.sitesWithTests,
   };
   files.set(README_NAMES.da, renderWeekReadme(readme, "da"));
   files.set(README_NAMES.en, renderWeekReadme(readme, "en"));
 
-  // Provisional rota of the week after (see AssembledWeek.lookahead): CSV only, same columns,
-  // "FORELØBIG" in its file name and in the first line of the read-me beside it.
-  const lookaheadRows = buildRotaRows(assembled.lookahead.tests, input.staff, input.sites);
-  const lookaheadFolder = `lookahead/${lookaheadWeek}`;
-  for (const language of ["da", "en"] as const) {
-    files.set(
-      `${lookaheadFolder}/${LOOKAHEAD_README_NAMES[language]}`,
-      renderLookaheadReadme(frame, lookaheadWeek, language),
-    );
-  }
-  for (const municipality of input.municipalities) {
-    const rows = lookaheadRows.get(municipality.code) ?? [];
-    files.set(
-      `${lookaheadFolder}/municipalities/${municipality.code}/${LOOKAHEAD_ROTA_NAME}`,
-      renderRotaCsv(rows),
-    );
-  }
   const regionFiles = await renderRegionFiles({
     ...input,
     pickups: assembled.plan.pickups,

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { IsoDate } from "../domain/calendar.ts";
 import type { Municipality } from "../domain/reference.ts";
 import { SHIFTS } from "../domain/roster.ts";
-import type { Site, StaffMember } from "../domain/roster.ts";
+import type { Shift, Site, StaffMember } from "../domain/roster.ts";
 import { describeValue, MAX_ID_LENGTH, MAX_TEXT_LENGTH, quoteValue } from "./field-text.ts";
 import { readInputTable } from "./input-file.ts";
 import type { ProblemSink } from "./input-problems.ts";
@@ -14,6 +14,9 @@ export const ROSTER_OPTIONAL_COLUMNS = ["name", "start_date", "end_date"] as con
 type RosterColumn = (typeof ROSTER_REQUIRED_COLUMNS)[number] | (typeof ROSTER_OPTIONAL_COLUMNS)[number];
 
 const ID_RULE = { maxLength: MAX_ID_LENGTH, id: true };
+
+/** Each shift's name as one shared string (see `readRosterRows`). */
+const SHIFT_NAMES: Readonly<Record<Shift, Shift>> = { day: "day", evening: "evening", night: "night" };
 
 /**
  * Every column of a roster may hold staff data (an export whose header does not match its rows
@@ -192,8 +195,11 @@ export function readRosterRows(
       municipalityCode: municipality.code,
       employeeId: member.employee_id,
       name: member.name === undefined || member.name === "" ? undefined : member.name,
-      siteId: member.site_id,
-      shift: member.shift,
+      // The sites file's own id and the shift constant, not the row's copies: a national roster
+      // repeats a few thousand site ids and three shifts over a million rows (memory, see
+      // docs/performance.md).
+      siteId: context.sitesById.get(member.site_id)?.id ?? member.site_id,
+      shift: SHIFT_NAMES[member.shift],
       startDate: member.start_date,
       endDate: member.end_date,
     });

@@ -133,25 +133,27 @@ export function toClassification(row: Row): Classification {
   };
 }
 
-export function toPlannedTest(row: Row): PlannedTest {
+/** A planned test of a row; `share` may hand back one string for equal texts (see loadPlannedTests). */
+export function toPlannedTest(row: Row, share: (value: string) => string = (value) => value): PlannedTest {
   return {
     employeeId: text(row, "employee_id"),
-    siteId: text(row, "site_id"),
+    siteId: share(text(row, "site_id")),
     municipalityCode: num(row, "municipality_code"),
     regionCode: num(row, "region_code"),
-    date: text(row, "date"),
+    date: share(text(row, "date")),
     weekday: num(row, "weekday") as Weekday,
-    shift: text(row, "shift") as Shift,
-    reason: text(row, "reason") as TestReason,
+    shift: share(text(row, "shift")) as Shift,
+    reason: share(text(row, "reason")) as TestReason,
   };
 }
 
-export function toCycleSlot(row: Row): CycleSlot {
+/** A cycle slot of a row; `share` may hand back one string for equal texts (see loadSlotsBefore). */
+export function toCycleSlot(row: Row, share: (value: string) => string = (value) => value): CycleSlot {
   return {
     cycleWeek: num(row, "cycle_week"),
     weekday: num(row, "weekday") as Weekday,
-    shift: text(row, "shift") as Shift,
-    siteId: text(row, "site_id"),
+    shift: share(text(row, "shift")) as Shift,
+    siteId: share(text(row, "site_id")),
   };
 }
 

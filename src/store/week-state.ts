@@ -98,6 +98,20 @@ export type WeekState = {
   listPublished(): Promise<PublishedWeek[]>;
 };
 
+/**
+ * Keeps each distinct text once: the store hands out a new string per row and column, and a
+ * national week repeats a few thousand site ids, dates and shifts over a million rows.
+ */
+function createTextPool(): <T extends string>(value: T) => T {
+  const pool = new Map<string, string>();
+  return <T extends string>(value: T): T => {
+    const known = pool.get(value);
+    if (known !== undefined) return known as T;
+    pool.set(value, value);
+    return value;
+  };
+}
+
 async function replaceWeekRows(db: SqlExecutor, input: CommitWeekInput): Promise<void> {
   const weekText = formatIsoWeek(input.week);
   const testWeekText = formatIsoWeek(input.plan.testWeek);
@@ -287,22 +301,33 @@ export function createWeekState(db: SqlDriver): WeekState {
     },
 
     async loadPlannedTests(testWeek) {
-      return (
-        await db.all("SELECT * FROM planned_tests WHERE test_week = ? ORDER BY seq", formatIsoWeek(testWeek))
-      ).map(toPlannedTest);
+      // Row by row, each repeated text kept once: a week holds a test per row (300,000 at German
+      // scale), and the rows as objects all at once would outlive the young generation.
+      const once = createTextPool();
+      const tests: PlannedTest[] = [];
+      await db.each(
+        "SELECT * FROM planned_tests WHERE test_week = ? ORDER BY seq",
+        [formatIsoWeek(testWeek)],
+        (row) => {
+          tests.push(toPlannedTest(row, once));
+        },
+      );
+      return tests;
     },
 
     async loadSlotsBefore(w, municipalityOfSite) {
       // One row at a time: a snapshot holds a row per staff member (1.2 million at German scale),
-      // and all of them as row objects at once would double the memory the map itself needs.
+      // and all of them as row objects at once would double the memory the map itself needs. Each
+      // site id and shift is kept once, not once per row (memory, see docs/performance.md).
       const slots = new Map<string, CycleSlot>();
+      const once = createTextPool();
       await db.each(
-        `SELECT * FROM cycle_slots
+        `SELECT municipality_code, employee_id, cycle_week, weekday, shift, site_id FROM cycle_slots
          WHERE week = (SELECT MAX(week) FROM cycle_slots WHERE week < ?)
          ORDER BY municipality_code, employee_id`,
         [formatIsoWeek(w)],
         (row) => {
-          const slot = toCycleSlot(row);
+          const slot = toCycleSlot(row, once);
           const code = numOrNull(row, "municipality_code") ?? municipalityOfSite?.(slot.siteId);
           if (code !== undefined) slots.set(staffKey(code, text(row, "employee_id")), slot);
         },

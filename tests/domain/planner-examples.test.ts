@@ -678,4 +678,27 @@ describe("planWeek: deferral report across regions", () => {
     expect(result.deferred).toEqual([]);
     expect(result.changes.carriedOverDropped).toBe(1);
   });
+
+  it("without slots (withSlots false: the look-ahead) plans the same tests, returns no slots, counts drops alike", () => {
+    // E of Frederiksberg (147) owes a test and is gone: dropped. F of København (101) owes one
+    // and is still there: carried into this week, not dropped.
+    const owed = (employeeId: string, siteId: string, municipalityCode: number): DeferredTest => ({
+      employeeId,
+      siteId,
+      municipalityCode,
+      reason: "cycle",
+      dueWeek: { year: 2020, week: 40 },
+      latestDate: "2020-10-05",
+    });
+    const result = plan({
+      staff: [member("F", "NH1", "day")],
+      carriedOver: [owed("E", "NH2", 147), owed("F", "NH1", 101)],
+      withSlots: false,
+    });
+    expect(result.slots.size).toBe(0);
+    expect(result.changes.carriedOverDropped).toBe(1);
+    expect(result.tests.map((t) => [t.municipalityCode, t.employeeId, t.reason])).toEqual([
+      [101, "F", "cycle"],
+    ]);
+  });
 });

@@ -656,6 +656,23 @@ describe("planWeek examples", () => {
     expect([...plan.slots.keys()]).toEqual(["101:a"]);
   });
 
+  it("keys its slots by the staff keys the caller passes (staffKeys), a repeated key skipped as one identity", () => {
+    // The keys are the caller's strings: here deliberately not staffKey's form, to see them used.
+    const plan = planWeek({
+      ...baseInput,
+      staff: [
+        { municipalityCode: 101, employeeId: "a", siteId: "NH1", shift: "day" },
+        { municipalityCode: 101, employeeId: "a", siteId: "HC1", shift: "day" },
+        { municipalityCode: 101, employeeId: "b", siteId: "HC1", shift: "night" },
+      ],
+      staffKeys: ["key-a", "key-a", "key-b"],
+    });
+    expect(plan.changes.skippedRows).toBe(1);
+    expect([...plan.slots.keys()]).toEqual(["key-a", "key-b"]);
+    expect(plan.slots.get("key-a")).toMatchObject({ siteId: "NH1", shift: "day" });
+    expect(plan.slots.get("key-b")).toMatchObject({ siteId: "HC1", shift: "night" });
+  });
+
   it("plans the same employee id in two municipalities as two people, each at their own site", () => {
     // Two HR systems both numbering from 1; 101 and 147 are red (week 1): everyone is tested.
     const plan = planWeek({

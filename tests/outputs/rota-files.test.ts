@@ -2,7 +2,12 @@ import { parse } from "csv-parse/sync";
 import { describe, expect, it } from "vitest";
 import type { PlannedTest } from "../../src/domain/plan-types.ts";
 import type { Site, StaffMember } from "../../src/domain/roster.ts";
-import { buildRotaRows, renderRotaCsv, type RotaRow } from "../../src/outputs/rota-files.ts";
+import {
+  buildRotaRows,
+  buildRotaRowsOfWeeks,
+  renderRotaCsv,
+  type RotaRow,
+} from "../../src/outputs/rota-files.ts";
 
 const HEADER = ["employee_id", "name", "site_id", "site_name", "date", "weekday", "shift", "reason"];
 
@@ -129,6 +134,28 @@ describe("buildRotaRows", () => {
       },
     ]);
     expect(rows.get(825)?.map((r) => [r.employeeId, r.name])).toEqual([["E2", ""]]);
+  });
+
+  it("builds each week's rows from one roster pass, telling the same employee id in two municipalities apart", () => {
+    // E1 is an id in both 101 and 825's HR systems: two people, each tested in their own week.
+    const roster: StaffMember[] = [
+      ...staff,
+      { municipalityCode: 825, employeeId: "E1", name: "Bo", siteId: "S2", shift: "evening" },
+    ];
+    const [testWeek, lookahead] = buildRotaRowsOfWeeks(
+      [[test("E1", "S1", 101)], [test("E1", "S2", 825), test("E2", "S2", 825)]],
+      roster,
+      sites,
+    );
+    expect([...(testWeek ?? new Map()).keys()]).toEqual([101]);
+    expect(testWeek?.get(101)?.map((r) => [r.employeeId, r.name, r.siteName])).toEqual([
+      ["E1", "Anna", "Egebakken"],
+    ]);
+    expect([...(lookahead ?? new Map()).keys()]).toEqual([825]);
+    expect(lookahead?.get(825)?.map((r) => [r.employeeId, r.name, r.siteName])).toEqual([
+      ["E1", "Bo", "Læsø Hjemmepleje"],
+      ["E2", "", "Læsø Hjemmepleje"],
+    ]);
   });
 
   it("refuses a test of an unknown employee without naming the employee", () => {
