@@ -6,6 +6,7 @@ import { pickUpAttendance } from "../../src/attendance/attendance-folder.ts";
 import type { PlannedTest } from "../../src/domain/plan-types.ts";
 import { openStateStore } from "../../src/store/sqlite-store.ts";
 import type { StateStore } from "../../src/store/state-store.ts";
+import { weekPlanOf } from "../fixtures/store/committed-week.ts";
 
 /* The folder `<data>/attendance/2020-W41/` beside a store holding the rota of test week 2020-W41. */
 const MUNICIPALITIES = [
@@ -40,16 +41,10 @@ beforeEach(async () => {
     classifications: [],
     cadence: new Map(),
     inputDigest: "d".repeat(64),
-    plan: {
-      testWeek: { year: 2020, week: 41 },
-      tests: [planned("L-1", 350), planned("L-2", 350), planned("A-1", 492)],
-      pickups: [],
-      slots: new Map(),
-      deferred: [],
-      deferrals: [],
-      quality: [],
-      changes: { kept: 0, added: 0, removed: 0, moved: 0, carriedOverDropped: 0, skippedRows: 0 },
-    },
+    plan: weekPlanOf(
+      { year: 2020, week: 41 },
+      { tests: [planned("L-1", 350), planned("L-2", 350), planned("A-1", 492)] },
+    ),
   });
 });
 afterEach(async () => {

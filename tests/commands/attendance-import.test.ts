@@ -9,6 +9,7 @@ import { runCli } from "../../src/cli.ts";
 import type { PlannedTest } from "../../src/domain/plan-types.ts";
 import { openStateStore } from "../../src/store/sqlite-store.ts";
 import { createRunFixture, SMALL_ROSTER, type RunFixture } from "../support/run-fixture.ts";
+import { weekPlanOf } from "../fixtures/store/committed-week.ts";
 
 type Result = { code: number; stdout: string; stderr: string };
 
@@ -39,21 +40,17 @@ beforeEach(async () => {
     classifications: [],
     cadence: new Map(),
     inputDigest: "d".repeat(64),
-    plan: {
-      testWeek: { year: 2020, week: 41 },
-      tests: [
-        planned("L-1", 350, "2020-10-05"),
-        planned("L-2", 350, "2020-10-05"),
-        planned("L-3", 350, "2020-10-06"),
-        planned("A-1", 492, "2020-10-07"),
-      ],
-      pickups: [],
-      slots: new Map(),
-      deferred: [],
-      deferrals: [],
-      quality: [],
-      changes: { kept: 0, added: 0, removed: 0, moved: 0, carriedOverDropped: 0, skippedRows: 0 },
-    },
+    plan: weekPlanOf(
+      { year: 2020, week: 41 },
+      {
+        tests: [
+          planned("L-1", 350, "2020-10-05"),
+          planned("L-2", 350, "2020-10-05"),
+          planned("L-3", 350, "2020-10-06"),
+          planned("A-1", 492, "2020-10-07"),
+        ],
+      },
+    ),
   });
   await store.close();
   returns = join(fixture.dir, "returns");

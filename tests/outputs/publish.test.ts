@@ -19,6 +19,7 @@ import {
   V2,
   versionIn,
 } from "../fixtures/store/week-folders.ts";
+import { weekPlanOf } from "../fixtures/store/committed-week.ts";
 
 const encoder = new TextEncoder();
 const D1 = expectedDigest(FOLDER, V1);
@@ -129,16 +130,7 @@ describe("publishWeek", () => {
       store.db.exec("VACUUM");
       const pages = Number(store.db.prepare("PRAGMA page_count").get()?.page_count);
       store.db.exec(`PRAGMA max_page_count = ${pages}`);
-      const plan = {
-        testWeek: { year: 2020, week: 45 },
-        tests: [],
-        pickups: [],
-        slots: new Map(),
-        deferred: [],
-        deferrals: [],
-        quality: [],
-        changes: { kept: 0, added: 0, removed: 0, moved: 0, carriedOverDropped: 0, skippedRows: 0 },
-      };
+      const plan = weekPlanOf({ year: 2020, week: 45 });
       const attempt = publish(V2, {
         record: (published) =>
           store.commitWeek({
@@ -383,16 +375,7 @@ describe("preparePublish (the older path, inside the store transaction)", () => 
     const store = openStateStore(join(outDir, "..", "state", "state.sqlite"));
     try {
       const week = { year: 2020, week: 44 };
-      const plan = {
-        testWeek: { year: 2020, week: 45 },
-        tests: [],
-        pickups: [],
-        slots: new Map(),
-        deferred: [],
-        deferrals: [],
-        quality: [],
-        changes: { kept: 0, added: 0, removed: 0, moved: 0, carriedOverDropped: 0, skippedRows: 0 },
-      };
+      const plan = weekPlanOf({ year: 2020, week: 45 });
       const input = { week, runId: "r1", classifications: [], cadence: new Map(), plan, inputDigest: "d" };
       const failing = await preparePublish({ outDir, folder: "2020-W43", files: V1 });
       const badClassification = {

@@ -7,6 +7,7 @@ import type { Municipality } from "../../src/domain/reference.ts";
 import type { Site, StaffMember } from "../../src/domain/roster.ts";
 import { renderWeekFiles, type WeekFilesInput } from "../../src/outputs/week-files.ts";
 import { SITES as AERO_SITES } from "./document-fixture.ts";
+import { weekPlanOf } from "../fixtures/store/committed-week.ts";
 
 // Ærø (492, red, in its red week 1) has two sites with tests and one without; Læsø (825, green)
 // has staff but no cycle share this week; Fanø (563) has no staff on the roster at all.
@@ -71,16 +72,7 @@ function test(
 }
 
 function plan(testWeek: { year: number; week: number }, tests: PlannedTest[]): WeekPlan {
-  return {
-    testWeek,
-    tests,
-    pickups: [],
-    slots: new Map(),
-    deferred: [],
-    deferrals: [],
-    quality: [],
-    changes: { kept: 0, added: 0, removed: 0, moved: 0, carriedOverDropped: 0, skippedRows: 0 },
-  };
+  return weekPlanOf(testWeek, { tests });
 }
 
 function classification(code: number, name: string, regionCode: number, incidence: number): Classification {

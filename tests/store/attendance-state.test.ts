@@ -6,6 +6,7 @@ import type { IsoWeek } from "../../src/domain/calendar.ts";
 import type { PlannedTest, WeekPlan } from "../../src/domain/plan-types.ts";
 import type { AttendanceReturn, StateStore } from "../../src/store/state-store.ts";
 import { storeKinds, type StoreUnderTest } from "../support/store-implementations.ts";
+import { weekPlanOf } from "../fixtures/store/committed-week.ts";
 
 const W = (week: number): IsoWeek => ({ year: 2020, week });
 
@@ -23,16 +24,7 @@ function test(employeeId: string, municipalityCode: number, date: string): Plann
 }
 
 function plan(testWeek: IsoWeek, tests: PlannedTest[]): WeekPlan {
-  return {
-    testWeek,
-    tests,
-    pickups: [],
-    slots: new Map(),
-    deferred: [],
-    deferrals: [],
-    quality: [],
-    changes: { kept: 0, added: 0, removed: 0, moved: 0, carriedOverDropped: 0, skippedRows: 0 },
-  };
+  return weekPlanOf(testWeek, { tests });
 }
 
 async function commit(store: StateStore, runWeek: number, tests: PlannedTest[]): Promise<void> {

@@ -7,6 +7,7 @@ import type { StaffMember } from "../../src/domain/roster.ts";
 import type { GoodRosterFile } from "../../src/roster/roster-isolation.ts";
 import type { StateStore } from "../../src/store/state-store.ts";
 import { storeKinds, type StoreUnderTest } from "../support/store-implementations.ts";
+import { weekPlanOf } from "../fixtures/store/committed-week.ts";
 
 /*
  * Each municipality's last good roster is kept with the week it was committed in: a run that
@@ -53,16 +54,7 @@ describe.each(storeKinds())("$name store", (kind) => {
       runId: `run-${week.week}`,
       classifications: [],
       cadence: new Map(),
-      plan: {
-        testWeek: { year: week.year, week: week.week + 1 },
-        tests: [],
-        pickups: [],
-        slots: new Map(),
-        deferred: [],
-        deferrals: [],
-        quality: [],
-        changes: { kept: 0, added: 0, removed: 0, moved: 0, carriedOverDropped: 0, skippedRows: 0 },
-      },
+      plan: weekPlanOf({ year: week.year, week: week.week + 1 }),
       inputDigest: "d",
       rosters,
       publish,

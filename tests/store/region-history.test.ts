@@ -7,6 +7,7 @@ import type { Classification, Status } from "../../src/domain/classify.ts";
 import type { PlannedTest, WeekPlan } from "../../src/domain/plan-types.ts";
 import type { StateStore } from "../../src/store/state-store.ts";
 import { storeKinds, type StoreUnderTest } from "../support/store-implementations.ts";
+import { weekPlanOf } from "../fixtures/store/committed-week.ts";
 
 const W44: IsoWeek = { year: 2020, week: 44 };
 const W45: IsoWeek = { year: 2020, week: 45 };
@@ -54,16 +55,7 @@ function tests(perRegion: Readonly<Record<number, number>>): PlannedTest[] {
 }
 
 function plan(testWeek: IsoWeek, planned: PlannedTest[]): WeekPlan {
-  return {
-    testWeek,
-    tests: planned,
-    pickups: [],
-    slots: new Map(),
-    deferred: [],
-    deferrals: [],
-    quality: [],
-    changes: { kept: 0, added: 0, removed: 0, moved: 0, carriedOverDropped: 0, skippedRows: 0 },
-  };
+  return weekPlanOf(testWeek, { tests: planned });
 }
 
 describe.each(storeKinds())("$name store", (kind) => {

@@ -9,6 +9,7 @@ import { staffKey } from "../../src/domain/roster.ts";
 import { pruneOldWeeks } from "../../src/store/prune.ts";
 import type { StateStore } from "../../src/store/state-store.ts";
 import { storeKinds, type StoreUnderTest } from "../support/store-implementations.ts";
+import { weekPlanOf } from "../fixtures/store/committed-week.ts";
 
 // One municipality (101, region 1084) and two staff members, committed every week from 2020-W20
 // to 2020-W36 except W33 (a week the worker did not run). Each week's run plans one test per
@@ -67,16 +68,7 @@ function plan(week: IsoWeek): WeekPlan {
     dueWeek: testWeek,
     latestDate: `run ${formatIsoWeek(week)}`,
   };
-  return {
-    testWeek,
-    tests: [test],
-    pickups: [],
-    slots: new Map([slot(1), slot(2)]),
-    deferred: [deferred],
-    deferrals: [],
-    quality: [],
-    changes: { kept: 0, added: 0, removed: 0, moved: 0, carriedOverDropped: 0, skippedRows: 0 },
-  };
+  return weekPlanOf(testWeek, { tests: [test], slots: new Map([slot(1), slot(2)]), deferred: [deferred] });
 }
 
 const KINDS = storeKinds();

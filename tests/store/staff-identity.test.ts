@@ -4,6 +4,7 @@ import { PG_MIGRATIONS } from "../../src/store/postgres-schema.ts";
 import { MIGRATIONS, SCHEMA_VERSION } from "../../src/store/schema.ts";
 import type { StateStore } from "../../src/store/state-store.ts";
 import { storeKinds, type StoreUnderTest } from "../support/store-implementations.ts";
+import { weekPlanOf } from "../fixtures/store/committed-week.ts";
 
 /*
  * Identity is (municipality, employee id) in the store too: cycle slots are keyed by both, and a
@@ -15,16 +16,7 @@ const W44 = { year: 2020, week: 44 };
 const W45 = { year: 2020, week: 45 };
 
 function plan(slots: Map<string, CycleSlot>): WeekPlan {
-  return {
-    testWeek: W45,
-    tests: [],
-    pickups: [],
-    slots,
-    deferred: [],
-    deferrals: [],
-    quality: [],
-    changes: { kept: 0, added: 0, removed: 0, moved: 0, carriedOverDropped: 0, skippedRows: 0 },
-  };
+  return weekPlanOf(W45, { slots });
 }
 
 const slot = (siteId: string, weekday: 1 | 2 | 3 | 4 | 5): CycleSlot => ({

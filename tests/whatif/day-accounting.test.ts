@@ -8,6 +8,7 @@ import type {
   WeekPlan,
 } from "../../src/domain/plan-types.ts";
 import { accountWeek, regionTestDays } from "../../src/whatif/day-accounting.ts";
+import { weekPlanOf } from "../fixtures/store/committed-week.ts";
 
 /*
  * One test week by hand: test week 2020-W45 (Monday 2 November … Friday 6 November 2020), region
@@ -64,16 +65,7 @@ function quality(regionCode: number, testWeekTotal: number, deferredCount: numbe
 }
 
 function plan(tests: PlannedTest[], owed: DeferredTest[], qualities: RegionQuality[]): WeekPlan {
-  return {
-    testWeek: W45,
-    tests,
-    pickups: [],
-    slots: new Map(),
-    deferred: owed,
-    deferrals: [],
-    quality: qualities,
-    changes: { kept: 0, added: 0, removed: 0, moved: 0, carriedOverDropped: 0, skippedRows: 0 },
-  };
+  return weekPlanOf(W45, { tests, deferred: owed, quality: qualities });
 }
 
 describe("regionTestDays", () => {
