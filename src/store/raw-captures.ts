@@ -103,6 +103,8 @@ function checkInput(input: RawCaptureInput): void {
 }
 
 const COLUMNS = "week, run_id, name, position, origin, sha256, bytes, gzip, captured_at";
+/** A row when run ? of week ? has a capture. */
+const CAPTURED_SQL = "SELECT 1 AS found FROM raw_captures WHERE week = ? AND run_id = ? LIMIT 1";
 
 /** The uncompressed payload of `row`, verified against its recorded SHA-256 and size. */
 async function verifiedPayload(row: Row, where: string, runId: string): Promise<RawPayload> {
@@ -151,11 +153,7 @@ export function createRawCaptures(db: SqlDriver, where: string): RawCaptures {
         })),
       );
       await db.transaction(async (tx) => {
-        const existing = await tx.get(
-          "SELECT 1 AS found FROM raw_captures WHERE week = ? AND run_id = ? LIMIT 1",
-          weekText,
-          input.runId,
-        );
+        const existing = await tx.get(CAPTURED_SQL, weekText, input.runId);
         if (existing !== undefined) {
           throw new InputError(
             { file: where },
@@ -212,11 +210,7 @@ export function createRawCaptures(db: SqlDriver, where: string): RawCaptures {
     },
 
     async hasRawCapture(week, runId) {
-      const row = await db.get(
-        "SELECT 1 AS found FROM raw_captures WHERE week = ? AND run_id = ? LIMIT 1",
-        formatIsoWeek(week),
-        runId,
-      );
+      const row = await db.get(CAPTURED_SQL, formatIsoWeek(week), runId);
       return row !== undefined;
     },
 

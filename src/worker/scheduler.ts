@@ -116,15 +116,15 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     now: number,
   ): Promise<CatchUpDecision & { readonly runElsewhere: readonly IsoWeek[] }> {
     const asked: IsoWeek[] = [];
-    decideCatchUp(now, settings, (week) => {
+    // With no outcome known, every week of the window is due: the first pass also names the window.
+    const inWindow = decideCatchUp(now, settings, (week) => {
       asked.push(week);
       return undefined;
-    });
+    }).run;
     const outcomes = new Map<string, LedgerStatus | undefined>();
     for (const week of asked) outcomes.set(formatIsoWeek(week), await outcomeOf(week));
     const decision = decideCatchUp(now, settings, (week) => outcomes.get(formatIsoWeek(week)));
     // Of the weeks the window covers, those a live process other than this one is running.
-    const inWindow = decideCatchUp(now, settings, () => undefined).run;
     const runElsewhere = inWindow.filter((week) => {
       const key = formatIsoWeek(week);
       return outcomes.get(key) === "running" && !running.has(key);
