@@ -333,28 +333,16 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (week, run_id, name)
   );
   `,
-  // 7: a week's cycle slots as one row per municipality (store/slot-snapshots.ts): the slots of
-  // its staff in a compact encoding, gzip-compressed, `sha256` and `bytes` describing the
-  // uncompressed encoding (checked when read back). The step after this SQL (MIGRATION_STEPS)
-  // moves every `cycle_slots` row into them and drops that table; slots migration 5 could not
-  // place go into the row of municipality 0 (UNPLACED_MUNICIPALITY).
+  // 7: a week's cycle slots as one gzip'd row per municipality (store/slot-snapshots.ts; sha256 and
+  // bytes of the uncompressed encoding); MIGRATION_STEPS[7] moves `cycle_slots` in and drops it.
   `
-  CREATE TABLE slot_snapshots (
-    week TEXT NOT NULL,
-    municipality_code INTEGER NOT NULL,
-    slots INTEGER NOT NULL,
-    sha256 TEXT NOT NULL,
-    bytes INTEGER NOT NULL,
-    gzip BLOB NOT NULL,
-    PRIMARY KEY (week, municipality_code)
-  );
+  CREATE TABLE slot_snapshots (week TEXT NOT NULL, municipality_code INTEGER NOT NULL,
+    slots INTEGER NOT NULL, sha256 TEXT NOT NULL, bytes INTEGER NOT NULL, gzip BLOB NOT NULL,
+    PRIMARY KEY (week, municipality_code));
   `,
 ];
 
-/**
- * Work in code after a migration's SQL, in the same transaction, by schema version: moving rows
- * into a form SQL cannot make (7: slot rows into compressed snapshots).
- */
+/** Code run after a migration's SQL in its transaction, by version: rows into forms SQL cannot make. */
 export const MIGRATION_STEPS: Readonly<Record<number, (db: DatabaseSync) => void>> = {
   7: moveCycleSlotsSqlite,
 };

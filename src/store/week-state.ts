@@ -16,7 +16,11 @@ import {
 } from "./row-codecs.ts";
 import type { GoodRosterFile } from "../roster/roster-isolation.ts";
 import { saveGoodRosters } from "./good-rosters.ts";
-import { groupSlotsByMunicipality, readSlotSnapshotsBefore, writeSlotSnapshots } from "./slot-snapshot-rows.ts";
+import {
+  groupSlotsByMunicipality,
+  readSlotSnapshotsBefore,
+  writeSlotSnapshots,
+} from "./slot-snapshot-rows.ts";
 import { packSlotSnapshots, type PackedSnapshot } from "./slot-snapshots.ts";
 import type { SqlDriver, SqlExecutor } from "./sql-driver.ts";
 

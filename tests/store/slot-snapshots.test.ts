@@ -14,7 +14,6 @@ import { weekPlanOf } from "../fixtures/store/committed-week.ts";
  * slots when migrated.
  */
 
-const W43 = { year: 2020, week: 43 };
 const W44 = { year: 2020, week: 44 };
 const W45 = { year: 2020, week: 45 };
 

@@ -110,7 +110,9 @@ describe.each(KINDS)("$name store", (kind) => {
       // Since migration 7 the slots are one snapshot per municipality: E1's (101), E2's (825), and
       // the two slots migration 5 could not place (E3, E4) under municipality 0.
       const rows = (
-        await under.query("SELECT week, municipality_code, slots FROM slot_snapshots ORDER BY municipality_code")
+        await under.query(
+          "SELECT week, municipality_code, slots FROM slot_snapshots ORDER BY municipality_code",
+        )
       ).map((row) => [row.week, row.municipality_code, row.slots]);
       expect(rows).toEqual([
         ["2020-W44", 0, 2],
