@@ -296,7 +296,7 @@ function prefixedIds(bytes: Buffer, lengths: Uint16Array, at: number, prefix: st
   const laidOut = Buffer.allocUnsafe(n * head.length + idBytes);
   let out = 0;
   for (let i = 0; i < n; i++) {
-    for (const byte of head) laidOut[out++] = byte;
+    for (let j = 0; j < head.length; j++) laidOut[out++] = head[j] as number;
     const length = lengths[i] as number;
     bytes.copy(laidOut, out, at, at + length);
     out += length;
