@@ -14,7 +14,7 @@ import { checkWeekFolder, listFiles, type Installation } from "./harness.ts";
 
 /** Tables that hold staff ids by design (private planning state); everything else is scanned. */
 const PRIVATE_TABLES = new Set([
-  "cycle_slots",
+  "slot_snapshots",
   "planned_tests",
   "deferred_tests",
   "good_rosters",

@@ -6,8 +6,8 @@ import { quoteIdentifier } from "./postgres-schema.ts";
  * `testrota store migrate`: every table of a SQLite store copied into an empty PostgreSQL store of
  * the same schema version, row for row and in one transaction (all or nothing). Identity columns
  * keep their values (the order of overrides, events and attempts is their meaning), and their
- * sequences continue after the highest copied value; raw captures keep their compressed bytes as
- * they are. The week lock rows are not copied: they belong to the SQLite store's run lock, and a
+ * sequences continue after the highest copied value; raw captures and slot snapshots keep their
+ * compressed bytes as they are. The week lock rows are not copied: they belong to the SQLite store's run lock, and a
  * running week cannot be migrated anyway.
  */
 
@@ -18,7 +18,7 @@ export const COPIED_TABLES = [
   "classifications",
   "cadence_states",
   "planned_tests",
-  "cycle_slots",
+  "slot_snapshots",
   "deferred_tests",
   "deferral_reports",
   "overrides",

@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { moveCycleSlotsPostgres } from "./slot-snapshot-rows.ts";
 import { storageError } from "./storage-fault.ts";
 
 /*
@@ -190,7 +191,22 @@ export const PG_MIGRATIONS: readonly string[] = [
   -- Already gzip-compressed: stored out of line without PostgreSQL compressing it again.
   ALTER TABLE raw_captures ALTER COLUMN gzip SET STORAGE EXTERNAL;
   `,
+  // 7: a week's cycle slots as one compressed row per municipality (see SQLite migration 7); the
+  // step after this SQL (PG_MIGRATION_STEPS) moves the \`cycle_slots\` rows and drops that table.
+  `
+  CREATE TABLE slot_snapshots (
+    week ${T} NOT NULL, municipality_code BIGINT NOT NULL, slots BIGINT NOT NULL, sha256 ${T} NOT NULL,
+    bytes BIGINT NOT NULL, gzip BYTEA NOT NULL,
+    PRIMARY KEY (week, municipality_code)
+  );
+  ALTER TABLE slot_snapshots ALTER COLUMN gzip SET STORAGE EXTERNAL;
+  `,
 ];
+
+/** Work in code after a migration's SQL, in its transaction, by schema version (see schema.ts). */
+export const PG_MIGRATION_STEPS: Readonly<Record<number, (client: pg.ClientBase) => Promise<void>>> = {
+  7: moveCycleSlotsPostgres,
+};
 
 /** The schema version this build writes (the same number as the SQLite store's). */
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS.length;
@@ -242,6 +258,7 @@ export async function migratePostgres(
         return;
       }
       await client.query(next);
+      await PG_MIGRATION_STEPS[version + 1]?.(client);
       if (row === undefined)
         await client.query("INSERT INTO schema_version (version) VALUES ($1)", [version + 1]);
       else await client.query("UPDATE schema_version SET version = $1", [version + 1]);

@@ -96,7 +96,7 @@ export function formatPruneReport(report: PruneReport): string {
   const { rows } = report;
   return (
     `prune (retention ${report.retentionWeeks} weeks, latest ${report.latestWeek}, kept from ${report.firstKeptWeek}): ` +
-    `${verb} ${rows.cycleSlots} cycle-slot rows (${rows.slotSnapshotWeeks.length} snapshots), ` +
+    `${verb} ${rows.cycleSlots} cycle slots (${rows.slotSnapshotWeeks.length} weekly snapshots), ` +
     `${rows.deferredTests} deferred-test rows, ${rows.plannedTests} planned-test rows, ` +
     `raw captures of ${report.rawCaptureWeeks.length} weeks`
   );

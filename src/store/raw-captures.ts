@@ -106,26 +106,45 @@ const COLUMNS = "week, run_id, name, position, origin, sha256, bytes, gzip, capt
 /** A row when run ? of week ? has a capture. */
 const CAPTURED_SQL = "SELECT 1 AS found FROM raw_captures WHERE week = ? AND run_id = ? LIMIT 1";
 
+/** What a stored gzip blob must unpack to: the SHA-256 and size of its uncompressed bytes. */
+export type GzipCheck = { readonly sha256: string; readonly bytes: number };
+
+/**
+ * The uncompressed bytes of a stored gzip blob, verified against the SHA-256 and size recorded
+ * beside it: bytes that do not unpack or do not match are a StorageError (`corrupt`) about
+ * `where`, saying which `label` (e.g. "raw capture of week …") and that the `thing` was altered.
+ * Shared by the raw captures and the cycle-slot snapshots (store/slot-snapshots.ts).
+ */
+export async function gunzipChecked(
+  gzip: Uint8Array,
+  expected: GzipCheck,
+  where: string,
+  label: string,
+  thing: string,
+): Promise<Uint8Array> {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await gunzipAsync(gzip));
+  } catch (error) {
+    throw storageError("corrupt", where, `${label}: not valid gzip; the ${thing} was altered`, error);
+  }
+  const actual = sha256Hex(bytes);
+  if (actual !== expected.sha256 || bytes.byteLength !== expected.bytes) {
+    throw storageError(
+      "corrupt",
+      where,
+      `${label}: SHA-256 ${actual} (${bytes.byteLength} bytes) does not match the recorded ${expected.sha256} (${expected.bytes} bytes); the ${thing} was altered`,
+    );
+  }
+  return bytes;
+}
+
 /** The uncompressed payload of `row`, verified against its recorded SHA-256 and size. */
 async function verifiedPayload(row: Row, where: string, runId: string): Promise<RawPayload> {
   const name = text(row, "name");
   const label = `raw capture of week ${text(row, "week")}, run ${runId}, payload ${name}`;
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(await gunzipAsync(blob(row, "gzip")));
-  } catch (error) {
-    throw storageError("corrupt", where, `${label}: not valid gzip; the capture was altered`, error);
-  }
-  const expected = text(row, "sha256");
-  const size = num(row, "bytes");
-  const actual = sha256Hex(bytes);
-  if (actual !== expected || bytes.byteLength !== size) {
-    throw storageError(
-      "corrupt",
-      where,
-      `${label}: SHA-256 ${actual} (${bytes.byteLength} bytes) does not match the recorded ${expected} (${size} bytes); the capture was altered`,
-    );
-  }
+  const expected = { sha256: text(row, "sha256"), bytes: num(row, "bytes") };
+  const bytes = await gunzipChecked(blob(row, "gzip"), expected, where, label, "capture");
   return { name, origin: text(row, "origin"), bytes };
 }
 

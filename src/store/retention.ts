@@ -23,6 +23,7 @@ export type RetentionCutoff = {
 
 /** Rows prunable (or pruned) per table, and the weeks whose slot snapshots they held. */
 export type PrunedRows = {
+  /** The cycle slots in the prunable snapshots (not their rows: a snapshot row holds a municipality's). */
   readonly cycleSlots: number;
   readonly slotSnapshotWeeks: readonly string[];
   readonly deferredTests: number;
@@ -58,7 +59,7 @@ async function floorsOf(db: SqlExecutor, cutoff: RetentionCutoff): Promise<Floor
     return typeof row?.week === "string" ? row.week : null;
   };
   return {
-    slots: await latestBefore("SELECT MAX(week) AS week FROM cycle_slots WHERE week < ?"),
+    slots: await latestBefore("SELECT MAX(week) AS week FROM slot_snapshots WHERE week < ?"),
     deferred: await latestBefore("SELECT MAX(week) AS week FROM classifications WHERE week < ?"),
     plannedTestWeek: formatIsoWeek(cutoff.plannedTestWeeksFrom),
   };
@@ -75,10 +76,15 @@ async function countRows(db: SqlExecutor, floors: Floors): Promise<PrunedRows> {
     floors.slots === null
       ? []
       : (
-          await db.all("SELECT DISTINCT week FROM cycle_slots WHERE week < ? ORDER BY week", floors.slots)
+          await db.all("SELECT DISTINCT week FROM slot_snapshots WHERE week < ? ORDER BY week", floors.slots)
         ).map((row) => String(row.week));
   return {
-    cycleSlots: await count(db, "SELECT COUNT(*) AS n FROM cycle_slots WHERE week < ?", floors.slots),
+    // The slots the snapshots held (one row per municipality and week, see slot-snapshots.ts).
+    cycleSlots: await count(
+      db,
+      "SELECT COALESCE(SUM(slots), 0) AS n FROM slot_snapshots WHERE week < ?",
+      floors.slots,
+    ),
     slotSnapshotWeeks: weeks,
     deferredTests: await count(
       db,
@@ -103,7 +109,7 @@ export function createRetention(db: SqlDriver): Retention {
         const floors = await floorsOf(tx, cutoff);
         const pruned = await countRows(tx, floors);
         // Each delete is a range of the table's primary key (week or test week first).
-        if (floors.slots !== null) await tx.run("DELETE FROM cycle_slots WHERE week < ?", floors.slots);
+        if (floors.slots !== null) await tx.run("DELETE FROM slot_snapshots WHERE week < ?", floors.slots);
         if (floors.deferred !== null)
           await tx.run("DELETE FROM deferred_tests WHERE week < ?", floors.deferred);
         await tx.run("DELETE FROM planned_tests WHERE test_week < ?", floors.plannedTestWeek);

@@ -1,5 +1,6 @@
 import type { DatabaseSync } from "node:sqlite";
 import { num } from "./row-codecs.ts";
+import { moveCycleSlotsSqlite } from "./slot-snapshot-rows.ts";
 import { storageError } from "./storage-fault.ts";
 
 /**
@@ -332,7 +333,25 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (week, run_id, name)
   );
   `,
+  // 7: a week's cycle slots as one gzip'd row per municipality (store/slot-snapshots.ts; sha256 and
+  // bytes of the uncompressed encoding); MIGRATION_STEPS[7] moves `cycle_slots` in and drops it.
+  `
+  CREATE TABLE slot_snapshots (week TEXT NOT NULL, municipality_code INTEGER NOT NULL,
+    slots INTEGER NOT NULL, sha256 TEXT NOT NULL, bytes INTEGER NOT NULL, gzip BLOB NOT NULL,
+    PRIMARY KEY (week, municipality_code));
+  `,
 ];
+
+/** Code run after a migration's SQL in its transaction, by version: rows into forms SQL cannot make. */
+export const MIGRATION_STEPS: Readonly<Record<number, (db: DatabaseSync) => void>> = {
+  7: moveCycleSlotsSqlite,
+};
+
+/** Applies migration `index` (0-based: it makes schema version index + 1), SQL then code. */
+export function applyMigration(db: DatabaseSync, index: number): void {
+  db.exec(MIGRATIONS[index] ?? "");
+  MIGRATION_STEPS[index + 1]?.(db);
+}
 
 /** The schema version this build writes. */
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -370,10 +389,10 @@ export function migrate(db: DatabaseSync, path: string): void {
       `schema version ${version} is newer than this build supports (${SCHEMA_VERSION}); run a newer testrota`,
     );
   }
-  for (const [index, sql] of MIGRATIONS.entries()) {
+  for (const index of MIGRATIONS.keys()) {
     if (index < version) continue;
     runInTransaction(db, () => {
-      db.exec(sql);
+      applyMigration(db, index);
       // PRAGMA takes no bound parameters; the value is a loop index, never input.
       db.exec(`PRAGMA user_version = ${index + 1}`);
     });

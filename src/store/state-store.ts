@@ -154,7 +154,7 @@ export type StoreQueries = Omit<StateStore, keyof StoreLocks | "kind" | "path" |
 export function createStoreQueries(db: SqlDriver, where: string): StoreQueries {
   return {
     ...createRunLedger(db),
-    ...createWeekState(db),
+    ...createWeekState(db, where),
     ...createRegionHistory(db),
     ...createRetention(db),
     ...createOperatorState(db, where),

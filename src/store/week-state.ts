@@ -2,16 +2,13 @@ import type { CadenceState } from "../domain/cadence.ts";
 import { formatIsoWeek, type IsoWeek } from "../domain/calendar.ts";
 import type { Classification } from "../domain/classify.ts";
 import type { CycleSlot, DeferralReport, DeferredTest, PlannedTest, WeekPlan } from "../domain/plan-types.ts";
-import { splitStaffKey, staffKey } from "../domain/roster.ts";
 import {
   listOrNull,
   num,
-  numOrNull,
   text,
   textOrNull,
   toCadenceState,
   toClassification,
-  toCycleSlot,
   toDeferralReport,
   toDeferredTest,
   toPlannedTest,
@@ -19,6 +16,12 @@ import {
 } from "./row-codecs.ts";
 import type { GoodRosterFile } from "../roster/roster-isolation.ts";
 import { saveGoodRosters } from "./good-rosters.ts";
+import {
+  groupSlotsByMunicipality,
+  readSlotSnapshotsBefore,
+  writeSlotSnapshots,
+} from "./slot-snapshot-rows.ts";
+import { packSlotSnapshots, type PackedSnapshot } from "./slot-snapshots.ts";
 import type { SqlDriver, SqlExecutor } from "./sql-driver.ts";
 
 /** A hook called at named points of a commit, so tests can kill the process exactly there. */
@@ -112,7 +115,11 @@ function createTextPool(): <T extends string>(value: T) => T {
   };
 }
 
-async function replaceWeekRows(db: SqlExecutor, input: CommitWeekInput): Promise<void> {
+async function replaceWeekRows(
+  db: SqlExecutor,
+  input: CommitWeekInput,
+  snapshots: readonly PackedSnapshot[],
+): Promise<void> {
   const weekText = formatIsoWeek(input.week);
   const testWeekText = formatIsoWeek(input.plan.testWeek);
 
@@ -183,23 +190,7 @@ async function replaceWeekRows(db: SqlExecutor, input: CommitWeekInput): Promise
   // Slots and deferred tests are kept per run week, so that re-running a week starts from what
   // the week before it left (same inputs → same plan, same reported changes). Old snapshots, the
   // bulk of the store, are pruned after the run by the retention (store/retention.ts).
-  await db.run("DELETE FROM cycle_slots WHERE week = ?", weekText);
-  const insertSlot = `INSERT INTO cycle_slots (week, municipality_code, employee_id, cycle_week, weekday, shift, site_id)
-     VALUES (?, ?, ?, ?, ?, ?, ?)`;
-  for (const [key, slot] of input.plan.slots) {
-    const who = splitStaffKey(key);
-    if (who === undefined) throw new Error(`commitWeek ${weekText}: a cycle slot without a staff key`);
-    await db.run(
-      insertSlot,
-      weekText,
-      who.municipalityCode,
-      who.employeeId,
-      slot.cycleWeek,
-      slot.weekday,
-      slot.shift,
-      slot.siteId,
-    );
-  }
+  await writeSlotSnapshots(db, weekText, snapshots);
 
   await db.run("DELETE FROM deferred_tests WHERE week = ?", weekText);
   const insertDeferred = `INSERT INTO deferred_tests (week, seq, employee_id, site_id, municipality_code, reason, due_week, latest_date)
@@ -272,14 +263,18 @@ async function checkStillRunning(tx: SqlExecutor, input: CommitWeekInput): Promi
   }
 }
 
-export function createWeekState(db: SqlDriver): WeekState {
+/** The week state over `db`; `where` names the store in storage errors. */
+export function createWeekState(db: SqlDriver, where: string): WeekState {
   return {
     async commitWeek(input) {
       const step = input.onStep ?? (() => undefined);
+      // Encoded and compressed before the transaction: it holds the write lock only for the rows.
+      const weekText = formatIsoWeek(input.week);
+      const snapshots = await packSlotSnapshots(groupSlotsByMunicipality(weekText, input.plan.slots));
       await db.transaction(async (tx) => {
         step("record:begin");
         if (db.dialect === "postgres") await checkStillRunning(tx, input);
-        await replaceWeekRows(tx, input);
+        await replaceWeekRows(tx, input, snapshots);
         step("record:rows");
         input.publish?.();
       });
@@ -315,24 +310,9 @@ export function createWeekState(db: SqlDriver): WeekState {
       return tests;
     },
 
-    async loadSlotsBefore(w, municipalityOfSite) {
-      // One row at a time: a snapshot holds a row per staff member (1.2 million at German scale),
-      // and all of them as row objects at once would double the memory the map itself needs. Each
-      // site id and shift is kept once, not once per row (memory, see docs/performance.md).
-      const slots = new Map<string, CycleSlot>();
-      const once = createTextPool();
-      await db.each(
-        `SELECT municipality_code, employee_id, cycle_week, weekday, shift, site_id FROM cycle_slots
-         WHERE week = (SELECT MAX(week) FROM cycle_slots WHERE week < ?)
-         ORDER BY municipality_code, employee_id`,
-        [formatIsoWeek(w)],
-        (row) => {
-          const slot = toCycleSlot(row, once);
-          const code = numOrNull(row, "municipality_code") ?? municipalityOfSite?.(slot.siteId);
-          if (code !== undefined) slots.set(staffKey(code, text(row, "employee_id")), slot);
-        },
-      );
-      return slots;
+    loadSlotsBefore(w, municipalityOfSite) {
+      // Each site id and shift is kept once, not once per slot (memory, see docs/performance.md).
+      return readSlotSnapshotsBefore(db, formatIsoWeek(w), where, createTextPool(), municipalityOfSite);
     },
 
     async loadDeferredBefore(w) {

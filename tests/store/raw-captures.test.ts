@@ -272,7 +272,7 @@ describe.each(KINDS)("raw captures ($name store)", (kind) => {
         kind.name === "sqlite" ? "PRAGMA user_version" : "SELECT version AS user_version FROM schema_version",
       );
       expect(Number(recorded[0]?.user_version)).toBe(SCHEMA_VERSION);
-      expect(SCHEMA_VERSION).toBe(6);
+      expect(SCHEMA_VERSION).toBe(7);
       await store.saveRawCapture(capture(W44, "run-1", "2020-10-28T11:00:00.000Z"));
       expect(plain((await store.loadRawCapture(W44)).payloads)).toEqual(plain(PAYLOADS));
     });

@@ -126,7 +126,7 @@ describe.each(KINDS)("pruneOldWeeks ($name store)", (kind) => {
     // W25…W35) and its attendance review reads the planned tests of test weeks W24…W35.
     const report = await pruneOldWeeks({ store, dataDir: dir, weeks: 2 });
     expect(report).toMatchObject({ latestWeek: "2020-W36", firstKeptWeek: "2020-W35", dryRun: false });
-    expect(await weeksIn("cycle_slots")).toEqual(["2020-W34", "2020-W35", "2020-W36"]);
+    expect(await weeksIn("slot_snapshots")).toEqual(["2020-W34", "2020-W35", "2020-W36"]);
     expect(await weeksIn("deferred_tests")).toEqual(["2020-W34", "2020-W35", "2020-W36"]);
     const testWeeks = await weeksIn("planned_tests", "test_week");
     expect(testWeeks[0]).toBe("2020-W24");
@@ -178,7 +178,7 @@ describe.each(KINDS)("pruneOldWeeks ($name store)", (kind) => {
   it("keeps the snapshot a re-run reads when the week before the first kept week was not run", async () => {
     // Latest W36, retention 3: W34 is the first kept week; it reads W32 (W33 was not run).
     await pruneOldWeeks({ store, dataDir: dir, weeks: 3 });
-    expect(await weeksIn("cycle_slots")).toEqual(["2020-W32", "2020-W34", "2020-W35", "2020-W36"]);
+    expect(await weeksIn("slot_snapshots")).toEqual(["2020-W32", "2020-W34", "2020-W35", "2020-W36"]);
     expect((await store.loadSlotsBefore({ year: 2020, week: 34 })).get(staffKey(101, "E101-2"))?.siteId).toBe(
       "S32",
     );
@@ -186,7 +186,7 @@ describe.each(KINDS)("pruneOldWeeks ($name store)", (kind) => {
 
   it("with --dry-run counts the same and removes nothing; a second prune finds nothing", async () => {
     const counted = await pruneOldWeeks({ store, dataDir: dir, weeks: 2, dryRun: true });
-    expect(await weeksIn("cycle_slots")).toHaveLength(weeks().length);
+    expect(await weeksIn("slot_snapshots")).toHaveLength(weeks().length);
     expect(await capturedWeeks()).toHaveLength(weeks().length);
     expect(readdirSync(join(dir, "raw"))).toEqual(["2020-W21"]);
     const pruned = await pruneOldWeeks({ store, dataDir: dir, weeks: 2 });

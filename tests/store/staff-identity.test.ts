@@ -73,12 +73,13 @@ describe.each([
   { name: "postgres", migrations: PG_MIGRATIONS },
 ])("schema ($name)", ({ migrations }) => {
   it("puts identities (migration 5) after delivery (3) and attendance (4), before raw captures (6)", () => {
-    expect(SCHEMA_VERSION).toBe(6);
-    expect(migrations).toHaveLength(6);
+    expect(SCHEMA_VERSION).toBe(7);
+    expect(migrations).toHaveLength(7);
     expect(migrations[2]).toContain("CREATE TABLE recipients");
     expect(migrations[3]).toContain("CREATE TABLE attendance_outcomes");
     expect(migrations[4]).toContain("CREATE TABLE good_rosters");
     expect(migrations[5]).toContain("CREATE TABLE raw_captures");
+    expect(migrations[6]).toContain("CREATE TABLE slot_snapshots");
   });
 });
 
@@ -106,15 +107,24 @@ describe.each(KINDS)("$name store", (kind) => {
       await writeEarlierStore(under, version);
       const store = await open();
       expect(await schemaVersion(kind.name, under)).toBe(SCHEMA_VERSION);
+      // Since migration 7 the slots are one snapshot per municipality: E1's (101), E2's (825), and
+      // the two slots migration 5 could not place (E3, E4) under municipality 0.
       const rows = (
-        await under.query("SELECT employee_id, municipality_code FROM cycle_slots ORDER BY employee_id")
-      ).map((row) => [row.employee_id, row.municipality_code]);
+        await under.query(
+          "SELECT week, municipality_code, slots FROM slot_snapshots ORDER BY municipality_code",
+        )
+      ).map((row) => [row.week, row.municipality_code, row.slots]);
       expect(rows).toEqual([
-        ["E1", 101],
-        ["E2", 825],
-        ["E3", null],
-        ["E4", null],
+        ["2020-W44", 0, 2],
+        ["2020-W44", 101, 1],
+        ["2020-W44", 825, 1],
       ]);
+      expect(await store.loadSlotsBefore(W45)).toEqual(
+        new Map([
+          ["101:E1", slot("S0101-NH01", 1)],
+          ["825:E2", slot("S0825-HC01", 2)],
+        ]),
+      );
       // Every table of every migration is there, and what an earlier schema held is kept.
       for (const table of [
         "week_locks",
@@ -168,13 +178,11 @@ describe.each(KINDS)("$name store", (kind) => {
       store = await open();
       expect(await store.loadSlotsBefore(W45)).toEqual(slots);
       const rows = (
-        await under.query(
-          "SELECT municipality_code, employee_id, site_id FROM cycle_slots ORDER BY municipality_code",
-        )
-      ).map((row) => [row.municipality_code, row.employee_id, row.site_id]);
+        await under.query("SELECT municipality_code, slots FROM slot_snapshots ORDER BY municipality_code")
+      ).map((row) => [row.municipality_code, row.slots]);
       expect(rows).toEqual([
-        [101, "1", "S0101-NH01"],
-        [825, "1", "S0825-HC01"],
+        [101, 1],
+        [825, 1],
       ]);
     });
 

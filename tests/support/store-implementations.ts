@@ -6,7 +6,7 @@ import pg from "pg";
 import { afterAll, beforeAll } from "vitest";
 import { clientConfig } from "../../src/store/postgres-driver.ts";
 import { openPostgresStore } from "../../src/store/postgres-store.ts";
-import { MIGRATIONS } from "../../src/store/schema.ts";
+import { applyMigration } from "../../src/store/schema.ts";
 import { openStateStore } from "../../src/store/sqlite-store.ts";
 import type { StateStore } from "../../src/store/state-store.ts";
 import { freshSchema, startTestPostgres, type TestPostgres } from "./postgres-server.ts";
@@ -50,7 +50,7 @@ export const STORE_TABLES = [
   "classifications",
   "cadence_states",
   "planned_tests",
-  "cycle_slots",
+  "slot_snapshots",
   "deferred_tests",
   "deferral_reports",
   "overrides",
@@ -108,7 +108,7 @@ function sqliteKind(): StoreKind {
         createAtVersion(version) {
           const db = new DatabaseSync(path);
           try {
-            for (const migration of MIGRATIONS.slice(0, version)) db.exec(migration);
+            for (let index = 0; index < version; index++) applyMigration(db, index);
             db.exec(`PRAGMA user_version = ${version}`);
           } finally {
             db.close();

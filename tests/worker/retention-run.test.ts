@@ -67,7 +67,7 @@ function digest(fixture: RunFixture, folder: string): string {
 }
 
 /** The distinct weeks of `table`, read from the store file itself, as an operator's sqlite3 would. */
-function weeksIn(fixture: RunFixture, table: "cycle_slots" | "raw_captures"): string[] {
+function weeksIn(fixture: RunFixture, table: "slot_snapshots" | "raw_captures"): string[] {
   const db = new DatabaseSync(join(fixture.dataDir, "testrota.sqlite"), { readOnly: true });
   try {
     return (db.prepare(`SELECT DISTINCT week FROM ${table} ORDER BY week`).all() as { week: string }[]).map(
@@ -78,7 +78,7 @@ function weeksIn(fixture: RunFixture, table: "cycle_slots" | "raw_captures"): st
   }
 }
 
-const slotWeeks = (fixture: RunFixture) => weeksIn(fixture, "cycle_slots");
+const slotWeeks = (fixture: RunFixture) => weeksIn(fixture, "slot_snapshots");
 
 async function cli(fixture: RunFixture, args: readonly string[]): Promise<{ code: number; stdout: string }> {
   let stdout = "";
