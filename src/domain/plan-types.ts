@@ -2,6 +2,7 @@ import type { MissedTest } from "./attendance.ts";
 import type { IsoDate, IsoWeek, Weekday } from "./calendar.ts";
 import type { RedTestReason } from "./cadence.ts";
 import type { Status } from "./classify.ts";
+import type { PlannedRoster } from "./cycle-slots.ts";
 import type { KitSettings } from "./kit-deliveries.ts";
 import type { PickupDaySettings } from "./pickup-days.ts";
 import type { RegionRouteSettings } from "./pickup-routes.ts";
@@ -103,6 +104,13 @@ export type PlanInput = {
    * Default true.
    */
   readonly withSlots?: boolean | undefined;
+  /**
+   * The members of the plan of the week before over the same roster (see `planWeekAndRoster`),
+   * when `previousSlots` are that plan's slots: the roster is then not read again (no site or
+   * slot looked up per row). Ignored unless `staff`, `sites`, `municipalities`, `regions` and
+   * `previousSlots` are the very objects that plan had; the plan comes out the same either way.
+   */
+  readonly sameRosterAs?: PlannedRoster | undefined;
   /**
    * By staff key (`staffKey`): people whose latest planned test was missed (attendance, see
    * `reviewAttendance`); a make-up test is planned when `owesMakeUp` says so. None when absent.
