@@ -20,7 +20,7 @@ import type {
 } from "./plan-types.ts";
 import { planWeek, planWeekAndRoster } from "./planner.ts";
 import type { Municipality } from "./reference.ts";
-import { staffKeyOf, type Site, type StaffMember } from "./roster.ts";
+import type { Site, StaffMember } from "./roster.ts";
 
 export type AssembleInput = {
   /** The classification week W; the plan is for W+1. */
@@ -182,8 +182,6 @@ export function assembleWeek(input: AssembleInput): AssembleResult {
     municipalities: input.municipalities,
     sites: input.sites,
     staff: input.staff,
-    // One key per member for both plans: their slot maps share the strings.
-    staffKeys: input.staff.map(staffKeyOf),
     statusByCode,
   };
   input.onStep?.("plan");
