@@ -12,6 +12,7 @@ import {
 import type { CycleSlot, PlanInput } from "./plan-types.ts";
 import { staffKeyOf, type Shift, type StaffMember } from "./roster.ts";
 import { addSiteDay, type SiteDays } from "./site-days.ts";
+import { createSlotLookup } from "./slot-lookup.ts";
 
 const SHIFT_CODE: Readonly<Record<Shift, number>> = { day: 0, evening: 1, night: 2 };
 
@@ -225,6 +226,7 @@ export function collectMembers(
 ): { members: Members; cycles: RegionCycle[]; counts: SlotCounts } {
   const { sites } = frame;
   const collector = createMemberCollector(frame, input.staff.length);
+  const previousOf = createSlotLookup(input.previousSlots);
   for (let row = 0; row < input.staff.length; row++) {
     const member = input.staff[row] as StaffMember;
     const site = sites.indexById.get(member.siteId) ?? -1;
@@ -234,7 +236,7 @@ export function collectMembers(
       continue;
     }
     const key = input.staffKeys?.[row] ?? staffKeyOf(member);
-    collector.admit(member, site, key, input.previousSlots.get(key));
+    collector.admit(member, site, key, previousOf(key));
   }
   return { members: collector.finish(), cycles: collector.cycles, counts: collector.counts };
 }
