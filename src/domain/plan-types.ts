@@ -75,9 +75,10 @@ export type PlanInput = {
   readonly sites: readonly Site[];
   readonly staff: readonly StaffMember[];
   /**
-   * `staffKey` of each member of `staff` (same order), when the caller has them already: the plan
-   * and the look-ahead of a run then key their slot maps by the same strings instead of building
-   * a million keys each (memory at German scale). Built here when left out.
+   * `staffKey` of each member of `staff` (same order), when the caller has them already: plans
+   * over the same roster then key their slot maps by the same strings instead of building a
+   * million keys each (memory at German scale). Built here when left out. (The look-ahead of a
+   * run takes the plan's keys with its members, see `sameRosterAs`.)
    */
   readonly staffKeys?: readonly string[] | undefined;
   readonly redOrders: readonly RedTestOrder[];
