@@ -18,9 +18,9 @@ import type {
   RegionPlanSettings,
   WeekPlan,
 } from "./plan-types.ts";
-import { planWeek } from "./planner.ts";
+import { planWeek, planWeekAndRoster } from "./planner.ts";
 import type { Municipality } from "./reference.ts";
-import { staffKeyOf, type Site, type StaffMember } from "./roster.ts";
+import type { Site, StaffMember } from "./roster.ts";
 
 export type AssembleInput = {
   /** The classification week W; the plan is for W+1. */
@@ -182,8 +182,6 @@ export function assembleWeek(input: AssembleInput): AssembleResult {
     municipalities: input.municipalities,
     sites: input.sites,
     staff: input.staff,
-    // One key per member for both plans: their slot maps share the strings.
-    staffKeys: input.staff.map(staffKeyOf),
     statusByCode,
   };
   input.onStep?.("plan");
@@ -191,7 +189,8 @@ export function assembleWeek(input: AssembleInput): AssembleResult {
     input.attendance === undefined
       ? undefined
       : reviewAttendance({ runWeek: input.week, ...input.attendance });
-  const plan = planWeek({
+  // The plan hands its members to the look-ahead: the roster is read once for both weeks.
+  const { plan, roster } = planWeekAndRoster({
     ...frame,
     testWeek,
     redOrders: stepped.redOrders,
@@ -215,6 +214,7 @@ export function assembleWeek(input: AssembleInput): AssembleResult {
     testWeek: addWeeks(input.week, 2),
     redOrders: stepAll(stepped.states, testWeek, allGreen).redOrders,
     previousSlots: plan.slots,
+    sameRosterAs: roster,
     carriedOver: plan.deferred,
     earlierTests: plan.tests,
     // The look-ahead publishes a rota only: its pickups are planned next week, with routes.

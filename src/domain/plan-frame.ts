@@ -229,12 +229,21 @@ export function slotPlaceOf(
   };
 }
 
+/** True when both lists plan the same regions in the same order (so a site table fits both). */
+function isSameRegionList(a: readonly RegionFrame[], b: readonly RegionFrame[]): boolean {
+  return (
+    a.length === b.length && a.every((region, index) => region.settings.code === b[index]?.settings.code)
+  );
+}
+
 /**
  * Builds the plan's frame: the test week's calendar, its week of the cycle, one frame per
  * region (settings without a test weekday plan nothing; of settings repeating a region code the
  * first that tests counts) and the site table joined to those regions through the municipalities.
+ * `earlier`: the frame of another week's plan over the same sites, municipalities and region
+ * settings; its site table is taken over when the same regions test in both weeks.
  */
-export function createPlanFrame(input: PlanInput): PlanFrame {
+export function createPlanFrame(input: PlanInput, earlier?: PlanFrame): PlanFrame {
   const regions: RegionFrame[] = [];
   const regionIndex = new Map<number, number>();
   for (const settings of input.regions) {
@@ -248,6 +257,9 @@ export function createPlanFrame(input: PlanInput): PlanFrame {
     calendar: createWeekCalendar(input.testWeek),
     cycleWeek: cycleWeekOf(input.cycleAnchor, input.testWeek),
     regions,
-    sites: indexSites(input, regionIndex),
+    sites:
+      earlier !== undefined && isSameRegionList(regions, earlier.regions)
+        ? earlier.sites
+        : indexSites(input, regionIndex),
   };
 }

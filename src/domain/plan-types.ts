@@ -2,6 +2,7 @@ import type { MissedTest } from "./attendance.ts";
 import type { IsoDate, IsoWeek, Weekday } from "./calendar.ts";
 import type { RedTestReason } from "./cadence.ts";
 import type { Status } from "./classify.ts";
+import type { PlannedRoster } from "./cycle-slots.ts";
 import type { KitSettings } from "./kit-deliveries.ts";
 import type { PickupDaySettings } from "./pickup-days.ts";
 import type { RegionRouteSettings } from "./pickup-routes.ts";
@@ -74,9 +75,10 @@ export type PlanInput = {
   readonly sites: readonly Site[];
   readonly staff: readonly StaffMember[];
   /**
-   * `staffKey` of each member of `staff` (same order), when the caller has them already: the plan
-   * and the look-ahead of a run then key their slot maps by the same strings instead of building
-   * a million keys each (memory at German scale). Built here when left out.
+   * `staffKey` of each member of `staff` (same order), when the caller has them already: plans
+   * over the same roster then key their slot maps by the same strings instead of building a
+   * million keys each (memory at German scale). Built here when left out. (The look-ahead of a
+   * run takes the plan's keys with its members, see `sameRosterAs`.)
    */
   readonly staffKeys?: readonly string[] | undefined;
   readonly redOrders: readonly RedTestOrder[];
@@ -103,6 +105,13 @@ export type PlanInput = {
    * Default true.
    */
   readonly withSlots?: boolean | undefined;
+  /**
+   * The members of the plan of the week before over the same roster (see `planWeekAndRoster`),
+   * when `previousSlots` are that plan's slots: the roster is then not read again (no site or
+   * slot looked up per row). Ignored unless `staff`, `sites`, `municipalities`, `regions` and
+   * `previousSlots` are the very objects that plan had; the plan comes out the same either way.
+   */
+  readonly sameRosterAs?: PlannedRoster | undefined;
   /**
    * By staff key (`staffKey`): people whose latest planned test was missed (attendance, see
    * `reviewAttendance`); a make-up test is planned when `owesMakeUp` says so. None when absent.

@@ -1,4 +1,10 @@
-import { assignNewSlots, collectMembers, slotsByEmployee } from "./cycle-slots.ts";
+import {
+  assignNewSlots,
+  collectMembers,
+  collectMembersAgain,
+  slotsByEmployee,
+  type PlannedRoster,
+} from "./cycle-slots.ts";
 import { reportDeferrals } from "./deferrals.ts";
 import { createPlanFrame } from "./plan-frame.ts";
 import type { CycleSlot, PlanInput, WeekPlan } from "./plan-types.ts";
@@ -43,11 +49,41 @@ export { CYCLE_WEEKS, GAP_DAYS, cycleWeekOf } from "./plan-frame.ts";
  *   every region (runs, kits, routes) are planned from the tests (see `planWeekPickups`).
  */
 export function planWeek(input: PlanInput): WeekPlan {
-  const frame = createPlanFrame(input);
-  const { members, cycles, counts } = collectMembers(input, frame);
+  return planWeekAndRoster(input).plan;
+}
+
+/** `input.sameRosterAs` when it was planned over the very roster and gave the very previous slots. */
+function reusableRoster(input: PlanInput): PlannedRoster | undefined {
+  const earlier = input.sameRosterAs;
+  if (earlier === undefined) return undefined;
+  const same =
+    earlier.input.staff === input.staff &&
+    earlier.input.sites === input.sites &&
+    earlier.input.municipalities === input.municipalities &&
+    earlier.input.regions === input.regions &&
+    earlier.slots === input.previousSlots;
+  return same ? earlier : undefined;
+}
+
+/**
+ * {@link planWeek}, also giving the plan's members for the plan of the following week over the
+ * same roster (`PlanInput.sameRosterAs`, the look-ahead): the roster is read once for both.
+ * No members when the plan skipped a roster row (unknown site, a repeated identity): the next
+ * plan then reads the roster itself.
+ */
+export function planWeekAndRoster(input: PlanInput): { plan: WeekPlan; roster: PlannedRoster | undefined } {
+  const earlier = reusableRoster(input);
+  const frame = createPlanFrame(input, earlier?.frame);
+  // The earlier plan's members fit only while its site table does (the same regions test).
+  const { members, cycles, counts } =
+    earlier !== undefined && frame.sites === earlier.frame.sites
+      ? collectMembersAgain(earlier.members, frame)
+      : collectMembers(input, frame);
   const late = assignNewSlots(frame, cycles, members);
   const slots = input.withSlots === false ? new Map<string, CycleSlot>() : slotsByEmployee(members);
-  if (slots === undefined) return planWithoutRepeatedIds(input, members, counts.skipped);
+  if (slots === undefined) {
+    return { plan: planWithoutRepeatedIds(input, members, counts.skipped), roster: undefined };
+  }
 
   const carriedById = indexCarriedOver(input.carriedOver);
   const redOrders = indexRedOrders(input.redOrders);
@@ -79,7 +115,21 @@ export function planWeek(input: PlanInput): WeekPlan {
   // Carried-over tests no longer owed: of staff gone from the plan, or gone by the first test day.
   let carriedOverDropped = notOwed + carriedById.size;
   for (const key of members.key) if (carriedById.has(key)) carriedOverDropped -= 1;
-  return {
+  const roster: PlannedRoster | undefined =
+    counts.skipped === 0
+      ? {
+          input: {
+            staff: input.staff,
+            sites: input.sites,
+            municipalities: input.municipalities,
+            regions: input.regions,
+          },
+          slots: input.withSlots === false ? undefined : slots,
+          frame,
+          members,
+        }
+      : undefined;
+  const plan: WeekPlan = {
     testWeek: input.testWeek,
     tests: tally.tests,
     pickups: pickupsByRegion,
@@ -96,6 +146,7 @@ export function planWeek(input: PlanInput): WeekPlan {
       skippedRows: counts.skipped,
     },
   };
+  return { plan, roster };
 }
 
 /**

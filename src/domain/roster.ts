@@ -86,7 +86,10 @@ export function isEmployedOn(member: StaffMember, date: IsoDate): boolean {
  * two people; every map, slot and owed test is keyed by this, never by the employee id alone.
  */
 export function staffKey(municipalityCode: number, employeeId: string): string {
-  return `${municipalityCode}:${employeeId}`;
+  // Joined into one flat string: a template literal makes a cons string over a `code:` prefix,
+  // which V8 copies flat on the first map look-up and then keeps both. A run holds a million of
+  // these keys twice (last week's slots and this week's): ~25 MiB less each (docs/performance.md).
+  return [municipalityCode, employeeId].join(":");
 }
 
 /** The identity of a staff member, a planned or a deferred test (see `staffKey`). */

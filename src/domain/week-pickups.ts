@@ -30,10 +30,9 @@ export type WeekPickupInput = {
   readonly regions: readonly RegionPlanSettings[];
   readonly sites: readonly Site[];
   /** The test week's tests (one per staff member tested). */
-  readonly tests: readonly Pick<PlannedTest, "siteId" | "regionCode" | "date" | "shift">[];
+  readonly tests: readonly PickupTest[];
   /** The tests of the week before (the previous plan): their late runs join this plan's routes. */
-  readonly earlierTests?:
-    readonly Pick<PlannedTest, "siteId" | "regionCode" | "date" | "shift">[] | undefined;
+  readonly earlierTests?: readonly PickupTest[] | undefined;
   /** Shifts without an allowed test day, per region code (see `RegionFrame`). */
   readonly shiftsWithoutTestDay?: ReadonlyMap<number, readonly Shift[]> | undefined;
   /** Plan routes for regions that configure them (default true; the look-ahead needs none). */
@@ -48,14 +47,28 @@ export function deliveryStartOf(testWeek: IsoWeek): IsoDate {
   return addDays(classificationDate(addWeeks(testWeek, -1)), 1);
 }
 
-function sessionsOf(
-  tests: NonNullable<WeekPickupInput["earlierTests"]>,
-  regionCode: number,
+type PickupTest = Pick<PlannedTest, "siteId" | "regionCode" | "date" | "shift">;
+
+/**
+ * Tests by region code, each region's in their order, without those at sites no longer in the
+ * sites list: one pass over a national week's tests instead of one per region.
+ */
+function groupByRegion(
+  tests: readonly PickupTest[],
   known: ReadonlyMap<string, Site>,
-): TestSession[] {
-  return collectTestSessions(
-    tests.filter((test) => test.regionCode === regionCode && known.has(test.siteId)),
-  );
+): ReadonlyMap<number, readonly PickupTest[]> {
+  const byRegion = new Map<number, PickupTest[]>();
+  for (const test of tests) {
+    if (!known.has(test.siteId)) continue;
+    const list = byRegion.get(test.regionCode);
+    if (list === undefined) byRegion.set(test.regionCode, [test]);
+    else list.push(test);
+  }
+  return byRegion;
+}
+
+function sessionsOf(byRegion: ReadonlyMap<number, readonly PickupTest[]>, regionCode: number): TestSession[] {
+  return collectTestSessions(byRegion.get(regionCode) ?? []);
 }
 
 /**
@@ -87,13 +100,14 @@ export function planWeekPickups(input: WeekPickupInput): RegionPickups[] {
   const deliveryFrom = deliveryStartOf(input.testWeek);
   const siteById = new Map(input.sites.map((site) => [site.id, site]));
   const sites = listStopInfo(input.sites);
+  const tests = groupByRegion(input.tests, siteById);
+  const earlierTests = groupByRegion(input.earlierTests ?? [], siteById);
   return input.regions.map((region) => {
     const pickupDays = region.pickups ?? DEFAULT_PICKUP_DAY_SETTINGS;
     const kits = region.kits ?? DEFAULT_KIT_SETTINGS;
     const routing = input.withRoutes === false ? undefined : region.routes;
-    const sessions = sessionsOf(input.tests, region.code, siteById);
-    const earlierSessions =
-      input.earlierTests === undefined ? [] : sessionsOf(input.earlierTests, region.code, siteById);
+    const sessions = sessionsOf(tests, region.code);
+    const earlierSessions = sessionsOf(earlierTests, region.code);
     // Without earlier sessions this plans nothing and yields no visits.
     const earlierVisits: EarlierVisit[] = planRegionPickupRoutes({
       sessions: earlierSessions,
