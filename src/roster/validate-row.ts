@@ -150,14 +150,23 @@ export function createCellValidator<Column extends string>(
     return verdict;
   }
 
+  const optional = columns.map((column) => spec.optional?.has(column) === true);
+  // The positions of the table being read, in column order (a table's rows come one after another).
+  let table: ReadonlyMap<string, number> | undefined;
+  let at: (number | undefined)[] = [];
+
   return {
     validate(file, line, fields, positions, sink) {
+      if (positions !== table) {
+        table = positions;
+        at = columns.map((column) => positions.get(column));
+      }
       let refused = false;
       for (let index = 0; index < columns.length; index++) {
         const column = columns[index] as Column;
-        const position = positions.get(column);
+        const position = at[index];
         let value = position === undefined ? undefined : (fields[position] ?? "");
-        if (value === "" && spec.optional?.has(column) === true) value = undefined;
+        if (value === "" && optional[index] === true) value = undefined;
         const verdict = verdictOf(index, value);
         verdicts[index] = verdict;
         if (verdict.problem === undefined) parsed[column] = verdict.value;
