@@ -145,6 +145,16 @@ function checkSite(siteId: string, municipality: Municipality, context: RosterCo
   return undefined;
 }
 
+/** A site id's verdict in one file: its problem, else the sites file's own id string. */
+type SiteVerdict = { readonly problem?: string | undefined; readonly id: string };
+
+function siteVerdictOf(siteId: string, municipality: Municipality, context: RosterContext): SiteVerdict {
+  const problem = checkSite(siteId, municipality, context);
+  return problem === undefined
+    ? { id: context.sitesById.get(siteId)?.id ?? siteId }
+    : { problem, id: siteId };
+}
+
 /**
  * Checks the rows of one municipality's roster export and returns its valid staff; every problem
  * goes to `sink` with file, line and column. Each site must be a site of `municipality` in the
@@ -167,20 +177,20 @@ export function readRosterRows(
   if (table === undefined) return undefined;
   const firstLineById = new Map<string, number>();
   // A file names each of its sites on many rows: one verdict per site id.
-  const siteVerdicts = new Map<string, string | undefined>();
+  const siteVerdicts = new Map<string, SiteVerdict>();
   const staff: StaffMember[] = [];
   for (const row of table.rows) {
     const cells = context.cells.validate(path, row.line, row.fields, table.columns, sink);
     if (cells === undefined) continue;
     const member = cells as RosterRow;
     let valid = true;
-    let siteProblem = siteVerdicts.get(member.site_id);
-    if (siteProblem === undefined && !siteVerdicts.has(member.site_id)) {
-      siteProblem = checkSite(member.site_id, municipality, context);
-      siteVerdicts.set(member.site_id, siteProblem);
+    let site = siteVerdicts.get(member.site_id);
+    if (site === undefined) {
+      site = siteVerdictOf(member.site_id, municipality, context);
+      siteVerdicts.set(member.site_id, site);
     }
-    if (siteProblem !== undefined) {
-      sink.report({ file: path, line: row.line, column: "site_id", message: siteProblem });
+    if (site.problem !== undefined) {
+      sink.report({ file: path, line: row.line, column: "site_id", message: site.problem });
       valid = false;
     }
     if (
@@ -209,7 +219,7 @@ export function readRosterRows(
       // The sites file's own id and the shift constant, not the row's copies: a national roster
       // repeats a few thousand site ids and three shifts over a million rows (memory, see
       // docs/performance.md).
-      siteId: context.sitesById.get(member.site_id)?.id ?? member.site_id,
+      siteId: site.id,
       shift: SHIFT_NAMES[member.shift],
       startDate: member.start_date,
       endDate: member.end_date,
