@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import iconv from "iconv-lite";
 
 /** The encodings an input file is read in. */
@@ -87,6 +88,21 @@ function decodeUtf16(bytes: Uint8Array, encoding: "utf-16le" | "utf-16be"): Deco
   }
 }
 
+/** True when the first line holds a NUL byte: UTF-16 without a byte order mark. */
+function hasNulInFirstLine(bytes: Uint8Array): boolean {
+  const firstLineEnd = bytes.indexOf(LINE_FEED);
+  return bytes.subarray(0, firstLineEnd === -1 ? bytes.length : firstLineEnd).indexOf(0) !== -1;
+}
+
+/**
+ * True when {@link decodeText} reads `bytes` as UTF-8 without a word: valid UTF-8 (with or
+ * without a BOM) and no NUL in the first line. Checked without decoding, for readers that let
+ * the CSV parser decode.
+ */
+export function isPlainUtf8(bytes: Uint8Array): boolean {
+  return isUtf8(bytes) && !hasNulInFirstLine(bytes);
+}
+
 /**
  * Decodes an input file, so that no character is ever replaced by U+FFFD on the way:
  * - UTF-8 (with or without BOM) is the format asked for;
@@ -99,9 +115,7 @@ function decodeUtf16(bytes: Uint8Array, encoding: "utf-16le" | "utf-16be"): Deco
 export function decodeText(bytes: Uint8Array): DecodedText {
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return decodeUtf16(bytes, "utf-16le");
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return decodeUtf16(bytes, "utf-16be");
-  const firstLineEnd = bytes.indexOf(LINE_FEED);
-  const firstNul = bytes.subarray(0, firstLineEnd === -1 ? bytes.length : firstLineEnd).indexOf(0);
-  if (firstNul !== -1) {
+  if (hasNulInFirstLine(bytes)) {
     return {
       ok: false,
       line: 1,

@@ -163,8 +163,14 @@ function rowsOfStop(stop: PickupStop, placed: PlannedStop | undefined, site: Sit
  * the stop's place on its route when the region has routes. Sorted as a driver works through
  * them (see {@link comparePickupRows}).
  */
-export function buildPickupRows(pickups: RegionPickups, sites: readonly Site[]): PickupRow[] {
-  const siteById = new Map(sites.map((site) => [site.id, site]));
+export function buildPickupRows(
+  pickups: RegionPickups,
+  sites: readonly Site[] | ReadonlyMap<string, Site>,
+): PickupRow[] {
+  // A caller with many regions passes the sites by id once, not a national list per region.
+  const siteById: ReadonlyMap<string, Site> = Array.isArray(sites)
+    ? new Map((sites as readonly Site[]).map((site) => [site.id, site]))
+    : (sites as ReadonlyMap<string, Site>);
   const placed = new Map<string, PlannedStop>();
   for (const run of pickups.plan.runs) {
     for (const stop of run.stops) placed.set(`${stop.run.date} ${stop.run.kind} ${stop.siteId}`, stop);

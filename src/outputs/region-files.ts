@@ -38,6 +38,16 @@ function routeSite(site: Site): RoutesPdfSite | undefined {
   };
 }
 
+/** Every site with a position, as the route sheets show it, by site id. */
+function driverSitesOf(sites: readonly Site[]): Map<string, RoutesPdfSite> {
+  const drivers = new Map<string, RoutesPdfSite>();
+  for (const site of sites) {
+    const driver = routeSite(site);
+    if (driver !== undefined) drivers.set(site.id, driver);
+  }
+  return drivers;
+}
+
 /**
  * The region files of a week folder: `regions/<code>/pickups.csv` and `pickups.json` for every
  * configured region (header only when nothing is planned), and `regions/<code>/routes.pdf` for
@@ -48,18 +58,18 @@ export async function renderRegionFiles(input: RegionFilesInput): Promise<Map<st
   const files = new Map<string, Uint8Array>();
   const byCode = new Map(input.pickups.map((pickups) => [pickups.regionCode, pickups]));
   const regionName = new Map((input.regions ?? []).map((region) => [region.code, region.name]));
+  // Built once for all regions: a national sites list is long and the regions are many.
+  const siteById = new Map(input.sites.map((site) => [site.id, site]));
+  let driverSites: Map<string, RoutesPdfSite> | undefined;
   for (const regionCode of input.regionCodes) {
     const pickups = byCode.get(regionCode);
-    const rows = pickups === undefined ? [] : buildPickupRows(pickups, input.sites);
+    const rows = pickups === undefined ? [] : buildPickupRows(pickups, siteById);
     files.set(`regions/${regionCode}/pickups.csv`, renderPickupsCsv(rows));
     files.set(`regions/${regionCode}/pickups.json`, renderPickupsJson(regionCode, rows));
     if (pickups === undefined || !pickups.routed) continue;
     const codes = input.municipalities.filter((m) => m.regionCode === regionCode).map((m) => m.code);
-    const sites = new Map<string, RoutesPdfSite>();
-    for (const site of input.sites) {
-      const driver = routeSite(site);
-      if (driver !== undefined) sites.set(site.id, driver);
-    }
+    driverSites ??= driverSitesOf(input.sites);
+    const sites = driverSites;
     files.set(
       `regions/${regionCode}/routes.pdf`,
       await renderRoutesPdf({

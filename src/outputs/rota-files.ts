@@ -94,12 +94,17 @@ export function buildRotaRowsOfWeeks(
   });
 }
 
+/** Each shift's place in the day (day, evening, night), looked up once per comparison. */
+const SHIFT_ORDER: Readonly<Record<Shift, number>> = Object.fromEntries(
+  SHIFTS.map((shift, index) => [shift, index]),
+) as Record<Shift, number>;
+
 /** Rows by date, then shift in the day's order (day, evening, night), then site, then employee. */
 function sortRotaRows(rows: readonly RotaRow[]): RotaRow[] {
   return [...rows].sort(
     (a, b) =>
       compareText(a.date, b.date) ||
-      SHIFTS.indexOf(a.shift) - SHIFTS.indexOf(b.shift) ||
+      SHIFT_ORDER[a.shift] - SHIFT_ORDER[b.shift] ||
       compareText(a.siteId, b.siteId) ||
       compareText(a.employeeId, b.employeeId),
   );

@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { decodeText } from "../lib/decode-text.ts";
+import { decodeText, isPlainUtf8 } from "../lib/decode-text.ts";
 import { readCsvTable, type CsvColumns, type CsvTable } from "../lib/csv-table.ts";
 import type { ProblemSink } from "./input-problems.ts";
 
@@ -40,6 +40,21 @@ export function decodeInputText(path: string, bytes: Buffer, sink: ProblemSink):
   return { bytes, text: decoded.text };
 }
 
+/**
+ * What the CSV parser reads of an input file: its bytes as they are when they are plain UTF-8
+ * (the parser decodes each field itself, so a file of a million rows is not decoded twice),
+ * else the text {@link decodeInputText} gives (with its warning or problem).
+ */
+export function decodeInputContent(
+  path: string,
+  bytes: Buffer,
+  sink: ProblemSink,
+): Buffer | string | undefined {
+  if (!isPlainUtf8(bytes)) return decodeInputText(path, bytes, sink)?.text;
+  // The decoder drops one byte order mark, and the parser another: so here.
+  return bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
+}
+
 /** Reads and decodes an input file; a file that cannot be read is reported to `sink` (undefined). */
 export async function readInputText(
   path: string,
@@ -62,7 +77,7 @@ export async function readInputText(
 /** Reads an input file's CSV table, reporting its structural problems to `sink` with the file name. */
 export function readInputTable(
   path: string,
-  text: string,
+  text: string | Buffer,
   columns: CsvColumns,
   sink: ProblemSink,
 ): CsvTable | undefined {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { Municipality } from "../domain/reference.ts";
 import type { Site, StaffMember } from "../domain/roster.ts";
 import { ConfigError } from "../errors.ts";
-import { decodeInputText, describeReadFailure } from "./input-file.ts";
+import { decodeInputContent, describeReadFailure } from "./input-file.ts";
 import { createThrowingSink, type InputProblem, type ProblemSink } from "./input-problems.ts";
 import { createRosterContext, describeMunicipality, readRosterRows } from "./roster-rows.ts";
 
@@ -147,9 +147,9 @@ export async function readRoster(
   for (const file of read) {
     if (file.bytes === undefined) continue;
     const fileSink = trackFile(sink, failed, file);
-    const input = decodeInputText(file.path, file.bytes, fileSink);
-    if (input === undefined) continue;
-    const result = readRosterRows(file.path, input.text, file.municipality, context, fileSink);
+    const content = decodeInputContent(file.path, file.bytes, fileSink);
+    if (content === undefined) continue;
+    const result = readRosterRows(file.path, content, file.municipality, context, fileSink);
     if (result === undefined) continue;
     // No spread: a large municipality's staff would exceed the argument limit.
     for (const member of result.staff) staff.push(member);

@@ -215,6 +215,9 @@ export async function readSites(
 /** Longest staff name (in words) looked for in a note; longer names are matched by their first words. */
 const MAX_NAME_WORDS = 4;
 
+/** A word of a note or name: what {@link wordsOf} splits a text into. */
+const FIRST_WORD = /[\p{L}\p{N}'-]+/u;
+
 function wordsOf(text: string): string[] {
   return text
     .toLowerCase()
@@ -234,14 +237,27 @@ export function checkSiteNotes(
   staff: readonly { readonly name?: string | undefined }[],
   sink: ProblemSink,
 ): void {
-  const names = new Set<string>();
-  for (const member of staff) {
-    const words = wordsOf(member.name ?? "");
-    if (words.length >= 2) names.add(words.slice(0, MAX_NAME_WORDS).join(" "));
-  }
+  const notes = new Map<Site, string[]>();
+  const noteWords = new Set<string>();
   for (const site of sites) {
     if (site.accessNote === undefined) continue;
     const words = wordsOf(site.accessNote);
+    notes.set(site, words);
+    for (const word of words) noteWords.add(word);
+  }
+  if (noteWords.size === 0) return;
+  // Only the names whose first word is in some note can be found in one: the others (nearly all
+  // of a national roster) are passed over after one look at their first word.
+  const names = new Set<string>();
+  for (const member of staff) {
+    if (member.name === undefined) continue;
+    const lower = member.name.toLowerCase();
+    const first = FIRST_WORD.exec(lower)?.[0];
+    if (first === undefined || !noteWords.has(first)) continue;
+    const words = wordsOf(lower);
+    if (words.length >= 2) names.add(words.slice(0, MAX_NAME_WORDS).join(" "));
+  }
+  for (const [site, words] of notes) {
     const found = words.some((_, start) =>
       [2, 3, 4].some(
         (length) => start + length <= words.length && names.has(words.slice(start, start + length).join(" ")),

@@ -7,7 +7,7 @@ import type { Shift, Site, StaffMember } from "../domain/roster.ts";
 import { describeValue, MAX_ID_LENGTH, MAX_TEXT_LENGTH, quoteValue } from "./field-text.ts";
 import { readInputTable } from "./input-file.ts";
 import type { ProblemSink } from "./input-problems.ts";
-import { rawRowOf, validateRow, type RowSpec } from "./validate-row.ts";
+import { createCellValidator, type CellValidator, type RowSpec } from "./validate-row.ts";
 
 export const ROSTER_REQUIRED_COLUMNS = ["employee_id", "site_id", "shift"] as const;
 export const ROSTER_OPTIONAL_COLUMNS = ["name", "start_date", "end_date"] as const;
@@ -79,12 +79,18 @@ function createRosterRowSchema() {
 }
 
 export type RosterRowSchema = ReturnType<typeof createRosterRowSchema>;
+type RosterRow = z.output<RosterRowSchema>;
+
+/** Columns whose values repeat over a national roster: their verdicts are remembered. */
+const REPEATING_COLUMNS: ReadonlySet<RosterColumn> = new Set(["site_id", "shift", "start_date", "end_date"]);
 
 /** What the rows of every roster file are checked against. */
 export type RosterContext = {
   readonly sitesById: ReadonlyMap<string, Site>;
   readonly municipalityByCode: ReadonlyMap<number, Municipality>;
   readonly schema: RosterRowSchema;
+  /** The schema and text rules applied cell by cell (see `createCellValidator`). */
+  readonly cells: CellValidator<RosterColumn>;
   /** Known site ids by their lower-case form, to point out a site id in the wrong letter case. */
   readonly siteIdByLowerCase: ReadonlyMap<string, string>;
   /** The sites file had refused rows (`validate`): an unknown site may be one of them. */
@@ -96,10 +102,12 @@ export function createRosterContext(
   municipalities: readonly Municipality[],
   options: { readonly sitesRefused?: boolean } = {},
 ): RosterContext {
+  const schema = createRosterRowSchema();
   return {
     sitesById: new Map(sites.map((site) => [site.id, site])),
     municipalityByCode: new Map(municipalities.map((m) => [m.code, m])),
-    schema: createRosterRowSchema(),
+    schema,
+    cells: createCellValidator(ROSTER_ROW, schema, REPEATING_COLUMNS),
     siteIdByLowerCase: new Map(sites.map((site) => [site.id.toLowerCase(), site.id])),
     sitesRefused: options.sitesRefused ?? false,
   };
@@ -137,6 +145,16 @@ function checkSite(siteId: string, municipality: Municipality, context: RosterCo
   return undefined;
 }
 
+/** A site id's verdict in one file: its problem, else the sites file's own id string. */
+type SiteVerdict = { readonly problem?: string | undefined; readonly id: string };
+
+function siteVerdictOf(siteId: string, municipality: Municipality, context: RosterContext): SiteVerdict {
+  const problem = checkSite(siteId, municipality, context);
+  return problem === undefined
+    ? { id: context.sitesById.get(siteId)?.id ?? siteId }
+    : { problem, id: siteId };
+}
+
 /**
  * Checks the rows of one municipality's roster export and returns its valid staff; every problem
  * goes to `sink` with file, line and column. Each site must be a site of `municipality` in the
@@ -145,30 +163,34 @@ function checkSite(siteId: string, municipality: Municipality, context: RosterCo
  */
 export function readRosterRows(
   path: string,
-  text: string,
+  content: string | Buffer,
   municipality: Municipality,
   context: RosterContext,
   sink: ProblemSink,
 ): { staff: StaffMember[]; rows: number } | undefined {
   const table = readInputTable(
     path,
-    text,
+    content,
     { required: ROSTER_REQUIRED_COLUMNS, optional: ROSTER_OPTIONAL_COLUMNS },
     sink,
   );
   if (table === undefined) return undefined;
   const firstLineById = new Map<string, number>();
+  // A file names each of its sites on many rows: one verdict per site id.
+  const siteVerdicts = new Map<string, SiteVerdict>();
   const staff: StaffMember[] = [];
   for (const row of table.rows) {
-    const raw = rawRowOf(ROSTER_ROW, table, row);
-    const member = validateRow(path, row, raw, ROSTER_ROW, context.schema, sink);
-    if (member === undefined) continue;
-    const report = (column: RosterColumn, message: string) =>
-      sink.report({ file: path, line: row.line, column, message });
+    const cells = context.cells.validate(path, row.line, row.fields, table.columns, sink);
+    if (cells === undefined) continue;
+    const member = cells as RosterRow;
     let valid = true;
-    const siteProblem = checkSite(member.site_id, municipality, context);
-    if (siteProblem !== undefined) {
-      report("site_id", siteProblem);
+    let site = siteVerdicts.get(member.site_id);
+    if (site === undefined) {
+      site = siteVerdictOf(member.site_id, municipality, context);
+      siteVerdicts.set(member.site_id, site);
+    }
+    if (site.problem !== undefined) {
+      sink.report({ file: path, line: row.line, column: "site_id", message: site.problem });
       valid = false;
     }
     if (
@@ -176,16 +198,15 @@ export function readRosterRows(
       member.end_date !== undefined &&
       member.end_date < member.start_date
     ) {
-      report("end_date", `expected a date on or after start_date, found a date before it`);
+      const message = `expected a date on or after start_date, found a date before it`;
+      sink.report({ file: path, line: row.line, column: "end_date", message });
       valid = false;
     }
     // The id itself is not repeated in the message: employee ids never reach logs.
     const firstLine = firstLineById.get(member.employee_id);
     if (firstLine !== undefined) {
-      report(
-        "employee_id",
-        `expected each employee id once per file, found the id of line ${firstLine} again`,
-      );
+      const message = `expected each employee id once per file, found the id of line ${firstLine} again`;
+      sink.report({ file: path, line: row.line, column: "employee_id", message });
       valid = false;
     } else {
       firstLineById.set(member.employee_id, row.line);
@@ -198,7 +219,7 @@ export function readRosterRows(
       // The sites file's own id and the shift constant, not the row's copies: a national roster
       // repeats a few thousand site ids and three shifts over a million rows (memory, see
       // docs/performance.md).
-      siteId: context.sitesById.get(member.site_id)?.id ?? member.site_id,
+      siteId: site.id,
       shift: SHIFT_NAMES[member.shift],
       startDate: member.start_date,
       endDate: member.end_date,

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Site } from "../../src/domain/roster.ts";
 import { ConfigError, InputError } from "../../src/errors.ts";
+import type { InputProblem } from "../../src/roster/input-problems.ts";
 import { readRoster } from "../../src/roster/read-roster.ts";
 import { SAMPLE_MUNICIPALITIES } from "../fixtures/roster/municipalities.ts";
 
@@ -301,6 +302,55 @@ describe("readRoster", () => {
     expect((error as InputError).location).toEqual({ file: join(dir, "missing") });
     expect(error.message).toContain("no such file, expected the roster folder");
     expect(error.message).toContain("(2 files)");
+  });
+
+  it("reports every problem of a row in order, the same on each line that repeats it", async () => {
+    // Text problems first (column order of the export contract), then the format problems in the
+    // schema's column order; a cell refused for its characters is not reported again.
+    const bad = ";Jens\u0000;S0101-NH01;morning;2020-02-30;";
+    await writeRoster({
+      101: [HEADER, bad, GOOD_101[0], bad].join("\n"),
+      147: `${HEADER}\n${GOOD_147.join("\n")}`,
+    });
+    const problems: InputProblem[] = [];
+    const roster = await readRoster(
+      { dir, pattern: "{code}.csv", municipalities: MUNICIPALITIES, sites: SITES },
+      { report: (problem) => problems.push(problem), warn: () => undefined },
+    );
+    const file = join(dir, "101.csv");
+    const ofLine = (line: number) => [
+      {
+        file,
+        line,
+        column: "name",
+        message: "expected text without control characters, found a NUL byte at character 5",
+      },
+      {
+        file,
+        line,
+        column: "employee_id",
+        message: "expected a non-empty employee id, found an empty value",
+      },
+      {
+        file,
+        line,
+        column: "shift",
+        message: "expected day, evening or night, found a value of 7 characters",
+      },
+      {
+        file,
+        line,
+        column: "start_date",
+        message:
+          "expected a date YYYY-MM-DD (or DD-MM-YYYY / DD.MM.YYYY), found a value of 10 characters shaped 9999-99-99",
+      },
+    ];
+    expect(problems).toEqual([...ofLine(2), ...ofLine(4)]);
+    expect(roster.staff.map((member) => member.employeeId)).toEqual([
+      "E101-000001",
+      "E147-000001",
+      "E101-000001",
+    ]);
   });
 
   it("rejects a file name pattern without {code}", async () => {
