@@ -20,6 +20,7 @@ import {
   putCell,
   type SheetStyles,
 } from "./workbook-site-sheet.ts";
+import type { RowModel } from "./xlsx-rows.ts";
 import { writeXlsx } from "./xlsx-zip.ts";
 
 /** One municipality's workbook: plain data, so a worker thread can render it. */
@@ -270,10 +271,14 @@ export async function renderRotaWorkbook(input: WorkbookInput): Promise<Uint8Arr
   const taken = new Set<string>();
   const cover = workbook.addWorksheet(uniqueSheetName(labels.language === "da" ? "Forside" : "Cover", taken));
   fillCover(cover, input, labels, coverStyles(styles));
+  const rows = new Map<number, RowModel[]>();
   for (const site of input.sites) {
     if (site.sessions.length === 0) continue;
     const sheet = workbook.addWorksheet(uniqueSheetName(`${site.siteId} ${site.siteName}`, taken));
-    fillSiteSheet(sheet, site, input.municipality.name, input.frame, labels, input.settings, styles);
+    rows.set(
+      sheet.id,
+      fillSiteSheet(sheet, site, input.municipality.name, input.frame, labels, input.settings, styles),
+    );
   }
-  return writeXlsx(workbook, createdAt);
+  return writeXlsx(workbook, createdAt, rows);
 }

@@ -5,6 +5,7 @@ import { formatShift, OUTCOMES, weekdayName, type DocumentLabels } from "./docum
 import type { DocumentSettings } from "./document-settings.ts";
 import { describeTestWeek, type WeekFrame } from "./municipality-week.ts";
 import { countSiteTests, type SiteSessions } from "./site-sessions.ts";
+import { buildRowModel, type RowModel } from "./xlsx-rows.ts";
 
 /**
  * Layout of a site sheet, for whoever reads a returned workbook back (attendance): the column
@@ -144,7 +145,8 @@ type DataValidationSink = { add(address: string, validation: ExcelJS.DataValidat
  * Fills one site's sheet: a title, a line saying what to fill in, the column headers (frozen,
  * filtered, repeated on every printed page), then per session a heading row (date, weekday, shift
  * with its time window, number of tests) and one row per person with the columns the coordinator
- * fills in: outcome (a list: taken / declined / absent) and sample ID.
+ * fills in: outcome (a list: taken / declined / absent) and sample ID. The session and person
+ * rows are returned as row models for `writeXlsx` to add (see xlsx-rows.ts), not put in `sheet`.
  */
 export function fillSiteSheet(
   sheet: ExcelJS.Worksheet,
@@ -154,7 +156,7 @@ export function fillSiteSheet(
   labels: DocumentLabels,
   settings: DocumentSettings,
   styles: SheetStyles,
-): void {
+): RowModel[] {
   const da = labels.language === "da";
   sheet.columns = SITE_SHEET_COLUMNS.map((key, index) => ({
     key,
@@ -182,34 +184,43 @@ export function fillSiteSheet(
   );
 
   const first = SITE_SHEET_HEADER_ROW + 1;
+  const rows: RowModel[] = [];
   let rowNumber = SITE_SHEET_HEADER_ROW;
   for (const session of site.sessions) {
     const date = excelDate(session.date);
     const weekday = weekdayName(session.weekday, labels);
     const shift = formatShift(session.shift, settings.shiftHours, labels);
     rowNumber++;
-    const heading = sheet.getRow(rowNumber);
-    putCell(heading, 1, date, styles.headingDate);
-    putCell(heading, 2, weekday, styles.heading);
-    putCell(heading, 3, shift, styles.heading);
-    putCell(heading, 4, null, styles.heading);
-    putCell(heading, 5, labels.tests(session.people.length), styles.heading);
-    for (let column = 6; column <= VISIBLE; column++) putCell(heading, column, null, styles.heading);
+    rows.push(
+      buildRowModel(rowNumber, [
+        [date, styles.headingDate],
+        [weekday, styles.heading],
+        [shift, styles.heading],
+        [null, styles.heading],
+        [labels.tests(session.people.length), styles.heading],
+        [null, styles.heading],
+        [null, styles.heading],
+        [null, styles.heading],
+      ]),
+    );
     for (const person of session.people) {
       rowNumber++;
-      const row = sheet.getRow(rowNumber);
-      putCell(row, 1, date, styles.date);
-      putCell(row, 2, weekday, styles.plain);
-      putCell(row, 3, shift, styles.plain);
-      putCell(row, 4, person.employeeId, styles.plain);
-      putCell(row, 5, person.name === "" ? null : person.name, styles.plain);
-      putCell(row, 6, labels.reasons[person.reason], styles.plain);
-      putCell(row, 7, null, styles.input);
-      putCell(row, 8, null, styles.input);
-      putCell(row, 9, site.siteId, styles.plain);
-      putCell(row, 10, session.date, styles.plain);
-      putCell(row, 11, session.shift, styles.plain);
-      putCell(row, 12, person.employeeId, styles.plain);
+      rows.push(
+        buildRowModel(rowNumber, [
+          [date, styles.date],
+          [weekday, styles.plain],
+          [shift, styles.plain],
+          [person.employeeId, styles.plain],
+          [person.name === "" ? null : person.name, styles.plain],
+          [labels.reasons[person.reason], styles.plain],
+          [null, styles.input],
+          [null, styles.input],
+          [site.siteId, styles.plain],
+          [session.date, styles.plain],
+          [session.shift, styles.plain],
+          [person.employeeId, styles.plain],
+        ]),
+      );
     }
   }
   if (rowNumber >= first) {
@@ -239,6 +250,7 @@ export function fillSiteSheet(
     oddHeader: `&L${escapeHeader(municipalityName)} – ${escapeHeader(labels.testWeek(frame.testWeekNumber))}&R${escapeHeader(site.siteName)}`,
     oddFooter: da ? "&Cside &P af &N" : "&Cpage &P of &N",
   };
+  return rows;
 }
 
 /** `&` starts a code in Excel headers and footers: a literal one is doubled. */

@@ -1,6 +1,7 @@
 import type ExcelJS from "exceljs";
 import { crc32, deflateRawSync } from "node:zlib";
 import { Zip, ZipPassThrough } from "fflate";
+import { appendRowModels, type RowModel } from "./xlsx-rows.ts";
 
 /** What exceljs's writer hands its zip: text or bytes under an entry name. */
 type ZipSink = {
@@ -107,22 +108,6 @@ function zipEntries(entries: ReadonlyMap<string, Uint8Array>, mtime: Date): Uint
   return Buffer.concat(chunks);
 }
 
-/** One empty style for every row without a style of its own (see `shareEmptyRowStyles`). */
-const EMPTY_ROW_STYLE: Partial<ExcelJS.Style> = Object.freeze({});
-
-/**
- * exceljs gives every row a fresh empty style object, and its writer recognises only style objects
- * it has seen before: each row's empty style was worked out to XML again (tens of thousands of
- * rows per workbook). One shared empty object gives the same style index (the default) at once.
- */
-function shareEmptyRowStyles(workbook: ExcelJS.Workbook): void {
-  for (const sheet of workbook.worksheets) {
-    sheet.eachRow((row) => {
-      if (Object.keys(row.style).length === 0) row.style = EMPTY_ROW_STYLE;
-    });
-  }
-}
-
 function writerSteps(workbook: ExcelJS.Workbook): XlsxWriterSteps {
   const writer = workbook.xlsx as unknown as Partial<Record<(typeof STEPS)[number], unknown>>;
   const missing = STEPS.filter((step) => typeof writer[step] !== "function");
@@ -137,9 +122,14 @@ function writerSteps(workbook: ExcelJS.Workbook): XlsxWriterSteps {
  * own `writeBuffer` zips through JSZip, which stamps each entry with the clock, so re-runs would
  * differ; re-zipping its output afterwards costs an extra inflate and deflate of every part. This
  * runs the same steps as exceljs 4's `XLSX.write` (same parts, same order: `[Content_Types].xml`
- * first) into an in-memory sink, then zips once with fixed times.
+ * first) into an in-memory sink, then zips once with fixed times. `rows` (by worksheet id) are
+ * added to the sheets' own rows as row models (xlsx-rows.ts).
  */
-export async function writeXlsx(workbook: ExcelJS.Workbook, createdAt: Date): Promise<Uint8Array> {
+export async function writeXlsx(
+  workbook: ExcelJS.Workbook,
+  createdAt: Date,
+  rows: ReadonlyMap<number, readonly RowModel[]> = new Map(),
+): Promise<Uint8Array> {
   const steps = writerSteps(workbook);
   const entries = new Map<string, Uint8Array>();
   const encoder = new TextEncoder();
@@ -155,8 +145,8 @@ export async function writeXlsx(workbook: ExcelJS.Workbook, createdAt: Date): Pr
       );
     },
   };
-  shareEmptyRowStyles(workbook);
   const { model } = workbook;
+  appendRowModels(model, rows);
   steps.prepareModel(model, {});
   await steps.addContentTypes(sink, model);
   await steps.addOfficeRels(sink, model);
