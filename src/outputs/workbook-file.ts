@@ -13,6 +13,7 @@ import {
 import { countSiteTests, type SiteSessions } from "./site-sessions.ts";
 import {
   applyPrintSetup,
+  createExcelDates,
   createSheetStyles,
   escapeHeader,
   excelDate,
@@ -272,12 +273,13 @@ export async function renderRotaWorkbook(input: WorkbookInput): Promise<Uint8Arr
   const cover = workbook.addWorksheet(uniqueSheetName(labels.language === "da" ? "Forside" : "Cover", taken));
   fillCover(cover, input, labels, coverStyles(styles));
   const rows = new Map<number, RowModel[]>();
+  const dates = createExcelDates();
   for (const site of input.sites) {
     if (site.sessions.length === 0) continue;
     const sheet = workbook.addWorksheet(uniqueSheetName(`${site.siteId} ${site.siteName}`, taken));
     rows.set(
       sheet.id,
-      fillSiteSheet(sheet, site, input.municipality.name, input.frame, labels, input.settings, styles),
+      fillSiteSheet(sheet, site, input.municipality.name, input.frame, labels, input.settings, styles, dates),
     );
   }
   return writeXlsx(workbook, createdAt, rows);

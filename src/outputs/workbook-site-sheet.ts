@@ -61,6 +61,22 @@ export function excelDate(date: IsoDate): Date {
   return DateTime.fromISO(date, { zone: "utc" }).toJSDate();
 }
 
+/** A date's cell value, one Date per day for a whole workbook (exceljs only reads them). */
+export type ExcelDates = (date: IsoDate) => Date;
+
+/** `excelDate` remembered per day: a site sheet has a date on every row, a workbook seven days. */
+export function createExcelDates(): ExcelDates {
+  const known = new Map<IsoDate, Date>();
+  return (date) => {
+    let value = known.get(date);
+    if (value === undefined) {
+      value = excelDate(date);
+      known.set(date, value);
+    }
+    return value;
+  };
+}
+
 function headerLabels(labels: DocumentLabels): string[] {
   const c = labels.columns;
   return [
@@ -156,6 +172,7 @@ export function fillSiteSheet(
   labels: DocumentLabels,
   settings: DocumentSettings,
   styles: SheetStyles,
+  dates: ExcelDates,
 ): RowModel[] {
   const da = labels.language === "da";
   sheet.columns = SITE_SHEET_COLUMNS.map((key, index) => ({
@@ -184,42 +201,52 @@ export function fillSiteSheet(
   );
 
   const first = SITE_SHEET_HEADER_ROW + 1;
+  const headingStyles = [styles.headingDate, ...Array.from({ length: VISIBLE - 1 }, () => styles.heading)];
+  const personStyles = [
+    styles.date,
+    ...Array.from({ length: 5 }, () => styles.plain),
+    styles.input,
+    styles.input,
+    ...Array.from({ length: SITE_SHEET_COLUMNS.length - VISIBLE }, () => styles.plain),
+  ];
   const rows: RowModel[] = [];
   let rowNumber = SITE_SHEET_HEADER_ROW;
   for (const session of site.sessions) {
-    const date = excelDate(session.date);
+    const date = dates(session.date);
     const weekday = weekdayName(session.weekday, labels);
     const shift = formatShift(session.shift, settings.shiftHours, labels);
     rowNumber++;
     rows.push(
-      buildRowModel(rowNumber, [
-        [date, styles.headingDate],
-        [weekday, styles.heading],
-        [shift, styles.heading],
-        [null, styles.heading],
-        [labels.tests(session.people.length), styles.heading],
-        [null, styles.heading],
-        [null, styles.heading],
-        [null, styles.heading],
-      ]),
+      buildRowModel(
+        rowNumber,
+        [date, weekday, shift, null, labels.tests(session.people.length), null, null, null],
+        headingStyles,
+      ),
     );
     for (const person of session.people) {
       rowNumber++;
+      const name = person.name === "" ? null : person.name;
+      const reason = labels.reasons[person.reason];
       rows.push(
-        buildRowModel(rowNumber, [
-          [date, styles.date],
-          [weekday, styles.plain],
-          [shift, styles.plain],
-          [person.employeeId, styles.plain],
-          [person.name === "" ? null : person.name, styles.plain],
-          [labels.reasons[person.reason], styles.plain],
-          [null, styles.input],
-          [null, styles.input],
-          [site.siteId, styles.plain],
-          [session.date, styles.plain],
-          [session.shift, styles.plain],
-          [person.employeeId, styles.plain],
-        ]),
+        buildRowModel(
+          rowNumber,
+          // The visible columns (outcome and sample ID left empty), then the hidden keys.
+          [
+            date,
+            weekday,
+            shift,
+            person.employeeId,
+            name,
+            reason,
+            null,
+            null,
+            site.siteId,
+            session.date,
+            session.shift,
+            person.employeeId,
+          ],
+          personStyles,
+        ),
       );
     }
   }

@@ -47,21 +47,30 @@ function cellModel(address: string, value: RowValue, style: Partial<ExcelJS.Styl
 }
 
 /**
- * Row `number`'s model with one cell per entry of `cells` from column A on (at most 26 columns),
- * each with its value and (shared, unchanged afterwards) style.
+ * Row `number`'s model with one cell per entry of `values` from column A on (at most 26 columns),
+ * each with the style at the same place in `styles` (shared objects, unchanged afterwards: one
+ * array of styles serves every row of a kind).
  */
 export function buildRowModel(
   number: number,
-  cells: readonly (readonly [RowValue, Partial<ExcelJS.Style>])[],
+  values: readonly RowValue[],
+  styles: readonly Partial<ExcelJS.Style>[],
 ): RowModel {
-  if (cells.length === 0 || cells.length > COLUMN_LETTERS.length) {
-    throw new Error(`xlsx rows: row ${number} has ${cells.length} cells, expected 1 to 26`);
+  if (values.length === 0 || values.length > COLUMN_LETTERS.length || styles.length !== values.length) {
+    throw new Error(
+      `xlsx rows: row ${number} has ${values.length} values and ${styles.length} styles, expected 1 to 26 of each`,
+    );
+  }
+  const cells: CellModel[] = [];
+  for (let index = 0; index < values.length; index++) {
+    const address = `${COLUMN_LETTERS[index]}${number}`;
+    cells.push(cellModel(address, values[index] ?? null, styles[index] ?? EMPTY_ROW_STYLE));
   }
   return {
-    cells: cells.map(([value, style], index) => cellModel(`${COLUMN_LETTERS[index]}${number}`, value, style)),
+    cells,
     number,
     min: 1,
-    max: cells.length,
+    max: values.length,
     height: undefined,
     style: EMPTY_ROW_STYLE,
     hidden: false,

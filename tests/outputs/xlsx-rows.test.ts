@@ -31,6 +31,14 @@ const ROWS: readonly (readonly (readonly [RowValue, Partial<ExcelJS.Style>])[])[
   ],
 ];
 
+function modelOf(number: number, cells: readonly (readonly [RowValue, Partial<ExcelJS.Style>])[]) {
+  return buildRowModel(
+    number,
+    cells.map(([value]) => value),
+    cells.map(([, style]) => style),
+  );
+}
+
 /** A workbook whose sheet "S" has a title on row 1 and, when `viaCells`, ROWS from row 2 on. */
 function workbookWithTitle(viaCells: boolean): ExcelJS.Workbook {
   const workbook = new ExcelJS.Workbook();
@@ -59,24 +67,32 @@ describe("buildRowModel", () => {
     ({ cells }) => {
       const sheet = workbookWithTitle(true).getWorksheet("S");
       const number = ROWS.indexOf(cells) + 2;
-      expect(buildRowModel(number, cells)).toEqual(sheet?.getRow(number).model);
+      expect(modelOf(number, cells)).toEqual(sheet?.getRow(number).model);
     },
   );
 
   it("names the columns A, B, C… and spans them", () => {
-    const model = buildRowModel(7, [
-      ["a", PLAIN],
-      [null, PLAIN],
-      [1, PLAIN],
-    ]);
+    const model = buildRowModel(7, ["a", null, 1], [PLAIN, PLAIN, PLAIN]);
     expect(model.cells.map((cell) => cell.address)).toEqual(["A7", "B7", "C7"]);
     expect([model.min, model.max]).toEqual([1, 3]);
   });
 
-  it("refuses a row without cells or with more than 26", () => {
-    expect(() => buildRowModel(2, [])).toThrow("row 2 has 0 cells, expected 1 to 26");
-    const wide = Array.from({ length: 27 }, () => ["x", PLAIN] as const);
-    expect(() => buildRowModel(2, wide)).toThrow("row 2 has 27 cells, expected 1 to 26");
+  it.each([
+    { name: "no cells", values: [], styles: [], message: "row 2 has 0 values and 0 styles" },
+    {
+      name: "27 cells",
+      values: Array<RowValue>(27).fill("x"),
+      styles: Array(27).fill(PLAIN),
+      message: "row 2 has 27 values and 27 styles",
+    },
+    {
+      name: "a style missing",
+      values: ["x", "y"],
+      styles: [PLAIN],
+      message: "row 2 has 2 values and 1 styles",
+    },
+  ])("refuses a row with $name", ({ values, styles, message }) => {
+    expect(() => buildRowModel(2, values, styles)).toThrow(`${message}, expected 1 to 26 of each`);
   });
 });
 
@@ -84,7 +100,7 @@ describe("appendRowModels", () => {
   it("writes the same workbook bytes as the rows put in through exceljs's cells", async () => {
     const viaModels = workbookWithTitle(false);
     const sheetId = viaModels.getWorksheet("S")?.id ?? -1;
-    const rows = new Map([[sheetId, ROWS.map((cells, index) => buildRowModel(index + 2, cells))]]);
+    const rows = new Map([[sheetId, ROWS.map((cells, index) => modelOf(index + 2, cells))]]);
     const fromModels = await writeXlsx(viaModels, CREATED, rows);
     const fromCells = await writeXlsx(workbookWithTitle(true), CREATED);
     expect(Buffer.from(fromModels).equals(Buffer.from(fromCells))).toBe(true);
@@ -93,7 +109,7 @@ describe("appendRowModels", () => {
   it("widens the sheet's used range over the added rows (A1:H3)", async () => {
     const workbook = workbookWithTitle(false);
     const sheetId = workbook.getWorksheet("S")?.id ?? -1;
-    const rows = new Map([[sheetId, ROWS.map((cells, index) => buildRowModel(index + 2, cells))]]);
+    const rows = new Map([[sheetId, ROWS.map((cells, index) => modelOf(index + 2, cells))]]);
     const read = new ExcelJS.Workbook();
     await read.xlsx.load(Buffer.from(await writeXlsx(workbook, CREATED, rows)) as unknown as ArrayBuffer);
     const sheet = read.getWorksheet("S");
@@ -104,7 +120,7 @@ describe("appendRowModels", () => {
 
   it("names a worksheet the model does not have", () => {
     const { model } = workbookWithTitle(false);
-    expect(() => appendRowModels(model, new Map([[99, [buildRowModel(2, [["x", PLAIN]])]]]))).toThrow(
+    expect(() => appendRowModels(model, new Map([[99, [buildRowModel(2, ["x"], [PLAIN])]]]))).toThrow(
       "worksheet 99 has no rows and dimensions in the model",
     );
   });
