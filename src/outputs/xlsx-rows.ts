@@ -47,13 +47,14 @@ function cellModel(address: string, value: RowValue, style: Partial<ExcelJS.Styl
 }
 
 /**
- * Row `number`'s model with one cell per entry of `values` from column A on (at most 26 columns),
+ * Row `number`'s model with a cell per entry of `values` from column A on (at most 26 columns),
  * each with the style at the same place in `styles` (shared objects, unchanged afterwards: one
- * array of styles serves every row of a kind).
+ * array of styles serves every row of a kind). An `undefined` value leaves its column without a
+ * cell, as a cell never touched through exceljs.
  */
 export function buildRowModel(
   number: number,
-  values: readonly RowValue[],
+  values: readonly (RowValue | undefined)[],
   styles: readonly Partial<ExcelJS.Style>[],
 ): RowModel {
   if (values.length === 0 || values.length > COLUMN_LETTERS.length || styles.length !== values.length) {
@@ -62,15 +63,21 @@ export function buildRowModel(
     );
   }
   const cells: CellModel[] = [];
+  let min = 0;
+  let max = 0;
   for (let index = 0; index < values.length; index++) {
-    const address = `${COLUMN_LETTERS[index]}${number}`;
-    cells.push(cellModel(address, values[index] ?? null, styles[index] ?? EMPTY_ROW_STYLE));
+    const value = values[index];
+    if (value === undefined) continue;
+    if (min === 0) min = index + 1;
+    max = index + 1;
+    cells.push(cellModel(`${COLUMN_LETTERS[index]}${number}`, value, styles[index] ?? EMPTY_ROW_STYLE));
   }
+  if (cells.length === 0) throw new Error(`xlsx rows: row ${number} has no cell, expected at least one`);
   return {
     cells,
     number,
-    min: 1,
-    max: values.length,
+    min,
+    max,
     height: undefined,
     style: EMPTY_ROW_STYLE,
     hidden: false,

@@ -6,13 +6,16 @@ import { writeXlsx } from "../../src/outputs/xlsx-zip.ts";
 const CREATED = new Date("2020-09-30T10:00:00Z");
 const PLAIN: Partial<ExcelJS.Style> = { font: { name: "Calibri", family: 2, size: 11 } };
 const DATE: Partial<ExcelJS.Style> = { ...PLAIN, numFmt: "dd-mm-yyyy", alignment: { horizontal: "left" } };
+const BOLD: Partial<ExcelJS.Style> = { font: { name: "Calibri", family: 2, size: 11, bold: true } };
 const INPUT: Partial<ExcelJS.Style> = {
   ...PLAIN,
   fill: { type: "pattern", pattern: "solid", fgColor: { argb: "FFFFF2CC" } },
 };
 
 // A heading row and a person row of a site sheet: a date, text, a number and empty styled cells.
-const ROWS: readonly (readonly (readonly [RowValue, Partial<ExcelJS.Style>])[])[] = [
+// A total row of the cover: no cells under the site's name and kind (undefined: no cell).
+type Entry = readonly [RowValue | undefined, Partial<ExcelJS.Style>];
+const ROWS: readonly (readonly Entry[])[] = [
   [
     [new Date("2020-10-05T00:00:00Z"), DATE],
     ["mandag", PLAIN],
@@ -29,9 +32,16 @@ const ROWS: readonly (readonly (readonly [RowValue, Partial<ExcelJS.Style>])[])[
     ["2020-10-05", PLAIN],
     [42, PLAIN],
   ],
+  [
+    [undefined, PLAIN],
+    ["I alt", BOLD],
+    [undefined, PLAIN],
+    [undefined, PLAIN],
+    [17, BOLD],
+  ],
 ];
 
-function modelOf(number: number, cells: readonly (readonly [RowValue, Partial<ExcelJS.Style>])[]) {
+function modelOf(number: number, cells: readonly Entry[]) {
   return buildRowModel(
     number,
     cells.map(([value]) => value),
@@ -52,6 +62,7 @@ function workbookWithTitle(viaCells: boolean): ExcelJS.Workbook {
     ROWS.forEach((cells, r) => {
       const row = sheet.getRow(r + 2);
       cells.forEach(([value, style], c) => {
+        if (value === undefined) return;
         const cell = row.getCell(c + 1);
         cell.value = value;
         cell.style = style;
@@ -75,6 +86,12 @@ describe("buildRowModel", () => {
     const model = buildRowModel(7, ["a", null, 1], [PLAIN, PLAIN, PLAIN]);
     expect(model.cells.map((cell) => cell.address)).toEqual(["A7", "B7", "C7"]);
     expect([model.min, model.max]).toEqual([1, 3]);
+  });
+
+  it("leaves a column without a cell for an undefined value and spans the cells there are", () => {
+    const model = buildRowModel(9, [undefined, "I alt", undefined, 4, undefined], Array(5).fill(PLAIN));
+    expect(model.cells.map((cell) => cell.address)).toEqual(["B9", "D9"]);
+    expect([model.min, model.max]).toEqual([2, 4]);
   });
 
   it.each([
@@ -106,14 +123,14 @@ describe("appendRowModels", () => {
     expect(Buffer.from(fromModels).equals(Buffer.from(fromCells))).toBe(true);
   });
 
-  it("widens the sheet's used range over the added rows (A1:H3)", async () => {
+  it("widens the sheet's used range over the added rows (A1:H4)", async () => {
     const workbook = workbookWithTitle(false);
     const sheetId = workbook.getWorksheet("S")?.id ?? -1;
     const rows = new Map([[sheetId, ROWS.map((cells, index) => modelOf(index + 2, cells))]]);
     const read = new ExcelJS.Workbook();
     await read.xlsx.load(Buffer.from(await writeXlsx(workbook, CREATED, rows)) as unknown as ArrayBuffer);
     const sheet = read.getWorksheet("S");
-    expect(sheet?.dimensions.range).toBe("A1:H3");
+    expect(sheet?.dimensions.range).toBe("A1:H4");
     expect(sheet?.getCell("C3").value).toBe("E-17 & Co <x>");
     expect(sheet?.getCell("H3").value).toBe(42);
   });
