@@ -161,8 +161,8 @@ type DataValidationSink = { add(address: string, validation: ExcelJS.DataValidat
  * Fills one site's sheet: a title, a line saying what to fill in, the column headers (frozen,
  * filtered, repeated on every printed page), then per session a heading row (date, weekday, shift
  * with its time window, number of tests) and one row per person with the columns the coordinator
- * fills in: outcome (a list: taken / declined / absent) and sample ID. The session and person
- * rows are returned as row models for `writeXlsx` to add (see xlsx-rows.ts), not put in `sheet`.
+ * fills in: outcome (a list: taken / declined / absent) and sample ID. The rows are returned as
+ * row models for `writeXlsx` to add (see xlsx-rows.ts), not put in `sheet`, which gets the rest.
  */
 export function fillSiteSheet(
   sheet: ExcelJS.Worksheet,
@@ -180,25 +180,19 @@ export function fillSiteSheet(
     width: WIDTHS[key],
     hidden: index >= VISIBLE,
   }));
-  putCell(
-    sheet.getRow(1),
-    1,
-    `${site.siteName} (${site.siteId}) – ${municipalityName} – ${describeTestWeek(frame, labels)}`,
-    styles.title,
-  );
+  const title = `${site.siteName} (${site.siteId}) – ${municipalityName} – ${describeTestWeek(frame, labels)}`;
   const outcomes = OUTCOMES.map((o) => labels.outcomes[o]).join(" / ");
-  putCell(
-    sheet.getRow(2),
-    1,
-    da
-      ? `${labels.siteKinds[site.kind]}, ${site.address}. ${labels.tests(countSiteTests(site))}. Udfyld Udfald (${outcomes}) og Prøve-ID for hver test, og send arbejdsbogen retur.`
-      : `${labels.siteKinds[site.kind]}, ${site.address}. ${labels.tests(countSiteTests(site))}. Fill in Outcome (${outcomes}) and Sample ID for every test, and send the workbook back.`,
-    styles.note,
-  );
-  const header = sheet.getRow(SITE_SHEET_HEADER_ROW);
-  headerLabels(labels).forEach((text, index) =>
-    putCell(header, index + 1, text, index < VISIBLE ? styles.header : styles.bold),
-  );
+  const what = `${labels.siteKinds[site.kind]}, ${site.address}. ${labels.tests(countSiteTests(site))}.`;
+  const note = da
+    ? `${what} Udfyld Udfald (${outcomes}) og Prøve-ID for hver test, og send arbejdsbogen retur.`
+    : `${what} Fill in Outcome (${outcomes}) and Sample ID for every test, and send the workbook back.`;
+  const headerStyles = SITE_SHEET_COLUMNS.map((_, index) => (index < VISIBLE ? styles.header : styles.bold));
+  // Every row goes to the writer as a row model (xlsx-rows.ts), the title and header rows too.
+  const rows: RowModel[] = [
+    buildRowModel(1, [title], [styles.title]),
+    buildRowModel(2, [note], [styles.note]),
+    buildRowModel(SITE_SHEET_HEADER_ROW, headerLabels(labels), headerStyles),
+  ];
 
   const first = SITE_SHEET_HEADER_ROW + 1;
   const headingStyles = [styles.headingDate, ...Array.from({ length: VISIBLE - 1 }, () => styles.heading)];
@@ -209,7 +203,6 @@ export function fillSiteSheet(
     styles.input,
     ...Array.from({ length: SITE_SHEET_COLUMNS.length - VISIBLE }, () => styles.plain),
   ];
-  const rows: RowModel[] = [];
   let rowNumber = SITE_SHEET_HEADER_ROW;
   for (const session of site.sessions) {
     const date = dates(session.date);
