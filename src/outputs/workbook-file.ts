@@ -13,6 +13,7 @@ import {
 import { countSiteTests, type SiteSessions } from "./site-sessions.ts";
 import {
   applyPrintSetup,
+  createExcelDates,
   createSheetStyles,
   escapeHeader,
   excelDate,
@@ -20,6 +21,7 @@ import {
   putCell,
   type SheetStyles,
 } from "./workbook-site-sheet.ts";
+import { buildRowModel, type RowModel } from "./xlsx-rows.ts";
 import { writeXlsx } from "./xlsx-zip.ts";
 
 /** One municipality's workbook: plain data, so a worker thread can render it. */
@@ -107,7 +109,7 @@ function fillCover(
   input: WorkbookInput,
   labels: DocumentLabels,
   styles: CoverStyles,
-): void {
+): RowModel[] {
   const { municipality, frame, settings } = input;
   const da = labels.language === "da";
   const lastColumn = 3 + frame.testDates.length + 1;
@@ -206,38 +208,36 @@ function fillCover(
     ),
     labels.columns.total,
   ].forEach((text, index) => putCell(header, index + 1, text, styles.header));
+  // The rows after the table's header go to the writer as row models (xlsx-rows.ts).
+  const rows: RowModel[] = [];
+  let number = header.number;
+  const siteStyles = Array.from({ length: lastColumn }, () => styles.plain);
   const totals = frame.testDates.map(() => 0);
   for (const site of input.sites) {
     const perDay = frame.testDates.map((date) =>
       site.sessions.filter((s) => s.date === date).reduce((sum, s) => sum + s.people.length, 0),
     );
     perDay.forEach((count, index) => (totals[index] = (totals[index] ?? 0) + count));
-    const row = sheet.addRow([]);
-    putCell(row, 1, site.siteId, styles.plain);
-    putCell(row, 2, site.siteName, styles.plain);
-    putCell(row, 3, labels.siteKinds[site.kind], styles.plain);
-    perDay.forEach((count, index) => putCell(row, 4 + index, count === 0 ? null : count, styles.plain));
-    putCell(row, lastColumn, countSiteTests(site), styles.plain);
+    const counts = perDay.map((count) => (count === 0 ? null : count));
+    const values = [site.siteId, site.siteName, labels.siteKinds[site.kind], ...counts, countSiteTests(site)];
+    rows.push(buildRowModel(++number, values, siteStyles));
   }
-  const totalRow = sheet.addRow([]);
-  putCell(totalRow, 1, labels.columns.total, styles.bold);
-  totals.forEach((count, index) => putCell(totalRow, 4 + index, count, styles.bold));
-  putCell(
-    totalRow,
-    lastColumn,
-    totals.reduce((a, b) => a + b, 0),
-    styles.bold,
+  // The total row has no cells under the site's name and kind.
+  const sum = totals.reduce((a, b) => a + b, 0);
+  const totalValues = [labels.columns.total, undefined, undefined, ...totals, sum];
+  rows.push(
+    buildRowModel(
+      ++number,
+      totalValues,
+      Array.from(totalValues, () => styles.bold),
+    ),
   );
   if (input.sites.some((site) => site.sessions.length === 0)) {
-    sheet.addRow([]);
-    putCell(
-      sheet.addRow([]),
-      1,
-      da
-        ? "Arbejdssteder uden test i ugen har intet ark, ingen PDF og ingen kalender."
-        : "Sites without tests this week have no sheet, no PDF and no calendar.",
-      styles.italic,
-    );
+    const note = da
+      ? "Arbejdssteder uden test i ugen har intet ark, ingen PDF og ingen kalender."
+      : "Sites without tests this week have no sheet, no PDF and no calendar.";
+    // After an empty row.
+    rows.push(buildRowModel(number + 2, [note], [styles.italic]));
   }
   // The table's header repeats on every printed page of a long list of sites.
   applyPrintSetup(sheet, `${header.number}:${header.number}`);
@@ -245,6 +245,7 @@ function fillCover(
     oddHeader: `&L${escapeHeader(municipality.name)} – ${escapeHeader(labels.testWeek(frame.testWeekNumber))}`,
     oddFooter: da ? "&Cside &P af &N" : "&Cpage &P of &N",
   };
+  return rows;
 }
 
 /**
@@ -269,11 +270,17 @@ export async function renderRotaWorkbook(input: WorkbookInput): Promise<Uint8Arr
   const styles = createSheetStyles(labels);
   const taken = new Set<string>();
   const cover = workbook.addWorksheet(uniqueSheetName(labels.language === "da" ? "Forside" : "Cover", taken));
-  fillCover(cover, input, labels, coverStyles(styles));
+  const rows = new Map<number, RowModel[]>([
+    [cover.id, fillCover(cover, input, labels, coverStyles(styles))],
+  ]);
+  const dates = createExcelDates();
   for (const site of input.sites) {
     if (site.sessions.length === 0) continue;
     const sheet = workbook.addWorksheet(uniqueSheetName(`${site.siteId} ${site.siteName}`, taken));
-    fillSiteSheet(sheet, site, input.municipality.name, input.frame, labels, input.settings, styles);
+    rows.set(
+      sheet.id,
+      fillSiteSheet(sheet, site, input.municipality.name, input.frame, labels, input.settings, styles, dates),
+    );
   }
-  return writeXlsx(workbook, createdAt);
+  return writeXlsx(workbook, createdAt, rows);
 }

@@ -5,6 +5,7 @@ import { formatShift, OUTCOMES, weekdayName, type DocumentLabels } from "./docum
 import type { DocumentSettings } from "./document-settings.ts";
 import { describeTestWeek, type WeekFrame } from "./municipality-week.ts";
 import { countSiteTests, type SiteSessions } from "./site-sessions.ts";
+import { buildRowModel, type RowModel } from "./xlsx-rows.ts";
 
 /**
  * Layout of a site sheet, for whoever reads a returned workbook back (attendance): the column
@@ -58,6 +59,22 @@ const BOX: Partial<ExcelJS.Borders> = { top: THIN, left: THIN, bottom: THIN, rig
 /** A date cell value: midnight UTC, which exceljs stores as the whole day's serial number. */
 export function excelDate(date: IsoDate): Date {
   return DateTime.fromISO(date, { zone: "utc" }).toJSDate();
+}
+
+/** A date's cell value, one Date per day for a whole workbook (exceljs only reads them). */
+export type ExcelDates = (date: IsoDate) => Date;
+
+/** `excelDate` remembered per day: a site sheet has a date on every row, a workbook seven days. */
+export function createExcelDates(): ExcelDates {
+  const known = new Map<IsoDate, Date>();
+  return (date) => {
+    let value = known.get(date);
+    if (value === undefined) {
+      value = excelDate(date);
+      known.set(date, value);
+    }
+    return value;
+  };
 }
 
 function headerLabels(labels: DocumentLabels): string[] {
@@ -144,7 +161,8 @@ type DataValidationSink = { add(address: string, validation: ExcelJS.DataValidat
  * Fills one site's sheet: a title, a line saying what to fill in, the column headers (frozen,
  * filtered, repeated on every printed page), then per session a heading row (date, weekday, shift
  * with its time window, number of tests) and one row per person with the columns the coordinator
- * fills in: outcome (a list: taken / declined / absent) and sample ID.
+ * fills in: outcome (a list: taken / declined / absent) and sample ID. The rows are returned as
+ * row models for `writeXlsx` to add (see xlsx-rows.ts), not put in `sheet`, which gets the rest.
  */
 export function fillSiteSheet(
   sheet: ExcelJS.Worksheet,
@@ -154,62 +172,75 @@ export function fillSiteSheet(
   labels: DocumentLabels,
   settings: DocumentSettings,
   styles: SheetStyles,
-): void {
+  dates: ExcelDates,
+): RowModel[] {
   const da = labels.language === "da";
   sheet.columns = SITE_SHEET_COLUMNS.map((key, index) => ({
     key,
     width: WIDTHS[key],
     hidden: index >= VISIBLE,
   }));
-  putCell(
-    sheet.getRow(1),
-    1,
-    `${site.siteName} (${site.siteId}) – ${municipalityName} – ${describeTestWeek(frame, labels)}`,
-    styles.title,
-  );
+  const title = `${site.siteName} (${site.siteId}) – ${municipalityName} – ${describeTestWeek(frame, labels)}`;
   const outcomes = OUTCOMES.map((o) => labels.outcomes[o]).join(" / ");
-  putCell(
-    sheet.getRow(2),
-    1,
-    da
-      ? `${labels.siteKinds[site.kind]}, ${site.address}. ${labels.tests(countSiteTests(site))}. Udfyld Udfald (${outcomes}) og Prøve-ID for hver test, og send arbejdsbogen retur.`
-      : `${labels.siteKinds[site.kind]}, ${site.address}. ${labels.tests(countSiteTests(site))}. Fill in Outcome (${outcomes}) and Sample ID for every test, and send the workbook back.`,
-    styles.note,
-  );
-  const header = sheet.getRow(SITE_SHEET_HEADER_ROW);
-  headerLabels(labels).forEach((text, index) =>
-    putCell(header, index + 1, text, index < VISIBLE ? styles.header : styles.bold),
-  );
+  const what = `${labels.siteKinds[site.kind]}, ${site.address}. ${labels.tests(countSiteTests(site))}.`;
+  const note = da
+    ? `${what} Udfyld Udfald (${outcomes}) og Prøve-ID for hver test, og send arbejdsbogen retur.`
+    : `${what} Fill in Outcome (${outcomes}) and Sample ID for every test, and send the workbook back.`;
+  const headerStyles = SITE_SHEET_COLUMNS.map((_, index) => (index < VISIBLE ? styles.header : styles.bold));
+  // Every row goes to the writer as a row model (xlsx-rows.ts), the title and header rows too.
+  const rows: RowModel[] = [
+    buildRowModel(1, [title], [styles.title]),
+    buildRowModel(2, [note], [styles.note]),
+    buildRowModel(SITE_SHEET_HEADER_ROW, headerLabels(labels), headerStyles),
+  ];
 
   const first = SITE_SHEET_HEADER_ROW + 1;
+  const headingStyles = [styles.headingDate, ...Array.from({ length: VISIBLE - 1 }, () => styles.heading)];
+  const personStyles = [
+    styles.date,
+    ...Array.from({ length: 5 }, () => styles.plain),
+    styles.input,
+    styles.input,
+    ...Array.from({ length: SITE_SHEET_COLUMNS.length - VISIBLE }, () => styles.plain),
+  ];
   let rowNumber = SITE_SHEET_HEADER_ROW;
   for (const session of site.sessions) {
-    const date = excelDate(session.date);
+    const date = dates(session.date);
     const weekday = weekdayName(session.weekday, labels);
     const shift = formatShift(session.shift, settings.shiftHours, labels);
     rowNumber++;
-    const heading = sheet.getRow(rowNumber);
-    putCell(heading, 1, date, styles.headingDate);
-    putCell(heading, 2, weekday, styles.heading);
-    putCell(heading, 3, shift, styles.heading);
-    putCell(heading, 4, null, styles.heading);
-    putCell(heading, 5, labels.tests(session.people.length), styles.heading);
-    for (let column = 6; column <= VISIBLE; column++) putCell(heading, column, null, styles.heading);
+    rows.push(
+      buildRowModel(
+        rowNumber,
+        [date, weekday, shift, null, labels.tests(session.people.length), null, null, null],
+        headingStyles,
+      ),
+    );
     for (const person of session.people) {
       rowNumber++;
-      const row = sheet.getRow(rowNumber);
-      putCell(row, 1, date, styles.date);
-      putCell(row, 2, weekday, styles.plain);
-      putCell(row, 3, shift, styles.plain);
-      putCell(row, 4, person.employeeId, styles.plain);
-      putCell(row, 5, person.name === "" ? null : person.name, styles.plain);
-      putCell(row, 6, labels.reasons[person.reason], styles.plain);
-      putCell(row, 7, null, styles.input);
-      putCell(row, 8, null, styles.input);
-      putCell(row, 9, site.siteId, styles.plain);
-      putCell(row, 10, session.date, styles.plain);
-      putCell(row, 11, session.shift, styles.plain);
-      putCell(row, 12, person.employeeId, styles.plain);
+      const name = person.name === "" ? null : person.name;
+      const reason = labels.reasons[person.reason];
+      rows.push(
+        buildRowModel(
+          rowNumber,
+          // The visible columns (outcome and sample ID left empty), then the hidden keys.
+          [
+            date,
+            weekday,
+            shift,
+            person.employeeId,
+            name,
+            reason,
+            null,
+            null,
+            site.siteId,
+            session.date,
+            session.shift,
+            person.employeeId,
+          ],
+          personStyles,
+        ),
+      );
     }
   }
   if (rowNumber >= first) {
@@ -239,6 +270,7 @@ export function fillSiteSheet(
     oddHeader: `&L${escapeHeader(municipalityName)} – ${escapeHeader(labels.testWeek(frame.testWeekNumber))}&R${escapeHeader(site.siteName)}`,
     oddFooter: da ? "&Cside &P af &N" : "&Cpage &P of &N",
   };
+  return rows;
 }
 
 /** `&` starts a code in Excel headers and footers: a literal one is doubled. */
