@@ -68,16 +68,18 @@ function mib(bytes: number): string {
 }
 
 /**
- * Index of the first week whose store growth is steady: the week after the first one whose run
- * prunes planned tests (their window, store/retention.ts, is the longest), as pages freed by a
- * run's prune are reused by the next run's rows. `weeks.length` when the year is too short.
+ * Index of the first week whose store growth is steady. Pages a run's prune frees are reused by
+ * the next run's rows; the first prune of planned tests (their window, store/retention.ts, is the
+ * longest) frees those of the first test week, which the cold first run planned fewer of, so the
+ * week after still grows by the difference: steady from the week after that. `weeks.length` when
+ * the year is too short.
  */
 function steadyFrom(weeks: readonly IsoWeek[]): number {
   const firstTestWeek = addWeeks(weeks[0] ?? BENCH_WEEK, 1);
   const firstPruning = weeks.findIndex(
     (week) => compareWeeks(retentionCutoff(week, RETENTION_WEEKS).plannedTestWeeksFrom, firstTestWeek) > 0,
   );
-  return firstPruning < 0 ? weeks.length : firstPruning + 1;
+  return firstPruning < 0 ? weeks.length : Math.min(weeks.length, firstPruning + 2);
 }
 
 export async function runYear(base: string, weekCount: number): Promise<void> {
@@ -146,8 +148,7 @@ export async function runYear(base: string, weekCount: number): Promise<void> {
   );
 
   // Steady state: planned tests are kept 12 weeks beyond the retention window (the report's history
-  // and the attendance review), and what a run prunes frees pages the next run's rows reuse; so the
-  // store's size is steady from the week after both windows are full.
+  // and the attendance review); see steadyFrom for the week it starts.
   const steady = growth.slice(steadyFrom(weeks));
   // The first week starts from an empty store (no slots, no deferred tests of a week before): a cold
   // start that plans and holds less. Memory is compared from the first week that has a week before.
