@@ -1,10 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { CycleSlot } from "../../src/domain/plan-types.ts";
 import { StorageError } from "../../src/errors.ts";
 import { SCHEMA_VERSION } from "../../src/store/schema.ts";
 import { decodeSlotSnapshot, encodeSlotSnapshot } from "../../src/store/slot-snapshots.ts";
-import type { StateStore } from "../../src/store/state-store.ts";
-import { storeKinds, type StoreUnderTest } from "../support/store-implementations.ts";
+import { storeKinds, useStoreUnderTest, type StoreUnderTest } from "../support/store-implementations.ts";
 import { weekPlanOf } from "../fixtures/store/committed-week.ts";
 
 /*
@@ -107,25 +106,10 @@ const ODD_SLOTS = new Map<string, CycleSlot>([
 const KINDS = storeKinds();
 
 describe.each(KINDS)("$name store", (kind) => {
-  let under: StoreUnderTest;
-  let store: StateStore | undefined;
-  beforeEach(() => {
-    under = kind.create();
-  });
-  afterEach(async () => {
-    await store?.close();
-    store = undefined;
-    await under.cleanup();
-  });
-
-  async function open(): Promise<StateStore> {
-    await store?.close();
-    store = await under.open();
-    return store;
-  }
+  const { under, open, opened } = useStoreUnderTest(kind);
 
   async function commit(week: typeof W44, slots: Map<string, CycleSlot>): Promise<void> {
-    await (store ?? (await open())).commitWeek({
+    await (await opened()).commitWeek({
       week,
       runId: `run-${week.week}`,
       classifications: [],
@@ -150,7 +134,7 @@ describe.each(KINDS)("$name store", (kind) => {
       "825:2",
       "825:3",
     ]);
-    const rows = await under.query(
+    const rows = await under().query(
       "SELECT week, municipality_code, slots FROM slot_snapshots ORDER BY municipality_code",
     );
     expect(rows.map((row) => [row.week, row.municipality_code, row.slots])).toEqual([
@@ -186,14 +170,14 @@ describe.each(KINDS)("$name store", (kind) => {
 
   it.each(DAMAGE)("refuses a snapshot with $name (StorageError, corrupt)", async ({ sql, message }) => {
     await commit(W44, ODD_SLOTS);
-    await under.query(sql);
+    await under().query(sql);
     const reading = (await open()).loadSlotsBefore(W45);
     await expect(reading).rejects.toThrow(StorageError);
     await expect(reading).rejects.toMatchObject({ fault: "corrupt", message });
   });
 
   it("migrates the slots of a schema-6 store into snapshots, unplaced ones by their site", async () => {
-    await under.createAtVersion(6);
+    await under().createAtVersion(6);
     const values = [
       "('2020-W43', 101, 'E1', 0, 1, 'day', 'S0101-NH01')",
       "('2020-W44', 101, 'a,b', 0, 1, 'day', 'S0101-NH01')",
@@ -205,18 +189,18 @@ describe.each(KINDS)("$name store", (kind) => {
       "('2020-W44', NULL, 'E4', 4, 5, 'day', 'S-GONE')",
     ];
     for (const value of values) {
-      await under.query(
+      await under().query(
         `INSERT INTO cycle_slots (week, municipality_code, employee_id, cycle_week, weekday, shift, site_id) VALUES ${value}`,
       );
     }
     const migrated = await open();
-    const version = await under.query(
+    const version = await under().query(
       kind.name === "sqlite" ? "PRAGMA user_version" : "SELECT version AS user_version FROM schema_version",
     );
     expect(Number(version[0]?.user_version)).toBe(SCHEMA_VERSION);
-    const gone = Promise.resolve().then(() => under.query("SELECT COUNT(*) AS n FROM cycle_slots"));
+    const gone = Promise.resolve().then(() => under().query("SELECT COUNT(*) AS n FROM cycle_slots"));
     await expect(gone).rejects.toThrow(/cycle_slots/);
-    const rows = await under.query(
+    const rows = await under().query(
       "SELECT week, municipality_code, slots FROM slot_snapshots ORDER BY week, municipality_code",
     );
     expect(rows.map((row) => [row.week, row.municipality_code, row.slots])).toEqual([

@@ -1,9 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { CycleSlot, WeekPlan } from "../../src/domain/plan-types.ts";
 import { PG_MIGRATIONS } from "../../src/store/postgres-schema.ts";
 import { MIGRATIONS, SCHEMA_VERSION } from "../../src/store/schema.ts";
-import type { StateStore } from "../../src/store/state-store.ts";
-import { storeKinds, type StoreUnderTest } from "../support/store-implementations.ts";
+import { storeKinds, useStoreUnderTest, type StoreUnderTest } from "../support/store-implementations.ts";
 import { weekPlanOf } from "../fixtures/store/committed-week.ts";
 
 /*
@@ -86,31 +85,17 @@ describe.each([
 const KINDS = storeKinds();
 
 describe.each(KINDS)("$name store", (kind) => {
-  let under: StoreUnderTest;
-  let store: StateStore | undefined;
-  beforeEach(() => {
-    under = kind.create();
-  });
-  afterEach(async () => {
-    await under.cleanup();
-    store = undefined;
-  });
-
-  async function open(): Promise<StateStore> {
-    if (store !== undefined) await store.close();
-    store = await under.open();
-    return store;
-  }
+  const { under, open } = useStoreUnderTest(kind);
 
   describe.each(EARLIER_VERSIONS)("migration to identities from schema %i", (version) => {
     it("gives each existing slot the municipality of its site, as the store's tests know it", async () => {
-      await writeEarlierStore(under, version);
+      await writeEarlierStore(under(), version);
       const store = await open();
-      expect(await schemaVersion(kind.name, under)).toBe(SCHEMA_VERSION);
+      expect(await schemaVersion(kind.name, under())).toBe(SCHEMA_VERSION);
       // Since migration 7 the slots are one snapshot per municipality: E1's (101), E2's (825), and
       // the two slots migration 5 could not place (E3, E4) under municipality 0.
       const rows = (
-        await under.query(
+        await under().query(
           "SELECT week, municipality_code, slots FROM slot_snapshots ORDER BY municipality_code",
         )
       ).map((row) => [row.week, row.municipality_code, row.slots]);
@@ -133,19 +118,19 @@ describe.each(KINDS)("$name store", (kind) => {
         "attendance_outcomes",
         "good_rosters",
       ]) {
-        expect(await under.query(`SELECT COUNT(*) AS n FROM ${table}`)).toHaveLength(1);
+        expect(await under().query(`SELECT COUNT(*) AS n FROM ${table}`)).toHaveLength(1);
       }
       expect((await store.loadPlannedTests(W45)).map((t) => [t.municipalityCode, t.employeeId])).toEqual([
         [101, "E9"],
       ]);
       const outcomes = (
-        await under.query("SELECT municipality_code, employee_id, outcome FROM attendance_outcomes")
+        await under().query("SELECT municipality_code, employee_id, outcome FROM attendance_outcomes")
       ).map((row) => [row.municipality_code, row.employee_id, row.outcome]);
       expect(outcomes).toEqual(version >= 4 ? [[101, "E9", "taken"]] : []);
     });
 
     it("places a slot the store could not place by the sites file when reading it; a vanished site's slot is dropped", async () => {
-      await writeEarlierStore(under, version);
+      await writeEarlierStore(under(), version);
       const store = await open();
       const sites = new Map([
         ["S0101-NH01", 101],
@@ -178,7 +163,7 @@ describe.each(KINDS)("$name store", (kind) => {
       store = await open();
       expect(await store.loadSlotsBefore(W45)).toEqual(slots);
       const rows = (
-        await under.query("SELECT municipality_code, slots FROM slot_snapshots ORDER BY municipality_code")
+        await under().query("SELECT municipality_code, slots FROM slot_snapshots ORDER BY municipality_code")
       ).map((row) => [row.municipality_code, row.slots]);
       expect(rows).toEqual([
         [101, 1],

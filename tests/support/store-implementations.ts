@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import pg from "pg";
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 import { clientConfig } from "../../src/store/postgres-driver.ts";
 import { openPostgresStore } from "../../src/store/postgres-store.ts";
 import { applyMigration } from "../../src/store/schema.ts";
@@ -196,4 +196,38 @@ export function storeKinds(): StoreKind[] {
     return server;
   };
   return [sqliteKind(), postgresKind(running)];
+}
+
+/**
+ * For the tests of the calling `describe`: a fresh empty store of `kind` for each test, closed and
+ * removed after it. `under()` is the running test's store; `open()` closes the store it opened
+ * before, if any, and opens it again (as a restarted process does); `opened()` is the store opened
+ * last, opened now if none is.
+ */
+export function useStoreUnderTest(kind: StoreKind): {
+  under(): StoreUnderTest;
+  open(): Promise<StateStore>;
+  opened(): Promise<StateStore>;
+} {
+  let current: StoreUnderTest | undefined;
+  let store: StateStore | undefined;
+  beforeEach(() => {
+    current = kind.create();
+  });
+  afterEach(async () => {
+    await store?.close();
+    store = undefined;
+    await current?.cleanup();
+    current = undefined;
+  });
+  const under = (): StoreUnderTest => {
+    if (current === undefined) throw new Error("the store under test exists only while a test runs");
+    return current;
+  };
+  async function open(): Promise<StateStore> {
+    await store?.close();
+    store = await under().open();
+    return store;
+  }
+  return { under, open, opened: async () => store ?? (await open()) };
 }
