@@ -132,10 +132,12 @@ describe("PostgreSQL store", () => {
       expect(other).toMatchObject({ acquired: false, holder: { pid: 11, name: "week:2020-W44" } });
       expect(await b.readRunLockHolder("week:2020-W44")).toMatchObject({ pid: 11, host: "a" });
 
-      // The holder's session ends (as when its replica dies): the lock goes with it.
+      // The holder's session ends (as when its replica dies): the lock goes with it. The timeout
+      // makes pg_terminate_backend wait until the backend has exited (it only signals it
+      // otherwise, and a busy server may still show its locks a moment later).
       await query(
         schema,
-        `SELECT pg_terminate_backend(backend_pid::int) FROM run_lock_holders WHERE name = 'week:2020-W44'`,
+        `SELECT pg_terminate_backend(backend_pid::int, 10000) FROM run_lock_holders WHERE name = 'week:2020-W44'`,
       );
       expect(await b.readRunLockHolder("week:2020-W44")).toBeUndefined();
       const taken = await b.acquireRunLock({ name: "week:2020-W44", holder: { pid: 22, host: "b" }, now: 0 });
@@ -160,7 +162,7 @@ describe("PostgreSQL store", () => {
       if (!reconcile.acquired) throw new Error("lock not acquired");
       await query(
         schema,
-        `SELECT pg_terminate_backend(backend_pid::int) FROM run_lock_holders WHERE name = 'data:reconcile'`,
+        `SELECT pg_terminate_backend(backend_pid::int, 10000) FROM run_lock_holders WHERE name = 'data:reconcile'`,
       );
       expect((await store.readRunLockHolders()).holders).toEqual([]);
       const run = await store.acquireRunLock({
