@@ -13,6 +13,12 @@ export type ScaleResult = {
   /** Medians of the runs; each phase's median on its own. */
   readonly run: RunMeasure;
   readonly floor: Measure;
+  /**
+   * The I/O floor plus the look-ahead's rows and the workbooks through exceljs's streaming writer
+   * (library-floor.ts), on one thread: its CPU time over the cores is the least wall time a core
+   * built on these libraries can take here.
+   */
+  readonly libraryFloor: Measure;
   readonly repeats: number;
   /** Rota rows published (and written by the floor). */
   readonly rows: number;
@@ -102,8 +108,13 @@ export function printScale(result: ScaleResult): void {
     );
   line("testrota run", run);
   line(`I/O floor (${result.rows} rows)`.slice(0, 20), floor);
+  line("library floor", result.libraryFloor);
   console.log(
     `core (run − per-site docs) ${seconds(coreMs(run))} s = ${(coreMs(run) / floor.wallMs).toFixed(2)} × floor; whole run ${(run.wallMs / floor.wallMs).toFixed(2)} × floor`,
+  );
+  const leastCore = result.libraryFloor.cpuMs / availableParallelism();
+  console.log(
+    `library floor's CPU over ${availableParallelism()} cores: ${seconds(leastCore)} s = ${(leastCore / floor.wallMs).toFixed(2)} × floor (the least a core on csv-parse, csv-stringify and exceljs can take here)`,
   );
   console.log("phase            seconds  share  what");
   const total = Object.values(run.phases).reduce((a, b) => a + b, 0);

@@ -9,50 +9,23 @@
 import { mkdir, readFile, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
-import { stringify } from "csv-stringify/sync";
+import { makeRotaRows, PARSE_OPTIONS, stringifyRotaRows } from "./floor-rows.ts";
 
 const [sitesPath, rosterDir, outDir, countsPath] = process.argv.slice(2);
 if (sitesPath === undefined || rosterDir === undefined || outDir === undefined || countsPath === undefined) {
   throw new Error("usage: io-floor.ts <sites.csv> <roster dir> <out dir> <rows per municipality JSON>");
 }
 const counts = JSON.parse(await readFile(countsPath, "utf8")) as Record<string, number>;
-const options = { bom: true, delimiter: ";", trim: true, skip_empty_lines: true } as const;
-const sites: string[][] = parse(await readFile(sitesPath), options);
+const sites: string[][] = parse(await readFile(sitesPath), PARSE_OPTIONS);
 const siteNames = new Map(sites.map((row) => [row[0] ?? "", row[3] ?? ""]));
 let rows = 0;
 for (const file of (await readdir(rosterDir)).sort()) {
   const code = file.replace(/\.csv$/, "");
-  const records: string[][] = parse(await readFile(join(rosterDir, file)), options);
+  const records: string[][] = parse(await readFile(join(rosterDir, file)), PARSE_OPTIONS);
   const count = counts[code] ?? 0;
-  const output: string[][] = [
-    ["employee_id", "name", "site_id", "site_name", "date", "weekday", "shift", "reason"],
-  ];
-  for (let i = 1; i <= count; i++) {
-    const record = records[1 + ((i - 1) % Math.max(1, records.length - 1))] ?? [];
-    const site = record[2] ?? "";
-    output.push([
-      record[0] ?? "",
-      record[1] ?? "",
-      site,
-      siteNames.get(site) ?? "",
-      "2020-10-05",
-      "monday",
-      record[3] ?? "",
-      "cycle",
-    ]);
-  }
   const folder = join(outDir, "municipalities", code);
   await mkdir(folder, { recursive: true });
-  await writeFile(
-    join(folder, "rota.csv"),
-    stringify(output, {
-      bom: true,
-      delimiter: ";",
-      record_delimiter: "\r\n",
-      quote_record_delimiter: true,
-      eof: true,
-    }),
-  );
+  await writeFile(join(folder, "rota.csv"), stringifyRotaRows(makeRotaRows(records, count, siteNames)));
   rows += count;
 }
 process.stdout.write(`${JSON.stringify({ rows })}\n`);

@@ -34,13 +34,18 @@ import { runWeek, type ReportJson } from "./bench-run.ts";
 import { runYear } from "./bench-year.ts";
 
 /** Rota rows per municipality of a published week (header line excluded) and its documents. */
-async function readPublished(
-  folder: string,
-): Promise<{ rows: Record<string, number>; documents: Record<string, number> }> {
+async function readPublished(folder: string): Promise<{
+  rows: Record<string, number>;
+  lookaheadRows: Record<string, number>;
+  documents: Record<string, number>;
+}> {
   const manifest = JSON.parse(await readFile(join(folder, "manifest.json"), "utf8")) as {
     files: { path: string }[];
   };
   const rows: Record<string, number> = {};
+  const lookaheadRows: Record<string, number> = {};
+  const countRows = async (path: string) =>
+    (await readFile(join(folder, path), "utf8")).split("\r\n").filter((line) => line !== "").length - 1;
   const documents: Record<string, number> = {
     "site sheets": 0,
     calendars: 0,
@@ -49,16 +54,15 @@ async function readPublished(
   };
   for (const { path } of manifest.files) {
     const rota = /^municipalities\/(\d+)\/rota\.csv$/.exec(path);
-    if (rota !== null) {
-      const text = await readFile(join(folder, path), "utf8");
-      rows[rota[1] ?? ""] = text.split("\r\n").filter((line) => line !== "").length - 1;
-    }
+    if (rota !== null) rows[rota[1] ?? ""] = await countRows(path);
+    const lookahead = /^lookahead\/[^/]+\/municipalities\/(\d+)\/[^/]+\.csv$/.exec(path);
+    if (lookahead !== null) lookaheadRows[lookahead[1] ?? ""] = await countRows(path);
     if (path.endsWith(".pdf") && path.includes("/sites/"))
       documents["site sheets"] = (documents["site sheets"] ?? 0) + 1;
     if (path.endsWith(".ics")) documents.calendars = (documents.calendars ?? 0) + 1;
     if (path.endsWith(".xlsx")) documents.workbooks = (documents.workbooks ?? 0) + 1;
   }
-  return { rows, documents };
+  return { rows, lookaheadRows, documents };
 }
 
 /** The store a Wednesday run starts from: the week before, run once (not measured). */
@@ -81,6 +85,7 @@ async function measureScale(scale: Scale, base: string, repeats: number): Promis
   const store = await prepareStore(inputs, join(inputs.dir, "setup"));
   const runs: (RunMeasure & { report: ReportJson })[] = [];
   const floors: ChildMeasure[] = [];
+  const libraryFloors: ChildMeasure[] = [];
   let published: Awaited<ReturnType<typeof readPublished>> | undefined;
   for (let round = 0; round < repeats; round++) {
     const dir = join(inputs.dir, `round-${round}`);
@@ -91,19 +96,27 @@ async function measureScale(scale: Scale, base: string, repeats: number): Promis
     published ??= await readPublished(join(dir, "out", weekText(BENCH_WEEK)));
     const counts = join(dir, "rows.json");
     await writeFile(counts, JSON.stringify(published.rows));
+    const bothCounts = join(dir, "rows-of-both-weeks.json");
+    await writeFile(bothCounts, JSON.stringify({ rota: published.rows, lookahead: published.lookaheadRows }));
     await rm(join(dir, "out"), { recursive: true, force: true });
     await rm(data, { recursive: true, force: true });
-    floors.push(
-      await measureChild(join(ROOT, "bench", "io-floor.ts"), [
+    // Each floor writes into an empty folder of its own, removed after it.
+    const measureFloor = async (script: string, countsFile: string): Promise<ChildMeasure> => {
+      const out = join(dir, "floor");
+      const measured = await measureChild(join(ROOT, "bench", script), [
         join(inputs.dir, "input", "sites.csv"),
         inputs.rosterDir,
-        join(dir, "floor"),
-        counts,
-      ]),
-    );
+        out,
+        countsFile,
+      ]);
+      await rm(out, { recursive: true, force: true });
+      return measured;
+    };
+    floors.push(await measureFloor("io-floor.ts", counts));
+    libraryFloors.push(await measureFloor("library-floor.ts", bothCounts));
     await rm(dir, { recursive: true, force: true });
     console.log(
-      `… ${scale} round ${round + 1}/${repeats}: run ${(run.wallMs / 1000).toFixed(1)} s, floor ${((floors.at(-1)?.wallMs ?? 0) / 1000).toFixed(2)} s, load ${loadavg()
+      `… ${scale} round ${round + 1}/${repeats}: run ${(run.wallMs / 1000).toFixed(1)} s, floor ${((floors.at(-1)?.wallMs ?? 0) / 1000).toFixed(2)} s, library floor ${((libraryFloors.at(-1)?.wallMs ?? 0) / 1000).toFixed(2)} s, load ${loadavg()
         .map((l) => l.toFixed(1))
         .join(" ")}`,
     );
@@ -123,6 +136,11 @@ async function measureScale(scale: Scale, base: string, repeats: number): Promis
       wallMs: median(floors.map((f) => f.wallMs)),
       cpuMs: median(floors.map((f) => f.cpuMs)),
       maxRssBytes: median(floors.map((f) => f.maxRssBytes)),
+    },
+    libraryFloor: {
+      wallMs: median(libraryFloors.map((f) => f.wallMs)),
+      cpuMs: median(libraryFloors.map((f) => f.cpuMs)),
+      maxRssBytes: median(libraryFloors.map((f) => f.maxRssBytes)),
     },
     repeats,
     rows: Object.values(published.rows).reduce((a, b) => a + b, 0),
