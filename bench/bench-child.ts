@@ -1,6 +1,6 @@
 /**
  * Runs a command of the benchmark in a fresh Node 24 process (this process's Node, with the
- * production flag `--max-semi-space-size=32` of the Dockerfile) and measures it from outside:
+ * production settings of the Dockerfile, {@link PRODUCTION_ENV}) and measures it from outside:
  * wall time from spawn to exit, CPU time (user + system, all threads) and peak RSS reported by
  * the preloaded usage probe.
  */
@@ -16,6 +16,18 @@ export type ChildMeasure = {
   readonly maxRssBytes: number;
   readonly stdout: string;
 };
+
+/**
+ * The runtime settings of the container image (its `ENV`; tests/toolchain.test.ts checks that the
+ * Dockerfile sets the same): a young generation for a national run's millions of short-lived rows,
+ * and glibc's malloc giving freed blocks of 128 KiB and more back to the system at once instead
+ * of keeping them for reuse (the render threads' and the store's buffers; see
+ * docs/performance.md, "Memory outside the JavaScript heap").
+ */
+export const PRODUCTION_ENV = {
+  NODE_OPTIONS: "--max-semi-space-size=32",
+  GLIBC_TUNABLES: "glibc.malloc.trim_threshold=131072:glibc.malloc.mmap_threshold=131072",
+} as const;
 
 const PROBE = join(ROOT, "bench", "usage-probe.ts");
 export const CLI = join(ROOT, "src", "cli.ts");
@@ -35,7 +47,7 @@ export async function measureChild(script: string, args: readonly string[]): Pro
         stdio: ["ignore", "pipe", "pipe"],
         env: {
           ...process.env,
-          NODE_OPTIONS: "--max-semi-space-size=32",
+          ...PRODUCTION_ENV,
           LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
           TESTROTA_BENCH_USAGE: usageFile,
         },

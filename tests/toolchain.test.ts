@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { PRODUCTION_ENV } from "../bench/bench-child.ts";
 import { renderConfigDocs } from "../src/config-docs.ts";
 import { configSchema } from "../src/config-schema.ts";
 import { REPO } from "./support/run-fixture.ts";
@@ -22,6 +23,13 @@ describe("toolchain: Node 24 LTS everywhere", () => {
     expect(pkg.devDependencies.node).toMatch(/^\^?24\./);
     expect(read("Dockerfile")).toMatch(/^ARG BASE=node:24-slim$/m);
     expect(read(".ci/run")).toMatch(/^npm test$/m);
+  });
+
+  it("the benchmark runs with the container image's runtime settings", () => {
+    const dockerfile = read("Dockerfile");
+    for (const [name, value] of Object.entries(PRODUCTION_ENV)) {
+      expect(dockerfile).toContain(`    ${name}=${value} \\\n`);
+    }
   });
 });
 
