@@ -29,7 +29,7 @@ import {
   type Scale,
   type ScaleInputs,
 } from "./bench-inputs.ts";
-import { printScale, printTargets, type RunMeasure, type ScaleResult } from "./bench-report.ts";
+import { printScale, printTargets, type Measure, type RunMeasure, type ScaleResult } from "./bench-report.ts";
 import { runWeek, type ReportJson } from "./bench-run.ts";
 import { runYear } from "./bench-year.ts";
 
@@ -63,6 +63,15 @@ async function readPublished(folder: string): Promise<{
     if (path.endsWith(".xlsx")) documents.workbooks = (documents.workbooks ?? 0) + 1;
   }
   return { rows, lookaheadRows, documents };
+}
+
+/** Each figure's median over `measures` (each on its own). */
+function medianMeasure(measures: readonly Measure[]): Measure {
+  return {
+    wallMs: median(measures.map((m) => m.wallMs)),
+    cpuMs: median(measures.map((m) => m.cpuMs)),
+    maxRssBytes: median(measures.map((m) => m.maxRssBytes)),
+  };
 }
 
 /** The store a Wednesday run starts from: the week before, run once (not measured). */
@@ -127,21 +136,11 @@ async function measureScale(scale: Scale, base: string, repeats: number): Promis
   return {
     inputs,
     run: {
-      wallMs: median(runs.map((r) => r.wallMs)),
-      cpuMs: median(runs.map((r) => r.cpuMs)),
-      maxRssBytes: median(runs.map((r) => r.maxRssBytes)),
+      ...medianMeasure(runs),
       phases: Object.fromEntries(phaseNames.map((p) => [p, median(runs.map((r) => r.phases[p] ?? 0))])),
     },
-    floor: {
-      wallMs: median(floors.map((f) => f.wallMs)),
-      cpuMs: median(floors.map((f) => f.cpuMs)),
-      maxRssBytes: median(floors.map((f) => f.maxRssBytes)),
-    },
-    libraryFloor: {
-      wallMs: median(libraryFloors.map((f) => f.wallMs)),
-      cpuMs: median(libraryFloors.map((f) => f.cpuMs)),
-      maxRssBytes: median(libraryFloors.map((f) => f.maxRssBytes)),
-    },
+    floor: medianMeasure(floors),
+    libraryFloor: medianMeasure(libraryFloors),
     repeats,
     rows: Object.values(published.rows).reduce((a, b) => a + b, 0),
     documents: published.documents,
