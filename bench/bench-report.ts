@@ -56,6 +56,7 @@ export const PHASES: readonly (readonly [string, string])[] = [
   ["workbook", "rota.xlsx per municipality"],
   ["site-sheet", "sites/<site>.pdf per site with tests"],
   ["site-calendar", "sites/<site>.ics per site with tests"],
+  ["routes", "regions/<code>/routes.pdf per region with routes"],
   ["publish", "write the folder durably, swap it in"],
   ["store", "the week's rows in one transaction"],
   ["prune", "drop what retention.weeks no longer keeps"],

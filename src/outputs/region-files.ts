@@ -1,7 +1,10 @@
 import type { Feature, MultiPolygon, Polygon } from "geojson";
 import type { Municipality, Region } from "../domain/reference.ts";
 import type { Site } from "../domain/roster.ts";
+import type { RunRoutes } from "../domain/pickup-routes.ts";
 import type { RegionPickups } from "../domain/week-pickups.ts";
+import { compareText } from "./compare-text.ts";
+import type { DocumentJob } from "./document-jobs.ts";
 import { buildPickupRows, renderPickupsCsv, renderPickupsJson } from "./pickup-files.ts";
 import { renderRoutesPdf, type RoutesPdfSite } from "./routes-pdf.ts";
 import type { RoutesPdfLanguage } from "./routes-pdf-text.ts";
@@ -48,14 +51,44 @@ function driverSitesOf(sites: readonly Site[]): Map<string, RoutesPdfSite> {
   return drivers;
 }
 
+/** The sites a region's runs visit or name, as the route sheets show them: a job carries no others. */
+function sitesOnRoutes(
+  runs: readonly RunRoutes[],
+  driverSites: ReadonlyMap<string, RoutesPdfSite>,
+): Map<string, RoutesPdfSite> {
+  const ids = new Set<string>();
+  for (const run of runs) {
+    for (const stop of run.stops) ids.add(stop.siteId);
+    for (const route of run.routes) for (const stop of route.stops) ids.add(stop.siteId);
+    for (const violation of run.violations) {
+      if (violation.kind === "after-closing") ids.add(violation.siteId);
+      else for (const id of violation.siteIds) ids.add(id);
+    }
+  }
+  const sites = new Map<string, RoutesPdfSite>();
+  for (const id of [...ids].sort(compareText)) {
+    const site = driverSites.get(id);
+    if (site !== undefined) sites.set(id, site);
+  }
+  return sites;
+}
+
+/** A region's route sheets to render (a {@link DocumentJob} of kind `routes`). */
+export type RoutesJob = Extract<DocumentJob, { kind: "routes" }>;
+
 /**
  * The region files of a week folder: `regions/<code>/pickups.csv` and `pickups.json` for every
- * configured region (header only when nothing is planned), and `regions/<code>/routes.pdf` for
- * each region with routes configured (one page per route and run). Counts and site details only,
- * never staff names or employee ids.
+ * configured region (header only when nothing is planned), made here, and the job of
+ * `regions/<code>/routes.pdf` for each region with routes configured (one page per route and
+ * run), rendered with the week's other documents on the render threads. Counts and site details
+ * only, never staff names or employee ids.
  */
-export async function renderRegionFiles(input: RegionFilesInput): Promise<Map<string, Uint8Array>> {
+export function planRegionFiles(input: RegionFilesInput): {
+  files: Map<string, Uint8Array>;
+  jobs: RoutesJob[];
+} {
   const files = new Map<string, Uint8Array>();
+  const jobs: RoutesJob[] = [];
   const byCode = new Map(input.pickups.map((pickups) => [pickups.regionCode, pickups]));
   const regionName = new Map((input.regions ?? []).map((region) => [region.code, region.name]));
   // Built once for all regions: a national sites list is long and the regions are many.
@@ -69,23 +102,30 @@ export async function renderRegionFiles(input: RegionFilesInput): Promise<Map<st
     if (pickups === undefined || !pickups.routed) continue;
     const codes = input.municipalities.filter((m) => m.regionCode === regionCode).map((m) => m.code);
     driverSites ??= driverSitesOf(input.sites);
-    const sites = driverSites;
-    files.set(
-      `regions/${regionCode}/routes.pdf`,
-      await renderRoutesPdf({
+    jobs.push({
+      kind: "routes",
+      path: `regions/${regionCode}/routes.pdf`,
+      input: {
         regionCode,
         regionName: regionName.get(regionCode) ?? `Region ${regionCode}`,
         testWeek: input.testWeek,
         runs: pickups.plan.runs,
-        sites,
+        sites: sitesOnRoutes(pickups.plan.runs, driverSites),
         outlines: codes.flatMap((code) => {
           const outline = input.outlines?.get(code);
           return outline === undefined ? [] : [outline];
         }),
         language: input.language,
         createdAt: input.createdAt,
-      }),
-    );
+      },
+    });
   }
+  return { files, jobs };
+}
+
+/** {@link planRegionFiles} with the route sheets rendered in this thread: every region file. */
+export async function renderRegionFiles(input: RegionFilesInput): Promise<Map<string, Uint8Array>> {
+  const { files, jobs } = planRegionFiles(input);
+  for (const job of jobs) files.set(job.path, await renderRoutesPdf(job.input));
   return files;
 }

@@ -53,8 +53,9 @@ const THREAD_HEAP = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 256 
 /** Batches per thread and family: small enough to balance the end, large enough to keep messages few. */
 const BATCHES_PER_THREAD = 8;
 
-/** Rough cost of a job: its rows (people tested), plus a fixed part per document. */
+/** Rough cost of a job: its rows (people tested; a route sheet's stops), plus a fixed part per document. */
 function weightOf(job: DocumentJob): number {
+  if (job.kind === "routes") return 20 + job.input.runs.reduce((sum, run) => sum + run.stops.length, 0);
   const sites = job.kind === "workbook" ? job.input.sites : [job.input.site];
   let people = 0;
   for (const site of sites) for (const session of site.sessions) people += session.people.length;

@@ -6,7 +6,7 @@ import { renderClassificationCsv } from "./classification-file.ts";
 import { planMunicipalityJobs, type DocumentJob } from "./document-jobs.ts";
 import { resolveDocumentSettings, type DocumentOptions, type DocumentSettings } from "./document-settings.ts";
 import { buildMunicipalityFacts, buildWeekFrame, type WeekFrame } from "./municipality-week.ts";
-import { renderRegionFiles, type MunicipalityOutline } from "./region-files.ts";
+import { planRegionFiles, type MunicipalityOutline } from "./region-files.ts";
 import type { WeekReportData } from "./report/report-types.ts";
 import { renderDocumentJobs, type RenderOptions } from "./render-pool.ts";
 import type { StagingFolder, WeekFile } from "./staging.ts";
@@ -188,7 +188,17 @@ export async function renderWeekFiles(
   const planned = planDocuments(files, input, rotaRows, { settings, frame });
   // The jobs carry the rows they need; the rows by municipality are let go while they render.
   rotaRows.clear();
-  const { jobs } = planned;
+  // The pickup files now; the route sheets render on the threads with the other documents.
+  const region = planRegionFiles({
+    ...input,
+    pickups: assembled.plan.pickups,
+    testWeek: formatIsoWeek(assembled.testWeek),
+    language: settings.language,
+    createdAt: input.generatedAt,
+  });
+  for (const [path, bytes] of region.files) files.set(path, bytes);
+  const jobs: DocumentJob[] = [...planned.jobs, ...region.jobs];
+  planned.jobs.length = 0;
   const rendered = await renderDocumentJobs(jobs, input.render);
   jobs.forEach((job, index) => {
     const file = rendered[index];
@@ -207,14 +217,6 @@ export async function renderWeekFiles(
   files.set(README_NAMES.da, renderWeekReadme(readme, "da"));
   files.set(README_NAMES.en, renderWeekReadme(readme, "en"));
 
-  const regionFiles = await renderRegionFiles({
-    ...input,
-    pickups: assembled.plan.pickups,
-    testWeek: formatIsoWeek(assembled.testWeek),
-    language: settings.language,
-    createdAt: input.generatedAt,
-  });
-  for (const [path, bytes] of regionFiles) files.set(path, bytes);
   files.set("summary.json", renderSummaryJson(input.summary));
   if (input.report !== undefined) {
     const html = renderWeekReport(input.report, { language: settings.language });

@@ -65,7 +65,7 @@ export function createMetrics(options: MetricsOptions = {}): WorkerMetrics {
     }),
     runPhases: new Histogram({
       name: "testrota_run_phase_seconds",
-      help: "Seconds each phase of a week run took (load, fetch, classify, plan, lookahead, files, workbook, site-sheet, site-calendar, publish, store, prune).",
+      help: "Seconds each phase of a week run took (load, fetch, classify, plan, lookahead, files, workbook, site-sheet, site-calendar, routes, publish, store, prune).",
       labelNames: ["phase"],
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
       registers,

@@ -11,7 +11,8 @@ import type { WeekPlan } from "../../src/domain/plan-types.ts";
 import { planWeek } from "../../src/domain/planner.ts";
 import type { Municipality } from "../../src/domain/reference.ts";
 import type { Site, StaffMember } from "../../src/domain/roster.ts";
-import { renderRegionFiles } from "../../src/outputs/region-files.ts";
+import { planRegionFiles, renderRegionFiles, type RegionFilesInput } from "../../src/outputs/region-files.ts";
+import { renderDocumentJobs } from "../../src/outputs/render-pool.ts";
 import { generateDemoInput } from "../../src/roster/generate-demo.ts";
 import { readBoundaries, type MunicipalityBoundary } from "../../src/roster/read-boundaries.ts";
 import { pdfInfo, pdfText, withPdfFile } from "./pdf-tools.ts";
@@ -49,8 +50,8 @@ let plan: WeekPlan;
 let boundaries: Map<number, MunicipalityBoundary>;
 let files: Map<string, Uint8Array>;
 
-async function render(): Promise<Map<string, Uint8Array>> {
-  return renderRegionFiles({
+function regionInput(): RegionFilesInput {
+  return {
     pickups: plan.pickups,
     regionCodes: [1081, 1085],
     regions: [
@@ -63,7 +64,11 @@ async function render(): Promise<Map<string, Uint8Array>> {
     testWeek: "2020-W41",
     language: "da",
     createdAt: new Date("2020-09-30T08:00:00Z"),
-  });
+  };
+}
+
+function render(): Promise<Map<string, Uint8Array>> {
+  return renderRegionFiles(regionInput());
 }
 
 beforeAll(async () => {
@@ -172,5 +177,25 @@ describe("renderRegionFiles", () => {
     const again = await render();
     for (const [path, bytes] of files)
       expect(Buffer.from(again.get(path) ?? []).equals(Buffer.from(bytes)), path).toBe(true);
+  });
+
+  it("hands the route sheets to the render threads with only the sites their runs name, same bytes", async () => {
+    const { files: made, jobs } = planRegionFiles(regionInput());
+    expect([...made.keys()].sort()).toEqual([
+      "regions/1081/pickups.csv",
+      "regions/1081/pickups.json",
+      "regions/1085/pickups.csv",
+      "regions/1085/pickups.json",
+    ]);
+    expect(jobs.map((job) => [job.kind, job.path])).toEqual([["routes", "regions/1085/routes.pdf"]]);
+    const [job] = jobs;
+    if (job === undefined) throw new Error("expected the route sheets of region 1085");
+    // The sites a job carries are those its runs stop at, each once (not the whole sites file).
+    const stops = new Set(job.input.runs.flatMap((run) => run.stops.map((stop) => stop.siteId)));
+    expect(stops.size).toBeGreaterThan(3);
+    expect(new Set(job.input.sites.keys())).toEqual(stops);
+    expect(job.input.sites.size).toBeLessThan(sites.length);
+    const [pooled] = await renderDocumentJobs(jobs, { threads: 2 });
+    expect(Buffer.from(pooled ?? []).equals(Buffer.from(files.get(job.path) ?? [1]))).toBe(true);
   });
 });

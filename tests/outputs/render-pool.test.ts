@@ -56,6 +56,7 @@ describe("renderDocumentJobs", () => {
         workbook: "PK\u0003\u0004",
         "site-sheet": "%PDF-",
         "site-calendar": "BEGIN:VCALENDAR",
+        routes: "%PDF-",
       }[job.kind];
       expect(signature(pooled[index]).startsWith(expected), job.path).toBe(true);
       expect(Buffer.from(pooled[index] ?? []).equals(Buffer.from(single[index] ?? [1])), job.path).toBe(true);

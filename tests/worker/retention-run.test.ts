@@ -30,6 +30,7 @@ const PHASES = [
   "workbook",
   "site-sheet",
   "site-calendar",
+  "routes",
   "publish",
   "store",
   "prune",
