@@ -109,7 +109,9 @@ describe.each(KINDS)("$name store", (kind) => {
   const { under, open, opened } = useStoreUnderTest(kind);
 
   async function commit(week: typeof W44, slots: Map<string, CycleSlot>): Promise<void> {
-    await (await opened()).commitWeek({
+    await (
+      await opened()
+    ).commitWeek({
       week,
       runId: `run-${week.week}`,
       classifications: [],
