@@ -15,7 +15,7 @@ import {
   checkReturnRows,
   type AttendanceRawRow,
 } from "./attendance-rows.ts";
-import { readWorkbookReturn, type WorkbookReturn } from "./read-workbook.ts";
+import type { WorkbookReturn } from "./read-workbook.ts";
 
 /** What returns are read against: the test week, the municipalities and the week's final rota. */
 export type ReturnContext = {
@@ -141,6 +141,8 @@ async function readCheckedReturn(
   let workbook: WorkbookReturn | undefined;
   if (format === "csv") rows = csvRows(path, bytes, sink);
   else {
+    // exceljs is loaded only when a workbook is returned (most runs read none).
+    const { readWorkbookReturn } = await import("./read-workbook.ts");
     workbook = await readWorkbookReturn(path, bytes, sink);
     rows = workbook?.rows;
   }

@@ -2,7 +2,6 @@ import { randomBytes } from "node:crypto";
 import { ConfigError, UsageError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { publicBaseUrl } from "../portal/base-url.ts";
-import { startPortal } from "../portal/server.ts";
 import { placesOf } from "./recipient-common.ts";
 import { stringFlag, usageText, withApp, type Command, type Flags } from "./command.ts";
 
@@ -67,6 +66,8 @@ export const serveCommand: Command = {
     return withApp(this, flags, ctx, async (app) => {
       const { portal } = app.config;
       const secret = portalSecret(portal.secretEnv, ctx.env, app.logger);
+      // The portal's web server (fastify) is loaded by this command only.
+      const { startPortal } = await import("../portal/server.ts");
       const running = await startPortal({
         host: stringFlag(flags, "host") ?? portal.host,
         port: port ?? portal.port,

@@ -1,4 +1,4 @@
-import nodemailer from "nodemailer";
+import type { Transporter } from "nodemailer";
 import type { Config } from "../config.ts";
 import { ConfigError } from "../errors.ts";
 
@@ -36,25 +36,37 @@ function passwordOf(smtp: SmtpSettings, env: NodeJS.ProcessEnv): string | undefi
   return password;
 }
 
+/**
+ * A pooled SMTP transport. nodemailer is loaded with the first mail: runs without recipients
+ * (most CLI commands) never load it.
+ */
 export function createSmtpTransport(smtp: SmtpSettings, env: NodeJS.ProcessEnv): MailTransport {
   const password = passwordOf(smtp, env);
   const timeout = smtp.timeoutSeconds * 1000;
-  const transport = nodemailer.createTransport({
-    host: smtp.host,
-    port: smtp.port,
-    secure: smtp.secure,
-    auth: smtp.user === undefined ? undefined : { user: smtp.user, pass: password ?? "" },
-    pool: true,
-    maxConnections: 2,
-    connectionTimeout: timeout,
-    greetingTimeout: timeout,
-    socketTimeout: timeout,
-    logger: false,
-    debug: false,
-  });
+  let transport: Promise<Transporter> | undefined;
+  const connect = (): Promise<Transporter> => {
+    transport ??= import("nodemailer").then(({ default: nodemailer }) =>
+      nodemailer.createTransport({
+        host: smtp.host,
+        port: smtp.port,
+        secure: smtp.secure,
+        auth: smtp.user === undefined ? undefined : { user: smtp.user, pass: password ?? "" },
+        pool: true,
+        maxConnections: 2,
+        connectionTimeout: timeout,
+        greetingTimeout: timeout,
+        socketTimeout: timeout,
+        logger: false,
+        debug: false,
+      }),
+    );
+    return transport;
+  };
   return {
     async send(mail) {
-      await transport.sendMail({
+      await (
+        await connect()
+      ).sendMail({
         from: smtp.from,
         to: mail.to,
         subject: mail.subject,
@@ -64,7 +76,8 @@ export function createSmtpTransport(smtp: SmtpSettings, env: NodeJS.ProcessEnv):
       });
     },
     close() {
-      transport.close();
+      // Nothing to close when no mail was sent (or nodemailer could not be loaded).
+      void transport?.then((opened) => opened.close()).catch(() => undefined);
     },
   };
 }

@@ -1,33 +1,18 @@
-import type { SheetFont } from "./pdf-fonts.ts";
-import { renderRoutesPdf, type RoutesPdfInput } from "./routes-pdf.ts";
-import { renderSiteCalendar } from "./site-calendar.ts";
-import { renderSiteSheetPdf, type SiteSheetInput } from "./site-sheet-pdf.ts";
-import { renderRotaWorkbook, type WorkbookInput } from "./workbook-file.ts";
+import type { RoutesPdfInput } from "./routes-pdf.ts";
+import type { SiteSheetInput } from "./site-sheet-pdf.ts";
+import type { WorkbookInput } from "./workbook-file.ts";
 
 /**
  * One document of a week folder to render: its path and the plain data it is made from (one
  * municipality's or one site's rows, one region's routes; structured-clone safe), so jobs can be
- * handed to worker threads and rendered in any order with the same bytes.
+ * handed to worker threads and rendered in any order with the same bytes (document-renderer.ts
+ * renders them).
  */
 export type DocumentJob =
   | { readonly kind: "workbook"; readonly path: string; readonly input: WorkbookInput }
   | { readonly kind: "site-sheet"; readonly path: string; readonly input: SiteSheetInput }
   | { readonly kind: "site-calendar"; readonly path: string; readonly input: SiteSheetInput }
   | { readonly kind: "routes"; readonly path: string; readonly input: RoutesPdfInput };
-
-/** Renders one job to bytes: a pure function of the job (and the bundled font). */
-export function renderDocumentJob(job: DocumentJob, font: SheetFont): Promise<Uint8Array> {
-  switch (job.kind) {
-    case "workbook":
-      return renderRotaWorkbook(job.input);
-    case "site-sheet":
-      return renderSiteSheetPdf(job.input, font);
-    case "site-calendar":
-      return Promise.resolve(renderSiteCalendar(job.input));
-    case "routes":
-      return renderRoutesPdf(job.input);
-  }
-}
 
 /** The jobs of one municipality: its workbook, and a sheet and a calendar per site with tests. */
 export function planMunicipalityJobs(folder: string, workbook: WorkbookInput): DocumentJob[] {

@@ -6,7 +6,7 @@ import type { RegionPickups } from "../domain/week-pickups.ts";
 import { compareText } from "./compare-text.ts";
 import type { DocumentJob } from "./document-jobs.ts";
 import { buildPickupRows, renderPickupsCsv, renderPickupsJson } from "./pickup-files.ts";
-import { renderRoutesPdf, type RoutesPdfSite } from "./routes-pdf.ts";
+import type { RoutesPdfSite } from "./routes-pdf.ts";
 import type { RoutesPdfLanguage } from "./routes-pdf-text.ts";
 
 /** A municipality's outline for the route sketches (GeoJSON, keyed by municipality code). */
@@ -121,11 +121,4 @@ export function planRegionFiles(input: RegionFilesInput): {
     });
   }
   return { files, jobs };
-}
-
-/** {@link planRegionFiles} with the route sheets rendered in this thread: every region file. */
-export async function renderRegionFiles(input: RegionFilesInput): Promise<Map<string, Uint8Array>> {
-  const { files, jobs } = planRegionFiles(input);
-  for (const job of jobs) files.set(job.path, await renderRoutesPdf(job.input));
-  return files;
 }

@@ -1,8 +1,8 @@
 import { availableParallelism } from "node:os";
 import { Worker, type MessagePort } from "node:worker_threads";
 import { noPhaseTimer, type PhaseTimer } from "../lib/phase-timer.ts";
-import { renderDocumentJob, type DocumentJob } from "./document-jobs.ts";
-import { loadSheetFont, type SheetFont } from "./pdf-fonts.ts";
+import type { DocumentJob } from "./document-jobs.ts";
+import type { DocumentRenderer } from "./document-renderer.ts";
 import { writeStagedFile, type StagedFile, type StagingFolder, type WeekFile } from "./staging.ts";
 
 /*
@@ -52,6 +52,17 @@ const THREAD_HEAP = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 256 
 
 /** Batches per thread and family: small enough to balance the end, large enough to keep messages few. */
 const BATCHES_PER_THREAD = 8;
+
+let renderer: Promise<DocumentRenderer> | undefined;
+
+/**
+ * The renderers, imported on first use (in a render thread, or here when rendering in this
+ * thread): a main thread that only hands out jobs never loads exceljs or pdfkit.
+ */
+function loadRenderer(): Promise<DocumentRenderer> {
+  renderer ??= import("./document-renderer.ts").then((module) => module.createDocumentRenderer());
+  return renderer;
+}
 
 /** Rough cost of a job: its rows (people tested; a route sheet's stops), plus a fixed part per document. */
 function weightOf(job: DocumentJob): number {
@@ -103,7 +114,7 @@ class JobError extends Error {
  */
 async function renderBatch(
   jobs: readonly DocumentJob[],
-  font: SheetFont,
+  render: DocumentRenderer,
   staging: StagingFolder | undefined,
 ): Promise<WeekFile[]> {
   const outputs: Promise<WeekFile>[] = [];
@@ -112,7 +123,7 @@ async function renderBatch(
     for (const job of jobs) {
       let bytes: Uint8Array;
       try {
-        bytes = await renderDocumentJob(job, font);
+        bytes = await render(job);
       } catch (error) {
         throw new JobError(job.path, error);
       }
@@ -142,25 +153,27 @@ async function renderBatch(
  * asked, buffers moved, not copied.
  */
 export function serveRenderJobs(port: MessagePort): void {
-  const font = loadSheetFont();
+  const renderer = loadRenderer();
   port.on("message", (request: BatchRequest) => {
-    renderBatch(request.jobs, font, request.staging).then(
-      (outputs) => {
-        const owned = outputs.map((file) => (file instanceof Uint8Array ? ownBuffer(file) : file));
-        const reply: BatchReply = { id: request.id, outputs: owned };
-        port.postMessage(
-          reply,
-          owned.flatMap((file) => (file instanceof Uint8Array ? [file.buffer] : [])),
-        );
-      },
-      (error: unknown) => {
-        const path = error instanceof JobError ? error.path : (request.jobs[0]?.path ?? "");
-        const message =
-          error instanceof JobError && error.cause instanceof Error ? error.cause.message : String(error);
-        const code = error instanceof JobError ? error.code : undefined;
-        port.postMessage({ id: request.id, error: message, path, code } satisfies BatchReply);
-      },
-    );
+    renderer
+      .then((render) => renderBatch(request.jobs, render, request.staging))
+      .then(
+        (outputs) => {
+          const owned = outputs.map((file) => (file instanceof Uint8Array ? ownBuffer(file) : file));
+          const reply: BatchReply = { id: request.id, outputs: owned };
+          port.postMessage(
+            reply,
+            owned.flatMap((file) => (file instanceof Uint8Array ? [file.buffer] : [])),
+          );
+        },
+        (error: unknown) => {
+          const path = error instanceof JobError ? error.path : (request.jobs[0]?.path ?? "");
+          const message =
+            error instanceof JobError && error.cause instanceof Error ? error.cause.message : String(error);
+          const code = error instanceof JobError ? error.code : undefined;
+          port.postMessage({ id: request.id, error: message, path, code } satisfies BatchReply);
+        },
+      );
   });
 }
 
@@ -317,12 +330,12 @@ export async function renderDocumentJobs(
   const families = familiesOf(jobs);
   const threads = Math.min(renderThreads(options.threads), jobs.length);
   if (threads <= 1) {
-    const font = loadSheetFont();
+    const render = await loadRenderer();
     for (const [family, indexes] of families) {
       await timer.measure(family, async () => {
         const rendered = await renderBatch(
           indexes.flatMap((index) => jobs[index] ?? []),
-          font,
+          render,
           options.staging,
         );
         rendered.forEach((file, k) => (outputs[indexes[k] ?? -1] = file));

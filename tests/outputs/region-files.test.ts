@@ -11,7 +11,7 @@ import type { WeekPlan } from "../../src/domain/plan-types.ts";
 import { planWeek } from "../../src/domain/planner.ts";
 import type { Municipality } from "../../src/domain/reference.ts";
 import type { Site, StaffMember } from "../../src/domain/roster.ts";
-import { planRegionFiles, renderRegionFiles, type RegionFilesInput } from "../../src/outputs/region-files.ts";
+import { planRegionFiles, type RegionFilesInput } from "../../src/outputs/region-files.ts";
 import { renderDocumentJobs } from "../../src/outputs/render-pool.ts";
 import { generateDemoInput } from "../../src/roster/generate-demo.ts";
 import { readBoundaries, type MunicipalityBoundary } from "../../src/roster/read-boundaries.ts";
@@ -67,8 +67,12 @@ function regionInput(): RegionFilesInput {
   };
 }
 
-function render(): Promise<Map<string, Uint8Array>> {
-  return renderRegionFiles(regionInput());
+/** Every region file, the route sheets rendered in this thread. */
+async function render(): Promise<Map<string, Uint8Array>> {
+  const { files: made, jobs } = planRegionFiles(regionInput());
+  const rendered = await renderDocumentJobs(jobs, { threads: 1 });
+  jobs.forEach((job, index) => made.set(job.path, rendered[index] ?? new Uint8Array()));
+  return made;
 }
 
 beforeAll(async () => {
@@ -108,7 +112,7 @@ function csvRows(path: string): Record<string, string>[] {
   return rows.map((row) => Object.fromEntries((header ?? []).map((column, i) => [column, row[i] ?? ""])));
 }
 
-describe("renderRegionFiles", () => {
+describe("planRegionFiles", () => {
   it("writes pickups for every region and route sheets only where the region has labs", () => {
     expect([...files.keys()].sort()).toEqual([
       "regions/1081/pickups.csv",
