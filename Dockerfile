@@ -40,13 +40,10 @@ LABEL org.opencontainers.image.title="testrota" \
       org.opencontainers.image.licenses="MIT" \
       org.opencontainers.image.base.name="${BASE}"
 
-# A larger young generation: a national run allocates millions of short-lived rows. glibc's
-# malloc gives freed blocks of 128 KiB and more back at once instead of keeping them (about
-# 150 MiB less peak RSS in a national run; docs/performance.md). The benchmark runs with the same
-# settings (bench/bench-child.ts, PRODUCTION_ENV).
+# A larger young generation: a national run allocates millions of short-lived rows. The
+# benchmark runs with the same setting (bench/bench-child.ts, PRODUCTION_ENV).
 ENV NODE_ENV=production \
     NODE_OPTIONS=--max-semi-space-size=32 \
-    GLIBC_TUNABLES=glibc.malloc.trim_threshold=131072:glibc.malloc.mmap_threshold=131072 \
     TESTROTA_DATA_DIR=/data \
     TESTROTA_OUT_DIR=/out \
     TESTROTA_HEALTH_PORT=9464

@@ -19,15 +19,9 @@ export type ChildMeasure = {
 
 /**
  * The runtime settings of the container image (its `ENV`; tests/toolchain.test.ts checks that the
- * Dockerfile sets the same): a young generation for a national run's millions of short-lived rows,
- * and glibc's malloc giving freed blocks of 128 KiB and more back to the system at once instead
- * of keeping them for reuse (the render threads' and the store's buffers; see
- * docs/performance.md, "Memory outside the JavaScript heap").
+ * Dockerfile sets the same): a young generation for a national run's millions of short-lived rows.
  */
-export const PRODUCTION_ENV = {
-  NODE_OPTIONS: "--max-semi-space-size=32",
-  GLIBC_TUNABLES: "glibc.malloc.trim_threshold=131072:glibc.malloc.mmap_threshold=131072",
-} as const;
+export const PRODUCTION_ENV = { NODE_OPTIONS: "--max-semi-space-size=32" } as const;
 
 const PROBE = join(ROOT, "bench", "usage-probe.ts");
 export const CLI = join(ROOT, "src", "cli.ts");
