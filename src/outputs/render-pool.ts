@@ -154,6 +154,8 @@ async function renderBatch(
  */
 export function serveRenderJobs(port: MessagePort): void {
   const renderer = loadRenderer();
+  // Renderers that cannot be loaded fail every batch with that error (below), not the thread.
+  renderer.catch(() => undefined);
   port.on("message", (request: BatchRequest) => {
     renderer
       .then((render) => renderBatch(request.jobs, render, request.staging))
