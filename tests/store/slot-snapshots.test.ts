@@ -3,7 +3,7 @@ import type { CycleSlot } from "../../src/domain/plan-types.ts";
 import { StorageError } from "../../src/errors.ts";
 import { SCHEMA_VERSION } from "../../src/store/schema.ts";
 import { decodeSlotSnapshot, encodeSlotSnapshot } from "../../src/store/slot-snapshots.ts";
-import { storeKinds, useStoreUnderTest, type StoreUnderTest } from "../support/store-implementations.ts";
+import { storeKinds, useStoreUnderTest } from "../support/store-implementations.ts";
 import { weekPlanOf } from "../fixtures/store/committed-week.ts";
 
 /*

@@ -205,9 +205,9 @@ export function storeKinds(): StoreKind[] {
  * last, opened now if none is.
  */
 export function useStoreUnderTest(kind: StoreKind): {
-  under(): StoreUnderTest;
-  open(): Promise<StateStore>;
-  opened(): Promise<StateStore>;
+  readonly under: () => StoreUnderTest;
+  readonly open: () => Promise<StateStore>;
+  readonly opened: () => Promise<StateStore>;
 } {
   let current: StoreUnderTest | undefined;
   let store: StateStore | undefined;
