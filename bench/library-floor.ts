@@ -32,13 +32,7 @@ const sites: string[][] = parse(await readFile(sitesPath), PARSE_OPTIONS);
 const siteNames = new Map(sites.map((row) => [row[0] ?? "", row[3] ?? ""]));
 
 async function writeWorkbook(path: string, rows: readonly string[][]): Promise<void> {
-  const bySite = new Map<string, string[][]>();
-  for (const row of rows) {
-    const site = row[2] ?? "";
-    const list = bySite.get(site);
-    if (list === undefined) bySite.set(site, [row]);
-    else list.push(row);
-  }
+  const bySite = Map.groupBy(rows, (row) => row[2] ?? "");
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
     filename: path,
     useStyles: false,
